@@ -1,0 +1,51 @@
+using System.Buffers;
+
+namespace SocketDaemon.Framing;
+
+/// <summary>
+/// Reads messages out of a connection's bytes. Readers are stateless and shared by every connection of a listener:
+/// all that a connection has not consumed yet stays in its pipe.
+/// </summary>
+/// <remarks>
+/// A message is a slice of the input buffer: it points into pipe memory and is valid only until the caller
+/// advances the pipe past it.
+/// </remarks>
+public abstract class FrameReader
+{
+    /// <summary>Creates a reader that refuses messages longer than <paramref name="maxMessageBytes"/>.</summary>
+    protected FrameReader(int maxMessageBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessageBytes);
+        MaxMessageBytes = maxMessageBytes;
+    }
+
+    /// <summary>The longest message this reader accepts.</summary>
+    public int MaxMessageBytes { get; }
+
+    /// <summary>The framing this reader reads.</summary>
+    public abstract FramingKind Kind { get; }
+
+    /// <summary>
+    /// Reads one message from the start of <paramref name="input"/> and slices it off. Returns <see langword="false"/>,
+    /// leaving <paramref name="input"/> as it was, when the frame is not complete yet.
+    /// </summary>
+    /// <exception cref="FramingException">The bytes can never form a valid frame.</exception>
+    public abstract bool TryRead(ref ReadOnlySequence<byte> input, out ReadOnlySequence<byte> message);
+
+    /// <summary>
+    /// Called when the peer has closed the connection and <paramref name="input"/> still holds bytes that
+    /// <see cref="TryRead"/> could not make a message of. Returns the last message, if the framing allows one
+    /// to end with the connection.
+    /// </summary>
+    /// <exception cref="FramingException">The remaining bytes are a truncated frame.</exception>
+    public virtual ReadOnlySequence<byte> ReadFinal(ReadOnlySequence<byte> input) =>
+        throw new FramingException(FramingError.Truncated, $"connection closed {input.Length} bytes into a {Kind.ToString().ToLowerInvariant()} frame");
+
+    /// <summary>Creates the reader for <paramref name="kind"/>.</summary>
+    public static FrameReader Create(FramingKind kind, int maxMessageBytes) => kind switch
+    {
+        FramingKind.Seed => new SeedFrameReader(maxMessageBytes),
+        FramingKind.Lines => new LineFrameReader(maxMessageBytes),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Auto is decided per connection, not read."),
+    };
+}

@@ -1,0 +1,20 @@
+namespace SocketDaemon.Framing;
+
+/// <summary>Why a connection's bytes could not be read as messages.</summary>
+public enum FramingError
+{
+    /// <summary>A length prefix of zero: even an empty seed message counts its NUL.</summary>
+    ZeroLength,
+
+    /// <summary>A length prefix below zero.</summary>
+    NegativeLength,
+
+    /// <summary>A frame longer than the listener's <c>MaxMessageBytes</c>.</summary>
+    Oversize,
+
+    /// <summary>The connection ended in the middle of a frame.</summary>
+    Truncated,
+
+    /// <summary>A frame did not complete within <c>FrameTimeout</c>.</summary>
+    Timeout,
+}

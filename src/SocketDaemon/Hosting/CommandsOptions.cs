@@ -1,0 +1,8 @@
+namespace SocketDaemon.Hosting;
+
+/// <summary>The <c>Commands</c> section: messages that steer the daemon.</summary>
+public sealed class CommandsOptions
+{
+    /// <summary>The message that stops the daemon, as <c>quit</c> stops the classic <c>sock-server.c</c>.</summary>
+    public QuitCommandOptions Quit { get; set; } = new();
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Options;
+using SocketDaemon.Client;
+
+namespace SocketDaemon.Hosting.Internal;
+
+/// <summary>
+/// Fills in what the configuration left out: <c>--listen</c> replaces the configured listeners, and with no
+/// listener at all the daemon takes the built-in ones (a Unix socket in the runtime directory and TCP on loopback).
+/// </summary>
+internal sealed class ApplyDefaultListeners(IReadOnlyList<string> commandLineEndpoints) : IPostConfigureOptions<SocketDaemonOptions>
+{
+    public void PostConfigure(string? name, SocketDaemonOptions options)
+    {
+        if (commandLineEndpoints.Count > 0)
+        {
+            options.Listeners.Clear();
+            foreach (var endpoint in commandLineEndpoints)
+            {
+                options.Listeners[NameFor(options, endpoint)] = new ListenerOptions { Endpoint = endpoint };
+            }
+        }
+
+        if (options.Listeners.Count == 0)
+        {
+            options.Listeners["local"] = new ListenerOptions { Endpoint = SocketDaemonDefaults.UnixEndpoint };
+            options.Listeners["tcp"] = new ListenerOptions { Endpoint = SocketDaemonDefaults.TcpEndpoint };
+        }
+
+        options.LogDirectory = DefaultLocations.LogDirectory(options.LogDirectory);
+    }
+
+    // "unix", "tcp", then "unix-2", ...: names that say what the listener is in logs and status.
+    private static string NameFor(SocketDaemonOptions options, string endpoint)
+    {
+        var colon = endpoint.IndexOf(':', StringComparison.Ordinal);
+        var scheme = colon > 0 ? endpoint[..colon].ToLowerInvariant() : "listen";
+        var name = scheme;
+        for (var i = 2; options.Listeners.ContainsKey(name); i++)
+        {
+            name = $"{scheme}-{i}";
+        }
+
+        return name;
+    }
+}

@@ -1,0 +1,20 @@
+namespace SocketDaemon.Hosting.Internal;
+
+/// <summary>Where the daemon writes when the configuration does not say.</summary>
+internal static class DefaultLocations
+{
+    /// <summary>
+    /// The log directory: <paramref name="configured"/>, else systemd's <c>LOGS_DIRECTORY</c> (set by
+    /// <c>LogsDirectory=</c>), else <c>logs</c> under the current directory.
+    /// </summary>
+    public static string LogDirectory(string? configured)
+    {
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return Path.GetFullPath(configured);
+        }
+
+        var systemd = Environment.GetEnvironmentVariable("LOGS_DIRECTORY");
+        return !string.IsNullOrEmpty(systemd) ? systemd.Split(':')[0] : Path.GetFullPath("logs");
+    }
+}

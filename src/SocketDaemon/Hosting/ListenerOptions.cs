@@ -1,0 +1,30 @@
+using SocketDaemon.Framing;
+
+namespace SocketDaemon.Hosting;
+
+/// <summary>One listener: an endpoint and how its connections are read.</summary>
+public sealed class ListenerOptions
+{
+    /// <summary>Where to listen: <c>unix:/path</c>, <c>unix:@name</c> or <c>tcp://host:port</c>.</summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>How connections divide their bytes into messages.</summary>
+    /// <remarks>Defaults to <see cref="FramingKind.Auto"/>.</remarks>
+    public FramingKind Framing { get; set; } = FramingKind.Auto;
+
+    /// <summary>The listen queue length passed to <c>listen(2)</c>.</summary>
+    /// <remarks>Defaults to 5, as the classic <c>sock-server.c</c>.</remarks>
+    public int Backlog { get; set; } = 5;
+
+    /// <summary>The longest message on this listener.</summary>
+    /// <remarks>Defaults to <see cref="LimitsOptions.MaxMessageBytes"/>.</remarks>
+    public int? MaxMessageBytes { get; set; }
+
+    /// <summary>The permission bits of the socket file, in octal.</summary>
+    /// <remarks>Defaults to <c>0660</c>: the owner and its group may connect.</remarks>
+    public string Mode { get; set; } = "0660";
+
+    /// <summary>Whether the listener is bound at all.</summary>
+    /// <remarks>Defaults to <see langword="true"/>.</remarks>
+    public bool Enabled { get; set; } = true;
+}

@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Serilog;
+using Serilog.Events;
+using SocketDaemon.Hosting.Internal;
+
+namespace SocketDaemon.Hosting;
+
+/// <summary>Builds the daemon's generic host.</summary>
+public static class SocketDaemonHost
+{
+    /// <summary>The operational log file in the log directory; the message log is kept apart from it.</summary>
+    public const string OperationalLogFile = "socketdaemon.log";
+
+    /// <summary>
+    /// Creates a host builder with the daemon's configuration sources, services and logging. Configuration comes from
+    /// <c>appsettings.json</c> next to the executable, systemd's <c>CONFIGURATION_DIRECTORY</c>, the
+    /// <c>--config</c> file, the environment (<c>SOCKETDAEMON__LIMITS__MAXMESSAGEBYTES</c>) and the command line,
+    /// each over the one before.
+    /// </summary>
+    public static HostApplicationBuilder CreateBuilder(DaemonCommandLine commandLine)
+    {
+        ArgumentNullException.ThrowIfNull(commandLine);
+        var args = commandLine.ConfigurationArgs?.ToArray() ?? [];
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        var configurationDirectory = Environment.GetEnvironmentVariable("CONFIGURATION_DIRECTORY");
+        if (!string.IsNullOrEmpty(configurationDirectory))
+        {
+            builder.Configuration.AddJsonFile(Path.Combine(configurationDirectory.Split(':')[0], "appsettings.json"), optional: true);
+        }
+
+        if (commandLine.ConfigFile is { } configFile)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false);
+        }
+
+        // The environment and the command line still win over the files just added.
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddCommandLine(args);
+        if (commandLine.LogDirectory is { } logDirectory)
+        {
+            builder.Configuration[$"{SocketDaemonOptions.SectionName}:{nameof(SocketDaemonOptions.LogDirectory)}"] = Path.GetFullPath(logDirectory);
+        }
+
+        builder.Services.AddSystemd();
+        builder.Services.AddSocketDaemon(builder.Configuration, commandLine.Listen);
+        AddOperationalLog(builder);
+        return builder;
+    }
+
+    private static void AddOperationalLog(HostApplicationBuilder builder)
+    {
+        var directory = DefaultLocations.LogDirectory(builder.Configuration[$"{SocketDaemonOptions.SectionName}:{nameof(SocketDaemonOptions.LogDirectory)}"]);
+        builder.Logging.ClearProviders();
+        builder.Services.AddSerilog(log => log
+            .MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            // A failed start is reported once, as one line naming the key, by Program; not again with a stack trace.
+            .MinimumLevel.Override("Microsoft.Extensions.Hosting.Internal.Host", LogEventLevel.Fatal)
+            .Enrich.FromLogContext()
+            .WriteTo.Console(
+                outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}",
+                formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+            .WriteTo.File(
+                Path.Combine(directory, OperationalLogFile),
+                outputTemplate: "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
+                formatProvider: System.Globalization.CultureInfo.InvariantCulture,
+                rollingInterval: RollingInterval.Day,
+                retainedFileCountLimit: 14));
+    }
+}

@@ -1,0 +1,32 @@
+using SocketDaemon.Pipeline;
+
+namespace SocketDaemon.Hosting;
+
+/// <summary>The <c>SocketDaemon</c> configuration section.</summary>
+public sealed class SocketDaemonOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "SocketDaemon";
+
+    /// <summary>The listeners, by name.</summary>
+    /// <remarks>Defaults to none configured, which means the built-in Unix socket and TCP on 127.0.0.1:7777.</remarks>
+    public Dictionary<string, ListenerOptions> Listeners { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Limits that apply to every listener unless the listener sets its own.</summary>
+    public LimitsOptions Limits { get; set; } = new();
+
+    /// <summary>Messages that are commands to the daemon rather than messages to log.</summary>
+    public CommandsOptions Commands { get; set; } = new();
+
+    /// <summary>The ordered handlers every message runs through.</summary>
+    /// <remarks>Defaults to <c>Commands</c> then <c>Log</c>.</remarks>
+    public List<PipelineStepOptions> Pipeline { get; set; } = [];
+
+    /// <summary>Where the message log and the operational log are written.</summary>
+    /// <remarks>Defaults to systemd's <c>LOGS_DIRECTORY</c> when set, else <c>./logs</c>.</remarks>
+    public string? LogDirectory { get; set; }
+
+    /// <summary>How long a stop may spend finishing the frames that connections are still sending.</summary>
+    /// <remarks>Defaults to 10 seconds. Connections still busy after it are closed.</remarks>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}

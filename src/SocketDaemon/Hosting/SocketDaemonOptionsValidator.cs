@@ -1,0 +1,117 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using SocketDaemon.Client;
+using SocketDaemon.Pipeline;
+
+namespace SocketDaemon.Hosting;
+
+/// <summary>
+/// Checks the whole <c>SocketDaemon</c> section at start, so that a bad value stops the daemon with one line that
+/// names its key, rather than failing later on a connection.
+/// </summary>
+public sealed class SocketDaemonOptionsValidator : IValidateOptions<SocketDaemonOptions>
+{
+    private readonly HashSet<string> _handlers;
+
+    /// <summary>Creates the validator; <paramref name="handlers"/> are the names a pipeline step may use.</summary>
+    public SocketDaemonOptionsValidator(IEnumerable<MessageHandlerRegistration> handlers)
+    {
+        ArgumentNullException.ThrowIfNull(handlers);
+        _handlers = new HashSet<string>(handlers.Select(h => h.Name), StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, SocketDaemonOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        const string Root = SocketDaemonOptions.SectionName;
+
+        if (options.Listeners.Count == 0 || options.Listeners.Values.All(l => !l.Enabled))
+        {
+            failures.Add($"{Root}:Listeners: no listener is enabled, so the daemon would accept nothing");
+        }
+
+        foreach (var (listener, o) in options.Listeners)
+        {
+            var key = $"{Root}:Listeners:{listener}";
+            if (!SocketEndpoint.TryParse(o.Endpoint, out _, out var error))
+            {
+                failures.Add($"{key}:Endpoint: {error}");
+            }
+
+            if (o.Backlog < 1)
+            {
+                failures.Add($"{key}:Backlog: {o.Backlog} is not a positive number");
+            }
+
+            if (o.MaxMessageBytes is < 1 or > MaxMessageBytesLimit)
+            {
+                failures.Add($"{key}:MaxMessageBytes: {o.MaxMessageBytes} is not between 1 and {MaxMessageBytesLimit}");
+            }
+
+            if (!IsOctalMode(o.Mode))
+            {
+                failures.Add($"{key}:Mode: '{o.Mode}' is not an octal file mode such as 0660");
+            }
+        }
+
+        var limits = options.Limits;
+        if (limits.MaxMessageBytes is < 1 or > MaxMessageBytesLimit)
+        {
+            failures.Add($"{Root}:Limits:MaxMessageBytes: {limits.MaxMessageBytes} is not between 1 and {MaxMessageBytesLimit}");
+        }
+
+        if (limits.MaxConnections < 1)
+        {
+            failures.Add($"{Root}:Limits:MaxConnections: {limits.MaxConnections} is not a positive number");
+        }
+
+        AddIfNotPositive(failures, $"{Root}:Limits:IdleTimeout", limits.IdleTimeout);
+        AddIfNotPositive(failures, $"{Root}:Limits:FrameTimeout", limits.FrameTimeout);
+        if (options.ShutdownTimeout < TimeSpan.Zero)
+        {
+            failures.Add($"{Root}:ShutdownTimeout: {options.ShutdownTimeout} is negative");
+        }
+
+        var quit = options.Commands.Quit;
+        if (string.IsNullOrEmpty(quit.Message))
+        {
+            failures.Add($"{Root}:Commands:Quit:Message: the quit message is empty");
+        }
+
+        for (var i = 0; i < quit.AllowedUids?.Count; i++)
+        {
+            var uid = quit.AllowedUids[i];
+            if (!string.Equals(uid, QuitCommandOptions.SelfUid, StringComparison.OrdinalIgnoreCase)
+                && !uint.TryParse(uid, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                failures.Add($"{Root}:Commands:Quit:AllowedUids:{i}: '{uid}' is neither a user id nor 'self'");
+            }
+        }
+
+        for (var i = 0; i < options.Pipeline.Count; i++)
+        {
+            var handler = options.Pipeline[i].Handler;
+            if (handler is null || !_handlers.Contains(handler))
+            {
+                failures.Add($"{Root}:Pipeline:{i}:Handler: '{handler}' is not a handler; known handlers are {string.Join(", ", _handlers.Order(StringComparer.Ordinal))}");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private const int MaxMessageBytesLimit = 16 * 1024 * 1024;
+
+    private static void AddIfNotPositive(List<string> failures, string key, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            failures.Add($"{key}: {value} is not a positive duration such as 00:00:30");
+        }
+    }
+
+    private static bool IsOctalMode(string? mode) =>
+        !string.IsNullOrEmpty(mode) && mode.Length <= 4 && mode.All(c => c is >= '0' and <= '7') && Convert.ToInt32(mode, 8) <= 0x1FF;
+}

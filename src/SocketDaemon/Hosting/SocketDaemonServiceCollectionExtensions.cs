@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SocketDaemon.Hosting.Internal;
+using SocketDaemon.Listeners;
+using SocketDaemon.Listeners.Internal;
+using SocketDaemon.Pipeline;
+using SocketDaemon.Pipeline.Handlers;
+
+namespace SocketDaemon.Hosting;
+
+/// <summary>Registers the daemon's services.</summary>
+public static class SocketDaemonServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the listeners, the pipeline with its built-in handlers, and the options bound from the <c>SocketDaemon</c>
+    /// section of <paramref name="configuration"/>, validated at start.
+    /// </summary>
+    /// <param name="services">The host's services.</param>
+    /// <param name="configuration">The configuration holding the <c>SocketDaemon</c> section.</param>
+    /// <param name="listen">Endpoints that replace the configured listeners, as <c>--listen</c> gives them.</param>
+    public static IServiceCollection AddSocketDaemon(this IServiceCollection services, IConfiguration configuration, IReadOnlyList<string>? listen = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<SocketDaemonOptions>()
+            .Bind(configuration.GetSection(SocketDaemonOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IPostConfigureOptions<SocketDaemonOptions>>(new ApplyDefaultListeners(listen ?? []));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SocketDaemonOptions>, SocketDaemonOptionsValidator>());
+
+        services.TryAddSingleton<ListenerRegistry>();
+        services.TryAddSingleton<MessageLogFiles>();
+        services.TryAddSingleton<MessagePipeline>();
+        services.AddSingleton(new MessageHandlerRegistration("Commands", static (builder, _) => builder.UseCommands()));
+        services.AddSingleton(new MessageHandlerRegistration("Log", static (builder, step) => builder.UseLog(step)));
+        services.AddHostedService<ListenerHostedService>();
+        return services;
+    }
+
+    /// <summary>Adds <see cref="CommandsMiddleware"/>, configured from <c>SocketDaemon:Commands</c>.</summary>
+    public static IMessagePipelineBuilder UseCommands(this IMessagePipelineBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.ApplicationServices;
+        var quit = services.GetRequiredService<IOptions<SocketDaemonOptions>>().Value.Commands.Quit;
+        var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
+        var logger = services.GetRequiredService<ILogger<CommandsMiddleware>>();
+        return builder.Use(next => new CommandsMiddleware(next, quit, lifetime, logger).InvokeAsync);
+    }
+
+    /// <summary>Ends the pipeline with a <see cref="LogHandler"/> writing the file <paramref name="step"/> names.</summary>
+    public static IMessagePipelineBuilder UseLog(this IMessagePipelineBuilder builder, PipelineStepOptions? step = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var log = builder.ApplicationServices.GetRequiredService<MessageLogFiles>().Open(step ?? new PipelineStepOptions());
+        return builder.Run(new LogHandler(log).InvokeAsync);
+    }
+}

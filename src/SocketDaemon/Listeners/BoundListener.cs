@@ -1,0 +1,61 @@
+using SocketDaemon.Client;
+using SocketDaemon.Framing;
+
+namespace SocketDaemon.Listeners;
+
+/// <summary>A listener the daemon has bound, and what it has seen.</summary>
+public sealed class BoundListener
+{
+    private long _connections;
+    private long _openConnections;
+    private long _messages;
+    private long _bytes;
+    private long _errors;
+
+    internal BoundListener(string name, SocketEndpoint endpoint, FramingKind framing)
+    {
+        Name = name;
+        Endpoint = endpoint;
+        Framing = framing;
+    }
+
+    /// <summary>The listener's name in configuration.</summary>
+    public string Name { get; }
+
+    /// <summary>The endpoint as bound: for TCP port 0, the port the system chose.</summary>
+    public SocketEndpoint Endpoint { get; internal set; }
+
+    /// <summary>The configured framing.</summary>
+    public FramingKind Framing { get; }
+
+    /// <summary>Connections accepted since start.</summary>
+    public long Connections => Volatile.Read(ref _connections);
+
+    /// <summary>Connections open now.</summary>
+    public long OpenConnections => Volatile.Read(ref _openConnections);
+
+    /// <summary>Messages read since start.</summary>
+    public long Messages => Volatile.Read(ref _messages);
+
+    /// <summary>Message bytes read since start, without framing.</summary>
+    public long Bytes => Volatile.Read(ref _bytes);
+
+    /// <summary>Connections closed for bad input or timeouts since start.</summary>
+    public long Errors => Volatile.Read(ref _errors);
+
+    internal void ConnectionOpened()
+    {
+        Interlocked.Increment(ref _connections);
+        Interlocked.Increment(ref _openConnections);
+    }
+
+    internal void ConnectionClosed() => Interlocked.Decrement(ref _openConnections);
+
+    internal void MessageRead(long bytes)
+    {
+        Interlocked.Increment(ref _messages);
+        Interlocked.Add(ref _bytes, bytes);
+    }
+
+    internal void ErrorSeen() => Interlocked.Increment(ref _errors);
+}

@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace SocketDaemon.Listeners.Internal;
+
+/// <summary>
+/// Every open connection of every listener: counts them against <c>MaxConnections</c> and, at stop, lets them
+/// finish the frames in flight before closing what is left.
+/// </summary>
+internal sealed class ConnectionManager(ILogger logger) : IDisposable
+{
+    private readonly ConcurrentDictionary<long, (ConnectionContext Transport, Task Processing)> _connections = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private long _lastId;
+
+    /// <summary>Signalled when the daemon stops: connections drain what they have and close.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    public int Count => _connections.Count;
+
+    public long NextId() => Interlocked.Increment(ref _lastId);
+
+    public void Track(long id, ConnectionContext transport, Func<Task> process)
+    {
+        // Registered before processing starts, so a stop that comes right after sees it.
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var processing = RunAsync(start.Task, id, process);
+        _connections[id] = (transport, processing);
+        start.SetResult();
+    }
+
+    /// <summary>Tells every connection to finish and waits for them at most <paramref name="timeout"/>; then closes the rest.</summary>
+    public async Task DrainAsync(TimeSpan timeout)
+    {
+        await _stopping.CancelAsync();
+        var open = _connections.Values.ToArray();
+        if (open.Length == 0)
+        {
+            return;
+        }
+
+        ListenerLog.Draining(logger, open.Length, timeout);
+        var all = Task.WhenAll(open.Select(c => c.Processing));
+        try
+        {
+            await all.WaitAsync(timeout);
+            return;
+        }
+        catch (TimeoutException)
+        {
+            ListenerLog.DrainTimedOut(logger, _connections.Count, timeout);
+        }
+
+        foreach (var (transport, _) in _connections.Values)
+        {
+            transport.Abort(new ConnectionAbortedException("The daemon is stopping."));
+        }
+
+        await all.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(static _ => { }, TaskScheduler.Default);
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task RunAsync(Task start, long id, Func<Task> process)
+    {
+        await start;
+        try
+        {
+            await process();
+        }
+        finally
+        {
+            _connections.TryRemove(id, out _);
+        }
+    }
+}

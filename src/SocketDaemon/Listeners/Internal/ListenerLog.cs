@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Logging;
+using SocketDaemon.Framing;
+
+namespace SocketDaemon.Listeners.Internal;
+
+/// <summary>The operational log of listeners and connections, with stable event ids.</summary>
+internal static partial class ListenerLog
+{
+    [LoggerMessage(1, LogLevel.Information, "Listener {Listener} bound to {Endpoint} (framing {Framing}, backlog {Backlog})")]
+    public static partial void Bound(ILogger logger, string listener, string endpoint, FramingKind framing, int backlog);
+
+    [LoggerMessage(2, LogLevel.Warning, "Listener {Listener}: removed stale socket file {Path} left by a process that is gone")]
+    public static partial void StaleSocketRemoved(ILogger logger, string listener, string path);
+
+    [LoggerMessage(3, LogLevel.Information, "Listener {Listener} stopped accepting; removed {Path}")]
+    public static partial void Unbound(ILogger logger, string listener, string path);
+
+    [LoggerMessage(10, LogLevel.Debug, "Listener {Listener}: connection #{ConnectionId} from {Peer} opened")]
+    public static partial void ConnectionOpened(ILogger logger, string listener, long connectionId, PeerInfo peer);
+
+    [LoggerMessage(11, LogLevel.Debug, "Listener {Listener}: connection #{ConnectionId} from {Peer} uses {Framing} framing")]
+    public static partial void FramingDetected(ILogger logger, string listener, long connectionId, PeerInfo peer, FramingKind framing);
+
+    [LoggerMessage(12, LogLevel.Debug, "Listener {Listener}: connection #{ConnectionId} from {Peer} closed after {Messages} messages")]
+    public static partial void ConnectionClosed(ILogger logger, string listener, long connectionId, PeerInfo peer, long messages);
+
+    [LoggerMessage(13, LogLevel.Warning, "Listener {Listener}: closing connection #{ConnectionId} from {Peer}: {Reason} ({Error})")]
+    public static partial void BadFrame(ILogger logger, string listener, long connectionId, PeerInfo peer, string reason, FramingError error);
+
+    [LoggerMessage(14, LogLevel.Information, "Listener {Listener}: closing connection #{ConnectionId} from {Peer}: idle for {Timeout}")]
+    public static partial void IdleTimeout(ILogger logger, string listener, long connectionId, PeerInfo peer, TimeSpan timeout);
+
+    [LoggerMessage(15, LogLevel.Warning, "Listener {Listener}: refusing connection from {Peer}: {Open} connections open, MaxConnections is {Limit}")]
+    public static partial void ConnectionLimit(ILogger logger, string listener, PeerInfo peer, long open, int limit);
+
+    [LoggerMessage(16, LogLevel.Error, "Listener {Listener}: closing connection #{ConnectionId} from {Peer}: a handler failed")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception, string listener, long connectionId, PeerInfo peer);
+
+    [LoggerMessage(17, LogLevel.Debug, "Listener {Listener}: connection #{ConnectionId} from {Peer} reset by the peer")]
+    public static partial void ConnectionReset(ILogger logger, string listener, long connectionId, PeerInfo peer);
+
+    [LoggerMessage(20, LogLevel.Information, "Stopping: finishing frames on {Count} open connections (at most {Timeout})")]
+    public static partial void Draining(ILogger logger, int count, TimeSpan timeout);
+
+    [LoggerMessage(21, LogLevel.Warning, "Stopping: {Count} connections still busy after {Timeout}; closing them")]
+    public static partial void DrainTimedOut(ILogger logger, int count, TimeSpan timeout);
+}

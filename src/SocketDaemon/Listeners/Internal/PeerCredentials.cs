@@ -1,0 +1,39 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using SocketDaemon.Internal;
+
+namespace SocketDaemon.Listeners.Internal;
+
+/// <summary>Reads who is on the other end of a socket.</summary>
+internal static class PeerCredentials
+{
+    /// <summary>
+    /// The peer of <paramref name="socket"/>: on a Unix socket the credentials the kernel recorded at
+    /// connect(2) (<c>SO_PEERCRED</c>, see unix(7)), which the peer cannot forge; on TCP its address.
+    /// </summary>
+    public static PeerInfo Read(Socket? socket)
+    {
+        if (socket is null)
+        {
+            return PeerInfo.Unknown;
+        }
+
+        try
+        {
+            if (socket.AddressFamily == AddressFamily.Unix && OperatingSystem.IsLinux())
+            {
+                // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
+                Span<int> ucred = stackalloc int[3];
+                var length = socket.GetRawSocketOption(Libc.SOL_SOCKET, Libc.SO_PEERCRED, MemoryMarshal.AsBytes(ucred));
+                return length == 12 ? PeerInfo.FromCredentials(ucred[0], (uint)ucred[1], (uint)ucred[2]) : PeerInfo.Unknown;
+            }
+
+            return socket.RemoteEndPoint is { } remote ? PeerInfo.FromEndPoint(remote) : PeerInfo.Unknown;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // The peer may already be gone; its messages, if any, still count.
+            return PeerInfo.Unknown;
+        }
+    }
+}

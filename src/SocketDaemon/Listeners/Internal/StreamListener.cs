@@ -1,0 +1,158 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SocketDaemon.Client;
+
+namespace SocketDaemon.Listeners.Internal;
+
+/// <summary>
+/// One stream listener on Kestrel's socket transport: binds, accepts, and hands each connection to a
+/// <see cref="StreamConnection"/>.
+/// </summary>
+internal sealed class StreamListener : IAsyncDisposable
+{
+    private readonly ListenerContext _context;
+    private readonly SocketEndpoint _endpoint;
+    private readonly ConnectionManager _connections;
+    private readonly ILoggerFactory _loggerFactory;
+    private IConnectionListener? _listener;
+    private Task _acceptLoop = Task.CompletedTask;
+    private bool _ownsSocketFile;
+
+    public StreamListener(ListenerContext context, SocketEndpoint endpoint, ConnectionManager connections, ILoggerFactory loggerFactory)
+    {
+        _context = context;
+        _endpoint = endpoint;
+        _connections = connections;
+        _loggerFactory = loggerFactory;
+    }
+
+    public async Task BindAsync(CancellationToken cancellationToken)
+    {
+        var name = _context.Name;
+        var path = _endpoint.Path;
+        if (path is not null && Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory && !Directory.Exists(directory) && !OperatingSystem.IsWindows())
+        {
+            // The runtime directory of the built-in endpoint may not exist yet. Group members may enter it, so that
+            // the socket's own Mode decides who connects.
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+        }
+
+        if (path is not null && await UnixSocketFile.ClearStaleAsync(name, path, cancellationToken))
+        {
+            ListenerLog.StaleSocketRemoved(_context.Logger, name, path);
+        }
+
+        var mode = ParseMode(_context.Options.Mode);
+        var transportOptions = new SocketTransportOptions
+        {
+            Backlog = _context.Options.Backlog,
+            CreateBoundListenSocket = endPoint =>
+            {
+                var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endPoint);
+                if (path is not null && !OperatingSystem.IsWindows())
+                {
+                    // Between bind(2) and listen(2) nobody can connect yet, so the file never has the umask's mode
+                    // while it accepts.
+                    File.SetUnixFileMode(path, mode);
+                }
+
+                return socket;
+            },
+        };
+
+        var factory = new SocketTransportFactory(Options.Create(transportOptions), _loggerFactory);
+        var endPoint = await ResolveAsync(name, _endpoint, cancellationToken);
+        try
+        {
+            _listener = await factory.BindAsync(endPoint, cancellationToken);
+        }
+        catch (AddressInUseException ex)
+        {
+            throw new ListenerBindException(name, $"{_endpoint} is already in use by another process", ex);
+        }
+        catch (SocketException ex)
+        {
+            throw new ListenerBindException(name, $"cannot bind {_endpoint}: {ex.Message}", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new ListenerBindException(name, $"cannot set the mode of {path}: {ex.Message}", ex);
+        }
+
+        _ownsSocketFile = path is not null;
+        if (_listener.EndPoint is IPEndPoint bound)
+        {
+            _context.Listener.Endpoint = SocketEndpoint.FromIPEndPoint(bound);
+        }
+
+        ListenerLog.Bound(_context.Logger, name, _context.Listener.Endpoint.ToString(), _context.Options.Framing, _context.Options.Backlog);
+    }
+
+    public void StartAccepting() => _acceptLoop = AcceptLoopAsync();
+
+    /// <summary>Stops accepting: new connections are refused from here on; open ones go on.</summary>
+    public async Task UnbindAsync()
+    {
+        if (_listener is not null)
+        {
+            await _listener.UnbindAsync();
+        }
+
+        await _acceptLoop;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_listener is not null)
+        {
+            await _listener.DisposeAsync();
+        }
+
+        if (_ownsSocketFile && _endpoint.Path is { } path)
+        {
+            UnixSocketFile.Remove(path);
+            ListenerLog.Unbound(_context.Logger, _context.Name, path);
+        }
+    }
+
+    internal static UnixFileMode ParseMode(string mode) =>
+        (UnixFileMode)Convert.ToInt32(mode, 8) & (UnixFileMode)0x1FF;
+
+    private static async Task<EndPoint> ResolveAsync(string listener, SocketEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        if (endpoint.EndPoint is not DnsEndPoint dns)
+        {
+            return endpoint.EndPoint;
+        }
+
+        // A name binds its first address, IPv4 first: "localhost" means 127.0.0.1 as most daemons take it.
+        var addresses = await Dns.GetHostAddressesAsync(dns.Host, cancellationToken);
+        var address = addresses.OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).FirstOrDefault()
+            ?? throw new ListenerBindException(listener, $"{dns.Host} has no address");
+        return new IPEndPoint(address, dns.Port);
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (await _listener!.AcceptAsync() is { } transport)
+        {
+            var id = _connections.NextId();
+            if (_connections.Count >= _context.Limits.MaxConnections)
+            {
+                var peer = PeerCredentials.Read(transport.Features.Get<IConnectionSocketFeature>()?.Socket);
+                ListenerLog.ConnectionLimit(_context.Logger, _context.Name, peer, _connections.Count, _context.Limits.MaxConnections);
+                transport.Abort();
+                await transport.DisposeAsync();
+                continue;
+            }
+
+            var connection = new StreamConnection(transport, _context, id, _connections.Stopping);
+            _connections.Track(id, transport, connection.RunAsync);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+namespace SocketDaemon.Listeners;
+
+/// <summary>The listeners the daemon has bound, for status reports and for tests to find their ports.</summary>
+public sealed class ListenerRegistry
+{
+    private volatile BoundListener[] _listeners = [];
+
+    /// <summary>The bound listeners, in configuration order.</summary>
+    public IReadOnlyList<BoundListener> Listeners => _listeners;
+
+    /// <summary>The listener named <paramref name="name"/>.</summary>
+    /// <exception cref="KeyNotFoundException">No such listener is bound.</exception>
+    public BoundListener this[string name] =>
+        Array.Find(_listeners, l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new KeyNotFoundException($"No listener named '{name}' is bound.");
+
+    internal void Set(IEnumerable<BoundListener> listeners) => _listeners = [.. listeners];
+}

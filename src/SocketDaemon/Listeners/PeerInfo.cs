@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Net;
+
+namespace SocketDaemon.Listeners;
+
+/// <summary>
+/// Who is on the other end of a connection: the process credentials of a local peer (<c>SO_PEERCRED</c>),
+/// or the address of a remote one.
+/// </summary>
+public sealed class PeerInfo
+{
+    private string? _text;
+
+    private PeerInfo(int? processId, uint? userId, uint? groupId, EndPoint? remoteEndPoint)
+    {
+        ProcessId = processId;
+        UserId = userId;
+        GroupId = groupId;
+        RemoteEndPoint = remoteEndPoint;
+    }
+
+    /// <summary>A peer about which nothing is known.</summary>
+    public static PeerInfo Unknown { get; } = new(null, null, null, null);
+
+    /// <summary>The peer's process id, on Unix sockets.</summary>
+    public int? ProcessId { get; }
+
+    /// <summary>The peer's effective user id, on Unix sockets.</summary>
+    public uint? UserId { get; }
+
+    /// <summary>The peer's effective group id, on Unix sockets.</summary>
+    public uint? GroupId { get; }
+
+    /// <summary>The peer's address and port, on TCP.</summary>
+    public EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>A local peer identified by its process credentials.</summary>
+    public static PeerInfo FromCredentials(int processId, uint userId, uint groupId) => new(processId, userId, groupId, null);
+
+    /// <summary>A remote peer identified by its address.</summary>
+    public static PeerInfo FromEndPoint(EndPoint remoteEndPoint) => new(null, null, null, remoteEndPoint);
+
+    /// <summary>The peer as it is written in logs: <c>pid=1 uid=0 gid=0</c>, <c>127.0.0.1:5000</c> or <c>-</c>.</summary>
+    public override string ToString() => _text ??= Format();
+
+    private string Format()
+    {
+        if (ProcessId is { } pid)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"pid={pid} uid={UserId} gid={GroupId}");
+        }
+
+        return RemoteEndPoint?.ToString() ?? "-";
+    }
+}

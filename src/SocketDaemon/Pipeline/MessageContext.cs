@@ -1,0 +1,66 @@
+using System.Buffers;
+using System.Text;
+using SocketDaemon.Framing;
+using SocketDaemon.Listeners;
+
+namespace SocketDaemon.Pipeline;
+
+/// <summary>
+/// One message on its way through the pipeline, with where it came from.
+/// </summary>
+/// <remarks>
+/// A connection reuses one context for all its messages, and <see cref="Payload"/> points into the connection's
+/// receive buffer: a handler that keeps anything past its own call must copy it.
+/// </remarks>
+public sealed class MessageContext
+{
+    private string? _text;
+
+    /// <summary>Creates a context for the messages of one connection.</summary>
+    public MessageContext(string listener, long connectionId, PeerInfo peer, IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        ArgumentNullException.ThrowIfNull(peer);
+        ArgumentNullException.ThrowIfNull(services);
+        Listener = listener;
+        ConnectionId = connectionId;
+        Peer = peer;
+        Services = services;
+    }
+
+    /// <summary>The name of the listener the message arrived on.</summary>
+    public string Listener { get; }
+
+    /// <summary>The connection's id, unique for the life of the daemon.</summary>
+    public long ConnectionId { get; }
+
+    /// <summary>The process or address that sent the message.</summary>
+    public PeerInfo Peer { get; }
+
+    /// <summary>The daemon's services.</summary>
+    public IServiceProvider Services { get; }
+
+    /// <summary>How the connection frames its messages.</summary>
+    public FramingKind Framing { get; set; }
+
+    /// <summary>The message bytes, without framing. Valid only during the pipeline call.</summary>
+    public ReadOnlySequence<byte> Payload { get; private set; }
+
+    /// <summary>When the daemon read the message.</summary>
+    public DateTimeOffset ReceivedAt { get; private set; }
+
+    /// <summary>The message decoded as UTF-8; decoded once, on first use.</summary>
+    public string Text => _text ??= Encoding.UTF8.GetString(Payload);
+
+    /// <summary>Whether the message's bytes equal <paramref name="value"/>, without decoding it.</summary>
+    public bool PayloadEquals(ReadOnlySpan<byte> value) =>
+        Payload.Length == value.Length && (Payload.IsSingleSegment ? Payload.FirstSpan.SequenceEqual(value) : Payload.ToArray().AsSpan().SequenceEqual(value));
+
+    /// <summary>Points the context at the next message of its connection.</summary>
+    public void SetMessage(in ReadOnlySequence<byte> payload, DateTimeOffset receivedAt)
+    {
+        Payload = payload;
+        ReceivedAt = receivedAt;
+        _text = null;
+    }
+}
