@@ -114,9 +114,22 @@ public sealed class SocketDaemonClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(messages);
         long count = 0;
-        await foreach (var message in messages.WithCancellation(cancellationToken))
+        await using var enumerator = messages.GetAsyncEnumerator(cancellationToken);
+        while (true)
         {
-            await WriteBatchedAsync(message, cancellationToken);
+            // When the source has nothing ready, send what is gathered rather than make it wait for the next message.
+            var next = enumerator.MoveNextAsync();
+            if (!next.IsCompleted && _output.UnflushedBytes > 0)
+            {
+                await FlushAsync(cancellationToken);
+            }
+
+            if (!await next)
+            {
+                break;
+            }
+
+            await WriteBatchedAsync(enumerator.Current, cancellationToken);
             count++;
         }
 

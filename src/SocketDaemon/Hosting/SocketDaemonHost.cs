@@ -59,21 +59,24 @@ public static class SocketDaemonHost
     {
         var directory = DefaultLocations.LogDirectory(builder.Configuration[$"{SocketDaemonOptions.SectionName}:{nameof(SocketDaemonOptions.LogDirectory)}"]);
         builder.Logging.ClearProviders();
-        builder.Services.AddSerilog(log => log
-            .MinimumLevel.Information()
-            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
-            // A failed start is reported once, as one line naming the key, by Program; not again with a stack trace.
-            .MinimumLevel.Override("Microsoft.Extensions.Hosting.Internal.Host", LogEventLevel.Fatal)
-            .Enrich.FromLogContext()
-            .WriteTo.Console(
-                outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}",
-                formatProvider: System.Globalization.CultureInfo.InvariantCulture)
-            .WriteTo.File(
-                Path.Combine(directory, OperationalLogFile),
-                outputTemplate: "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
-                formatProvider: System.Globalization.CultureInfo.InvariantCulture,
-                rollingInterval: RollingInterval.Day,
-                retainedFileCountLimit: 14));
+        builder.Services.AddSerilog(
+            log => log
+                .MinimumLevel.Information()
+                .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+                .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+                // A failed start is reported once, as one line naming the key, by Program; not again with a stack trace.
+                .MinimumLevel.Override("Microsoft.Extensions.Hosting.Internal.Host", LogEventLevel.Fatal)
+                .Enrich.FromLogContext()
+                .WriteTo.Console(
+                    outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}",
+                    formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+                .WriteTo.File(
+                    Path.Combine(directory, OperationalLogFile),
+                    outputTemplate: "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
+                    formatProvider: System.Globalization.CultureInfo.InvariantCulture,
+                    rollingInterval: RollingInterval.Day,
+                    retainedFileCountLimit: 14),
+            // Several daemons may share a process (tests, embedding): none takes over the global Log.Logger.
+            preserveStaticLogger: true);
     }
 }

@@ -1,0 +1,3 @@
+using SocketDaemon.Cli;
+
+return await SocketCtl.CreateRootCommand(Console.In).Parse(args).InvokeAsync();

@@ -1,0 +1,104 @@
+using System.Buffers;
+using CsCheck;
+using SocketDaemon.Client.Framing;
+using SocketDaemon.Framing;
+
+namespace SocketDaemon.Tests.Framing;
+
+/// <summary>Properties every decoder of untrusted bytes must keep, over random inputs.</summary>
+public class FramingPropertyTests
+{
+    private const int Max = 300;
+
+    private static readonly Gen<byte[]> AnyMessage = Gen.Byte.Array[0, Max];
+
+    private static readonly Gen<byte[]> LineMessage =
+        Gen.Byte.Array[0, Max].Where(m => !m.Contains((byte)'\n') && (m.Length == 0 || m[^1] != (byte)'\r'));
+
+    [Fact]
+    public void Seed_frames_split_anywhere_decode_to_the_messages_written() =>
+        Gen.Select(AnyMessage.List[0, 8], Gen.Int[0, 2000].Array[0, 12]).Sample((messages, cuts) =>
+        {
+            var writer = new ArrayBufferWriter<byte>();
+            foreach (var message in messages)
+            {
+                SeedFrameWriter.Write(message, writer);
+            }
+
+            var decoded = ReadAllBytes(new SeedFrameReader(Max), SequenceFactory.Split(writer.WrittenSpan.ToArray(), cuts));
+
+            Assert.Equal(messages, decoded, ByteArrayComparer.Instance);
+        }, iter: 500);
+
+    [Fact]
+    public void Lines_split_anywhere_decode_to_the_messages_written() =>
+        Gen.Select(LineMessage.List[0, 8], Gen.Int[0, 2000].Array[0, 12]).Sample((messages, cuts) =>
+        {
+            var writer = new ArrayBufferWriter<byte>();
+            foreach (var message in messages)
+            {
+                LineFrameWriter.Write(message, writer);
+            }
+
+            var decoded = ReadAllBytes(new LineFrameReader(Max), SequenceFactory.Split(writer.WrittenSpan.ToArray(), cuts));
+
+            Assert.Equal(messages, decoded, ByteArrayComparer.Instance);
+        }, iter: 500);
+
+    [Fact]
+    public void Random_bytes_give_messages_or_a_framing_error_never_another_exception() =>
+        Gen.Select(Gen.Byte.Array[0, 600], Gen.Int[0, 600].Array[0, 6]).Sample((bytes, cuts) =>
+        {
+            foreach (FrameReader reader in new FrameReader[] { new SeedFrameReader(Max), new LineFrameReader(Max) })
+            {
+                try
+                {
+                    foreach (var message in ReadAllBytes(reader, SequenceFactory.Split(bytes, cuts)))
+                    {
+                        Assert.InRange(message.Length, 0, Max);
+                    }
+                }
+                catch (FramingException)
+                {
+                }
+            }
+
+            _ = FramingDetector.Detect(SequenceFactory.Split(bytes, cuts), Max, isFinal: false);
+            _ = FramingDetector.Detect(SequenceFactory.Split(bytes, cuts), Max, isFinal: true);
+        }, iter: 2000);
+
+    [Fact]
+    public void Whatever_seed_frames_contain_auto_detects_them_as_seed() =>
+        AnyMessage.Sample(message =>
+        {
+            var writer = new ArrayBufferWriter<byte>();
+            SeedFrameWriter.Write(message, writer);
+
+            Assert.Equal(FramingKind.Seed, FramingDetector.Detect(new ReadOnlySequence<byte>(writer.WrittenMemory), Max, isFinal: false));
+        }, iter: 500);
+
+    private static List<byte[]> ReadAllBytes(FrameReader reader, ReadOnlySequence<byte> input)
+    {
+        var messages = new List<byte[]>();
+        while (reader.TryRead(ref input, out var message))
+        {
+            messages.Add(message.ToArray());
+        }
+
+        if (!input.IsEmpty)
+        {
+            messages.Add(reader.ReadFinal(input).ToArray());
+        }
+
+        return messages;
+    }
+
+    private sealed class ByteArrayComparer : IEqualityComparer<byte[]>
+    {
+        public static readonly ByteArrayComparer Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj) => obj.Length;
+    }
+}
