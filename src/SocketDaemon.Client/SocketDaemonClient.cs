@@ -52,7 +52,7 @@ public sealed class SocketDaemonClient : IAsyncDisposable
         timeout.CancelAfter(options.ConnectTimeout);
         try
         {
-            await socket.ConnectAsync(endpoint.EndPoint, timeout.Token);
+            await ConnectWithRetryAsync(socket, endpoint, timeout.Token);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -67,6 +67,24 @@ public sealed class SocketDaemonClient : IAsyncDisposable
         }
 
         return new SocketDaemonClient(socket, endpoint, options);
+    }
+
+    // A non-blocking connect(2) to a Unix socket whose listen backlog is full fails at once with EAGAIN, where a
+    // blocking one (as in sock-client.c) would wait; so wait, a little longer each time, until the timeout.
+    private static async Task ConnectWithRetryAsync(Socket socket, SocketEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        for (var delay = 1; ; delay = Math.Min(delay * 2, 100))
+        {
+            try
+            {
+                await socket.ConnectAsync(endpoint.EndPoint, cancellationToken);
+                return;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TryAgain or SocketError.WouldBlock && endpoint.Kind == SocketEndpointKind.Unix)
+            {
+                await Task.Delay(delay, cancellationToken);
+            }
+        }
     }
 
     /// <summary>Sends one message and flushes it to the socket.</summary>

@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Logging;
-using SocketDaemon.Framing;
 
 namespace SocketDaemon.Listeners.Internal;
 
 /// <summary>The operational log of listeners and connections, with stable event ids.</summary>
+/// <remarks>Enums are passed as strings: Serilog would otherwise quote them in the file, and operators grep for <c>(Oversize)</c>.</remarks>
 internal static partial class ListenerLog
 {
     [LoggerMessage(1, LogLevel.Information, "Listener {Listener} bound to {Endpoint} (framing {Framing}, backlog {Backlog})")]
-    public static partial void Bound(ILogger logger, string listener, string endpoint, FramingKind framing, int backlog);
+    public static partial void Bound(ILogger logger, string listener, string endpoint, string framing, int backlog);
 
     [LoggerMessage(2, LogLevel.Warning, "Listener {Listener}: removed stale socket file {Path} left by a process that is gone")]
     public static partial void StaleSocketRemoved(ILogger logger, string listener, string path);
@@ -19,13 +19,13 @@ internal static partial class ListenerLog
     public static partial void ConnectionOpened(ILogger logger, string listener, long connectionId, PeerInfo peer);
 
     [LoggerMessage(11, LogLevel.Debug, "Listener {Listener}: connection #{ConnectionId} from {Peer} uses {Framing} framing")]
-    public static partial void FramingDetected(ILogger logger, string listener, long connectionId, PeerInfo peer, FramingKind framing);
+    public static partial void FramingDetected(ILogger logger, string listener, long connectionId, PeerInfo peer, string framing);
 
     [LoggerMessage(12, LogLevel.Debug, "Listener {Listener}: connection #{ConnectionId} from {Peer} closed after {Messages} messages")]
     public static partial void ConnectionClosed(ILogger logger, string listener, long connectionId, PeerInfo peer, long messages);
 
     [LoggerMessage(13, LogLevel.Warning, "Listener {Listener}: closing connection #{ConnectionId} from {Peer}: {Reason} ({Error})")]
-    public static partial void BadFrame(ILogger logger, string listener, long connectionId, PeerInfo peer, string reason, FramingError error);
+    public static partial void BadFrame(ILogger logger, string listener, long connectionId, PeerInfo peer, string reason, string error);
 
     [LoggerMessage(14, LogLevel.Information, "Listener {Listener}: closing connection #{ConnectionId} from {Peer}: idle for {Timeout}")]
     public static partial void IdleTimeout(ILogger logger, string listener, long connectionId, PeerInfo peer, TimeSpan timeout);

@@ -51,14 +51,14 @@ internal sealed class StreamConnection
             var framing = _listener.Options.Framing == FramingKind.Auto ? await DetectFramingAsync(input) : _listener.Options.Framing;
             if (framing is { } kind)
             {
-                ListenerLog.FramingDetected(logger, _listener.Name, _id, _peer, kind);
+                ListenerLog.FramingDetected(logger, _listener.Name, _id, _peer, kind.ToString());
                 await ReadMessagesAsync(input, _listener.GetReader(kind), kind);
             }
         }
         catch (FramingException ex)
         {
             _listener.Listener.ErrorSeen();
-            ListenerLog.BadFrame(logger, _listener.Name, _id, _peer, ex.Message, ex.Error);
+            ListenerLog.BadFrame(logger, _listener.Name, _id, _peer, ex.Message, ex.Error.ToString());
         }
         catch (ConnectionResetException)
         {

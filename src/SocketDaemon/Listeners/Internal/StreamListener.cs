@@ -90,7 +90,7 @@ internal sealed class StreamListener : IAsyncDisposable
             _context.Listener.Endpoint = SocketEndpoint.FromIPEndPoint(bound);
         }
 
-        ListenerLog.Bound(_context.Logger, name, _context.Listener.Endpoint.ToString(), _context.Options.Framing, _context.Options.Backlog);
+        ListenerLog.Bound(_context.Logger, name, _context.Listener.Endpoint.ToString(), _context.Options.Framing.ToString(), _context.Options.Backlog);
     }
 
     public void StartAccepting() => _acceptLoop = AcceptLoopAsync();
