@@ -42,7 +42,7 @@ public sealed class TestDaemon : IAsyncDisposable
     public SocketEndpoint Tcp => Listeners["tcp"].Endpoint;
 
     /// <summary>Starts a daemon with a Unix listener "unix" and a TCP listener "tcp", plus <paramref name="settings"/>.</summary>
-    public static async Task<TestDaemon> StartAsync(IDictionary<string, string?>? settings = null, bool defaultListeners = true)
+    public static async Task<TestDaemon> StartAsync(IDictionary<string, string?>? settings = null, bool defaultListeners = true, Action<IServiceCollection>? services = null)
     {
         var directory = new TempDirectory();
         var builder = SocketDaemonHost.CreateBuilder(new DaemonCommandLine(LogDirectory: directory.Combine("logs")));
@@ -59,6 +59,7 @@ public sealed class TestDaemon : IAsyncDisposable
         }
 
         builder.Configuration.AddInMemoryCollection(configuration);
+        services?.Invoke(builder.Services);
         var host = builder.Build();
         try
         {

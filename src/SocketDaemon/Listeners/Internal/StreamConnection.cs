@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using SocketDaemon.Framing;
@@ -23,6 +24,7 @@ internal sealed class StreamConnection
     private readonly long _id;
     private readonly CancellationToken _stopping;
     private readonly PeerInfo _peer;
+    private readonly Socket? _socket;
     private CancellationTokenSource _timeout = new();
     private long _messages;
 
@@ -32,7 +34,8 @@ internal sealed class StreamConnection
         _listener = listener;
         _id = id;
         _stopping = stopping;
-        _peer = PeerCredentials.Read(transport.Features.Get<IConnectionSocketFeature>()?.Socket);
+        _socket = transport.Features.Get<IConnectionSocketFeature>()?.Socket;
+        _peer = PeerCredentials.Read(_socket);
     }
 
     public PeerInfo Peer => _peer;
@@ -190,22 +193,47 @@ internal sealed class StreamConnection
     /// <summary>Reads from the pipe, or returns <see langword="null"/> when nothing came within <paramref name="timeout"/>.</summary>
     private async ValueTask<ReadResult?> ReadAsync(PipeReader input, TimeSpan timeout)
     {
-        _timeout.CancelAfter(timeout);
+        while (true)
+        {
+            _timeout.CancelAfter(timeout);
+            try
+            {
+                return await input.ReadAsync(_timeout.Token);
+            }
+            catch (OperationCanceledException) when (_timeout.IsCancellationRequested && IsStoppingWithDataPending())
+            {
+                // A busy machine may take longer than the quiet period to move bytes from the kernel into the pipe;
+                // they were sent before the stop, so wait for them (ShutdownTimeout still bounds the wait).
+            }
+            catch (OperationCanceledException) when (_timeout.IsCancellationRequested)
+            {
+                return null;
+            }
+            finally
+            {
+                ResetTimeout();
+            }
+        }
+    }
+
+    private bool IsStoppingWithDataPending()
+    {
         try
         {
-            return await input.ReadAsync(_timeout.Token);
+            return _stopping.IsCancellationRequested && _socket is { Available: > 0 };
         }
-        catch (OperationCanceledException) when (_timeout.IsCancellationRequested)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            return null;
+            return false;
         }
-        finally
+    }
+
+    private void ResetTimeout()
+    {
+        if (!_timeout.TryReset())
         {
-            if (!_timeout.TryReset())
-            {
-                _timeout.Dispose();
-                _timeout = new CancellationTokenSource();
-            }
+            _timeout.Dispose();
+            _timeout = new CancellationTokenSource();
         }
     }
 }

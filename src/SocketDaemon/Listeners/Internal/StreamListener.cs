@@ -19,7 +19,10 @@ internal sealed class StreamListener : IAsyncDisposable
     private readonly SocketEndpoint _endpoint;
     private readonly ConnectionManager _connections;
     private readonly ILoggerFactory _loggerFactory;
+    private static readonly TimeSpan BacklogDrainTimeout = TimeSpan.FromSeconds(1);
+
     private IConnectionListener? _listener;
+    private Socket? _listenSocket;
     private Task _acceptLoop = Task.CompletedTask;
     private bool _ownsSocketFile;
 
@@ -53,7 +56,7 @@ internal sealed class StreamListener : IAsyncDisposable
             Backlog = _context.Options.Backlog,
             CreateBoundListenSocket = endPoint =>
             {
-                var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endPoint);
+                var socket = _listenSocket = SocketTransportOptions.CreateDefaultBoundListenSocket(endPoint);
                 if (path is not null && !OperatingSystem.IsWindows())
                 {
                     // Between bind(2) and listen(2) nobody can connect yet, so the file never has the umask's mode
@@ -98,12 +101,40 @@ internal sealed class StreamListener : IAsyncDisposable
     /// <summary>Stops accepting: new connections are refused from here on; open ones go on.</summary>
     public async Task UnbindAsync()
     {
-        if (_listener is not null)
+        if (_listener is null)
         {
-            await _listener.UnbindAsync();
+            return;
         }
 
+        // Connections that completed their handshake wait in the backlog until accepted, and closing the listening
+        // socket would reset them with what they already sent. So first make a Unix socket unreachable by its
+        // path, then let the accept loop take in what is queued, and only then close.
+        if (_ownsSocketFile && _endpoint.Path is { } path)
+        {
+            UnixSocketFile.Remove(path);
+        }
+
+        var deadline = DateTime.UtcNow + BacklogDrainTimeout;
+        while (HasPendingConnections() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+
+        await _listener.UnbindAsync();
         await _acceptLoop;
+    }
+
+    private bool HasPendingConnections()
+    {
+        try
+        {
+            // A listening socket polls readable while its backlog holds a connection to accept.
+            return _listenSocket?.Poll(0, SelectMode.SelectRead) == true;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
     }
 
     public async ValueTask DisposeAsync()
