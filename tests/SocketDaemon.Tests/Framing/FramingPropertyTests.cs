@@ -17,33 +17,13 @@ public class FramingPropertyTests
 
     [Fact]
     public void Seed_frames_split_anywhere_decode_to_the_messages_written() =>
-        Gen.Select(AnyMessage.List[0, 8], Gen.Int[0, 2000].Array[0, 12]).Sample((messages, cuts) =>
-        {
-            var writer = new ArrayBufferWriter<byte>();
-            foreach (var message in messages)
-            {
-                SeedFrameWriter.Write(message, writer);
-            }
-
-            var decoded = ReadAllBytes(new SeedFrameReader(Max), SequenceFactory.Split(writer.WrittenSpan.ToArray(), cuts));
-
-            Assert.Equal(messages, decoded, ByteArrayComparer.Instance);
-        }, iter: 500);
+        Gen.Select(AnyMessage.List[0, 8], Gen.Int[0, 2000].Array[0, 12])
+            .Sample((messages, cuts) => AssertRoundTrip(SeedFrameWriter.Write, new SeedFrameReader(Max), messages, cuts), iter: 500);
 
     [Fact]
     public void Lines_split_anywhere_decode_to_the_messages_written() =>
-        Gen.Select(LineMessage.List[0, 8], Gen.Int[0, 2000].Array[0, 12]).Sample((messages, cuts) =>
-        {
-            var writer = new ArrayBufferWriter<byte>();
-            foreach (var message in messages)
-            {
-                LineFrameWriter.Write(message, writer);
-            }
-
-            var decoded = ReadAllBytes(new LineFrameReader(Max), SequenceFactory.Split(writer.WrittenSpan.ToArray(), cuts));
-
-            Assert.Equal(messages, decoded, ByteArrayComparer.Instance);
-        }, iter: 500);
+        Gen.Select(LineMessage.List[0, 8], Gen.Int[0, 2000].Array[0, 12])
+            .Sample((messages, cuts) => AssertRoundTrip(LineFrameWriter.Write, new LineFrameReader(Max), messages, cuts), iter: 500);
 
     [Fact]
     public void Random_bytes_give_messages_or_a_framing_error_never_another_exception() =>
@@ -76,6 +56,21 @@ public class FramingPropertyTests
 
             Assert.Equal(FramingKind.Seed, FramingDetector.Detect(new ReadOnlySequence<byte>(writer.WrittenMemory), Max, isFinal: false));
         }, iter: 500);
+
+    private delegate void FrameWriter(ReadOnlySpan<byte> message, IBufferWriter<byte> output);
+
+    private static void AssertRoundTrip(FrameWriter write, FrameReader reader, List<byte[]> messages, int[] cuts)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        foreach (var message in messages)
+        {
+            write(message, output);
+        }
+
+        var decoded = ReadAllBytes(reader, SequenceFactory.Split(output.WrittenSpan.ToArray(), cuts));
+
+        Assert.Equal(messages, decoded, ByteArrayComparer.Instance);
+    }
 
     private static List<byte[]> ReadAllBytes(FrameReader reader, ReadOnlySequence<byte> input)
     {
