@@ -57,7 +57,14 @@ public sealed class SocketDaemonClient : IAsyncDisposable
         catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             socket.Dispose();
-            var reason = ex is SocketException se ? se.Message : $"timed out after {options.ConnectTimeout.TotalSeconds:0.#} s";
+            var reason = ex switch
+            {
+                // .NET reports a missing socket file as "Cannot assign requested address"; say what it is.
+                SocketException when endpoint.Path is { } path && !File.Exists(path) => $"{path} does not exist; is the daemon running?",
+                SocketException { SocketErrorCode: SocketError.ConnectionRefused } => "connection refused; is the daemon running?",
+                SocketException se => se.Message,
+                _ => $"timed out after {options.ConnectTimeout.TotalSeconds:0.#} s",
+            };
             throw new SocketDaemonConnectException($"cannot connect to {endpoint}: {reason}", ex);
         }
         catch
