@@ -46,6 +46,7 @@ public abstract class FrameReader
     {
         FramingKind.Seed => new SeedFrameReader(maxMessageBytes),
         FramingKind.Lines => new LineFrameReader(maxMessageBytes),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Auto is decided per connection, not read."),
+        FramingKind.Octet => new OctetFrameReader(maxMessageBytes),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Only message framings have readers."),
     };
 }

@@ -17,4 +17,10 @@ public enum FramingError
 
     /// <summary>A frame did not complete within <c>FrameTimeout</c>.</summary>
     Timeout,
+
+    /// <summary>A length prefix that is not a number, as an octet count that is not decimal.</summary>
+    BadLength,
+
+    /// <summary>Bytes that break the native protocol.</summary>
+    Protocol,
 }

@@ -11,4 +11,13 @@ public enum FramingKind
 
     /// <summary>Bytes up to <c>\n</c>, with a trailing <c>\r</c> dropped.</summary>
     Lines,
+
+    /// <summary>RFC 6587 octet counting, as syslog over TCP sends it: decimal length, a space, the message.</summary>
+    Octet,
+
+    /// <summary>Not a framing but a protocol: an HTTP/1.x (or 0.9) <c>GET</c> or <c>HEAD</c> for status and metrics.</summary>
+    Http,
+
+    /// <summary>Not a framing but a protocol: the client library's acknowledged batches (<c>docs/protocol.md</c>).</summary>
+    Native,
 }

@@ -26,6 +26,10 @@ public sealed class SocketDaemonOptions
     /// <remarks>Defaults to systemd's <c>LOGS_DIRECTORY</c> when set, else <c>./logs</c>.</remarks>
     public string? LogDirectory { get; set; }
 
+    /// <summary>What must be true of a message before the native protocol acknowledges it.</summary>
+    /// <remarks>Defaults to <see cref="MessageDurability.Flush"/>.</remarks>
+    public MessageDurability Durability { get; set; } = MessageDurability.Flush;
+
     /// <summary>How long a stop may spend finishing the frames that connections are still sending.</summary>
     /// <remarks>Defaults to 10 seconds. Connections still busy after it are closed.</remarks>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -5,6 +5,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Hosting.Internal;
+using SocketDaemon.Http;
+using SocketDaemon.Native;
+using SocketDaemon.Status;
 using SocketDaemon.Listeners;
 using SocketDaemon.Listeners.Internal;
 using SocketDaemon.Pipeline;
@@ -34,6 +37,11 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SocketDaemonOptions>, SocketDaemonOptionsValidator>());
 
         services.TryAddSingleton<ListenerRegistry>();
+        services.TryAddSingleton<DaemonCommands>();
+        services.TryAddSingleton<DaemonStatusProvider>();
+        services.TryAddSingleton<SocketDaemonMetrics>();
+        services.TryAddSingleton<HttpStatusHandler>();
+        services.TryAddSingleton<NativeProtocolHandler>();
         services.TryAddSingleton<MessageLogFiles>();
         services.TryAddSingleton<MessagePipeline>();
         services.AddSingleton(new MessageHandlerRegistration("Commands", static (builder, _) => builder.UseCommands()));
@@ -46,11 +54,8 @@ public static class SocketDaemonServiceCollectionExtensions
     public static IMessagePipelineBuilder UseCommands(this IMessagePipelineBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.ApplicationServices;
-        var quit = services.GetRequiredService<IOptions<SocketDaemonOptions>>().Value.Commands.Quit;
-        var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
-        var logger = services.GetRequiredService<ILogger<CommandsMiddleware>>();
-        return builder.Use(next => new CommandsMiddleware(next, quit, lifetime, logger).InvokeAsync);
+        var commands = builder.ApplicationServices.GetRequiredService<DaemonCommands>();
+        return builder.Use(next => new CommandsMiddleware(next, commands).InvokeAsync);
     }
 
     /// <summary>Ends the pipeline with a <see cref="LogHandler"/> writing the file <paramref name="step"/> names.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using SocketDaemon.Client;
 using SocketDaemon.Framing;
 
@@ -11,6 +12,7 @@ public sealed class BoundListener
     private long _messages;
     private long _bytes;
     private long _errors;
+    private readonly ConcurrentDictionary<string, long> _errorsByReason = new(StringComparer.Ordinal);
 
     internal BoundListener(string name, SocketEndpoint endpoint, FramingKind framing)
     {
@@ -40,8 +42,11 @@ public sealed class BoundListener
     /// <summary>Message bytes read since start, without framing.</summary>
     public long Bytes => Volatile.Read(ref _bytes);
 
-    /// <summary>Connections closed for bad input or timeouts since start.</summary>
+    /// <summary>Connections closed, or messages refused, for bad input, limits or timeouts since start.</summary>
     public long Errors => Volatile.Read(ref _errors);
+
+    /// <summary><see cref="Errors"/> by reason (<c>oversize</c>, <c>truncated</c>, ...).</summary>
+    public IReadOnlyDictionary<string, long> ErrorsByReason => new Dictionary<string, long>(_errorsByReason, StringComparer.Ordinal);
 
     internal void ConnectionOpened()
     {
@@ -57,5 +62,9 @@ public sealed class BoundListener
         Interlocked.Add(ref _bytes, bytes);
     }
 
-    internal void ErrorSeen() => Interlocked.Increment(ref _errors);
+    internal void ErrorSeen(string reason)
+    {
+        _errorsByReason.AddOrUpdate(reason, 1, static (_, count) => count + 1);
+        Interlocked.Increment(ref _errors);
+    }
 }

@@ -14,5 +14,8 @@ public sealed class ListenerRegistry
         Array.Find(_listeners, l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? throw new KeyNotFoundException($"No listener named '{name}' is bound.");
 
+    /// <summary>Whether every configured listener is bound and accepting; false before start and from the stop on.</summary>
+    public bool Accepting { get; internal set; }
+
     internal void Set(IEnumerable<BoundListener> listeners) => _listeners = [.. listeners];
 }

@@ -24,8 +24,32 @@ public class FramingDetectorTests
     [Theory]
     [InlineData("hello\n")]
     [InlineData("abc")]
-    [InlineData("GET / HTTP/1.0")]
+    [InlineData("GETTING there\n")]
+    [InlineData("2026-11-25 12:00:00 starts with digits\n")]
+    [InlineData("0 is no octet count\n")]
     public void Text_is_lines(string text) => Assert.Equal(FramingKind.Lines, Detect(Encoding.UTF8.GetBytes(text)));
+
+    [Theory]
+    [InlineData("GET / HTTP/1.1\r\n")]
+    [InlineData("GET /\n")]
+    [InlineData("HEAD /status HTTP/1.0\r\n")]
+    public void GET_and_HEAD_are_http(string text) => Assert.Equal(FramingKind.Http, Detect(Encoding.ASCII.GetBytes(text)));
+
+    [Theory]
+    [InlineData("5 hello")]
+    [InlineData("123 <34>1 2026-11-25T00:00:00Z host app - - - text")]
+    public void A_decimal_count_and_a_space_is_octet(string text) => Assert.Equal(FramingKind.Octet, Detect(Encoding.ASCII.GetBytes(text)));
+
+    [Fact]
+    public void The_native_preface_is_native() => Assert.Equal(FramingKind.Native, Detect([0, (byte)'S', (byte)'D', (byte)'N', (byte)'P', 1]));
+
+    [Theory]
+    [InlineData("G")]
+    [InlineData("GE")]
+    [InlineData("HEA")]
+    [InlineData("12")]
+    [InlineData("1234567")]
+    public void A_prefix_of_a_protocol_token_waits(string text) => Assert.Null(Detect(Encoding.ASCII.GetBytes(text)));
 
     [Theory]
     [InlineData(0)]

@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using SocketDaemon.Http;
+using SocketDaemon.Native;
 using SocketDaemon.Framing;
 using SocketDaemon.Hosting;
 using SocketDaemon.Pipeline;
@@ -10,9 +13,12 @@ internal sealed class ListenerContext
 {
     private readonly SeedFrameReader _seed;
     private readonly LineFrameReader _lines;
+    private readonly OctetFrameReader _octet;
 
     public ListenerContext(BoundListener listener, ListenerOptions options, LimitsOptions limits, MessageDelegate pipeline, IServiceProvider services, ILogger logger)
     {
+        Http = services.GetRequiredService<HttpStatusHandler>();
+        Native = services.GetRequiredService<NativeProtocolHandler>();
         Listener = listener;
         Options = options;
         Limits = limits;
@@ -22,7 +28,12 @@ internal sealed class ListenerContext
         MaxMessageBytes = options.MaxMessageBytes ?? limits.MaxMessageBytes;
         _seed = new SeedFrameReader(MaxMessageBytes);
         _lines = new LineFrameReader(MaxMessageBytes);
+        _octet = new OctetFrameReader(MaxMessageBytes);
     }
+
+    public HttpStatusHandler Http { get; }
+
+    public NativeProtocolHandler Native { get; }
 
     public BoundListener Listener { get; }
 
@@ -44,6 +55,7 @@ internal sealed class ListenerContext
     {
         FramingKind.Seed => _seed,
         FramingKind.Lines => _lines,
+        FramingKind.Octet => _octet,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SocketDaemon.Client;
 using SocketDaemon.Hosting;
 using SocketDaemon.Pipeline;
+using SocketDaemon.Status;
 
 namespace SocketDaemon.Listeners.Internal;
 
@@ -27,8 +28,11 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         MessagePipeline pipeline,
         ListenerRegistry registry,
         IServiceProvider services,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        SocketDaemonMetrics metrics)
     {
+        // Created with the service so that its instruments exist from the start; it reads the registry.
+        _ = metrics;
         _options = options.Value;
         _pipeline = pipeline;
         _registry = registry;
@@ -66,6 +70,7 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         }
 
         _registry.Set(bound);
+        _registry.Accepting = true;
         foreach (var listener in _listeners)
         {
             listener.StartAccepting();
@@ -75,6 +80,7 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         // The order of a graceful stop: no new connections, then let the open ones finish, then close the rest.
+        _registry.Accepting = false;
         await Task.WhenAll(_listeners.Select(l => l.UnbindAsync()));
         await _connections.DrainAsync(_options.ShutdownTimeout);
         await DisposeAsync();

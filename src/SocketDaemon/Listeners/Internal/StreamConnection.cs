@@ -10,7 +10,8 @@ using SocketDaemon.Pipeline;
 namespace SocketDaemon.Listeners.Internal;
 
 /// <summary>
-/// Reads one stream connection: decides its framing, cuts its bytes into messages and runs each through the pipeline.
+/// One stream connection: decides once what it speaks, then either cuts its bytes into messages for the pipeline
+/// or hands it to the HTTP or native-protocol handler, which use the same reads, timeouts and dispatch.
 /// </summary>
 [SuppressMessage("Reliability", "CA1001", Justification = "RunAsync disposes the timeout source when the connection ends.")]
 internal sealed class StreamConnection
@@ -21,9 +22,7 @@ internal sealed class StreamConnection
 
     private readonly ConnectionContext _transport;
     private readonly ListenerContext _listener;
-    private readonly long _id;
     private readonly CancellationToken _stopping;
-    private readonly PeerInfo _peer;
     private readonly Socket? _socket;
     private CancellationTokenSource _timeout = new();
     private long _messages;
@@ -32,20 +31,30 @@ internal sealed class StreamConnection
     {
         _transport = transport;
         _listener = listener;
-        _id = id;
+        Id = id;
         _stopping = stopping;
         _socket = transport.Features.Get<IConnectionSocketFeature>()?.Socket;
-        _peer = PeerCredentials.Read(_socket);
+        Peer = PeerCredentials.Read(_socket);
     }
 
-    public PeerInfo Peer => _peer;
+    public long Id { get; }
+
+    public PeerInfo Peer { get; }
+
+    public ListenerContext Listener => _listener;
+
+    public PipeReader Input => _transport.Transport.Input;
+
+    public PipeWriter Output => _transport.Transport.Output;
+
+    public CancellationToken Stopping => _stopping;
 
     public async Task RunAsync()
     {
-        var input = _transport.Transport.Input;
+        var input = Input;
         var logger = _listener.Logger;
         _listener.Listener.ConnectionOpened();
-        ListenerLog.ConnectionOpened(logger, _listener.Name, _id, _peer);
+        ListenerLog.ConnectionOpened(logger, _listener.Name, Id, Peer);
 
         // A stop wakes a connection that waits for data, so that it drains and closes instead of idling on.
         var wake = _stopping.Register(static state => ((PipeReader)state!).CancelPendingRead(), input);
@@ -54,18 +63,23 @@ internal sealed class StreamConnection
             var framing = _listener.Options.Framing == FramingKind.Auto ? await DetectFramingAsync(input) : _listener.Options.Framing;
             if (framing is { } kind)
             {
-                ListenerLog.FramingDetected(logger, _listener.Name, _id, _peer, kind.ToString());
-                await ReadMessagesAsync(input, _listener.GetReader(kind), kind);
+                ListenerLog.FramingDetected(logger, _listener.Name, Id, Peer, kind.ToString());
+                await (kind switch
+                {
+                    FramingKind.Http => _listener.Http.RunAsync(this),
+                    FramingKind.Native => _listener.Native.RunAsync(this),
+                    _ => ReadMessagesAsync(input, _listener.GetReader(kind), kind),
+                });
             }
         }
         catch (FramingException ex)
         {
-            _listener.Listener.ErrorSeen();
-            ListenerLog.BadFrame(logger, _listener.Name, _id, _peer, ex.Message, ex.Error.ToString());
+            _listener.Listener.ErrorSeen(ErrorReasons.Of(ex.Error));
+            ListenerLog.BadFrame(logger, _listener.Name, Id, Peer, ex.Message, ex.Error.ToString());
         }
         catch (ConnectionResetException)
         {
-            ListenerLog.ConnectionReset(logger, _listener.Name, _id, _peer);
+            ListenerLog.ConnectionReset(logger, _listener.Name, Id, Peer);
         }
         catch (ConnectionAbortedException)
         {
@@ -73,8 +87,8 @@ internal sealed class StreamConnection
         }
         catch (Exception ex)
         {
-            _listener.Listener.ErrorSeen();
-            ListenerLog.HandlerFailed(logger, ex, _listener.Name, _id, _peer);
+            _listener.Listener.ErrorSeen(ErrorReasons.HandlerFailed);
+            ListenerLog.HandlerFailed(logger, ex, _listener.Name, Id, Peer);
         }
         finally
         {
@@ -83,26 +97,87 @@ internal sealed class StreamConnection
             await input.CompleteAsync();
             await _transport.DisposeAsync();
             _listener.Listener.ConnectionClosed();
-            ListenerLog.ConnectionClosed(logger, _listener.Name, _id, _peer, _messages);
+            ListenerLog.ConnectionClosed(logger, _listener.Name, Id, Peer, _messages);
+        }
+    }
+
+    /// <summary>A context for this connection's messages; reuse it for all of them.</summary>
+    public MessageContext CreateMessageContext(FramingKind framing) =>
+        new(_listener.Name, Id, Peer, _listener.Services) { Framing = framing };
+
+    /// <summary>Counts <paramref name="message"/> and runs it through the pipeline.</summary>
+    public ValueTask DispatchAsync(MessageContext context, in ReadOnlySequence<byte> message)
+    {
+        _messages++;
+        _listener.Listener.MessageRead(message.Length);
+        context.SetMessage(message, DateTimeOffset.UtcNow);
+        return _listener.Pipeline(context);
+    }
+
+    /// <summary>How long the next read may wait: the quiet period when stopping, else per whether a frame is under way.</summary>
+    public TimeSpan NextReadTimeout(bool midFrame) =>
+        _stopping.IsCancellationRequested ? ShutdownQuietPeriod
+        : midFrame ? _listener.Limits.FrameTimeout
+        : _listener.Limits.IdleTimeout;
+
+    /// <summary>Closes for a timeout: a frame under way is an error, an idle connection is just closed.</summary>
+    /// <exception cref="FramingException">A frame was under way.</exception>
+    public void OnTimeout(bool midFrame, TimeSpan timeout)
+    {
+        if (midFrame)
+        {
+            var error = _stopping.IsCancellationRequested ? FramingError.Truncated : FramingError.Timeout;
+            throw new FramingException(error, $"frame incomplete after {timeout.TotalSeconds:0.###} s{(_stopping.IsCancellationRequested ? " while stopping" : string.Empty)}");
+        }
+
+        if (!_stopping.IsCancellationRequested)
+        {
+            ListenerLog.IdleTimeout(_listener.Logger, _listener.Name, Id, Peer, timeout);
+        }
+    }
+
+    /// <summary>Reads from the pipe, or returns <see langword="null"/> when nothing came within <paramref name="timeout"/>.</summary>
+    public async ValueTask<ReadResult?> ReadAsync(TimeSpan timeout)
+    {
+        while (true)
+        {
+            _timeout.CancelAfter(timeout);
+            try
+            {
+                return await Input.ReadAsync(_timeout.Token);
+            }
+            catch (OperationCanceledException) when (_timeout.IsCancellationRequested && IsStoppingWithDataPending())
+            {
+                // A busy machine may take longer than the quiet period to move bytes from the kernel into the pipe;
+                // they were sent before the stop, so wait for them (ShutdownTimeout still bounds the wait).
+            }
+            catch (OperationCanceledException) when (_timeout.IsCancellationRequested)
+            {
+                return null;
+            }
+            finally
+            {
+                ResetTimeout();
+            }
         }
     }
 
     /// <summary>
     /// Looks at the first bytes without consuming them (the pipe's equivalent of <c>recv(MSG_PEEK)</c>): the
-    /// framing's reader then sees the connection from its first byte.
+    /// chosen reader or handler then sees the connection from its first byte.
     /// </summary>
     private async Task<FramingKind?> DetectFramingAsync(PipeReader input)
     {
         long seen = 0;
         while (true)
         {
-            var read = await ReadAsync(input, _stopping.IsCancellationRequested ? ShutdownQuietPeriod : _listener.Limits.FrameTimeout);
+            var read = await ReadAsync(_stopping.IsCancellationRequested ? ShutdownQuietPeriod : _listener.Limits.FrameTimeout);
             if (read is not { } result)
             {
-                // No more bytes in time: what came is text too short to be a seed header.
+                // No more bytes in time: what came is text too short for any other framing.
                 if (seen == 0 && !_stopping.IsCancellationRequested)
                 {
-                    ListenerLog.IdleTimeout(_listener.Logger, _listener.Name, _id, _peer, _listener.Limits.FrameTimeout);
+                    ListenerLog.IdleTimeout(_listener.Logger, _listener.Name, Id, Peer, _listener.Limits.FrameTimeout);
                 }
 
                 return seen == 0 ? null : FramingKind.Lines;
@@ -126,15 +201,12 @@ internal sealed class StreamConnection
 
     private async Task ReadMessagesAsync(PipeReader input, FrameReader reader, FramingKind framing)
     {
-        var context = new MessageContext(_listener.Name, _id, _peer, _listener.Services) { Framing = framing };
+        var context = CreateMessageContext(framing);
         var partial = false;
         while (true)
         {
-            var timeout = _stopping.IsCancellationRequested ? ShutdownQuietPeriod
-                : partial ? _listener.Limits.FrameTimeout
-                : _listener.Limits.IdleTimeout;
-            var read = await ReadAsync(input, timeout);
-            if (read is not { } result)
+            var timeout = NextReadTimeout(partial);
+            if (await ReadAsync(timeout) is not { } result)
             {
                 OnTimeout(partial, timeout);
                 return;
@@ -164,54 +236,6 @@ internal sealed class StreamConnection
             finally
             {
                 input.AdvanceTo(buffer.Start, buffer.End);
-            }
-        }
-    }
-
-    private ValueTask DispatchAsync(MessageContext context, in ReadOnlySequence<byte> message)
-    {
-        _messages++;
-        _listener.Listener.MessageRead(message.Length);
-        context.SetMessage(message, DateTimeOffset.UtcNow);
-        return _listener.Pipeline(context);
-    }
-
-    private void OnTimeout(bool partial, TimeSpan timeout)
-    {
-        if (partial)
-        {
-            var error = _stopping.IsCancellationRequested ? FramingError.Truncated : FramingError.Timeout;
-            throw new FramingException(error, $"frame incomplete after {timeout.TotalSeconds:0.###} s{(_stopping.IsCancellationRequested ? " while stopping" : string.Empty)}");
-        }
-
-        if (!_stopping.IsCancellationRequested)
-        {
-            ListenerLog.IdleTimeout(_listener.Logger, _listener.Name, _id, _peer, timeout);
-        }
-    }
-
-    /// <summary>Reads from the pipe, or returns <see langword="null"/> when nothing came within <paramref name="timeout"/>.</summary>
-    private async ValueTask<ReadResult?> ReadAsync(PipeReader input, TimeSpan timeout)
-    {
-        while (true)
-        {
-            _timeout.CancelAfter(timeout);
-            try
-            {
-                return await input.ReadAsync(_timeout.Token);
-            }
-            catch (OperationCanceledException) when (_timeout.IsCancellationRequested && IsStoppingWithDataPending())
-            {
-                // A busy machine may take longer than the quiet period to move bytes from the kernel into the pipe;
-                // they were sent before the stop, so wait for them (ShutdownTimeout still bounds the wait).
-            }
-            catch (OperationCanceledException) when (_timeout.IsCancellationRequested)
-            {
-                return null;
-            }
-            finally
-            {
-                ResetTimeout();
             }
         }
     }

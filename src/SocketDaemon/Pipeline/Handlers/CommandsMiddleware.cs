@@ -1,10 +1,6 @@
 using System.Globalization;
-using System.Text;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using SocketDaemon.Hosting;
 using SocketDaemon.Internal;
-using SocketDaemon.Listeners;
 
 namespace SocketDaemon.Pipeline.Handlers;
 
@@ -12,28 +8,18 @@ namespace SocketDaemon.Pipeline.Handlers;
 /// Recognises messages that are commands to the daemon. The quit message from an allowed peer stops the daemon
 /// gracefully, as <c>quit</c> stops the classic <c>sock-server.c</c>; from anyone else it is an ordinary message.
 /// </summary>
-public sealed partial class CommandsMiddleware
+public sealed class CommandsMiddleware
 {
     private readonly MessageDelegate _next;
-    private readonly byte[] _quit;
-    private readonly bool _enabled;
-    private readonly bool _allowTcp;
-    private readonly HashSet<uint> _allowedUids;
-    private readonly IHostApplicationLifetime _lifetime;
-    private readonly ILogger _logger;
+    private readonly DaemonCommands _commands;
 
     /// <summary>Creates the middleware in front of <paramref name="next"/>.</summary>
-    public CommandsMiddleware(MessageDelegate next, QuitCommandOptions quit, IHostApplicationLifetime lifetime, ILogger<CommandsMiddleware> logger)
+    public CommandsMiddleware(MessageDelegate next, DaemonCommands commands)
     {
         ArgumentNullException.ThrowIfNull(next);
-        ArgumentNullException.ThrowIfNull(quit);
+        ArgumentNullException.ThrowIfNull(commands);
         _next = next;
-        _quit = Encoding.UTF8.GetBytes(quit.Message);
-        _enabled = quit.Enabled;
-        _allowTcp = quit.AllowTcp;
-        _allowedUids = [.. GetAllowedUids(quit)];
-        _lifetime = lifetime;
-        _logger = logger;
+        _commands = commands;
     }
 
     /// <summary>The user ids <paramref name="quit"/> allows, with <c>self</c> resolved.</summary>
@@ -52,27 +38,11 @@ public sealed partial class CommandsMiddleware
     public ValueTask InvokeAsync(MessageContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (!_enabled || !context.PayloadEquals(_quit))
+        if (_commands.QuitEnabled && context.PayloadEquals(_commands.QuitMessage.Span) && _commands.TryQuit(context.Listener, context.Peer))
         {
-            return _next(context);
+            return ValueTask.CompletedTask;
         }
 
-        if (!IsAllowed(context.Peer))
-        {
-            QuitRefused(_logger, context.Listener, context.Peer);
-            return _next(context);
-        }
-
-        QuitAccepted(_logger, context.Listener, context.Peer);
-        _lifetime.StopApplication();
-        return ValueTask.CompletedTask;
+        return _next(context);
     }
-
-    private bool IsAllowed(PeerInfo peer) => peer.UserId is { } uid ? _allowedUids.Contains(uid) : _allowTcp && peer.RemoteEndPoint is not null;
-
-    [LoggerMessage(30, LogLevel.Information, "Quit received on {Listener} from {Peer}; stopping")]
-    private static partial void QuitAccepted(ILogger logger, string listener, PeerInfo peer);
-
-    [LoggerMessage(31, LogLevel.Warning, "Quit received on {Listener} from {Peer}, who may not stop the daemon; logged as a message")]
-    private static partial void QuitRefused(ILogger logger, string listener, PeerInfo peer);
 }

@@ -1,0 +1,26 @@
+namespace SocketDaemon.Client.Protocol;
+
+/// <summary>The type byte of a native-protocol frame. Requests have the high bit clear, replies set.</summary>
+public enum NativeFrameType : byte
+{
+    /// <summary>Client → daemon: <c>u64 sequence, u32 count, count × (u32 length, bytes)</c>.</summary>
+    Batch = 0x01,
+
+    /// <summary>Client → daemon: <c>u64 id</c>; answered by <see cref="StatusReply"/>.</summary>
+    Status = 0x02,
+
+    /// <summary>Client → daemon: <c>u64 id</c>; answered by <see cref="Ok"/> before the daemon stops, or <see cref="Error"/>.</summary>
+    Quit = 0x03,
+
+    /// <summary>Daemon → client: <c>u64 sequence, u32 accepted, u32 errors, errors × (u32 index, u8 code)</c>.</summary>
+    Ack = 0x81,
+
+    /// <summary>Daemon → client: <c>u64 id, UTF-8 JSON</c>.</summary>
+    StatusReply = 0x82,
+
+    /// <summary>Daemon → client: <c>u64 id, u8 code, UTF-8 text</c>: the request or batch was refused as a whole.</summary>
+    Error = 0x83,
+
+    /// <summary>Daemon → client: <c>u64 id</c>: the request was carried out.</summary>
+    Ok = 0x84,
+}

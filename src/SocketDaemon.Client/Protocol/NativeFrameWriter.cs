@@ -1,0 +1,86 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace SocketDaemon.Client.Protocol;
+
+/// <summary>Writes native-protocol prefaces and frames.</summary>
+public static class NativeFrameWriter
+{
+    /// <summary>Writes a preface offering or choosing <paramref name="version"/>.</summary>
+    public static void WritePreface(IBufferWriter<byte> output, byte version = NativeProtocol.Version)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var span = output.GetSpan(NativeProtocol.PrefaceSize);
+        NativeProtocol.Magic.CopyTo(span);
+        span[NativeProtocol.Magic.Length] = version;
+        output.Advance(NativeProtocol.PrefaceSize);
+    }
+
+    /// <summary>Writes a request or reply whose body is just <paramref name="id"/>.</summary>
+    public static void WriteIdFrame(IBufferWriter<byte> output, NativeFrameType type, ulong id)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var span = BeginFrame(output, type, sizeof(ulong));
+        BinaryPrimitives.WriteUInt64BigEndian(span, id);
+        output.Advance(NativeProtocol.FrameHeaderSize + sizeof(ulong));
+    }
+
+    /// <summary>Writes a status reply carrying <paramref name="json"/>.</summary>
+    public static void WriteStatusReply(IBufferWriter<byte> output, ulong id, ReadOnlySpan<byte> json)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var span = BeginFrame(output, NativeFrameType.StatusReply, sizeof(ulong) + json.Length);
+        BinaryPrimitives.WriteUInt64BigEndian(span, id);
+        json.CopyTo(span[sizeof(ulong)..]);
+        output.Advance(NativeProtocol.FrameHeaderSize + sizeof(ulong) + json.Length);
+    }
+
+    /// <summary>Writes an error reply to the request or batch <paramref name="id"/>.</summary>
+    public static void WriteError(IBufferWriter<byte> output, ulong id, NativeErrorCode code, string message)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(message);
+        var text = Encoding.UTF8.GetByteCount(message);
+        var span = BeginFrame(output, NativeFrameType.Error, sizeof(ulong) + 1 + text);
+        BinaryPrimitives.WriteUInt64BigEndian(span, id);
+        span[sizeof(ulong)] = (byte)code;
+        Encoding.UTF8.GetBytes(message, span[(sizeof(ulong) + 1)..]);
+        output.Advance(NativeProtocol.FrameHeaderSize + sizeof(ulong) + 1 + text);
+    }
+
+    /// <summary>Writes the acknowledgement of batch <paramref name="sequence"/>.</summary>
+    public static void WriteAck(IBufferWriter<byte> output, ulong sequence, int accepted, IReadOnlyList<(int Index, NativeErrorCode Code)> errors)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(errors);
+        var bodyLength = sizeof(ulong) + 4 + 4 + (errors.Count * 5);
+        var span = BeginFrame(output, NativeFrameType.Ack, bodyLength);
+        BinaryPrimitives.WriteUInt64BigEndian(span, sequence);
+        BinaryPrimitives.WriteInt32BigEndian(span[8..], accepted);
+        BinaryPrimitives.WriteInt32BigEndian(span[12..], errors.Count);
+        var offset = 16;
+        foreach (var (index, code) in errors)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(span[offset..], index);
+            span[offset + 4] = (byte)code;
+            offset += 5;
+        }
+
+        output.Advance(NativeProtocol.FrameHeaderSize + bodyLength);
+    }
+
+    /// <summary>
+    /// Starts a batch frame. Add messages with <see cref="NativeBatchBuilder.Add(ReadOnlySpan{char})"/>, then
+    /// <see cref="NativeBatchBuilder.Complete"/> it.
+    /// </summary>
+    public static NativeBatchBuilder BeginBatch(ArrayBufferWriter<byte> output, ulong sequence) => new(output, sequence);
+
+    private static Span<byte> BeginFrame(IBufferWriter<byte> output, NativeFrameType type, int bodyLength)
+    {
+        var span = output.GetSpan(NativeProtocol.FrameHeaderSize + bodyLength);
+        BinaryPrimitives.WriteUInt32BigEndian(span, (uint)(bodyLength + 1));
+        span[4] = (byte)type;
+        return span.Slice(NativeProtocol.FrameHeaderSize, bodyLength);
+    }
+}

@@ -1,0 +1,14 @@
+namespace SocketDaemon.Client.Status;
+
+/// <summary>One listener in a <see cref="DaemonStatus"/>.</summary>
+public sealed class ListenerStatus : StatusCounters
+{
+    /// <summary>The listener's name in configuration.</summary>
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>The endpoint as bound (with the port TCP port 0 chose).</summary>
+    public string Endpoint { get; set; } = string.Empty;
+
+    /// <summary>The configured framing.</summary>
+    public string Framing { get; set; } = string.Empty;
+}

@@ -1,0 +1,63 @@
+using System.Buffers;
+
+namespace SocketDaemon.Framing;
+
+/// <summary>
+/// Reads RFC 6587 octet-counted frames, as syslog senders write them over TCP: <c>MSG-LEN SP SYSLOG-MSG</c>, where
+/// MSG-LEN is a decimal number without leading zeros (<see href="https://www.rfc-editor.org/rfc/rfc6587#section-3.4.1"/>).
+/// </summary>
+public sealed class OctetFrameReader : FrameReader
+{
+    // int.MaxValue has 10 digits; a longer count can only be an error.
+    private const int MaxDigits = 10;
+
+    /// <summary>Creates a reader that refuses messages longer than <paramref name="maxMessageBytes"/>.</summary>
+    public OctetFrameReader(int maxMessageBytes)
+        : base(maxMessageBytes)
+    {
+    }
+
+    /// <inheritdoc />
+    public override FramingKind Kind => FramingKind.Octet;
+
+    /// <inheritdoc />
+    public override bool TryRead(ref ReadOnlySequence<byte> input, out ReadOnlySequence<byte> message)
+    {
+        message = default;
+        var reader = new SequenceReader<byte>(input);
+        long length = 0;
+        var digits = 0;
+        while (true)
+        {
+            if (!reader.TryRead(out var b))
+            {
+                return false;
+            }
+
+            if (b == (byte)' ' && digits > 0)
+            {
+                break;
+            }
+
+            if (b is < (byte)'0' or > (byte)'9' || (digits == 0 && b == (byte)'0'))
+            {
+                throw new FramingException(FramingError.BadLength, $"octet count expected, found byte 0x{b:x2} at position {digits}");
+            }
+
+            length = (length * 10) + (b - '0');
+            if (++digits > MaxDigits || length > MaxMessageBytes)
+            {
+                throw new FramingException(FramingError.Oversize, $"octet-counted frame of {(digits > MaxDigits ? "more than 10 digits of" : length.ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes exceeds MaxMessageBytes {MaxMessageBytes}");
+            }
+        }
+
+        if (reader.Remaining < length)
+        {
+            return false;
+        }
+
+        message = reader.UnreadSequence.Slice(0, length);
+        input = input.Slice(message.End);
+        return true;
+    }
+}

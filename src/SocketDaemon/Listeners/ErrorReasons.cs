@@ -1,0 +1,32 @@
+using SocketDaemon.Framing;
+
+namespace SocketDaemon.Listeners;
+
+/// <summary>The reasons errors are counted under in status and metrics: short, stable, snake_case.</summary>
+public static class ErrorReasons
+{
+    /// <summary>A handler threw.</summary>
+    public const string HandlerFailed = "handler_failed";
+
+    /// <summary>A connection was refused by <c>MaxConnections</c>.</summary>
+    public const string ConnectionLimit = "connection_limit";
+
+    /// <summary>A native-protocol message was longer than <c>MaxMessageBytes</c>.</summary>
+    public const string TooLarge = "too_large";
+
+    /// <summary>An HTTP request the daemon does not serve (bad method, head too large, malformed).</summary>
+    public const string BadRequest = "bad_request";
+
+    /// <summary>The reason for a framing error.</summary>
+    public static string Of(FramingError error) => error switch
+    {
+        FramingError.ZeroLength => "zero_length",
+        FramingError.NegativeLength => "negative_length",
+        FramingError.Oversize => "oversize",
+        FramingError.Truncated => "truncated",
+        FramingError.Timeout => "timeout",
+        FramingError.BadLength => "bad_length",
+        FramingError.Protocol => "protocol",
+        _ => "other",
+    };
+}

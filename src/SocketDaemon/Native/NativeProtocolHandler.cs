@@ -1,0 +1,217 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using SocketDaemon.Client.Protocol;
+using SocketDaemon.Client.Status;
+using SocketDaemon.Framing;
+using SocketDaemon.Hosting;
+using SocketDaemon.Listeners;
+using SocketDaemon.Listeners.Internal;
+using SocketDaemon.Pipeline;
+using SocketDaemon.Status;
+
+namespace SocketDaemon.Native;
+
+/// <summary>
+/// Serves the client library's native protocol on a stream connection (<c>docs/protocol.md</c>): version negotiation,
+/// then batches acknowledged once the pipeline has taken every message and the log holds it as durably as
+/// <c>Durability</c> asks, and status and quit requests.
+/// </summary>
+internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status, DaemonCommands commands, MessageLogFiles logs, ILogger<NativeProtocolHandler> logger)
+{
+    /// <summary>The largest frame the daemon reads: room for a full batch, or for one message at the limit.</summary>
+    public static int MaxFrameBytes(int maxMessageBytes) => Math.Max(4 * 1024 * 1024, (2 * maxMessageBytes) + 64);
+
+    public async Task RunAsync(StreamConnection connection)
+    {
+        var version = await ReadPrefaceAsync(connection);
+        if (version is null)
+        {
+            return;
+        }
+
+        var output = connection.Output;
+        NativeFrameWriter.WritePreface(output, Math.Min(version.Value, NativeProtocol.Version));
+        await output.FlushAsync();
+        if (version == 0)
+        {
+            return;
+        }
+
+        var state = new BatchState(connection);
+        var maxFrame = MaxFrameBytes(connection.Listener.MaxMessageBytes);
+        var partial = false;
+        while (true)
+        {
+            var timeout = connection.NextReadTimeout(partial);
+            if (await connection.ReadAsync(timeout) is not { } result)
+            {
+                connection.OnTimeout(partial, timeout);
+                return;
+            }
+
+            var buffer = result.Buffer;
+            try
+            {
+                while (NativeFrameReader.TryReadFrame(ref buffer, maxFrame, out var frame))
+                {
+                    await HandleAsync(frame, state);
+                }
+            }
+            catch (NativeProtocolException ex)
+            {
+                throw new FramingException(FramingError.Protocol, ex.Message);
+            }
+            finally
+            {
+                connection.Input.AdvanceTo(buffer.Start, buffer.End);
+            }
+
+            // One flush for every reply to what this read brought: pipelined batches share a write.
+            await output.FlushAsync();
+            if (result.IsCompleted)
+            {
+                if (!buffer.IsEmpty)
+                {
+                    throw new FramingException(FramingError.Truncated, $"connection closed {buffer.Length} bytes into a native frame");
+                }
+
+                return;
+            }
+
+            partial = !buffer.IsEmpty;
+        }
+    }
+
+    private static async Task<byte?> ReadPrefaceAsync(StreamConnection connection)
+    {
+        while (true)
+        {
+            var timeout = connection.NextReadTimeout(midFrame: true);
+            if (await connection.ReadAsync(timeout) is not { } result)
+            {
+                connection.OnTimeout(midFrame: true, timeout);
+                return null;
+            }
+
+            var buffer = result.Buffer;
+            bool complete;
+            byte version;
+            try
+            {
+                complete = NativeFrameReader.TryReadPreface(ref buffer, out version);
+            }
+            catch (NativeProtocolException ex)
+            {
+                throw new FramingException(FramingError.Protocol, ex.Message);
+            }
+            finally
+            {
+                connection.Input.AdvanceTo(buffer.Start, buffer.End);
+            }
+
+            if (complete)
+            {
+                return version;
+            }
+
+            if (result.IsCompleted)
+            {
+                throw new FramingException(FramingError.Truncated, "connection closed inside the native-protocol preface");
+            }
+        }
+    }
+
+    private async ValueTask HandleAsync(NativeFrame frame, BatchState state)
+    {
+        var connection = state.Connection;
+        var output = connection.Output;
+        switch (frame.Type)
+        {
+            case NativeFrameType.Batch:
+                var sequence = NativeFrameReader.ReadBatch(frame.Body, state.Messages, static (messages, message) => messages.Add(message));
+                var accepted = await DispatchBatchAsync(state);
+                await logs.CommitAsync();
+                NativeFrameWriter.WriteAck(output, sequence, accepted, state.Errors);
+                break;
+
+            case NativeFrameType.Status:
+                var json = JsonSerializer.SerializeToUtf8Bytes(status.GetStatus(), StatusJsonContext.Default.DaemonStatus);
+                NativeFrameWriter.WriteStatusReply(output, NativeFrameReader.ReadId(frame.Body), json);
+                break;
+
+            case NativeFrameType.Quit:
+                var id = NativeFrameReader.ReadId(frame.Body);
+                if (commands.IsStopping)
+                {
+                    NativeFrameWriter.WriteError(output, id, NativeErrorCode.ShuttingDown, "the daemon is already stopping");
+                }
+                else if (commands.MayQuit(connection.Peer))
+                {
+                    // The answer goes out before the stop begins, so the client hears it.
+                    NativeFrameWriter.WriteIdFrame(output, NativeFrameType.Ok, id);
+                    await output.FlushAsync();
+                    commands.TryQuit(connection.Listener.Name, connection.Peer);
+                }
+                else
+                {
+                    commands.TryQuit(connection.Listener.Name, connection.Peer);
+                    NativeFrameWriter.WriteError(output, id, NativeErrorCode.Forbidden, $"{connection.Peer} may not stop the daemon");
+                }
+
+                break;
+
+            default:
+                NativeFrameWriter.WriteError(output, 0, NativeErrorCode.Malformed, $"unknown frame type 0x{(byte)frame.Type:x2}");
+                await output.FlushAsync();
+                throw new NativeProtocolException($"unknown frame type 0x{(byte)frame.Type:x2}");
+        }
+    }
+
+    private async ValueTask<int> DispatchBatchAsync(BatchState state)
+    {
+        var connection = state.Connection;
+        var accepted = 0;
+        state.Errors.Clear();
+        for (var i = 0; i < state.Messages.Count; i++)
+        {
+            var message = state.Messages[i];
+            if (message.Length > connection.Listener.MaxMessageBytes)
+            {
+                state.Errors.Add((i, NativeErrorCode.TooLarge));
+                connection.Listener.Listener.ErrorSeen(ErrorReasons.TooLarge);
+                continue;
+            }
+
+            try
+            {
+                await connection.DispatchAsync(state.Context, message);
+                accepted++;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                state.Errors.Add((i, NativeErrorCode.Internal));
+                connection.Listener.Listener.ErrorSeen(ErrorReasons.HandlerFailed);
+                MessageFailed(logger, ex, connection.Listener.Name, connection.Id, i);
+            }
+        }
+
+        state.Messages.Clear();
+        return accepted;
+    }
+
+    [LoggerMessage(40, LogLevel.Error, "Listener {Listener}: connection #{ConnectionId}: message {Index} of a batch failed in the pipeline")]
+    private static partial void MessageFailed(ILogger logger, Exception exception, string listener, long connectionId, int index);
+
+    /// <summary>What a connection reuses from batch to batch, so that a batch allocates nothing per message.</summary>
+    private sealed class BatchState(StreamConnection connection)
+    {
+        public StreamConnection Connection { get; } = connection;
+
+        public MessageContext Context { get; } = connection.CreateMessageContext(FramingKind.Native);
+
+        public List<ReadOnlySequence<byte>> Messages { get; } = [];
+
+        public List<(int Index, NativeErrorCode Code)> Errors { get; } = [];
+    }
+}

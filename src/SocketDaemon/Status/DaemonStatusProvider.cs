@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using SocketDaemon.Client.Status;
+using SocketDaemon.Listeners;
+
+namespace SocketDaemon.Status;
+
+/// <summary>Reports what the daemon is and has seen, for <c>/status</c>, <c>/</c>, <c>/metrics</c> and the native protocol.</summary>
+public sealed class DaemonStatusProvider
+{
+    private readonly ListenerRegistry _listeners;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the provider; the daemon's start is now.</summary>
+    public DaemonStatusProvider(ListenerRegistry listeners, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(listeners);
+        _listeners = listeners;
+        _time = time ?? TimeProvider.System;
+        StartedAt = _time.GetUtcNow();
+    }
+
+    /// <summary>The daemon's version, from its assembly.</summary>
+    public static string Version { get; } =
+        typeof(DaemonStatusProvider).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    /// <summary>When the daemon started.</summary>
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>The time since start.</summary>
+    public TimeSpan Uptime => _time.GetUtcNow() - StartedAt;
+
+    /// <summary>The bound listeners.</summary>
+    public IReadOnlyList<BoundListener> Listeners => _listeners.Listeners;
+
+    /// <summary>A snapshot of everything.</summary>
+    public DaemonStatus GetStatus()
+    {
+        var status = new DaemonStatus
+        {
+            Version = Version,
+            ProcessId = Environment.ProcessId,
+            StartedAt = StartedAt,
+            UptimeSeconds = Math.Round(Uptime.TotalSeconds, 3),
+        };
+
+        foreach (var listener in _listeners.Listeners)
+        {
+            var item = new ListenerStatus
+            {
+                Name = listener.Name,
+                Endpoint = listener.Endpoint.ToString(),
+                Framing = listener.Framing.ToString().ToLowerInvariant(),
+                Connections = listener.Connections,
+                OpenConnections = listener.OpenConnections,
+                Messages = listener.Messages,
+                Bytes = listener.Bytes,
+                Errors = listener.Errors,
+                ErrorsByReason = new Dictionary<string, long>(listener.ErrorsByReason),
+            };
+            status.Listeners.Add(item);
+            Add(status.Totals, item);
+        }
+
+        return status;
+    }
+
+    /// <summary>The plain-text summary of <c>GET /</c>: one screen an operator reads at a glance.</summary>
+    public string GetSummary()
+    {
+        var status = GetStatus();
+        var text = new StringBuilder();
+        var culture = CultureInfo.InvariantCulture;
+        text.Append(culture, $"SocketDaemon {status.Version}, pid {status.ProcessId}, up {FormatUptime(Uptime)} (since {status.StartedAt:yyyy-MM-ddTHH:mm:ssZ})\n\n");
+        text.Append(culture, $"{"LISTENER",-12} {"ENDPOINT",-44} {"FRAMING",-8} {"OPEN",6} {"CONNECTIONS",12} {"MESSAGES",12} {"BYTES",14} {"ERRORS",8}\n");
+        foreach (var l in status.Listeners)
+        {
+            text.Append(culture, $"{l.Name,-12} {l.Endpoint,-44} {l.Framing,-8} {l.OpenConnections,6} {l.Connections,12} {l.Messages,12} {l.Bytes,14} {l.Errors,8}\n");
+        }
+
+        var t = status.Totals;
+        text.Append(culture, $"{"total",-12} {string.Empty,-44} {string.Empty,-8} {t.OpenConnections,6} {t.Connections,12} {t.Messages,12} {t.Bytes,14} {t.Errors,8}\n");
+        foreach (var (reason, count) in t.ErrorsByReason.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            text.Append(culture, $"  errors {reason}: {count}\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static void Add(StatusCounters totals, StatusCounters item)
+    {
+        totals.Connections += item.Connections;
+        totals.OpenConnections += item.OpenConnections;
+        totals.Messages += item.Messages;
+        totals.Bytes += item.Bytes;
+        totals.Errors += item.Errors;
+        foreach (var (reason, count) in item.ErrorsByReason)
+        {
+            totals.ErrorsByReason[reason] = totals.ErrorsByReason.GetValueOrDefault(reason) + count;
+        }
+    }
+
+    private static string FormatUptime(TimeSpan uptime) => uptime.TotalDays >= 1
+        ? string.Create(CultureInfo.InvariantCulture, $"{(int)uptime.TotalDays}d {uptime.Hours}h {uptime.Minutes}m")
+        : string.Create(CultureInfo.InvariantCulture, $"{uptime.Hours}h {uptime.Minutes}m {uptime.Seconds}s");
+}

@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Text;
+using SocketDaemon.Listeners;
+
+namespace SocketDaemon.Status;
+
+/// <summary>
+/// Writes the counters in the Prometheus text exposition format, version 0.0.4
+/// (<see href="https://prometheus.io/docs/instrumenting/exposition_formats/"/>).
+/// </summary>
+public static class PrometheusExposition
+{
+    /// <summary>The content type Prometheus expects for this format.</summary>
+    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    /// <summary>Renders every metric of <paramref name="status"/>.</summary>
+    public static string Render(DaemonStatusProvider status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var listeners = status.Listeners;
+        var text = new StringBuilder();
+        Family(text, "socketdaemon_build_info", "gauge", "The daemon's version.");
+        Sample(text, "socketdaemon_build_info", $"version=\"{Escape(DaemonStatusProvider.Version)}\"", 1);
+        Family(text, "socketdaemon_uptime_seconds", "gauge", "Seconds since the daemon started.");
+        Sample(text, "socketdaemon_uptime_seconds", null, Math.Round(status.Uptime.TotalSeconds, 3));
+
+        PerListener(text, listeners, "socketdaemon_messages_received_total", "counter", "Messages read.", l => l.Messages);
+        PerListener(text, listeners, "socketdaemon_bytes_received_total", "counter", "Message bytes read, without framing.", l => l.Bytes);
+        PerListener(text, listeners, "socketdaemon_connections_accepted_total", "counter", "Connections accepted.", l => l.Connections);
+        PerListener(text, listeners, "socketdaemon_connections_open", "gauge", "Connections open now.", l => l.OpenConnections);
+
+        Family(text, "socketdaemon_errors_total", "counter", "Connections closed or messages refused, by reason.");
+        foreach (var listener in listeners)
+        {
+            foreach (var (reason, count) in listener.ErrorsByReason.OrderBy(e => e.Key, StringComparer.Ordinal))
+            {
+                Sample(text, "socketdaemon_errors_total", $"listener=\"{Escape(listener.Name)}\",reason=\"{Escape(reason)}\"", count);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static void PerListener(StringBuilder text, IReadOnlyList<BoundListener> listeners, string name, string type, string help, Func<BoundListener, long> value)
+    {
+        Family(text, name, type, help);
+        foreach (var listener in listeners)
+        {
+            Sample(text, name, $"listener=\"{Escape(listener.Name)}\"", value(listener));
+        }
+    }
+
+    private static void Family(StringBuilder text, string name, string type, string help) =>
+        text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} {type}\n");
+
+    private static void Sample(StringBuilder text, string name, string? labels, double value) =>
+        text.Append(CultureInfo.InvariantCulture, $"{name}{(labels is null ? string.Empty : "{" + labels + "}")} {value}\n");
+
+    // Label values escape backslash, double quote and newline, and nothing else.
+    private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal)
+        .Replace("\"", "\\\"", StringComparison.Ordinal)
+        .Replace("\n", "\\n", StringComparison.Ordinal);
+}
