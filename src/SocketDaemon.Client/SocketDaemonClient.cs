@@ -1,36 +1,49 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using System.Text;
+using System.Runtime.CompilerServices;
 using SocketDaemon.Client.Framing;
+using SocketDaemon.Client.Internal;
+using SocketDaemon.Client.Protocol;
+using SocketDaemon.Client.Status;
 
 namespace SocketDaemon.Client;
 
 /// <summary>
-/// Sends framed messages to SocketDaemon, or to any server that reads the same framing
-/// (the classic <c>sock-server.c</c> reads <see cref="MessageFraming.Seed"/>).
+/// Sends messages to SocketDaemon. With the native protocol (the default) every send completes only when the daemon
+/// has the messages in its log; with <see cref="MessageFraming.Seed"/>, <see cref="MessageFraming.Lines"/> or
+/// <see cref="MessageFraming.Octet"/> it speaks to any server reading that framing, such as the classic
+/// <c>sock-server.c</c>, and a send completes when the bytes are written.
 /// </summary>
 /// <example>
 /// <code>
 /// await using var client = await SocketDaemonClient.ConnectAsync("unix:/run/socketdaemon/socketdaemon.sock");
-/// await client.SendAsync("hello");
+/// await client.SendAsync("hello");                       // acknowledged: it is in the log
+/// await client.SendManyAsync(File.ReadLines("app.log"));   // pipelined batches
+/// var status = await client.GetStatusAsync();
 /// </code>
 /// </example>
 public sealed class SocketDaemonClient : IAsyncDisposable
 {
-    private readonly Socket _socket;
-    private readonly PipeWriter _output;
     private readonly SocketDaemonClientOptions _options;
+    private readonly SemaphoreSlim _connectLock = new(1, 1);
+    private NativeConnection? _native;
+    private Socket? _rawSocket;
+    private PipeWriter? _rawOutput;
+    private long _lastId;
+    private bool _disposed;
 
-    private SocketDaemonClient(Socket socket, SocketEndpoint endpoint, SocketDaemonClientOptions options)
+    private SocketDaemonClient(SocketEndpoint endpoint, SocketDaemonClientOptions options)
     {
-        _socket = socket;
-        _options = options;
         Endpoint = endpoint;
-        _output = PipeWriter.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeWriterOptions(leaveOpen: false));
+        _options = options;
     }
 
     /// <summary>The endpoint this client is connected to.</summary>
     public SocketEndpoint Endpoint { get; }
+
+    /// <summary>How this client frames its messages.</summary>
+    public MessageFraming Framing => _options.Framing;
 
     /// <summary>Connects to <paramref name="endpoint"/> (<c>unix:/path</c>, <c>unix:@name</c> or <c>tcp://host:port</c>).</summary>
     /// <exception cref="FormatException">The endpoint string is not valid.</exception>
@@ -38,13 +51,146 @@ public sealed class SocketDaemonClient : IAsyncDisposable
     public static Task<SocketDaemonClient> ConnectAsync(string endpoint, SocketDaemonClientOptions? options = null, CancellationToken cancellationToken = default)
         => ConnectAsync(SocketEndpoint.Parse(endpoint), options, cancellationToken);
 
-    /// <summary>Connects to <paramref name="endpoint"/>.</summary>
+    /// <summary>Connects to <paramref name="endpoint"/>; with the native protocol, also negotiates its version.</summary>
     /// <exception cref="SocketDaemonConnectException">Nothing accepted the connection in time.</exception>
+    /// <exception cref="NativeProtocolException">The server does not speak the native protocol.</exception>
     public static async Task<SocketDaemonClient> ConnectAsync(SocketEndpoint endpoint, SocketDaemonClientOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        options ??= new SocketDaemonClientOptions();
+        var client = new SocketDaemonClient(endpoint, options ?? new SocketDaemonClientOptions());
+        await client.OpenAsync(cancellationToken);
+        return client;
+    }
 
+    /// <summary>Sends one message; with the native protocol, completes when the daemon has logged it.</summary>
+    /// <exception cref="SocketDaemonException">The daemon refused the message.</exception>
+    public Task SendAsync(string message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return SendOneAsync(message.AsMemory(), default, cancellationToken);
+    }
+
+    /// <summary>Sends one message of raw bytes; with the native protocol, completes when the daemon has logged it.</summary>
+    /// <exception cref="SocketDaemonException">The daemon refused the message.</exception>
+    public Task SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default) =>
+        SendOneAsync(default, message, cancellationToken);
+
+    /// <summary>
+    /// Sends many messages in batches of about <see cref="SocketDaemonClientOptions.BatchBytes"/>, with up to
+    /// <see cref="SocketDaemonClientOptions.MaxInFlightBatches"/> awaiting acknowledgement at once.
+    /// </summary>
+    /// <returns>How many messages were sent (and, with the native protocol, acknowledged).</returns>
+    /// <exception cref="SocketDaemonException">The daemon refused some messages; the others are logged.</exception>
+    public Task<long> SendManyAsync(IEnumerable<string> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return SendManyAsync(AsAsync(messages, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends messages as the source yields them, in batches; when the source has nothing ready, what is gathered
+    /// goes out at once rather than wait for a full batch.
+    /// </summary>
+    /// <returns>How many messages were sent (and, with the native protocol, acknowledged).</returns>
+    /// <exception cref="SocketDaemonException">The daemon refused some messages; the others are logged.</exception>
+    public async Task<long> SendManyAsync(IAsyncEnumerable<string> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _options.Framing == MessageFraming.Native
+            ? await SendManyNativeAsync(messages, cancellationToken)
+            : await SendManyRawAsync(messages, cancellationToken);
+    }
+
+    /// <summary>Asks the daemon for its status: listeners, connections and counters.</summary>
+    /// <exception cref="InvalidOperationException">The client does not use the native protocol.</exception>
+    public async Task<DaemonStatus> GetStatusAsync(CancellationToken cancellationToken = default)
+    {
+        var reply = await RequestAsync(NativeFrameType.Status, cancellationToken);
+        return reply.Status ?? throw new NativeProtocolException("the daemon's status reply was empty");
+    }
+
+    /// <summary>Asks the daemon to stop, and waits until it has closed this connection on its way out.</summary>
+    /// <exception cref="SocketDaemonException">The daemon refused: this user may not stop it, or it is already stopping.</exception>
+    public async Task QuitAsync(CancellationToken cancellationToken = default)
+    {
+        await RequestAsync(NativeFrameType.Quit, cancellationToken);
+        await _native!.Closed.WaitAsync(_options.RequestTimeout, cancellationToken);
+    }
+
+    /// <summary>Sends what is buffered (without the native protocol, writes are buffered until a flush or a full batch).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (_rawOutput is not null && (await _rawOutput.FlushAsync(cancellationToken)).IsCompleted)
+        {
+            throw new IOException($"the connection to {Endpoint} was closed by the other side");
+        }
+    }
+
+    /// <summary>Flushes what is buffered, tells the server no more is coming, and closes the connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (_native is not null)
+        {
+            await _native.DisposeAsync();
+        }
+
+        if (_rawSocket is not null)
+        {
+            try
+            {
+                await _rawOutput!.CompleteAsync();
+                _rawSocket.Shutdown(SocketShutdown.Send);
+            }
+            catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
+            {
+                // The server is gone; there is nothing left to tell it.
+            }
+            finally
+            {
+                _rawSocket.Dispose();
+            }
+        }
+
+        _connectLock.Dispose();
+    }
+
+    private async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        var socket = await ConnectSocketAsync(Endpoint, _options, cancellationToken);
+        if (_options.Framing != MessageFraming.Native)
+        {
+            _rawSocket = socket;
+            _rawOutput = PipeWriter.Create(new NetworkStream(socket, ownsSocket: false));
+            return;
+        }
+
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.ConnectTimeout);
+            _native = await NativeConnection.OpenAsync(socket, Endpoint, timeout.Token);
+        }
+        catch (Exception ex)
+        {
+            socket.Dispose();
+            if (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new SocketDaemonConnectException($"{Endpoint} did not answer the native-protocol preface within {_options.ConnectTimeout.TotalSeconds:0.#} s; is it a SocketDaemon?", ex);
+            }
+
+            throw;
+        }
+    }
+
+    private static async Task<Socket> ConnectSocketAsync(SocketEndpoint endpoint, SocketDaemonClientOptions options, CancellationToken cancellationToken)
+    {
         var socket = endpoint.Kind == SocketEndpointKind.Unix
             ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
             : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -52,7 +198,20 @@ public sealed class SocketDaemonClient : IAsyncDisposable
         timeout.CancelAfter(options.ConnectTimeout);
         try
         {
-            await ConnectWithRetryAsync(socket, endpoint, timeout.Token);
+            // A non-blocking connect(2) to a Unix socket whose listen backlog is full fails at once with EAGAIN, where
+            // a blocking one (as in sock-client.c) would wait; so wait, a little longer each time, until the timeout.
+            for (var delay = 1; ; delay = Math.Min(delay * 2, 100))
+            {
+                try
+                {
+                    await socket.ConnectAsync(endpoint.EndPoint, timeout.Token);
+                    return socket;
+                }
+                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TryAgain or SocketError.WouldBlock && endpoint.Kind == SocketEndpointKind.Unix)
+                {
+                    await Task.Delay(delay, timeout.Token);
+                }
+            }
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -72,79 +231,111 @@ public sealed class SocketDaemonClient : IAsyncDisposable
             socket.Dispose();
             throw;
         }
-
-        return new SocketDaemonClient(socket, endpoint, options);
     }
 
-    // A non-blocking connect(2) to a Unix socket whose listen backlog is full fails at once with EAGAIN, where a
-    // blocking one (as in sock-client.c) would wait; so wait, a little longer each time, until the timeout.
-    private static async Task ConnectWithRetryAsync(Socket socket, SocketEndpoint endpoint, CancellationToken cancellationToken)
+    private async Task SendOneAsync(ReadOnlyMemory<char> text, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
-        for (var delay = 1; ; delay = Math.Min(delay * 2, 100))
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_options.Framing != MessageFraming.Native)
         {
-            try
-            {
-                await socket.ConnectAsync(endpoint.EndPoint, cancellationToken);
-                return;
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TryAgain or SocketError.WouldBlock && endpoint.Kind == SocketEndpointKind.Unix)
-            {
-                await Task.Delay(delay, cancellationToken);
-            }
+            WriteRaw(text.Span, bytes.Span, isText: !text.IsEmpty || bytes.IsEmpty);
+            await FlushAsync(cancellationToken);
+            return;
         }
-    }
 
-    /// <summary>Sends one message and flushes it to the socket.</summary>
-    public ValueTask SendAsync(string message, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        Write(message);
-        return FlushAsync(cancellationToken);
-    }
-
-    /// <summary>Sends one message of raw bytes and flushes it to the socket.</summary>
-    public ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
-    {
-        if (_options.Framing == MessageFraming.Seed)
+        var batch = NewBatch();
+        if (!text.IsEmpty || bytes.IsEmpty)
         {
-            SeedFrameWriter.Write(message.Span, _output);
+            batch.Builder.Add(text.Span);
         }
         else
         {
-            LineFrameWriter.Write(message.Span, _output);
+            batch.Builder.Add(bytes.Span);
         }
 
-        return FlushAsync(cancellationToken);
+        ThrowIfRefused(await SendBatchAsync(batch, cancellationToken), 0);
     }
 
-    /// <summary>Sends many messages, writing them to the socket in batches of about <see cref="SocketDaemonClientOptions.BatchBytes"/>.</summary>
-    /// <returns>How many messages were sent.</returns>
-    public async Task<long> SendManyAsync(IEnumerable<string> messages, CancellationToken cancellationToken = default)
+    private async Task<long> SendManyNativeAsync(IAsyncEnumerable<string> messages, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(messages);
+        var inFlight = new Queue<(Task<NativeReply> Reply, long FirstIndex)>();
+        var refused = new List<(long Index, NativeErrorCode Code)>();
         long count = 0;
-        foreach (var message in messages)
-        {
-            await WriteBatchedAsync(message, cancellationToken);
-            count++;
-        }
-
-        await FlushAsync(cancellationToken);
-        return count;
-    }
-
-    /// <summary>Sends messages as they come, writing them to the socket in batches; a slow source never holds back a full batch.</summary>
-    /// <returns>How many messages were sent.</returns>
-    public async Task<long> SendManyAsync(IAsyncEnumerable<string> messages, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(messages);
-        long count = 0;
+        var batch = NewBatch();
         await using var enumerator = messages.GetAsyncEnumerator(cancellationToken);
         while (true)
         {
             // When the source has nothing ready, send what is gathered rather than make it wait for the next message.
             var next = enumerator.MoveNextAsync();
-            if (!next.IsCompleted && _output.UnflushedBytes > 0)
+            if (!next.IsCompleted && batch.Builder.Count > 0)
+            {
+                await SendAsync(batch);
+                batch = NewBatch();
+            }
+
+            if (!await next)
+            {
+                break;
+            }
+
+            batch.Builder.Add(enumerator.Current.AsSpan());
+            count++;
+            if (batch.Builder.Bytes >= _options.BatchBytes || batch.Builder.Count >= _options.BatchMessages)
+            {
+                await SendAsync(batch);
+                batch = NewBatch();
+            }
+        }
+
+        if (batch.Builder.Count > 0)
+        {
+            await SendAsync(batch);
+        }
+
+        while (inFlight.Count > 0)
+        {
+            await AwaitOldestAsync();
+        }
+
+        if (refused.Count > 0)
+        {
+            throw new SocketDaemonException(refused[0].Code, $"the daemon refused {refused.Count} of {count} messages, the first (#{refused[0].Index}) as {refused[0].Code}")
+            {
+                Refused = refused,
+            };
+        }
+
+        return count;
+
+        async Task SendAsync(Batch full)
+        {
+            // Bounded in flight: the oldest acknowledgement must come back before another batch goes out.
+            if (inFlight.Count >= _options.MaxInFlightBatches)
+            {
+                await AwaitOldestAsync();
+            }
+
+            inFlight.Enqueue((SendBatchAsync(full, cancellationToken), count - full.Builder.Count));
+        }
+
+        async Task AwaitOldestAsync()
+        {
+            var (reply, first) = inFlight.Dequeue();
+            foreach (var (index, code) in (await reply).Errors ?? [])
+            {
+                refused.Add((first + index, code));
+            }
+        }
+    }
+
+    private async Task<long> SendManyRawAsync(IAsyncEnumerable<string> messages, CancellationToken cancellationToken)
+    {
+        long count = 0;
+        await using var enumerator = messages.GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            var next = enumerator.MoveNextAsync();
+            if (!next.IsCompleted && _rawOutput!.UnflushedBytes > 0)
             {
                 await FlushAsync(cancellationToken);
             }
@@ -154,58 +345,147 @@ public sealed class SocketDaemonClient : IAsyncDisposable
                 break;
             }
 
-            await WriteBatchedAsync(enumerator.Current, cancellationToken);
+            WriteRaw(enumerator.Current, default, isText: true);
             count++;
+            if (_rawOutput!.UnflushedBytes >= _options.BatchBytes)
+            {
+                await FlushAsync(cancellationToken);
+            }
         }
 
         await FlushAsync(cancellationToken);
         return count;
     }
 
-    /// <summary>Writes what is buffered to the socket.</summary>
-    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    private void WriteRaw(ReadOnlySpan<char> text, ReadOnlySpan<byte> bytes, bool isText)
     {
-        var result = await _output.FlushAsync(cancellationToken);
-        if (result.IsCompleted)
+        var output = _rawOutput!;
+        switch (_options.Framing)
         {
-            throw new IOException($"the connection to {Endpoint} was closed by the other side");
+            case MessageFraming.Seed when isText:
+                SeedFrameWriter.Write(text, output);
+                break;
+            case MessageFraming.Seed:
+                SeedFrameWriter.Write(bytes, output);
+                break;
+            case MessageFraming.Lines when isText:
+                LineFrameWriter.Write(text, output);
+                break;
+            case MessageFraming.Lines:
+                LineFrameWriter.Write(bytes, output);
+                break;
+            case MessageFraming.Octet when isText:
+                OctetFrameWriter.Write(text, output);
+                break;
+            default:
+                OctetFrameWriter.Write(bytes, output);
+                break;
         }
     }
 
-    /// <summary>Flushes what is buffered, tells the server no more is coming, and closes the connection.</summary>
-    public async ValueTask DisposeAsync()
+    private Batch NewBatch()
     {
+        var buffer = new ArrayBufferWriter<byte>(Math.Min(_options.BatchBytes + 256, 1 << 20));
+        return new Batch(buffer, NativeFrameWriter.BeginBatch(buffer, NextId()));
+    }
+
+    private Task<NativeReply> SendBatchAsync(Batch batch, CancellationToken cancellationToken)
+    {
+        batch.Builder.Complete();
+        return RequestAsync(batch.Builder.Sequence, batch.Buffer.WrittenMemory, cancellationToken);
+    }
+
+    private async Task<NativeReply> RequestAsync(NativeFrameType type, CancellationToken cancellationToken)
+    {
+        if (_options.Framing != MessageFraming.Native)
+        {
+            throw new InvalidOperationException($"{type} requests need the native protocol; this client uses {_options.Framing} framing.");
+        }
+
+        var id = NextId();
+        var frame = new ArrayBufferWriter<byte>(NativeProtocol.FrameHeaderSize + sizeof(ulong));
+        NativeFrameWriter.WriteIdFrame(frame, type, id);
+        var reply = await RequestAsync(id, frame.WrittenMemory, cancellationToken);
+        return reply.Type == NativeFrameType.Error
+            ? throw new SocketDaemonException(reply.Code, $"the daemon refused: {reply.Message} ({reply.Code})")
+            : reply;
+    }
+
+    private async Task<NativeReply> RequestAsync(ulong id, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    {
+        var reconnectDeadline = DateTime.UtcNow + _options.ReconnectTimeout;
+        for (var delay = TimeSpan.FromMilliseconds(100); ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks)))
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.RequestTimeout);
+            try
+            {
+                var connection = await GetConnectionAsync(timeout.Token);
+                return await connection.RequestAsync(id, frame, timeout.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"{Endpoint} did not answer within {_options.RequestTimeout.TotalSeconds:0.#} s");
+            }
+            catch (IOException) when (_options.Reconnect && !_disposed && DateTime.UtcNow + delay < reconnectDeadline)
+            {
+                // The connection broke before the answer came: this frame may or may not have been taken, so it is
+                // sent again on a new connection. At least once, never lost.
+                await Task.Delay(delay, cancellationToken);
+            }
+        }
+    }
+
+    private async ValueTask<NativeConnection> GetConnectionAsync(CancellationToken cancellationToken)
+    {
+        if (_native is { IsOpen: true } open || !_options.Reconnect)
+        {
+            return _native!;
+        }
+
+        await _connectLock.WaitAsync(cancellationToken);
         try
         {
-            await _output.CompleteAsync();
-            _socket.Shutdown(SocketShutdown.Send);
-        }
-        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
-        {
-            // The server is gone; there is nothing left to tell it.
+            if (_native is { IsOpen: true } current)
+            {
+                return current;
+            }
+
+            if (_native is not null)
+            {
+                await _native.DisposeAsync();
+            }
+
+            _native = null;
+            await OpenAsync(cancellationToken);
+            return _native!;
         }
         finally
         {
-            _socket.Dispose();
+            _connectLock.Release();
         }
     }
 
-    private ValueTask WriteBatchedAsync(string message, CancellationToken cancellationToken)
+    private static void ThrowIfRefused(NativeReply reply, long firstIndex)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        Write(message);
-        return _output.UnflushedBytes >= _options.BatchBytes ? FlushAsync(cancellationToken) : ValueTask.CompletedTask;
+        if (reply.Errors is [var (index, code), ..])
+        {
+            throw new SocketDaemonException(code, $"the daemon refused the message as {code}") { Refused = [(firstIndex + index, code)] };
+        }
     }
 
-    private void Write(string message)
+    private ulong NextId() => (ulong)Interlocked.Increment(ref _lastId);
+
+    private static async IAsyncEnumerable<string> AsAsync(IEnumerable<string> messages, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        if (_options.Framing == MessageFraming.Seed)
+        foreach (var message in messages)
         {
-            SeedFrameWriter.Write(message.AsSpan(), _output);
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return message;
         }
-        else
-        {
-            LineFrameWriter.Write(message.AsSpan(), _output);
-        }
+
+        await Task.CompletedTask;
     }
+
+    private sealed record Batch(ArrayBufferWriter<byte> Buffer, NativeBatchBuilder Builder);
 }

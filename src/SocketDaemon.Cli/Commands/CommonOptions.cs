@@ -3,7 +3,7 @@ using SocketDaemon.Client;
 
 namespace SocketDaemon.Cli.Commands;
 
-/// <summary>Options every command that connects shares.</summary>
+/// <summary>What every command that connects shares.</summary>
 internal static class CommonOptions
 {
     public static Option<string> Endpoint() => new("--endpoint", "-e")
@@ -12,4 +12,18 @@ internal static class CommonOptions
         HelpName = "ENDPOINT",
         DefaultValueFactory = _ => SocketDaemonDefaults.ClientEndpoint,
     };
+
+    /// <summary>Runs <paramref name="action"/>, turning every expected failure into one line on standard error and exit code 1.</summary>
+    public static async Task<int> RunAsync(TextWriter error, Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception ex) when (ex is IOException or FormatException or ArgumentException or TimeoutException or InvalidOperationException or System.Net.Sockets.SocketException)
+        {
+            await error.WriteLineAsync($"socketctl: {ex.Message}");
+            return SocketCtl.Failed;
+        }
+    }
 }

@@ -12,8 +12,8 @@ internal static class SendCommand
         var endpoint = CommonOptions.Endpoint();
         var framing = new Option<MessageFraming>("--framing", "-f")
         {
-            Description = "How to frame each message: seed (the classic sock-client.c frame) or lines.",
-            DefaultValueFactory = _ => MessageFraming.Seed,
+            Description = "native (acknowledged: exits 0 only when every message is in the daemon's log), seed (the classic sock-client.c frame), lines or octet.",
+            DefaultValueFactory = _ => MessageFraming.Native,
         };
         var messages = new Argument<string[]>("MESSAGE")
         {
@@ -22,38 +22,17 @@ internal static class SendCommand
         };
 
         var command = new Command("send", "Send messages.") { endpoint, framing, messages };
-        command.SetAction((parse, cancellationToken) => RunAsync(
-            parse.GetValue(endpoint)!,
-            parse.GetValue(framing),
-            parse.GetValue(messages) ?? [],
-            standardInput,
-            parse.InvocationConfiguration.Error,
-            cancellationToken));
-        return command;
-    }
-
-    private static async Task<int> RunAsync(string endpoint, MessageFraming framing, string[] messages, TextReader standardInput, TextWriter error, CancellationToken cancellationToken)
-    {
-        try
+        command.SetAction((parse, cancellationToken) => CommonOptions.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
-            var options = new SocketDaemonClientOptions { Framing = framing };
-            await using var client = await SocketDaemonClient.ConnectAsync(endpoint, options, cancellationToken);
-            if (messages.Length > 0)
-            {
-                await client.SendManyAsync(messages, cancellationToken);
-            }
-            else
-            {
-                await client.SendManyAsync(ReadLinesAsync(standardInput, cancellationToken), cancellationToken);
-            }
-
+            var options = new SocketDaemonClientOptions { Framing = parse.GetValue(framing) };
+            await using var client = await SocketDaemonClient.ConnectAsync(parse.GetValue(endpoint)!, options, cancellationToken);
+            var arguments = parse.GetValue(messages) ?? [];
+            await (arguments.Length > 0
+                ? client.SendManyAsync(arguments, cancellationToken)
+                : client.SendManyAsync(ReadLinesAsync(standardInput, cancellationToken), cancellationToken));
             return 0;
-        }
-        catch (Exception ex) when (ex is IOException or FormatException or ArgumentException or System.Net.Sockets.SocketException)
-        {
-            await error.WriteLineAsync($"socketctl: {ex.Message}");
-            return SocketCtl.ConnectionFailed;
-        }
+        }));
+        return command;
     }
 
     // Streams standard input: a million lines are sent as they are read, never all held at once.
