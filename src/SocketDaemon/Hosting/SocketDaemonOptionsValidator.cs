@@ -40,7 +40,7 @@ public sealed class SocketDaemonOptionsValidator : IValidateOptions<SocketDaemon
                 failures.Add($"{key}:Endpoint: {error}");
             }
 
-            if (o.Backlog < 1)
+            if (o.Backlog is < 1)
             {
                 failures.Add($"{key}:Backlog: {o.Backlog} is not a positive number");
             }

@@ -47,7 +47,7 @@ internal sealed class HttpStatusHandler(DaemonStatusProvider status, MessageLogF
                 return;
             }
 
-            if (head is not null)
+            if (head is not null && buffer.Slice(0, end).Length <= HttpRequestHead.MaxHeadBytes)
             {
                 input.AdvanceTo(end);
                 await RouteAsync(connection, head);

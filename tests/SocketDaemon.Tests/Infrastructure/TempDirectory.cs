@@ -15,6 +15,12 @@ public sealed class TempDirectory : IDisposable
 
     public void Dispose()
     {
+        // SDT_KEEP_TEMP=1 keeps the logs of a failing test to read afterwards.
+        if (Environment.GetEnvironmentVariable("SDT_KEEP_TEMP") == "1")
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(Path, recursive: true);

@@ -130,6 +130,34 @@ public partial class MessageLoggingTests
     }
 
     [Fact]
+    public async Task A_burst_of_TCP_clients_that_write_and_close_at_once_loses_nothing()
+    {
+        // A TCP handshake that completes into a full listen queue lets the client write and close without ever being
+        // accepted: with the classic backlog of 5 this burst lost clients silently.
+        await using var daemon = await TestDaemon.StartAsync();
+
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(async c =>
+        {
+            using var client = await RawClient.ConnectAsync(daemon.Tcp);
+            await client.SendAsync([.. Enumerable.Range(0, 50).SelectMany(i => RawClient.SeedFrame($"burst {c} {i}"))]);
+        }));
+
+        Assert.Equal(2000, (await daemon.Log.WaitForAsync(2000)).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Unix_listeners_keep_the_classic_backlog_of_5_and_TCP_a_deep_one()
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+        await daemon.StopAsync();
+
+        var operational = File.ReadAllText(Directory.GetFiles(daemon.LogDirectory, "socketdaemon*.log").Single());
+        Assert.Contains("Listener unix bound to unix:", operational, StringComparison.Ordinal);
+        Assert.Matches(@"Listener unix bound to \S+ \(framing ""?Auto""?, backlog 5\)", operational);
+        Assert.Matches(@"Listener tcp bound to \S+ \(framing ""?Auto""?, backlog 511\)", operational);
+    }
+
+    [Fact]
     public async Task Operational_logs_go_to_their_own_file_never_into_the_message_log()
     {
         await using var daemon = await TestDaemon.StartAsync();

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Client;
+using SocketDaemon.Hosting;
 
 namespace SocketDaemon.Listeners.Internal;
 
@@ -51,9 +52,11 @@ internal sealed class StreamListener : IAsyncDisposable
         }
 
         var mode = ParseMode(_context.Options.Mode);
+        var backlog = _context.Options.Backlog
+            ?? (_endpoint.Kind == SocketEndpointKind.Unix ? ListenerOptions.ClassicBacklog : ListenerOptions.TcpBacklog);
         var transportOptions = new SocketTransportOptions
         {
-            Backlog = _context.Options.Backlog,
+            Backlog = backlog,
             CreateBoundListenSocket = endPoint =>
             {
                 var socket = _listenSocket = SocketTransportOptions.CreateDefaultBoundListenSocket(endPoint);
@@ -93,7 +96,7 @@ internal sealed class StreamListener : IAsyncDisposable
             _context.Listener.Endpoint = SocketEndpoint.FromIPEndPoint(bound);
         }
 
-        ListenerLog.Bound(_context.Logger, name, _context.Listener.Endpoint.ToString(), _context.Options.Framing.ToString(), _context.Options.Backlog);
+        ListenerLog.Bound(_context.Logger, name, _context.Listener.Endpoint.ToString(), _context.Options.Framing.ToString(), backlog);
     }
 
     public void StartAccepting() => _acceptLoop = AcceptLoopAsync();
