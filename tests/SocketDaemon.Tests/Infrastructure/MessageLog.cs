@@ -48,7 +48,15 @@ public sealed class MessageLog(string directory)
     public async Task<IReadOnlyList<string>> WaitForAsync(int count, TimeSpan? timeout = null)
     {
         IReadOnlyList<string> texts = [];
-        await Wait.UntilAsync(() => (texts = Texts()).Count >= count, $"{count} messages in the log (have {texts.Count})", timeout);
+        try
+        {
+            await Wait.UntilAsync(() => (texts = Texts()).Count >= count, $"{count} messages in the log", timeout);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message} The log has {texts.Count}.", ex);
+        }
+
         return texts;
     }
 

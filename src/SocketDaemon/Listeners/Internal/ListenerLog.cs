@@ -39,6 +39,9 @@ internal static partial class ListenerLog
     [LoggerMessage(17, LogLevel.Debug, "Listener {Listener}: connection #{ConnectionId} from {Peer} reset by the peer")]
     public static partial void ConnectionReset(ILogger logger, string listener, long connectionId, PeerInfo peer);
 
+    [LoggerMessage(18, LogLevel.Warning, "Listener {Listener}: accept failed; accepting goes on")]
+    public static partial void AcceptFailed(ILogger logger, Exception exception, string listener);
+
     [LoggerMessage(20, LogLevel.Information, "Stopping: finishing frames on {Count} open connections (at most {Timeout})")]
     public static partial void Draining(ILogger logger, int count, TimeSpan timeout);
 

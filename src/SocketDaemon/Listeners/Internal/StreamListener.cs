@@ -173,8 +173,26 @@ internal sealed class StreamListener : IAsyncDisposable
 
     private async Task AcceptLoopAsync()
     {
-        while (await _listener!.AcceptAsync() is { } transport)
+        while (true)
         {
+            ConnectionContext? transport;
+            try
+            {
+                transport = await _listener!.AcceptAsync();
+            }
+            catch (Exception ex) when (ex is SocketException or IOException)
+            {
+                // One failed accept (a peer gone from the backlog, a descriptor limit) must not end all accepting.
+                ListenerLog.AcceptFailed(_context.Logger, ex, _context.Name);
+                await Task.Delay(10);
+                continue;
+            }
+
+            if (transport is null)
+            {
+                return;
+            }
+
             var id = _connections.NextId();
             if (_connections.Count >= _context.Limits.MaxConnections)
             {
