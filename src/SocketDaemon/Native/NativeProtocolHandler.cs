@@ -105,15 +105,15 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
             {
                 throw new FramingException(FramingError.Protocol, ex.Message);
             }
-            finally
-            {
-                connection.Input.AdvanceTo(buffer.Start, buffer.End);
-            }
 
             if (complete)
             {
+                // Frames that came with the preface are not examined yet: the next read must hand them over at once.
+                connection.Input.AdvanceTo(buffer.Start);
                 return version;
             }
+
+            connection.Input.AdvanceTo(buffer.Start, buffer.End);
 
             if (result.IsCompleted)
             {

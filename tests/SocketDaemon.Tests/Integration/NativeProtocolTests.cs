@@ -1,0 +1,158 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using SocketDaemon.Client;
+using SocketDaemon.Client.Protocol;
+using SocketDaemon.Tests.Infrastructure;
+
+namespace SocketDaemon.Tests.Integration;
+
+/// <summary>The client library's native protocol: acknowledged batches, typed errors, status and quit.</summary>
+public class NativeProtocolTests
+{
+    [Fact]
+    public async Task Send_completes_only_when_the_message_is_in_the_log()
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+        await using var client = await TestDaemon.ConnectAsync(daemon.Unix, MessageFraming.Native);
+
+        await client.SendAsync("acknowledged");
+
+        // No waiting: the acknowledgement means the line is already written.
+        Assert.Equal(["acknowledged"], daemon.Log.Texts());
+    }
+
+    [Fact]
+    public async Task Send_many_pipelines_batches_and_every_message_is_in_the_log_when_it_returns()
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+        await using var client = await SocketDaemonClient.ConnectAsync(daemon.Tcp, new SocketDaemonClientOptions { BatchMessages = 100, MaxInFlightBatches = 4 });
+
+        var sent = await client.SendManyAsync(Enumerable.Range(0, 20_000).Select(i => $"pipelined {i}"));
+
+        Assert.Equal(20_000, sent);
+        Assert.Equal(Enumerable.Range(0, 20_000).Select(i => $"pipelined {i}"), daemon.Log.Texts());
+    }
+
+    [Fact]
+    public async Task A_message_over_the_limit_is_refused_by_itself_and_the_connection_goes_on()
+    {
+        await using var daemon = await TestDaemon.StartAsync(new Dictionary<string, string?> { ["SocketDaemon:Limits:MaxMessageBytes"] = "10" });
+        await using var client = await TestDaemon.ConnectAsync(daemon.Unix, MessageFraming.Native);
+
+        var error = await Assert.ThrowsAsync<SocketDaemonException>(() => client.SendManyAsync(["short", "far too long for the limit", "also ok"]));
+        await client.SendAsync("still here");
+
+        Assert.Equal(NativeErrorCode.TooLarge, error.Code);
+        Assert.Equal([(1L, NativeErrorCode.TooLarge)], error.Refused);
+        Assert.Equal(["short", "also ok", "still here"], daemon.Log.Texts());
+        Assert.Equal(1, daemon.Listeners["unix"].ErrorsByReason["too_large"]);
+    }
+
+    [Fact]
+    public async Task Status_reports_listeners_and_counters()
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+        await using var client = await TestDaemon.ConnectAsync(daemon.Unix, MessageFraming.Native);
+        await client.SendManyAsync(["a", "b"]);
+
+        var status = await client.GetStatusAsync();
+
+        Assert.Equal(Environment.ProcessId, status.ProcessId);
+        Assert.Equal(daemon.Unix.ToString(), status.Listeners.Single(l => l.Name == "unix").Endpoint);
+        Assert.Equal(2, status.Listeners.Single(l => l.Name == "unix").Messages);
+        Assert.Equal(1, status.Listeners.Single(l => l.Name == "unix").OpenConnections);
+    }
+
+    [Fact]
+    public async Task Quit_from_an_allowed_peer_stops_the_daemon_and_returns_once_it_has_closed_the_connection()
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+        var lifetime = daemon.Host.Services.GetRequiredService<IHostApplicationLifetime>();
+        var stopping = daemon.Host.WaitForShutdownAsync();
+        await using var client = await TestDaemon.ConnectAsync(daemon.Unix, MessageFraming.Native);
+
+        await client.QuitAsync().WaitAsync(Wait.Timeout);
+
+        Assert.True(lifetime.ApplicationStopping.IsCancellationRequested);
+        await stopping.WaitAsync(Wait.Timeout);
+        Assert.False(File.Exists(daemon.SocketPath));
+    }
+
+    [Fact]
+    public async Task Quit_from_a_peer_not_allowed_is_refused_as_forbidden()
+    {
+        await using var daemon = await TestDaemon.StartAsync(new Dictionary<string, string?> { ["SocketDaemon:Commands:Quit:AllowedUids:0"] = "4242" });
+        await using var client = await TestDaemon.ConnectAsync(daemon.Unix, MessageFraming.Native);
+
+        var error = await Assert.ThrowsAsync<SocketDaemonException>(() => client.QuitAsync());
+
+        Assert.Equal(NativeErrorCode.Forbidden, error.Code);
+        await client.SendAsync("still running");
+    }
+
+    [Fact]
+    public async Task Fsync_durability_acknowledges_after_the_log_is_on_disk()
+    {
+        await using var daemon = await TestDaemon.StartAsync(new Dictionary<string, string?> { ["SocketDaemon:Durability"] = "fsync" });
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async c =>
+        {
+            await using var client = await TestDaemon.ConnectAsync(c % 2 == 0 ? daemon.Unix : daemon.Tcp, MessageFraming.Native);
+            await client.SendManyAsync(Enumerable.Range(0, 500).Select(i => $"durable {c} {i}"));
+        }));
+
+        Assert.Equal(4000, daemon.Log.Texts().Count);
+    }
+
+    [Fact]
+    public async Task A_client_with_reconnect_carries_on_after_the_daemon_restarts()
+    {
+        using var directory = new TempDirectory();
+        var socket = directory.Combine("d.sock");
+        string[] arguments = ["--listen", "unix:" + socket, "--log-dir", directory.Combine("logs")];
+        var first = ChildProcess.StartDaemon(arguments);
+        await first.WaitForOutputAsync("Application started");
+        await using var client = await SocketDaemonClient.ConnectAsync("unix:" + socket, new SocketDaemonClientOptions { Reconnect = true, ReconnectTimeout = TimeSpan.FromSeconds(20) });
+        await client.SendAsync("before the restart");
+
+        first.Signal(ChildProcess.SIGTERM);
+        Assert.Equal(0, await first.WaitForExitAsync());
+        await first.DisposeAsync();
+        await using var second = ChildProcess.StartDaemon(arguments);
+        await second.WaitForOutputAsync("Application started");
+        await client.SendAsync("after the restart");
+
+        Assert.Equal(["before the restart", "after the restart"], new MessageLog(directory.Combine("logs")).Texts());
+    }
+
+    [Fact]
+    public async Task A_client_with_an_unknown_frame_type_gets_an_error_and_is_closed()
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+        using var raw = await RawClient.ConnectAsync(daemon.Unix);
+        var frames = new ArrayBufferWriter<byte>();
+        NativeFrameWriter.WritePreface(frames);
+        NativeFrameWriter.WriteIdFrame(frames, (NativeFrameType)0x7f, 1);
+
+        await raw.SendAsync(frames.WrittenSpan.ToArray());
+
+        var reply = new byte[256];
+        var total = 0;
+        int read;
+        using var timeout = new CancellationTokenSource(Wait.Timeout);
+        while ((read = await raw.Socket.ReceiveAsync(reply.AsMemory(total), SocketFlags.None, timeout.Token)) > 0)
+        {
+            total += read;
+        }
+
+        var input = new ReadOnlySequence<byte>(reply, 0, total);
+        Assert.True(NativeFrameReader.TryReadPreface(ref input, out var version));
+        Assert.Equal(NativeProtocol.Version, version);
+        Assert.True(NativeFrameReader.TryReadFrame(ref input, 1024, out var frame));
+        Assert.Equal(NativeFrameType.Error, frame.Type);
+        NativeFrameReader.ReadError(frame.Body, out var code, out _);
+        Assert.Equal(NativeErrorCode.Malformed, code);
+    }
+}
