@@ -1,4 +1,5 @@
 using SocketDaemon.Cli;
+using SocketDaemon.Client;
 using SocketDaemon.Tests.Infrastructure;
 
 namespace SocketDaemon.Tests.Integration;
@@ -39,6 +40,56 @@ public class SocketCtlTests
 
         Assert.Equal(0, exitCode);
         Assert.Equal(lines, await daemon.Log.WaitForAsync(1000));
+    }
+
+    [Fact]
+    public async Task Send_defaults_to_the_native_protocol_and_streams_standard_input()
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+        var lines = Enumerable.Range(0, 5000).Select(i => $"native line {i}").ToList();
+
+        var (exitCode, _) = await RunAsync(string.Join('\n', lines) + "\n", "send", "-e", daemon.Unix.ToString());
+
+        // Exit 0 means acknowledged: every line is already in the log.
+        Assert.Equal(0, exitCode);
+        Assert.Equal(lines, daemon.Log.Texts());
+    }
+
+    [Fact]
+    public async Task Status_prints_a_table_and_json_that_parses()
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+        await using (var client = await TestDaemon.ConnectAsync(daemon.Tcp, MessageFraming.Native))
+        {
+            await client.SendAsync("counted");
+        }
+
+        var table = new StringWriter();
+        var json = new StringWriter();
+        Assert.Equal(0, await SocketCtl.CreateRootCommand(TextReader.Null).Parse(["status", "-e", daemon.Unix.ToString()]).InvokeAsync(new() { Output = table }));
+        Assert.Equal(0, await SocketCtl.CreateRootCommand(TextReader.Null).Parse(["status", "-e", daemon.Unix.ToString(), "--json"]).InvokeAsync(new() { Output = json }));
+
+        Assert.StartsWith("SocketDaemon ", table.ToString(), StringComparison.Ordinal);
+        Assert.Contains(daemon.Tcp.ToString(), table.ToString(), StringComparison.Ordinal);
+        var status = System.Text.Json.JsonSerializer.Deserialize(json.ToString(), SocketDaemon.Client.Status.StatusJsonContext.Default.DaemonStatus)!;
+        Assert.Equal(["tcp", "unix"], status.Listeners.Select(l => l.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(1, status.Listeners.Single(l => l.Name == "tcp").Messages);
+    }
+
+    [Fact]
+    public async Task Quit_stops_the_daemon_process_and_waits_until_its_socket_file_is_gone()
+    {
+        using var directory = new TempDirectory();
+        var socket = directory.Combine("d.sock");
+        await using var daemon = ChildProcess.StartDaemon(["--listen", "unix:" + socket, "--listen", "tcp://127.0.0.1:0", "--log-dir", directory.Combine("logs")]);
+        await daemon.WaitForOutputAsync("Application started");
+
+        await using var quit = ChildProcess.StartSocketCtl(["quit", "--endpoint", "unix:" + socket]);
+
+        Assert.Equal(0, await quit.WaitForExitAsync());
+        Assert.False(File.Exists(socket));
+        Assert.Equal(0, await daemon.WaitForExitAsync());
+        Assert.Contains("stopped unix:", quit.StandardOutput, StringComparison.Ordinal);
     }
 
     [Fact]
