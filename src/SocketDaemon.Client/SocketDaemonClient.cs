@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using System.Text;
 using SocketDaemon.Client.Framing;
 using SocketDaemon.Client.Internal;
 using SocketDaemon.Client.Protocol;
@@ -238,7 +239,15 @@ public sealed class SocketDaemonClient : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_options.Framing != MessageFraming.Native)
         {
-            WriteRaw(text.Span, bytes.Span, isText: !text.IsEmpty || bytes.IsEmpty);
+            if (!text.IsEmpty || bytes.IsEmpty)
+            {
+                WriteRaw(text.Span);
+            }
+            else
+            {
+                WriteRaw(bytes.Span);
+            }
+
             await FlushAsync(cancellationToken);
             return;
         }
@@ -345,7 +354,7 @@ public sealed class SocketDaemonClient : IAsyncDisposable
                 break;
             }
 
-            WriteRaw(enumerator.Current, default, isText: true);
+            WriteRaw(enumerator.Current);
             count++;
             if (_rawOutput!.UnflushedBytes >= _options.BatchBytes)
             {
@@ -357,28 +366,32 @@ public sealed class SocketDaemonClient : IAsyncDisposable
         return count;
     }
 
-    private void WriteRaw(ReadOnlySpan<char> text, ReadOnlySpan<byte> bytes, bool isText)
+    private void WriteRaw(ReadOnlySpan<char> text)
     {
-        var output = _rawOutput!;
+        // Encoded once into a pooled buffer, then framed: one path for text and bytes.
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        try
+        {
+            WriteRaw(buffer.AsSpan(0, Encoding.UTF8.GetBytes(text, buffer)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void WriteRaw(ReadOnlySpan<byte> message)
+    {
         switch (_options.Framing)
         {
-            case MessageFraming.Seed when isText:
-                SeedFrameWriter.Write(text, output);
-                break;
             case MessageFraming.Seed:
-                SeedFrameWriter.Write(bytes, output);
-                break;
-            case MessageFraming.Lines when isText:
-                LineFrameWriter.Write(text, output);
+                SeedFrameWriter.Write(message, _rawOutput!);
                 break;
             case MessageFraming.Lines:
-                LineFrameWriter.Write(bytes, output);
-                break;
-            case MessageFraming.Octet when isText:
-                OctetFrameWriter.Write(text, output);
+                LineFrameWriter.Write(message, _rawOutput!);
                 break;
             default:
-                OctetFrameWriter.Write(bytes, output);
+                OctetFrameWriter.Write(message, _rawOutput!);
                 break;
         }
     }

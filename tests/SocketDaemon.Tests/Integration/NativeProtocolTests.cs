@@ -110,21 +110,17 @@ public class NativeProtocolTests
     public async Task A_client_with_reconnect_carries_on_after_the_daemon_restarts()
     {
         using var directory = new TempDirectory();
-        var socket = directory.Combine("d.sock");
-        string[] arguments = ["--listen", "unix:" + socket, "--log-dir", directory.Combine("logs")];
-        var first = ChildProcess.StartDaemon(arguments);
-        await first.WaitForOutputAsync("Application started");
-        await using var client = await SocketDaemonClient.ConnectAsync("unix:" + socket, new SocketDaemonClientOptions { Reconnect = true, ReconnectTimeout = TimeSpan.FromSeconds(20) });
+        var first = await DaemonProcess.StartAsync(directory);
+        await using var client = await SocketDaemonClient.ConnectAsync(first.Endpoint, new SocketDaemonClientOptions { Reconnect = true, ReconnectTimeout = TimeSpan.FromSeconds(20) });
         await client.SendAsync("before the restart");
 
-        first.Signal(ChildProcess.SIGTERM);
-        Assert.Equal(0, await first.WaitForExitAsync());
+        first.Process.Signal(ChildProcess.SIGTERM);
+        Assert.Equal(0, await first.Process.WaitForExitAsync());
         await first.DisposeAsync();
-        await using var second = ChildProcess.StartDaemon(arguments);
-        await second.WaitForOutputAsync("Application started");
+        await using var second = await DaemonProcess.StartAsync(directory);
         await client.SendAsync("after the restart");
 
-        Assert.Equal(["before the restart", "after the restart"], new MessageLog(directory.Combine("logs")).Texts());
+        Assert.Equal(["before the restart", "after the restart"], second.Log.Texts());
     }
 
     [Fact]

@@ -75,15 +75,13 @@ public class QuitTests
     public async Task Socketctl_send_quit_stops_the_daemon_process_with_exit_code_zero()
     {
         using var directory = new TempDirectory();
-        var socket = directory.Combine("d.sock");
-        await using var daemon = ChildProcess.StartDaemon(["--listen", "unix:" + socket, "--log-dir", directory.Combine("logs")]);
-        await daemon.WaitForOutputAsync("Application started");
+        await using var daemon = await DaemonProcess.StartAsync(directory);
 
-        var send = await ChildProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "socketctl.dll"), "send", "--endpoint", "unix:" + socket, "goodbye", "quit"]);
+        var send = await ChildProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "socketctl.dll"), "send", "--endpoint", daemon.Endpoint, "goodbye", "quit"]);
 
         Assert.Equal(0, send.ExitCode);
-        Assert.Equal(0, await daemon.WaitForExitAsync());
-        Assert.False(File.Exists(socket));
-        Assert.Equal(["goodbye"], new MessageLog(directory.Combine("logs")).Texts());
+        Assert.Equal(0, await daemon.Process.WaitForExitAsync());
+        Assert.False(File.Exists(daemon.SocketPath));
+        Assert.Equal(["goodbye"], daemon.Log.Texts());
     }
 }

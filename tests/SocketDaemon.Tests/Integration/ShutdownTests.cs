@@ -51,9 +51,8 @@ public class ShutdownTests
         const int Clients = 8;
         const int PerClient = 5000;
         using var directory = new TempDirectory();
-        var socket = directory.Combine("d.sock");
-        await using var daemon = ChildProcess.StartDaemon(["--listen", "unix:" + socket, "--listen", "tcp://127.0.0.1:0", "--log-dir", directory.Combine("logs")]);
-        await daemon.WaitForOutputAsync("Application started");
+        await using var daemon = await DaemonProcess.StartAsync(directory, "--listen", "tcp://127.0.0.1:0");
+        var socket = daemon.SocketPath;
 
         // Each client writes its burst and stays connected: when the signal comes, the daemon is still reading.
         var clients = await Task.WhenAll(Enumerable.Range(0, Clients).Select(async c =>
@@ -65,10 +64,10 @@ public class ShutdownTests
         using var partial = await RawClient.ConnectAsync(SocketEndpoint.Parse("unix:" + socket));
         await partial.SendAsync([.. RawClient.SeedFrame("complete before the partial one"), .. RawClient.SeedFrame("never finished")[..8]]);
 
-        daemon.Signal(signal);
+        daemon.Process.Signal(signal);
 
-        Assert.Equal(0, await daemon.WaitForExitAsync());
-        var texts = new MessageLog(directory.Combine("logs")).Texts();
+        Assert.Equal(0, await daemon.Process.WaitForExitAsync());
+        var texts = daemon.Log.Texts();
         Assert.Equal(Clients * PerClient + 1, texts.Count);
         Assert.Equal(texts.Count, texts.Distinct().Count());
         Assert.Contains("complete before the partial one", texts);

@@ -80,15 +80,13 @@ public class SocketCtlTests
     public async Task Quit_stops_the_daemon_process_and_waits_until_its_socket_file_is_gone()
     {
         using var directory = new TempDirectory();
-        var socket = directory.Combine("d.sock");
-        await using var daemon = ChildProcess.StartDaemon(["--listen", "unix:" + socket, "--listen", "tcp://127.0.0.1:0", "--log-dir", directory.Combine("logs")]);
-        await daemon.WaitForOutputAsync("Application started");
+        await using var daemon = await DaemonProcess.StartAsync(directory, "--listen", "tcp://127.0.0.1:0");
 
-        await using var quit = ChildProcess.StartSocketCtl(["quit", "--endpoint", "unix:" + socket]);
+        await using var quit = ChildProcess.StartSocketCtl(["quit", "--endpoint", daemon.Endpoint]);
 
         Assert.Equal(0, await quit.WaitForExitAsync());
-        Assert.False(File.Exists(socket));
-        Assert.Equal(0, await daemon.WaitForExitAsync());
+        Assert.False(File.Exists(daemon.SocketPath));
+        Assert.Equal(0, await daemon.Process.WaitForExitAsync());
         Assert.Contains("stopped unix:", quit.StandardOutput, StringComparison.Ordinal);
     }
 
