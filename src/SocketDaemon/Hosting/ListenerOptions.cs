@@ -25,6 +25,9 @@ public sealed class ListenerOptions
     /// <summary>The default backlog of Unix listeners.</summary>
     public const int ClassicBacklog = 5;
 
+    /// <summary>The default backlog of sockets systemd passed: its own default for <c>Backlog=</c>, SOMAXCONN.</summary>
+    public const int SystemdBacklog = 4096;
+
     /// <summary>The default backlog of TCP listeners, as nginx and Redis use.</summary>
     public const int TcpBacklog = 511;
 

@@ -49,7 +49,6 @@ public static class SocketDaemonHost
             builder.Configuration[$"{SocketDaemonOptions.SectionName}:{nameof(SocketDaemonOptions.LogDirectory)}"] = Path.GetFullPath(logDirectory);
         }
 
-        builder.Services.AddSystemd();
         builder.Services.AddSocketDaemon(builder.Configuration, commandLine.Listen);
         AddOperationalLog(builder);
         return builder;

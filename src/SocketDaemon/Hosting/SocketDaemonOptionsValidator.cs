@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Client;
+using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline;
 
 namespace SocketDaemon.Hosting;
@@ -35,7 +36,14 @@ public sealed class SocketDaemonOptionsValidator : IValidateOptions<SocketDaemon
         foreach (var (listener, o) in options.Listeners)
         {
             var key = $"{Root}:Listeners:{listener}";
-            if (!SocketEndpoint.TryParse(o.Endpoint, out _, out var error))
+            if (o.Endpoint?.StartsWith(SocketActivation.EndpointPrefix, StringComparison.Ordinal) == true)
+            {
+                if (o.Endpoint.Length == SocketActivation.EndpointPrefix.Length)
+                {
+                    failures.Add($"{key}:Endpoint: systemd: needs the FileDescriptorName= of the socket, as in systemd:socketdaemon");
+                }
+            }
+            else if (!SocketEndpoint.TryParse(o.Endpoint, out _, out var error))
             {
                 failures.Add($"{key}:Endpoint: {error}");
             }

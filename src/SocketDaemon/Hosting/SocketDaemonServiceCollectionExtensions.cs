@@ -5,11 +5,13 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Hosting.Internal;
+using SocketDaemon.Hosting.Systemd;
 using SocketDaemon.Http;
 using SocketDaemon.Native;
 using SocketDaemon.Status;
 using SocketDaemon.Listeners;
 using SocketDaemon.Listeners.Internal;
+using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.Handlers;
 
@@ -33,9 +35,12 @@ public static class SocketDaemonServiceCollectionExtensions
         services.AddOptions<SocketDaemonOptions>()
             .Bind(configuration.GetSection(SocketDaemonOptions.SectionName))
             .ValidateOnStart();
-        services.AddSingleton<IPostConfigureOptions<SocketDaemonOptions>>(new ApplyDefaultListeners(listen ?? []));
+        services.AddSingleton<IPostConfigureOptions<SocketDaemonOptions>>(sp => new ApplyDefaultListeners(listen ?? [], sp.GetRequiredService<SocketActivation>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SocketDaemonOptions>, SocketDaemonOptionsValidator>());
 
+        // Read before anything else runs, and only once: the variables are removed as they are read.
+        var activation = SocketActivation.FromEnvironment();
+        services.TryAddSingleton(activation);
         services.TryAddSingleton<ListenerRegistry>();
         services.TryAddSingleton<DaemonCommands>();
         services.TryAddSingleton<DaemonStatusProvider>();
@@ -47,6 +52,8 @@ public static class SocketDaemonServiceCollectionExtensions
         services.AddSingleton(new MessageHandlerRegistration("Commands", static (builder, _) => builder.UseCommands()));
         services.AddSingleton(new MessageHandlerRegistration("Log", static (builder, step) => builder.UseLog(step)));
         services.AddHostedService<ListenerHostedService>();
+        services.TryAddSingleton(_ => SystemdNotifier.FromEnvironment());
+        services.AddHostedService<SystemdNotifyService>();
         return services;
     }
 

@@ -22,9 +22,12 @@ public sealed class DaemonProcess : IAsyncDisposable
     public MessageLog Log { get; }
 
     /// <summary>Starts the daemon on a Unix socket in <paramref name="directory"/>, plus <paramref name="arguments"/>, and waits until it runs.</summary>
-    public static async Task<DaemonProcess> StartAsync(TempDirectory directory, params string[] arguments)
+    public static Task<DaemonProcess> StartAsync(TempDirectory directory, params string[] arguments) => StartAsync(directory, null, arguments);
+
+    /// <summary>Starts the daemon as <see cref="StartAsync(TempDirectory, string[])"/> does, with <paramref name="environment"/> set.</summary>
+    public static async Task<DaemonProcess> StartAsync(TempDirectory directory, IDictionary<string, string>? environment, params string[] arguments)
     {
-        var process = ChildProcess.StartDaemon(["--listen", "unix:" + directory.Combine("d.sock"), "--log-dir", directory.Combine("logs"), .. arguments]);
+        var process = ChildProcess.StartDaemon(["--listen", "unix:" + directory.Combine("d.sock"), "--log-dir", directory.Combine("logs"), .. arguments], environment);
         await process.WaitForOutputAsync("Application started");
         return new DaemonProcess(process, directory);
     }

@@ -1,13 +1,15 @@
 using Microsoft.Extensions.Options;
 using SocketDaemon.Client;
+using SocketDaemon.Listeners.Systemd;
 
 namespace SocketDaemon.Hosting.Internal;
 
 /// <summary>
-/// Fills in what the configuration left out: <c>--listen</c> replaces the configured listeners, and with no
-/// listener at all the daemon takes the built-in ones (a Unix socket in the runtime directory and TCP on loopback).
+/// Fills in what the configuration left out: <c>--listen</c> replaces the configured listeners; with no listener at
+/// all, a socket-activated daemon serves every socket systemd passed, and any other takes the built-in ones (a Unix
+/// socket in the runtime directory and TCP on loopback).
 /// </summary>
-internal sealed class ApplyDefaultListeners(IReadOnlyList<string> commandLineEndpoints) : IPostConfigureOptions<SocketDaemonOptions>
+internal sealed class ApplyDefaultListeners(IReadOnlyList<string> commandLineEndpoints, SocketActivation activation) : IPostConfigureOptions<SocketDaemonOptions>
 {
     public void PostConfigure(string? name, SocketDaemonOptions options)
     {
@@ -17,6 +19,15 @@ internal sealed class ApplyDefaultListeners(IReadOnlyList<string> commandLineEnd
             foreach (var endpoint in commandLineEndpoints)
             {
                 options.Listeners[NameFor(options, endpoint)] = new ListenerOptions { Endpoint = endpoint };
+            }
+        }
+
+        // Socket-activated with no listener configured: serve every socket systemd passed, under its name.
+        if (options.Listeners.Count == 0 && activation.IsActivated)
+        {
+            foreach (var fdName in activation.Sockets.Select(s => s.Name).Distinct(StringComparer.Ordinal))
+            {
+                options.Listeners[fdName] = new ListenerOptions { Endpoint = SocketActivation.EndpointPrefix + fdName };
             }
         }
 

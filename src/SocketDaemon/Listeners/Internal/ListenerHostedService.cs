@@ -2,7 +2,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Client;
+using System.Net.Sockets;
 using SocketDaemon.Hosting;
+using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Status;
 
@@ -22,6 +24,7 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
     private readonly ILogger _logger;
     private readonly ConnectionManager _connections;
     private readonly List<StreamListener> _listeners = [];
+    private readonly SocketActivation _activation;
 
     public ListenerHostedService(
         IOptions<SocketDaemonOptions> options,
@@ -29,8 +32,10 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         ListenerRegistry registry,
         IServiceProvider services,
         ILoggerFactory loggerFactory,
-        SocketDaemonMetrics metrics)
+        SocketDaemonMetrics metrics,
+        SocketActivation activation)
     {
+        _activation = activation;
         // Created with the service so that its instruments exist from the start; it reads the registry.
         _ = metrics;
         _options = options.Value;
@@ -54,13 +59,15 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
                     continue;
                 }
 
-                var endpoint = SocketEndpoint.Parse(listenerOptions.Endpoint!);
-                var info = new BoundListener(name, endpoint, listenerOptions.Framing);
-                var context = new ListenerContext(info, listenerOptions, _options.Limits, _pipeline.Handler, _services, _logger);
-                var listener = new StreamListener(context, endpoint, _connections, _loggerFactory);
-                await listener.BindAsync(cancellationToken);
-                _listeners.Add(listener);
-                bound.Add(info);
+                foreach (var (listenerName, endpoint, activated) in Resolve(name, listenerOptions.Endpoint!))
+                {
+                    var info = new BoundListener(listenerName, endpoint, listenerOptions.Framing);
+                    var context = new ListenerContext(info, listenerOptions, _options.Limits, _pipeline.Handler, _services, _logger);
+                    var listener = new StreamListener(context, endpoint, _connections, _loggerFactory, activated);
+                    await listener.BindAsync(cancellationToken);
+                    _listeners.Add(listener);
+                    bound.Add(info);
+                }
             }
         }
         catch
@@ -74,6 +81,38 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         foreach (var listener in _listeners)
         {
             listener.StartAccepting();
+        }
+    }
+
+    /// <summary>
+    /// What one configured listener binds: its endpoint, or for <c>systemd:NAME</c> every socket systemd passed under
+    /// that name (the second and later ones named <c>NAME-2</c>, ...).
+    /// </summary>
+    private IEnumerable<(string Name, SocketEndpoint Endpoint, ActivatedSocket? Activated)> Resolve(string name, string endpoint)
+    {
+        if (!endpoint.StartsWith(SocketActivation.EndpointPrefix, StringComparison.Ordinal))
+        {
+            yield return (name, SocketEndpoint.Parse(endpoint), null);
+            yield break;
+        }
+
+        var fdName = endpoint[SocketActivation.EndpointPrefix.Length..];
+        var sockets = _activation.Named(fdName);
+        if (sockets.Count == 0)
+        {
+            var passed = _activation.IsActivated ? string.Join(", ", _activation.Sockets.Select(s => s.Name)) : "none: the daemon was not socket-activated";
+            throw new ListenerBindException(name, $"systemd passed no socket named '{fdName}' (FileDescriptorName=); passed: {passed}");
+        }
+
+        for (var i = 0; i < sockets.Count; i++)
+        {
+            var socket = sockets[i];
+            if (socket.SocketType != SocketType.Stream || socket.Endpoint is null)
+            {
+                throw new ListenerBindException(name, $"the socket systemd passed as '{fdName}' (descriptor {socket.FileDescriptor}) is a {socket.SocketType} socket{(socket.Endpoint is null ? " of a family other than Unix or TCP" : string.Empty)}; only stream sockets are served yet");
+            }
+
+            yield return (i == 0 ? name : $"{name}-{i + 1}", socket.Endpoint, socket);
         }
     }
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Client;
 using SocketDaemon.Hosting;
+using SocketDaemon.Listeners.Systemd;
 
 namespace SocketDaemon.Listeners.Internal;
 
@@ -25,12 +26,15 @@ internal sealed class StreamListener : IAsyncDisposable
     private IConnectionListener? _listener;
     private Socket? _listenSocket;
     private Task _acceptLoop = Task.CompletedTask;
+    private readonly ActivatedSocket? _activated;
     private bool _ownsSocketFile;
 
-    public StreamListener(ListenerContext context, SocketEndpoint endpoint, ConnectionManager connections, ILoggerFactory loggerFactory)
+    /// <summary>A listener that binds <paramref name="endpoint"/>, or takes the socket systemd passed as <paramref name="activated"/>.</summary>
+    public StreamListener(ListenerContext context, SocketEndpoint endpoint, ConnectionManager connections, ILoggerFactory loggerFactory, ActivatedSocket? activated = null)
     {
         _context = context;
         _endpoint = endpoint;
+        _activated = activated;
         _connections = connections;
         _loggerFactory = loggerFactory;
     }
@@ -38,7 +42,9 @@ internal sealed class StreamListener : IAsyncDisposable
     public async Task BindAsync(CancellationToken cancellationToken)
     {
         var name = _context.Name;
-        var path = _endpoint.Path;
+
+        // A socket systemd passed is bound and listening already, and its file is systemd's to keep: take it as it is.
+        var path = _activated is null ? _endpoint.Path : null;
         if (path is not null && Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory && !Directory.Exists(directory) && !OperatingSystem.IsWindows())
         {
             // The runtime directory of the built-in endpoint may not exist yet. Group members may enter it, so that
@@ -52,8 +58,11 @@ internal sealed class StreamListener : IAsyncDisposable
         }
 
         var mode = ParseMode(_context.Options.Mode);
+        // listen(2) runs again on a passed socket too; unless configured, keep what systemd gives (Backlog=, SOMAXCONN).
         var backlog = _context.Options.Backlog
-            ?? (_endpoint.Kind == SocketEndpointKind.Unix ? ListenerOptions.ClassicBacklog : ListenerOptions.TcpBacklog);
+            ?? (_activated is not null ? ListenerOptions.SystemdBacklog
+                : _endpoint.Kind == SocketEndpointKind.Unix ? ListenerOptions.ClassicBacklog
+                : ListenerOptions.TcpBacklog);
         var transportOptions = new SocketTransportOptions
         {
             Backlog = backlog,
@@ -72,7 +81,9 @@ internal sealed class StreamListener : IAsyncDisposable
         };
 
         var factory = new SocketTransportFactory(Options.Create(transportOptions), _loggerFactory);
-        var endPoint = await ResolveAsync(name, _endpoint, cancellationToken);
+        var endPoint = _activated is { } activated
+            ? new FileHandleEndPoint((ulong)activated.FileDescriptor, FileHandleType.Auto)
+            : await ResolveAsync(name, _endpoint, cancellationToken);
         try
         {
             _listener = await factory.BindAsync(endPoint, cancellationToken);

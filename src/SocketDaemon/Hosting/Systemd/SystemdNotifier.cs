@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+
+namespace SocketDaemon.Hosting.Systemd;
+
+/// <summary>
+/// Sends sd_notify(3) messages to <c>NOTIFY_SOCKET</c>, whoever set it: systemd, <c>systemd-socket-activate</c>, or
+/// a container runtime. Microsoft.Extensions.Hosting.Systemd notifies only when systemd is the parent process.
+/// </summary>
+public sealed class SystemdNotifier : IDisposable
+{
+    private readonly UnixDomainSocketEndPoint? _endPoint;
+    private readonly Socket? _socket;
+
+    /// <summary>Creates a notifier for <paramref name="notifySocket"/> (a path, or <c>@name</c> for an abstract socket). For testing.</summary>
+    internal SystemdNotifier(string? notifySocket, TimeSpan? watchdogInterval)
+    {
+        WatchdogInterval = watchdogInterval;
+        if (string.IsNullOrEmpty(notifySocket))
+        {
+            return;
+        }
+
+        _endPoint = new UnixDomainSocketEndPoint(notifySocket[0] == '@' ? "\0" + notifySocket[1..] : notifySocket);
+        _socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+    }
+
+    /// <summary>Whether there is anyone to notify.</summary>
+    public bool IsEnabled => _socket is not null;
+
+    /// <summary>How often systemd expects <c>WATCHDOG=1</c>, when its watchdog is on for this process.</summary>
+    public TimeSpan? WatchdogInterval { get; }
+
+    /// <summary>Reads <c>NOTIFY_SOCKET</c>, <c>WATCHDOG_USEC</c> and <c>WATCHDOG_PID</c> (see sd_watchdog_enabled(3)).</summary>
+    public static SystemdNotifier FromEnvironment()
+    {
+        var socket = Environment.GetEnvironmentVariable("NOTIFY_SOCKET");
+        var usec = Environment.GetEnvironmentVariable("WATCHDOG_USEC");
+        var pid = Environment.GetEnvironmentVariable("WATCHDOG_PID");
+        TimeSpan? watchdog = null;
+        if (long.TryParse(usec, NumberStyles.None, CultureInfo.InvariantCulture, out var microseconds) && microseconds > 0
+            && (string.IsNullOrEmpty(pid) || pid == Environment.ProcessId.ToString(CultureInfo.InvariantCulture)))
+        {
+            watchdog = TimeSpan.FromMicroseconds(microseconds);
+        }
+
+        return new SystemdNotifier(socket, watchdog);
+    }
+
+    /// <summary>Sends <paramref name="state"/>: newline-separated assignments such as <c>READY=1</c>.</summary>
+    /// <returns>Whether it was sent; a notifier with no socket, or a socket nobody reads, sends nothing.</returns>
+    public bool Notify(string state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (_socket is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            _socket.SendTo(Encoding.UTF8.GetBytes(state), _endPoint!);
+            return true;
+        }
+        catch (SocketException)
+        {
+            // The manager went away (or never listened); the daemon's work does not depend on it.
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _socket?.Dispose();
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SocketDaemon.Listeners;
+using SocketDaemon.Pipeline;
+using SocketDaemon.Status;
+
+namespace SocketDaemon.Hosting.Systemd;
+
+/// <summary>
+/// Keeps the service manager informed: <c>READY=1</c> once every listener accepts and the log is open,
+/// <c>STATUS=</c> with live counts every few seconds, <c>WATCHDOG=1</c> from the same health check (so a daemon whose
+/// listeners or log broke stops petting the watchdog and gets restarted), and <c>STOPPING=1</c> at the stop.
+/// </summary>
+internal sealed partial class SystemdNotifyService(
+    SystemdNotifier notifier,
+    IHostApplicationLifetime lifetime,
+    DaemonStatusProvider status,
+    ListenerRegistry listeners,
+    MessageLogFiles logs,
+    ILogger<SystemdNotifyService> logger) : BackgroundService
+{
+    /// <summary>How often <c>STATUS=</c> is refreshed when the watchdog does not ask for more.</summary>
+    internal static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(5);
+
+    private long _lastMessages;
+    private DateTime _lastTick = DateTime.UtcNow;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (notifier.IsEnabled)
+        {
+            // Hosted services start in order, so ApplicationStarted comes after every listener is bound.
+            lifetime.ApplicationStarted.Register(() => notifier.Notify($"READY=1\nMAINPID={Environment.ProcessId}\nSTATUS={Summary()}"));
+            lifetime.ApplicationStopping.Register(() => notifier.Notify("STOPPING=1\nSTATUS=Stopping: finishing the frames in flight"));
+            if (notifier.WatchdogInterval is { } watchdog)
+            {
+                WatchdogEnabled(logger, watchdog.TotalSeconds);
+            }
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!notifier.IsEnabled)
+        {
+            return;
+        }
+
+        // sd_watchdog_enabled(3) advises pinging at half the interval.
+        var period = notifier.WatchdogInterval is { } watchdog && watchdog / 2 < StatusInterval ? watchdog / 2 : StatusInterval;
+        using var timer = new PeriodicTimer(period);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                var healthy = IsHealthy(out var problem);
+                var state = healthy ? $"STATUS={Summary()}" : $"STATUS=Unhealthy: {problem}";
+                notifier.Notify(healthy && notifier.WatchdogInterval is not null ? "WATCHDOG=1\n" + state : state);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private bool IsHealthy(out string? problem)
+    {
+        if (!listeners.Accepting)
+        {
+            problem = "the listeners are not accepting";
+            return false;
+        }
+
+        return logs.IsWritable(out problem);
+    }
+
+    private string Summary()
+    {
+        var now = DateTime.UtcNow;
+        var messages = listeners.Listeners.Sum(l => l.Messages);
+        var open = listeners.Listeners.Sum(l => l.OpenConnections);
+        var seconds = Math.Max((now - _lastTick).TotalSeconds, 0.001);
+        var rate = (messages - _lastMessages) / seconds;
+        _lastMessages = messages;
+        _lastTick = now;
+        return string.Create(CultureInfo.InvariantCulture, $"{listeners.Listeners.Count} listeners, {open} connections, {messages} messages, {rate:0} msg/s; up {status.Uptime:d\\.hh\\:mm\\:ss}");
+    }
+
+    [LoggerMessage(50, LogLevel.Information, "systemd watchdog is on: WATCHDOG=1 every {Seconds} s at most, while listeners accept and the log is writable")]
+    private static partial void WatchdogEnabled(ILogger logger, double seconds);
+}

@@ -1,0 +1,157 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using SocketDaemon.Client;
+using SocketDaemon.Tests.Infrastructure;
+
+namespace SocketDaemon.Tests.Integration;
+
+/// <summary>The daemon under a service manager: the notify protocol and socket activation, tested without systemd as PID 1.</summary>
+public class SystemdTests
+{
+    [Fact]
+    public async Task Notify_socket_gets_ready_after_the_listeners_accept_then_status_watchdog_and_stopping()
+    {
+        using var directory = new TempDirectory();
+        using var notify = new NotifySocket(directory.Combine("notify"));
+        var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path, ["WATCHDOG_USEC"] = "400000" };
+        var process = ChildProcess.StartDaemon(["--listen", "unix:" + directory.Combine("d.sock"), "--log-dir", directory.Combine("logs")], environment);
+        await using var _ = process;
+
+        await notify.WaitForAsync("READY=1");
+        // READY means accepting: a client connects at once.
+        await using (var client = await SocketDaemonClient.ConnectAsync("unix:" + directory.Combine("d.sock")))
+        {
+            await client.SendAsync("ready means ready");
+        }
+
+        var readyAt = DateTime.UtcNow;
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var watchdogs = notify.Received.Count(m => m.Text.Contains("WATCHDOG=1", StringComparison.Ordinal) && m.At > readyAt);
+        Assert.InRange(watchdogs, 3, 12);
+        Assert.Contains(notify.Received, m => m.Text.Contains("STATUS=1 listeners, 0 connections, 1 messages", StringComparison.Ordinal));
+        Assert.Contains(notify.Received, m => m.Text.Contains($"MAINPID={process.Id}", StringComparison.Ordinal));
+
+        process.Signal(ChildProcess.SIGTERM);
+        await notify.WaitForAsync("STOPPING=1");
+        Assert.Equal(0, await process.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task Without_a_watchdog_there_is_no_watchdog_ping()
+    {
+        using var directory = new TempDirectory();
+        using var notify = new NotifySocket(directory.Combine("notify"));
+        await using var daemon = await DaemonProcess.StartAsync(directory, new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path });
+
+        await notify.WaitForAsync("READY=1");
+        await Task.Delay(300);
+
+        Assert.DoesNotContain(notify.Received, m => m.Text.Contains("WATCHDOG=1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Socket_activation_serves_every_passed_socket_and_leaves_systemds_socket_file_alone()
+    {
+        using var directory = new TempDirectory();
+        var socket = directory.Combine("activated.sock");
+        var port = FreeTcpPort();
+        await using var activator = ChildProcess.Start(
+            "systemd-socket-activate",
+            ["-l", socket, "-l", $"127.0.0.1:{port}", "--fdname=local:tcp",
+             "dotnet", Path.Combine(AppContext.BaseDirectory, "socketdaemon.dll"), "--log-dir", directory.Combine("logs")]);
+        await Wait.UntilAsync(() => File.Exists(socket) && activator.StandardError.Contains("as 4", StringComparison.Ordinal), "systemd-socket-activate to listen");
+
+        // The first connection is what makes systemd-socket-activate start the daemon; it waits in the backlog meanwhile.
+        await using (var tcp = await SocketDaemonClient.ConnectAsync($"tcp://127.0.0.1:{port}", new SocketDaemonClientOptions { Framing = MessageFraming.Lines }))
+        {
+            await tcp.SendAsync("over the passed TCP socket");
+        }
+
+        await activator.WaitForOutputAsync("Application started");
+        await using (var unix = await SocketDaemonClient.ConnectAsync("unix:" + socket))
+        {
+            await unix.SendAsync("over the passed Unix socket");
+            var status = await unix.GetStatusAsync();
+            Assert.Equal(["local", "tcp"], status.Listeners.Select(l => l.Name).Order(StringComparer.Ordinal));
+            Assert.Equal("unix:" + socket, status.Listeners.Single(l => l.Name == "local").Endpoint);
+        }
+
+        var log = new MessageLog(directory.Combine("logs"));
+        await log.WaitForTextAsync("over the passed TCP socket");
+        activator.Signal(ChildProcess.SIGTERM);
+        Assert.Equal(0, await activator.WaitForExitAsync());
+        Assert.True(File.Exists(socket), "the socket file belongs to the service manager, which may pass it again");
+    }
+
+    [Fact]
+    public async Task A_configured_systemd_listener_that_was_not_passed_stops_start_up_naming_it()
+    {
+        using var directory = new TempDirectory();
+        var socket = directory.Combine("activated.sock");
+        await using var activator = ChildProcess.Start(
+            "systemd-socket-activate",
+            ["-l", socket, "--fdname=local",
+             "dotnet", Path.Combine(AppContext.BaseDirectory, "socketdaemon.dll"), "--log-dir", directory.Combine("logs"),
+             "--SocketDaemon:Listeners:main:Endpoint=systemd:main"]);
+        await Wait.UntilAsync(() => File.Exists(socket), "systemd-socket-activate to listen");
+
+        using var trigger = await RawClient.ConnectAsync(SocketEndpoint.Parse("unix:" + socket));
+
+        Assert.Equal(1, await activator.WaitForExitAsync());
+        Assert.Contains("socketdaemon: cannot start: SocketDaemon:Listeners:main:Endpoint: systemd passed no socket named 'main' (FileDescriptorName=); passed: local", activator.StandardError, StringComparison.Ordinal);
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+
+    /// <summary>A datagram socket of the test's own, playing the service manager's NOTIFY_SOCKET.</summary>
+    private sealed class NotifySocket : IDisposable
+    {
+        private readonly Socket _socket = new(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        private readonly ConcurrentQueue<(DateTime At, string Text)> _received = new();
+        private readonly CancellationTokenSource _stop = new();
+
+        public NotifySocket(string path)
+        {
+            Path = path;
+            _socket.Bind(new UnixDomainSocketEndPoint(path));
+            _ = ReceiveLoopAsync();
+        }
+
+        public string Path { get; }
+
+        public IReadOnlyCollection<(DateTime At, string Text)> Received => _received;
+
+        public Task WaitForAsync(string assignment) =>
+            Wait.UntilAsync(() => _received.Any(m => m.Text.Split('\n').Contains(assignment)), $"{assignment} on NOTIFY_SOCKET");
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _socket.Dispose();
+            _stop.Dispose();
+        }
+
+        private async Task ReceiveLoopAsync()
+        {
+            var buffer = new byte[4096];
+            try
+            {
+                while (true)
+                {
+                    var read = await _socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                    _received.Enqueue((DateTime.UtcNow, Encoding.UTF8.GetString(buffer, 0, read)));
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+            }
+        }
+    }
+}
