@@ -28,6 +28,9 @@ public static class SocketDaemonHost
         {
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
+
+            // Configuration changes take effect on SIGHUP, as syslog daemons do, not whenever an editor saves a file.
+            Configuration = new ConfigurationManager { ["hostBuilder:reloadConfigOnChange"] = "false" },
         });
 
         var configurationDirectory = Environment.GetEnvironmentVariable("CONFIGURATION_DIRECTORY");

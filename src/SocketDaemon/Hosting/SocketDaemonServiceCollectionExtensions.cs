@@ -32,8 +32,10 @@ public static class SocketDaemonServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
+        // Bound without a change-token source: the configuration is re-read on SIGHUP (ReloadService), validated before
+        // it is used, and a bad edit of a file never reaches an options monitor in the middle of a change event.
         services.AddOptions<SocketDaemonOptions>()
-            .Bind(configuration.GetSection(SocketDaemonOptions.SectionName))
+            .Configure(options => configuration.GetSection(SocketDaemonOptions.SectionName).Bind(options))
             .ValidateOnStart();
         services.AddSingleton<IPostConfigureOptions<SocketDaemonOptions>>(sp => new ApplyDefaultListeners(listen ?? [], sp.GetRequiredService<SocketActivation>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SocketDaemonOptions>, SocketDaemonOptionsValidator>());
@@ -51,7 +53,9 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton<MessagePipeline>();
         services.AddSingleton(new MessageHandlerRegistration("Commands", static (builder, _) => builder.UseCommands()));
         services.AddSingleton(new MessageHandlerRegistration("Log", static (builder, step) => builder.UseLog(step)));
-        services.AddHostedService<ListenerHostedService>();
+        services.TryAddSingleton<ListenerHostedService>();
+        services.AddHostedService(static sp => sp.GetRequiredService<ListenerHostedService>());
+        services.AddHostedService<ReloadService>();
         services.TryAddSingleton(_ => SystemdNotifier.FromEnvironment());
         services.AddHostedService<SystemdNotifyService>();
         return services;

@@ -17,7 +17,11 @@ public sealed class MessageLogFiles : IDisposable
     /// <summary>The message log file when a <c>Log</c> step names none.</summary>
     public const string DefaultPath = "messages.log";
 
+    // Files closed by a reload stay open this long for messages still on their way through an old pipeline.
+    private static readonly TimeSpan RetireDelay = TimeSpan.FromSeconds(10);
+
     private readonly ConcurrentDictionary<string, (Logger Logger, FlushableSink Sink)> _files = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Logger, FlushableSink> _retiring = new();
     private readonly string _directory;
     private readonly MessageDurability _durability;
     private readonly GroupCommit _fsync;
@@ -75,9 +79,39 @@ public sealed class MessageLogFiles : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Makes the next <see cref="Open"/> open each file anew, as logrotate's <c>postrotate</c> expects after it renamed
+    /// them. The files in use are closed a little later, when messages already in the old pipeline have been written.
+    /// </summary>
+    public void Reopen()
+    {
+        foreach (var path in _files.Keys)
+        {
+            if (_files.TryRemove(path, out var file))
+            {
+                _retiring[file.Logger] = file.Sink;
+                _ = Task.Delay(RetireDelay).ContinueWith(
+                    _ =>
+                    {
+                        if (_retiring.TryRemove(file.Logger, out var __))
+                        {
+                            file.Logger.Dispose();
+                        }
+                    },
+                    TaskScheduler.Default);
+            }
+        }
+    }
+
     /// <summary>Flushes and closes every file.</summary>
     public void Dispose()
     {
+        foreach (var logger in _retiring.Keys)
+        {
+            logger.Dispose();
+        }
+
+        _retiring.Clear();
         foreach (var (logger, _) in _files.Values)
         {
             logger.Dispose();
@@ -88,7 +122,7 @@ public sealed class MessageLogFiles : IDisposable
 
     private void FlushToDisk()
     {
-        foreach (var (_, sink) in _files.Values)
+        foreach (var sink in _files.Values.Select(f => f.Sink).Concat(_retiring.Values))
         {
             sink.FlushToDisk();
         }

@@ -3,9 +3,16 @@ using SocketDaemon.Hosting;
 
 namespace SocketDaemon.Pipeline;
 
-/// <summary>The pipeline built once at start from the <c>Pipeline</c> configuration and the registered handlers.</summary>
+/// <summary>
+/// The pipeline built at start from the <c>Pipeline</c> configuration and the registered handlers, and built again
+/// on reload: connections call <see cref="Handler"/> for each message, so a rebuilt pipeline serves the next one.
+/// </summary>
 public sealed class MessagePipeline
 {
+    private readonly Dictionary<string, MessageHandlerRegistration> _handlers;
+    private readonly IServiceProvider _services;
+    private volatile MessageDelegate _handler;
+
     /// <summary>The steps used when <c>Pipeline</c> is not configured: commands first, then the message log.</summary>
     public static IReadOnlyList<PipelineStepOptions> DefaultSteps { get; } =
         [new PipelineStepOptions { Handler = "Commands" }, new PipelineStepOptions { Handler = "Log" }];
@@ -15,19 +22,28 @@ public sealed class MessagePipeline
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(handlers);
-        var byName = handlers.ToDictionary(h => h.Name, StringComparer.OrdinalIgnoreCase);
-        var builder = new MessagePipelineBuilder(services);
-        foreach (var step in GetSteps(options.Value))
-        {
-            // Names were checked at start by SocketDaemonOptionsValidator.
-            byName[step.Handler!].Add(builder, step);
-        }
-
-        Handler = builder.Build();
+        _handlers = handlers.ToDictionary(h => h.Name, StringComparer.OrdinalIgnoreCase);
+        _services = services;
+        _handler = Build(options.Value);
     }
 
     /// <summary>The first handler; calling it runs a message through the whole pipeline.</summary>
-    public MessageDelegate Handler { get; }
+    public MessageDelegate Handler => _handler;
+
+    /// <summary>Builds the pipeline of <paramref name="options"/> and puts it in place for the next message.</summary>
+    public void Rebuild(SocketDaemonOptions options) => _handler = Build(options);
+
+    private MessageDelegate Build(SocketDaemonOptions options)
+    {
+        var builder = new MessagePipelineBuilder(_services);
+        foreach (var step in GetSteps(options))
+        {
+            // Names were checked by SocketDaemonOptionsValidator.
+            _handlers[step.Handler!].Add(builder, step);
+        }
+
+        return builder.Build();
+    }
 
     /// <summary>The configured steps, or <see cref="DefaultSteps"/>.</summary>
     public static IReadOnlyList<PipelineStepOptions> GetSteps(SocketDaemonOptions options)

@@ -11,24 +11,19 @@ namespace SocketDaemon.Listeners.Internal;
 /// <summary>What every connection of one listener shares.</summary>
 internal sealed class ListenerContext
 {
-    private readonly SeedFrameReader _seed;
-    private readonly LineFrameReader _lines;
-    private readonly OctetFrameReader _octet;
+    private readonly MessagePipeline _pipeline;
+    private volatile Settings _settings;
 
-    public ListenerContext(BoundListener listener, ListenerOptions options, LimitsOptions limits, MessageDelegate pipeline, IServiceProvider services, ILogger logger)
+    public ListenerContext(BoundListener listener, ListenerOptions options, LimitsOptions limits, MessagePipeline pipeline, IServiceProvider services, ILogger logger)
     {
         Http = services.GetRequiredService<HttpStatusHandler>();
         Native = services.GetRequiredService<NativeProtocolHandler>();
         Listener = listener;
         Options = options;
-        Limits = limits;
-        Pipeline = pipeline;
+        _pipeline = pipeline;
         Services = services;
         Logger = logger;
-        MaxMessageBytes = options.MaxMessageBytes ?? limits.MaxMessageBytes;
-        _seed = new SeedFrameReader(MaxMessageBytes);
-        _lines = new LineFrameReader(MaxMessageBytes);
-        _octet = new OctetFrameReader(MaxMessageBytes);
+        _settings = new Settings(limits, options.MaxMessageBytes ?? limits.MaxMessageBytes);
     }
 
     public HttpStatusHandler Http { get; }
@@ -41,21 +36,39 @@ internal sealed class ListenerContext
 
     public ListenerOptions Options { get; }
 
-    public LimitsOptions Limits { get; }
+    public LimitsOptions Limits => _settings.Limits;
 
-    public int MaxMessageBytes { get; }
+    public int MaxMessageBytes => _settings.MaxMessageBytes;
 
-    public MessageDelegate Pipeline { get; }
+    /// <summary>The pipeline as it is now: a reload may have rebuilt it since the last message.</summary>
+    public MessageDelegate Pipeline => _pipeline.Handler;
 
     public IServiceProvider Services { get; }
 
     public ILogger Logger { get; }
 
+    /// <summary>Takes reloaded limits: new connections, and the next read of open ones, go by them.</summary>
+    public void ApplyLimits(LimitsOptions limits) => _settings = new Settings(limits, Options.MaxMessageBytes ?? limits.MaxMessageBytes);
+
     public FrameReader GetReader(FramingKind kind) => kind switch
     {
-        FramingKind.Seed => _seed,
-        FramingKind.Lines => _lines,
-        FramingKind.Octet => _octet,
+        FramingKind.Seed => _settings.Seed,
+        FramingKind.Lines => _settings.Lines,
+        FramingKind.Octet => _settings.Octet,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
+
+    /// <summary>Everything that follows from the limits, swapped as one so a reader never sees half a reload.</summary>
+    private sealed class Settings(LimitsOptions limits, int maxMessageBytes)
+    {
+        public LimitsOptions Limits { get; } = limits;
+
+        public int MaxMessageBytes { get; } = maxMessageBytes;
+
+        public SeedFrameReader Seed { get; } = new(maxMessageBytes);
+
+        public LineFrameReader Lines { get; } = new(maxMessageBytes);
+
+        public OctetFrameReader Octet { get; } = new(maxMessageBytes);
+    }
 }

@@ -25,6 +25,7 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
     private readonly ConnectionManager _connections;
     private readonly List<StreamListener> _listeners = [];
     private readonly SocketActivation _activation;
+    private readonly List<ListenerContext> _contexts = [];
 
     public ListenerHostedService(
         IOptions<SocketDaemonOptions> options,
@@ -62,7 +63,8 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
                 foreach (var (listenerName, endpoint, activated) in Resolve(name, listenerOptions.Endpoint!))
                 {
                     var info = new BoundListener(listenerName, endpoint, listenerOptions.Framing);
-                    var context = new ListenerContext(info, listenerOptions, _options.Limits, _pipeline.Handler, _services, _logger);
+                    var context = new ListenerContext(info, listenerOptions, _options.Limits, _pipeline, _services, _logger);
+                    _contexts.Add(context);
                     var listener = new StreamListener(context, endpoint, _connections, _loggerFactory, activated);
                     await listener.BindAsync(cancellationToken);
                     _listeners.Add(listener);
@@ -113,6 +115,15 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
             }
 
             yield return (i == 0 ? name : $"{name}-{i + 1}", socket.Endpoint, socket);
+        }
+    }
+
+    /// <summary>Applies reloaded limits to every listener; endpoints need a restart and are left as they are.</summary>
+    public void ApplyLimits(LimitsOptions limits)
+    {
+        foreach (var context in _contexts)
+        {
+            context.ApplyLimits(limits);
         }
     }
 
