@@ -58,6 +58,11 @@ public sealed class SocketDaemonClient : IAsyncDisposable
     public static async Task<SocketDaemonClient> ConnectAsync(SocketEndpoint endpoint, SocketDaemonClientOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
+        if (endpoint.IsDatagram)
+        {
+            throw new ArgumentException($"{endpoint} is a datagram endpoint; the client connects to unix: and tcp:// endpoints.", nameof(endpoint));
+        }
+
         var client = new SocketDaemonClient(endpoint, options ?? new SocketDaemonClientOptions());
         await client.OpenAsync(cancellationToken);
         return client;

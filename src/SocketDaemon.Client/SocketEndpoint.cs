@@ -16,7 +16,9 @@ public sealed class SocketEndpoint
     public const int MaxUnixPathBytes = 107;
 
     private const string UnixScheme = "unix:";
+    private const string UnixDatagramScheme = "unixgram:";
     private const string TcpScheme = "tcp://";
+    private const string UdpScheme = "udp://";
 
     private SocketEndpoint(SocketEndpointKind kind, EndPoint endPoint, string? path, string text)
     {
@@ -41,7 +43,10 @@ public sealed class SocketEndpoint
     public string? Path { get; }
 
     /// <summary>Whether this is a Unix socket in the abstract namespace (no file on disk).</summary>
-    public bool IsAbstract => Kind == SocketEndpointKind.Unix && Path is null;
+    public bool IsAbstract => Kind is SocketEndpointKind.Unix or SocketEndpointKind.UnixDatagram && Path is null;
+
+    /// <summary>Whether the endpoint carries datagrams (one datagram, one message) rather than a stream.</summary>
+    public bool IsDatagram => Kind is SocketEndpointKind.UnixDatagram or SocketEndpointKind.Udp;
 
     /// <summary>Parses an endpoint string.</summary>
     /// <exception cref="FormatException">The string is not a valid endpoint; the message says why.</exception>
@@ -60,35 +65,45 @@ public sealed class SocketEndpoint
         endpoint = null;
         if (string.IsNullOrWhiteSpace(value))
         {
-            error = "the endpoint is empty; expected unix:/path, unix:@name or tcp://host:port";
+            error = "the endpoint is empty; expected unix:/path, unix:@name, tcp://host:port, unixgram:/path or udp://host:port";
             return false;
         }
 
         if (value.StartsWith(UnixScheme, StringComparison.OrdinalIgnoreCase))
         {
-            return TryParseUnix(value[UnixScheme.Length..], out endpoint, out error);
+            return TryParseUnix(value[UnixScheme.Length..], SocketEndpointKind.Unix, out endpoint, out error);
+        }
+
+        if (value.StartsWith(UnixDatagramScheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return TryParseUnix(value[UnixDatagramScheme.Length..], SocketEndpointKind.UnixDatagram, out endpoint, out error);
         }
 
         if (value.StartsWith(TcpScheme, StringComparison.OrdinalIgnoreCase))
         {
-            return TryParseTcp(value[TcpScheme.Length..], out endpoint, out error);
+            return TryParseTcp(value[TcpScheme.Length..], SocketEndpointKind.Tcp, out endpoint, out error);
         }
 
-        error = $"'{value}' is not an endpoint; expected unix:/path, unix:@name or tcp://host:port";
+        if (value.StartsWith(UdpScheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return TryParseTcp(value[UdpScheme.Length..], SocketEndpointKind.Udp, out endpoint, out error);
+        }
+
+        error = $"'{value}' is not an endpoint; expected unix:/path, unix:@name, tcp://host:port, unixgram:/path or udp://host:port";
         return false;
     }
 
-    /// <summary>Returns the endpoint for a TCP socket bound to <paramref name="endPoint"/>.</summary>
-    public static SocketEndpoint FromIPEndPoint(IPEndPoint endPoint)
+    /// <summary>Returns the endpoint for a TCP (or, with <paramref name="datagram"/>, UDP) socket bound to <paramref name="endPoint"/>.</summary>
+    public static SocketEndpoint FromIPEndPoint(IPEndPoint endPoint, bool datagram = false)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
-        return new SocketEndpoint(SocketEndpointKind.Tcp, endPoint, path: null, TcpScheme + endPoint);
+        return new SocketEndpoint(datagram ? SocketEndpointKind.Udp : SocketEndpointKind.Tcp, endPoint, path: null, (datagram ? UdpScheme : TcpScheme) + endPoint);
     }
 
     /// <inheritdoc />
     public override string ToString() => _text;
 
-    private static bool TryParseUnix(string rest, out SocketEndpoint? endpoint, out string? error)
+    private static bool TryParseUnix(string rest, SocketEndpointKind kind, out SocketEndpoint? endpoint, out string? error)
     {
         endpoint = null;
         if (rest.Length == 0 || rest == "@")
@@ -113,18 +128,19 @@ public sealed class SocketEndpoint
 
         // Linux marks an abstract name with a leading NUL in sun_path; .NET takes it the same way.
         var endPoint = new UnixDomainSocketEndPoint(isAbstract ? "\0" + name : name);
-        endpoint = new SocketEndpoint(SocketEndpointKind.Unix, endPoint, isAbstract ? null : name, UnixScheme + rest);
+        endpoint = new SocketEndpoint(kind, endPoint, isAbstract ? null : name, (kind == SocketEndpointKind.Unix ? UnixScheme : UnixDatagramScheme) + rest);
         error = null;
         return true;
     }
 
-    private static bool TryParseTcp(string rest, out SocketEndpoint? endpoint, out string? error)
+    private static bool TryParseTcp(string rest, SocketEndpointKind kind, out SocketEndpoint? endpoint, out string? error)
     {
         endpoint = null;
         var colon = rest.LastIndexOf(':');
         if (colon <= 0 || colon == rest.Length - 1)
         {
-            error = $"'tcp://{rest}' needs a host and a port, as in tcp://127.0.0.1:7777 or tcp://[::1]:7777";
+            var scheme = kind == SocketEndpointKind.Udp ? UdpScheme : TcpScheme;
+            error = $"'{scheme}{rest}' needs a host and a port, as in {scheme}127.0.0.1:7777 or {scheme}[::1]:7777";
             return false;
         }
 
@@ -165,7 +181,7 @@ public sealed class SocketEndpoint
             return false;
         }
 
-        endpoint = new SocketEndpoint(SocketEndpointKind.Tcp, endPoint, path: null, TcpScheme + rest);
+        endpoint = new SocketEndpoint(kind, endPoint, path: null, (kind == SocketEndpointKind.Udp ? UdpScheme : TcpScheme) + rest);
         error = null;
         return true;
     }

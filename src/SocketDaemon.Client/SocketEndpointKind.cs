@@ -8,4 +8,10 @@ public enum SocketEndpointKind
 
     /// <summary>A TCP socket: <c>tcp://host:port</c>.</summary>
     Tcp,
+
+    /// <summary>A Unix domain datagram socket: <c>unixgram:/path</c> or <c>unixgram:@abstract</c>. Listeners only.</summary>
+    UnixDatagram,
+
+    /// <summary>A UDP socket: <c>udp://host:port</c>. Listeners only.</summary>
+    Udp,
 }

@@ -20,4 +20,7 @@ public enum FramingKind
 
     /// <summary>Not a framing but a protocol: the client library's acknowledged batches (<c>docs/protocol.md</c>).</summary>
     Native,
+
+    /// <summary>One datagram, one message (<c>unixgram:</c> and <c>udp:</c> listeners); a seed frame inside is unwrapped.</summary>
+    Datagram,
 }

@@ -39,6 +39,10 @@ public sealed class ListenerOptions
     /// <remarks>Defaults to <c>0660</c>: the owner and its group may connect.</remarks>
     public string Mode { get; set; } = "0660";
 
+    /// <summary>For datagram listeners: the socket's receive buffer (<c>SO_RCVBUF</c>), which absorbs bursts.</summary>
+    /// <remarks>Defaults to the system's (<c>net.core.rmem_default</c>).</remarks>
+    public int? ReceiveBufferBytes { get; set; }
+
     /// <summary>Whether the listener is bound at all.</summary>
     /// <remarks>Defaults to <see langword="true"/>.</remarks>
     public bool Enabled { get; set; } = true;

@@ -23,7 +23,7 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly ConnectionManager _connections;
-    private readonly List<StreamListener> _listeners = [];
+    private readonly List<IListener> _listeners = [];
     private readonly SocketActivation _activation;
     private readonly List<ListenerContext> _contexts = [];
 
@@ -65,7 +65,9 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
                     var info = new BoundListener(listenerName, endpoint, listenerOptions.Framing);
                     var context = new ListenerContext(info, listenerOptions, _options.Limits, _pipeline, _services, _logger);
                     _contexts.Add(context);
-                    var listener = new StreamListener(context, endpoint, _connections, _loggerFactory, activated);
+                    IListener listener = endpoint.IsDatagram || activated?.SocketType == SocketType.Dgram
+                        ? new DatagramListener(context, endpoint, activated)
+                        : new StreamListener(context, endpoint, _connections, _loggerFactory, activated);
                     await listener.BindAsync(cancellationToken);
                     _listeners.Add(listener);
                     bound.Add(info);
@@ -109,9 +111,9 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         for (var i = 0; i < sockets.Count; i++)
         {
             var socket = sockets[i];
-            if (socket.SocketType != SocketType.Stream || socket.Endpoint is null)
+            if (socket.SocketType is not (SocketType.Stream or SocketType.Dgram) || socket.Endpoint is null)
             {
-                throw new ListenerBindException(name, $"the socket systemd passed as '{fdName}' (descriptor {socket.FileDescriptor}) is a {socket.SocketType} socket{(socket.Endpoint is null ? " of a family other than Unix or TCP" : string.Empty)}; only stream sockets are served yet");
+                throw new ListenerBindException(name, $"the socket systemd passed as '{fdName}' (descriptor {socket.FileDescriptor}) is a {socket.SocketType} socket{(socket.Endpoint is null ? " of a family other than Unix or IP" : string.Empty)}; SocketDaemon serves stream and datagram sockets");
             }
 
             yield return (i == 0 ? name : $"{name}-{i + 1}", socket.Endpoint, socket);

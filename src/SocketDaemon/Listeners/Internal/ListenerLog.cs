@@ -9,6 +9,9 @@ internal static partial class ListenerLog
     [LoggerMessage(1, LogLevel.Information, "Listener {Listener} bound to {Endpoint} (framing {Framing}, backlog {Backlog})")]
     public static partial void Bound(ILogger logger, string listener, string endpoint, string framing, int backlog);
 
+    [LoggerMessage(4, LogLevel.Information, "Listener {Listener} bound to {Endpoint} (one datagram, one message; receive buffer {ReceiveBuffer} bytes)")]
+    public static partial void DatagramBound(ILogger logger, string listener, string endpoint, int receiveBuffer);
+
     [LoggerMessage(2, LogLevel.Warning, "Listener {Listener}: removed stale socket file {Path} left by a process that is gone")]
     public static partial void StaleSocketRemoved(ILogger logger, string listener, string path);
 
@@ -41,6 +44,9 @@ internal static partial class ListenerLog
 
     [LoggerMessage(18, LogLevel.Warning, "Listener {Listener}: accept failed; accepting goes on")]
     public static partial void AcceptFailed(ILogger logger, Exception exception, string listener);
+
+    [LoggerMessage(19, LogLevel.Warning, "Listener {Listener}: dropped a datagram from {Peer}: longer than MaxMessageBytes {Limit} (Oversize)")]
+    public static partial void DatagramDropped(ILogger logger, string listener, PeerInfo peer, int limit);
 
     [LoggerMessage(20, LogLevel.Information, "Stopping: finishing frames on {Count} open connections (at most {Timeout})")]
     public static partial void Draining(ILogger logger, int count, TimeSpan timeout);

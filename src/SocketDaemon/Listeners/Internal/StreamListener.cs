@@ -15,7 +15,7 @@ namespace SocketDaemon.Listeners.Internal;
 /// One stream listener on Kestrel's socket transport: binds, accepts, and hands each connection to a
 /// <see cref="StreamConnection"/>.
 /// </summary>
-internal sealed class StreamListener : IAsyncDisposable
+internal sealed class StreamListener : IListener
 {
     private readonly ListenerContext _context;
     private readonly SocketEndpoint _endpoint;

@@ -13,7 +13,7 @@ internal static class UnixSocketFile
     /// is removed; a socket someone still listens on, or a file that is not a socket, is never touched.
     /// </summary>
     /// <returns>Whether a stale socket file was removed.</returns>
-    public static async Task<bool> ClearStaleAsync(string listener, string path, CancellationToken cancellationToken)
+    public static async Task<bool> ClearStaleAsync(string listener, string path, CancellationToken cancellationToken, SocketType type = SocketType.Stream)
     {
         switch (Libc.GetPathKind(path))
         {
@@ -23,7 +23,8 @@ internal static class UnixSocketFile
                 throw new ListenerBindException(listener, $"{path} exists and is not a socket; remove it or choose another path");
         }
 
-        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        // A datagram socket is probed with a datagram socket: connect(2) to a socket of the other type is refused too.
+        using var probe = new Socket(AddressFamily.Unix, type, ProtocolType.Unspecified);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ProbeTimeout);
         try
@@ -38,6 +39,10 @@ internal static class UnixSocketFile
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // Nobody answered in time, but something holds the socket open: a full backlog is not stale.
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ProtocolType)
+        {
+            throw new ListenerBindException(listener, $"{path} is a live socket of another type (stream or datagram); is another daemon using it?", ex);
         }
 
         var owner = PeerCredentials.Read(probe);

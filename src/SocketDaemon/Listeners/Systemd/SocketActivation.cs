@@ -76,7 +76,7 @@ public sealed class SocketActivation
         {
             // Not owned: the descriptor stays open for the listener that takes it.
             using var socket = new Socket(new SafeSocketHandle(fd, ownsHandle: false));
-            return new ActivatedSocket(fd, name, socket.SocketType, Describe(socket.LocalEndPoint));
+            return new ActivatedSocket(fd, name, socket.SocketType, Describe(socket.LocalEndPoint, socket.SocketType == SocketType.Dgram));
         }
         catch (SocketException ex)
         {
@@ -84,11 +84,11 @@ public sealed class SocketActivation
         }
     }
 
-    private static SocketEndpoint? Describe(EndPoint? endPoint) => endPoint switch
+    private static SocketEndpoint? Describe(EndPoint? endPoint, bool datagram) => endPoint switch
     {
-        IPEndPoint ip => SocketEndpoint.FromIPEndPoint(ip),
+        IPEndPoint ip => SocketEndpoint.FromIPEndPoint(ip, datagram),
         UnixDomainSocketEndPoint unix when unix.ToString() is { Length: > 0 } path =>
-            SocketEndpoint.Parse("unix:" + (path[0] == '\0' ? "@" + path[1..] : path)),
+            SocketEndpoint.Parse((datagram ? "unixgram:" : "unix:") + (path[0] == '\0' ? "@" + path[1..] : path)),
         _ => null,
     };
 }

@@ -1,0 +1,184 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using SocketDaemon.Client;
+using SocketDaemon.Framing;
+using SocketDaemon.Listeners.Systemd;
+using SocketDaemon.Pipeline;
+
+namespace SocketDaemon.Listeners.Internal;
+
+/// <summary>
+/// A <c>unixgram:</c> or <c>udp:</c> listener: one datagram is one message, as <c>logger</c> and syslog senders
+/// send them. A datagram that holds a classic seed frame is unwrapped; one longer than the limit is dropped and counted,
+/// never logged cut.
+/// </summary>
+internal sealed class DatagramListener(ListenerContext context, SocketEndpoint endpoint, ActivatedSocket? activated = null) : IListener
+{
+    // Room for the longest message, a seed header around it and a trailing newline, and one byte more: a datagram
+    // that fills the buffer is longer than any accepted one (a cut datagram fills it too).
+    private const int Overhead = SeedFrameReader.HeaderSize + 2;
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Socket? _socket;
+    private Task _receiving = Task.CompletedTask;
+    private bool _ownsSocketFile;
+
+    public async Task BindAsync(CancellationToken cancellationToken)
+    {
+        var name = context.Name;
+        if (activated is not null)
+        {
+            _socket = new Socket(new SafeSocketHandle(activated.FileDescriptor, ownsHandle: true));
+        }
+        else
+        {
+            var path = endpoint.Path;
+            if (path is not null && await UnixSocketFile.ClearStaleAsync(name, path, cancellationToken, SocketType.Dgram))
+            {
+                ListenerLog.StaleSocketRemoved(context.Logger, name, path);
+            }
+
+            var bindTo = endpoint.EndPoint is DnsEndPoint dns
+                ? new IPEndPoint((await Dns.GetHostAddressesAsync(dns.Host, cancellationToken)).OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).First(), dns.Port)
+                : endpoint.EndPoint;
+            _socket = endpoint.Kind == SocketEndpointKind.UnixDatagram
+                ? new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified)
+                : new Socket(bindTo.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            if (bindTo is IPEndPoint { Address: var any } && any.Equals(IPAddress.IPv6Any))
+            {
+                _socket.DualMode = true;
+            }
+
+            try
+            {
+                _socket.Bind(bindTo);
+            }
+            catch (SocketException ex)
+            {
+                _socket.Dispose();
+                throw new ListenerBindException(name, $"cannot bind {endpoint}: {ex.Message}", ex);
+            }
+
+            if (path is not null && !OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, StreamListener.ParseMode(context.Options.Mode));
+                _ownsSocketFile = true;
+            }
+        }
+
+        if (context.Options.ReceiveBufferBytes is { } receiveBuffer)
+        {
+            _socket.ReceiveBufferSize = receiveBuffer;
+        }
+
+        if (_socket.LocalEndPoint is IPEndPoint bound)
+        {
+            context.Listener.Endpoint = SocketEndpoint.FromIPEndPoint(bound, datagram: true);
+        }
+
+        ListenerLog.DatagramBound(context.Logger, name, context.Listener.Endpoint.ToString(), _socket.ReceiveBufferSize);
+    }
+
+    public void StartAccepting() => _receiving = ReceiveLoopAsync();
+
+    public async Task UnbindAsync()
+    {
+        await _stopping.CancelAsync();
+        await _receiving;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await _receiving;
+        _socket?.Dispose();
+        _stopping.Dispose();
+        if (_ownsSocketFile && endpoint.Path is { } path)
+        {
+            UnixSocketFile.Remove(path);
+            ListenerLog.Unbound(context.Logger, context.Name, path);
+        }
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var socket = _socket!;
+        var buffer = GC.AllocateUninitializedArray<byte>(context.MaxMessageBytes + Overhead + 1, pinned: true);
+        EndPoint any = socket.AddressFamily == AddressFamily.Unix
+            ? new UnixDomainSocketEndPoint("\0")
+            : new IPEndPoint(socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        while (true)
+        {
+            int received;
+            EndPoint? from;
+            try
+            {
+                // At a stop, what is already queued is still taken in; then the loop ends.
+                if (_stopping.IsCancellationRequested && socket.Available == 0)
+                {
+                    return;
+                }
+
+                var result = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stopping.IsCancellationRequested ? CancellationToken.None : _stopping.Token);
+                received = result.ReceivedBytes;
+                from = result.RemoteEndPoint;
+            }
+            catch (OperationCanceledException)
+            {
+                continue;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.MessageSize)
+            {
+                received = buffer.Length;
+                from = null;
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+
+            await DispatchAsync(buffer.AsMemory(0, received), from);
+        }
+    }
+
+    private async ValueTask DispatchAsync(ReadOnlyMemory<byte> datagram, EndPoint? from)
+    {
+        var peer = from is IPEndPoint ip ? PeerInfo.FromEndPoint(ip) : PeerInfo.Unknown;
+        var message = Unwrap(datagram.Span, out var offset);
+        if (datagram.Length > context.MaxMessageBytes + Overhead || message.Length > context.MaxMessageBytes)
+        {
+            context.Listener.ErrorSeen(ErrorReasons.Of(FramingError.Oversize));
+            ListenerLog.DatagramDropped(context.Logger, context.Name, peer, context.MaxMessageBytes);
+            return;
+        }
+
+        var messageContext = new MessageContext(context.Name, 0, peer, context.Services) { Framing = FramingKind.Datagram };
+        messageContext.SetMessage(new ReadOnlySequence<byte>(datagram.Slice(offset, message.Length)), DateTimeOffset.UtcNow);
+        context.Listener.MessageRead(message.Length);
+        try
+        {
+            await context.Pipeline(messageContext);
+        }
+        catch (Exception ex)
+        {
+            context.Listener.ErrorSeen(ErrorReasons.HandlerFailed);
+            ListenerLog.HandlerFailed(context.Logger, ex, context.Name, 0, peer);
+        }
+    }
+
+    /// <summary>The message in a datagram: inside a seed frame if it holds exactly one, without a trailing newline.</summary>
+    internal static ReadOnlySpan<byte> Unwrap(ReadOnlySpan<byte> datagram, out int offset)
+    {
+        offset = 0;
+        if (datagram.Length > SeedFrameReader.HeaderSize && MemoryMarshal.Read<int>(datagram) == datagram.Length - SeedFrameReader.HeaderSize)
+        {
+            offset = SeedFrameReader.HeaderSize;
+            datagram = datagram[SeedFrameReader.HeaderSize..];
+            return datagram[^1] == 0 ? datagram[..^1] : datagram;
+        }
+
+        return datagram.Length > 0 && datagram[^1] == (byte)'\n' ? datagram[..^1] : datagram;
+    }
+}
