@@ -11,6 +11,7 @@
 # the framework-dependent socketctl (socketctl.dll beside it), which is then installed beside the daemon and
 # linked from PREFIX/bin. Everything in DIR is installed, so a `dotnet build` output of the daemon works too.
 set -euo pipefail
+umask 022
 
 usage() {
   sed -n '2,13s/^# \{0,1\}//p' "$0"
@@ -109,6 +110,9 @@ for path in "$from"/*; do
   cp -R "$path" "$libdir.new/"
 done
 shopt -u nullglob
+# Files as a package has them, whatever modes the NuGet cache gave them: 0644, the executables 0755.
+chmod -R u=rwX,go=rX "$libdir.new"
+find "$libdir.new" -type f -name '*.dll' -exec chmod 0644 {} +
 chmod 0755 "$libdir.new/socketdaemon"
 [[ $native_socketctl == yes ]] || chmod 0755 "$libdir.new/socketctl"
 run rm -rf "$libdir"
