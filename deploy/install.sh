@@ -88,8 +88,14 @@ if [[ -z $from ]]; then
     # Framework-dependent: the Microsoft.AspNetCore.App shared framework (aspnetcore-runtime-10.0) runs it.
     run dotnet publish -c Release -r "$rid" --self-contained false "$root/src/SocketDaemon" -o "$from"
   fi
-  run dotnet publish -c Release -r "$rid" "$root/src/SocketDaemon.Cli" -o "$work/socketctl"
-  run cp "$work/socketctl/socketctl" "$from/socketctl"
+  # Native AOT: one binary that needs no runtime. Should the native toolchain be missing (clang or gcc,
+  # zlib1g-dev), socketctl is installed framework-dependent, beside the daemon.
+  if run dotnet publish -c Release -r "$rid" "$root/src/SocketDaemon.Cli" -o "$work/socketctl"; then
+    run cp "$work/socketctl/socketctl" "$from/socketctl"
+  else
+    say "the Native AOT publish of socketctl failed (apt-get install clang zlib1g-dev); installing it framework-dependent"
+    run dotnet publish -c Release -r "$rid" --self-contained false -p:PublishAot=false "$root/src/SocketDaemon.Cli" -o "$from"
+  fi
 fi
 from=$(cd "$from" && pwd)
 for file in socketdaemon socketdaemon.dll socketctl; do
