@@ -103,6 +103,34 @@ public sealed partial class DeploymentTests
     }
 
     [Fact]
+    public async Task The_installed_daemon_starts_on_the_shipped_configuration_and_stops_on_SIGTERM()
+    {
+        using var temp = new TempDirectory();
+        var destdir = temp.Combine("root");
+        var install = await RunScriptAsync("deploy/install.sh", "--destdir", destdir, "--from", Published(temp), "--no-start");
+        Assert.True(install.ExitCode == 0, install.StandardOutput + install.StandardError);
+
+        // As systemd runs it: the executable the unit names, the /etc configuration through CONFIGURATION_DIRECTORY.
+        // The listener is a socket of the test's own (the shipped file names none, so the daemon would bind its defaults).
+        await using var daemon = ChildProcess.Start(
+            Path.Combine(destdir, "usr/lib/socketdaemon/socketdaemon"),
+            ["--listen", "unix:" + temp.Combine("d.sock")],
+            new Dictionary<string, string>
+            {
+                ["CONFIGURATION_DIRECTORY"] = Path.Combine(destdir, "etc/socketdaemon"),
+                ["RUNTIME_DIRECTORY"] = temp.Path,
+                ["LOGS_DIRECTORY"] = temp.Combine("logs"),
+            });
+        await daemon.WaitForOutputAsync("Application started");
+        Assert.True(File.Exists(temp.Combine("d.sock")));
+
+        daemon.Signal(ChildProcess.SIGTERM);
+
+        Assert.Equal(0, await daemon.WaitForExitAsync());
+        Assert.NotEmpty(Directory.GetFiles(temp.Combine("logs"), "socketdaemon*.log"));
+    }
+
+    [Fact]
     public async Task Install_with_another_prefix_points_the_units_at_it()
     {
         using var temp = new TempDirectory();
