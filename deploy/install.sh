@@ -59,6 +59,11 @@ if [[ -z $unitdir ]]; then
   fi
 fi
 
+if [[ -z $destdir && $EUID -ne 0 ]]; then
+  echo "install.sh: installing into / needs root (sudo), or stage with --destdir DIR" >&2
+  exit 1
+fi
+
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 libdir=$destdir$prefix/lib/socketdaemon
@@ -167,7 +172,7 @@ if id -u socketdaemon >/dev/null 2>&1; then
 else
   nologin=/usr/sbin/nologin
   [[ -x $nologin ]] || nologin=/sbin/nologin
-  run useradd --system --no-create-home --home-dir /var/lib/socketdaemon --shell "$nologin" \
+  run useradd --system --user-group --no-create-home --home-dir /var/lib/socketdaemon --shell "$nologin" \
     --comment "SocketDaemon message ingestion daemon" socketdaemon
 fi
 if [[ -d /run/systemd/system ]]; then  # sd_booted(3): systemd is PID 1
