@@ -209,6 +209,49 @@ public sealed partial class DeploymentTests
     }
 
     [Fact]
+    public async Task The_package_installs_upgrades_removes_and_purges_in_an_isolated_root()
+    {
+        RequireTool("dpkg-deb", "dpkg");
+        RequireTool("unshare", "util-linux");
+        Assert.True(Environment.UserName == "root", "this test runs dpkg in a private mount namespace, which needs root (CI runs as root)");
+        using var temp = new TempDirectory();
+        var build = await RunScriptAsync("deploy/debian/build-deb.sh", "--from", Published(temp), "--output", temp.Combine("out"));
+        Assert.True(build.ExitCode == 0, build.StandardOutput + build.StandardError);
+        var deb = Directory.GetFiles(temp.Combine("out"), "*.deb").Single();
+
+        // /usr, /etc and /var become overlays in a mount namespace of the script's own: dpkg, the maintainer scripts,
+        // adduser and deluser change only the overlays' upper directories, never this machine.
+        var script = temp.Combine("lifecycle.sh");
+        File.WriteAllText(script, $$"""
+            set -eu
+            for d in usr etc var; do
+              mkdir -p {{temp.Path}}/$d.upper {{temp.Path}}/$d.work
+              mount -t overlay overlay -o lowerdir=/$d,upperdir={{temp.Path}}/$d.upper,workdir={{temp.Path}}/$d.work /$d
+            done
+            dpkg -i --force-depends {{deb}} >/dev/null 2>&1
+            echo "installed: $(getent passwd socketdaemon | cut -d: -f1,6,7) $(readlink /usr/bin/socketctl)"
+            test -x /usr/lib/socketdaemon/socketdaemon && test -f /lib/systemd/system/socketdaemon.socket && echo "files: ok"
+            echo '{ "SocketDaemon": { } } // mine' > /etc/socketdaemon/appsettings.json
+            dpkg -i --force-depends {{deb}} >/dev/null 2>&1
+            echo "upgraded: $(cat /etc/socketdaemon/appsettings.json)"
+            dpkg -r socketdaemon >/dev/null 2>&1
+            echo "removed: $(ls /usr/lib/socketdaemon 2>/dev/null | wc -l) $(cat /etc/socketdaemon/appsettings.json) $(getent passwd socketdaemon | cut -d: -f1)"
+            dpkg -P socketdaemon >/dev/null 2>&1
+            echo "purged: $(test -e /etc/socketdaemon && echo config-left || echo no-config) $(getent passwd socketdaemon >/dev/null && echo user-left || echo no-user)"
+            """);
+
+        var result = await RunAsync("unshare", ["--mount", "bash", script]);
+
+        var output = result.StandardOutput;
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}\n{output}{result.StandardError}");
+        Assert.Contains("installed: socketdaemon:/var/lib/socketdaemon:/usr/sbin/nologin ../lib/socketdaemon/socketctl", output, StringComparison.Ordinal);
+        Assert.Contains("files: ok", output, StringComparison.Ordinal);
+        Assert.Contains("upgraded: { \"SocketDaemon\": { } } // mine", output, StringComparison.Ordinal);
+        Assert.Contains("removed: 0 { \"SocketDaemon\": { } } // mine socketdaemon", output, StringComparison.Ordinal);
+        Assert.Contains("purged: no-config no-user", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_scripts_are_valid_shell()
     {
         foreach (var script in new[] { "deploy/install.sh", "deploy/uninstall.sh", "deploy/debian/build-deb.sh" })
