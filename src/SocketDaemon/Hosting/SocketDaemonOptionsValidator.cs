@@ -105,6 +105,20 @@ public sealed class SocketDaemonOptionsValidator : IValidateOptions<SocketDaemon
             {
                 failures.Add($"{Root}:Pipeline:{i}:Handler: '{handler}' is not a handler; known handlers are {string.Join(", ", _handlers.Order(StringComparer.Ordinal))}");
             }
+
+            try
+            {
+                _ = MessageMatcher.Create(options.Pipeline[i]);
+            }
+            catch (ArgumentException ex)
+            {
+                failures.Add($"{Root}:Pipeline:{i}:{ex.Message}");
+            }
+
+            if (options.Pipeline[i].Action is { } action && action.ToLowerInvariant() is not ("drop" or "keep"))
+            {
+                failures.Add($"{Root}:Pipeline:{i}:Action: '{action}' is neither drop nor keep");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

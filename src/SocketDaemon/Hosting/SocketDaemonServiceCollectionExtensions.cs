@@ -53,6 +53,7 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton<MessagePipeline>();
         services.AddSingleton(new MessageHandlerRegistration("Commands", static (builder, _) => builder.UseCommands()));
         services.AddSingleton(new MessageHandlerRegistration("Log", static (builder, step) => builder.UseLog(step)));
+        services.AddSingleton(new MessageHandlerRegistration("Filter", static (builder, step) => builder.UseFilter(step)));
         services.TryAddSingleton<ListenerHostedService>();
         services.AddHostedService(static sp => sp.GetRequiredService<ListenerHostedService>());
         services.AddHostedService<ReloadService>();
@@ -69,11 +70,46 @@ public static class SocketDaemonServiceCollectionExtensions
         return builder.Use(next => new CommandsMiddleware(next, commands).InvokeAsync);
     }
 
-    /// <summary>Ends the pipeline with a <see cref="LogHandler"/> writing the file <paramref name="step"/> names.</summary>
+    /// <summary>
+    /// Adds a <see cref="LogHandler"/> writing the file <paramref name="step"/> names. Without match conditions it ends
+    /// the pipeline; with them it writes the messages that match (and, unless <c>Final</c> is false, ends theirs)
+    /// and passes the others on, so several Log steps route messages to several files.
+    /// </summary>
     public static IMessagePipelineBuilder UseLog(this IMessagePipelineBuilder builder, PipelineStepOptions? step = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var log = builder.ApplicationServices.GetRequiredService<MessageLogFiles>().Open(step ?? new PipelineStepOptions());
-        return builder.Run(new LogHandler(log).InvokeAsync);
+        step ??= new PipelineStepOptions();
+        var handler = new LogHandler(builder.ApplicationServices.GetRequiredService<MessageLogFiles>().Open(step));
+        var matcher = MessageMatcher.Create(step);
+        if (!matcher.HasConditions)
+        {
+            return builder.Run(handler.InvokeAsync);
+        }
+
+        var final = step.Final ?? true;
+        return builder.Use(async (context, next) =>
+        {
+            if (!matcher.Matches(context))
+            {
+                await next(context);
+                return;
+            }
+
+            await handler.InvokeAsync(context);
+            if (!final)
+            {
+                await next(context);
+            }
+        });
+    }
+
+    /// <summary>Adds a <see cref="FilterMiddleware"/> with the conditions and <c>Action</c> of <paramref name="step"/>.</summary>
+    public static IMessagePipelineBuilder UseFilter(this IMessagePipelineBuilder builder, PipelineStepOptions step)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(step);
+        var matcher = MessageMatcher.Create(step);
+        var keep = string.Equals(step.Action, "keep", StringComparison.OrdinalIgnoreCase);
+        return builder.Use(next => new FilterMiddleware(next, matcher, keep).InvokeAsync);
     }
 }

@@ -11,8 +11,9 @@ public sealed class PeerInfo
 {
     private string? _text;
 
-    private PeerInfo(int? processId, uint? userId, uint? groupId, EndPoint? remoteEndPoint)
+    private PeerInfo(int? processId, uint? userId, uint? groupId, EndPoint? remoteEndPoint, string? processName = null)
     {
+        ProcessName = processName;
         ProcessId = processId;
         UserId = userId;
         GroupId = groupId;
@@ -35,19 +36,25 @@ public sealed class PeerInfo
     public EndPoint? RemoteEndPoint { get; }
 
     /// <summary>A local peer identified by its process credentials.</summary>
-    public static PeerInfo FromCredentials(int processId, uint userId, uint groupId) => new(processId, userId, groupId, null);
+    public static PeerInfo FromCredentials(int processId, uint userId, uint groupId, string? processName = null) =>
+        new(processId, userId, groupId, null, processName);
+
+    /// <summary>The peer process's name (<c>/proc/PID/comm</c>), read when it connected; on Unix sockets.</summary>
+    public string? ProcessName { get; }
 
     /// <summary>A remote peer identified by its address.</summary>
     public static PeerInfo FromEndPoint(EndPoint remoteEndPoint) => new(null, null, null, remoteEndPoint);
 
-    /// <summary>The peer as it is written in logs: <c>pid=1 uid=0 gid=0</c>, <c>127.0.0.1:5000</c> or <c>-</c>.</summary>
+    /// <summary>The peer as it is written in logs: <c>pid=1 uid=0 gid=0 comm=systemd</c>, <c>127.0.0.1:5000</c> or <c>-</c>.</summary>
     public override string ToString() => _text ??= Format();
 
     private string Format()
     {
         if (ProcessId is { } pid)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"pid={pid} uid={UserId} gid={GroupId}");
+            return ProcessName is null
+                ? string.Create(CultureInfo.InvariantCulture, $"pid={pid} uid={UserId} gid={GroupId}")
+                : string.Create(CultureInfo.InvariantCulture, $"pid={pid} uid={UserId} gid={GroupId} comm={ProcessName}");
         }
 
         return RemoteEndPoint?.ToString() ?? "-";

@@ -6,6 +6,35 @@ public sealed class PipelineStepOptions
     /// <summary>The handler's name, such as <c>Commands</c> or <c>Log</c>.</summary>
     public string? Handler { get; set; }
 
+    /// <summary>Matches messages that arrived on this listener.</summary>
+    public string? Listener { get; set; }
+
+    /// <summary>Matches messages from a local peer with this user id (<c>SO_PEERCRED</c>).</summary>
+    public uint? Uid { get; set; }
+
+    /// <summary>Matches messages from a local peer with this process id.</summary>
+    public int? Pid { get; set; }
+
+    /// <summary>Matches messages from a local peer whose process is named this (<c>/proc/PID/comm</c>).</summary>
+    public string? Comm { get; set; }
+
+    /// <summary>Matches messages from a remote peer with this IP address.</summary>
+    public string? Address { get; set; }
+
+    /// <summary>Matches messages whose text this .NET regular expression finds a match in.</summary>
+    public string? Match { get; set; }
+
+    /// <summary>For a <c>Filter</c> step: <c>drop</c> the messages that match, or <c>keep</c> only those.</summary>
+    /// <remarks>Defaults to <c>drop</c>.</remarks>
+    public string? Action { get; set; }
+
+    /// <summary>
+    /// For a <c>Log</c> step with match conditions: whether the messages it writes go no further (the way a
+    /// syslog-ng <c>log</c> path with <c>flags(final)</c> ends).
+    /// </summary>
+    /// <remarks>Defaults to <see langword="true"/>.</remarks>
+    public bool? Final { get; set; }
+
     /// <summary>For a <c>Log</c> step: the file, relative to the log directory, that messages are written to.</summary>
     /// <remarks>Defaults to <c>messages.log</c>; rolling inserts the date before the extension.</remarks>
     public string? Path { get; set; }

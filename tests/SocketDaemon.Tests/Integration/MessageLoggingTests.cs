@@ -46,6 +46,7 @@ public partial class MessageLoggingTests
         var remote = await daemon.Log.WaitForTextAsync("and this?");
         Assert.Matches(LocalLine(), local);
         Assert.Contains($"[pid={Environment.ProcessId} uid=", local, StringComparison.Ordinal);
+        Assert.Contains($" comm={File.ReadAllText("/proc/self/comm").TrimEnd('\n')}]", local, StringComparison.Ordinal);
         Assert.Matches(RemoteLine(), remote);
     }
 
@@ -175,7 +176,7 @@ public partial class MessageLoggingTests
         Assert.DoesNotContain("only a message", operational, StringComparison.Ordinal);
     }
 
-    [GeneratedRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d\d:\d\d unix \[pid=\d+ uid=\d+ gid=\d+\] #\d+: who sent this\?$")]
+    [GeneratedRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d\d:\d\d unix \[pid=\d+ uid=\d+ gid=\d+ comm=[^\]]+\] #\d+: who sent this\?$")]
     private static partial Regex LocalLine();
 
     [GeneratedRegex(@"^\S+ tcp \[127\.0\.0\.1:\d+\] #\d+: and this\?$")]
