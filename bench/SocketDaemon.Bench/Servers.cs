@@ -168,8 +168,7 @@ public sealed partial class Servers(BenchOptions options, string root, string wo
         Directory.CreateDirectory(logs);
         var listen = s.Transport == "unix" ? $"unix:{Path.Combine(dir, "d.sock")}" : "tcp://127.0.0.1:0";
         var process = Start(daemon, ["--listen", listen, "--log-dir", logs], dir);
-        var endpoint = await WaitForLineAsync(process, BoundRegex(), token);
-        await WaitForLineAsync(process, StartedRegex(), token);
+        var endpoint = (await WaitForLinesAsync(process, [BoundRegex(), StartedRegex()], token))[0];
         return new RunningServer(process, endpoint.Groups[1].Value, logs, "messages*.log");
     }
 
@@ -190,7 +189,7 @@ public sealed partial class Servers(BenchOptions options, string root, string wo
 
         var path = Path.Combine(dir, "c.sock");
         var process = Start(_cServer, [s.Transport, s.Transport == "unix" ? path : "0", s.Framing, Path.Combine(dir, "out.log")], dir);
-        var ready = await WaitForLineAsync(process, ReadyRegex(), token);
+        var ready = (await WaitForLinesAsync(process, [ReadyRegex()], token))[0];
         var endpoint = s.Transport == "unix" ? $"unix:{path}" : $"tcp://127.0.0.1:{ready.Groups[1].Value}";
         return new RunningServer(process, endpoint, dir, "out.log");
     }
@@ -284,21 +283,29 @@ public sealed partial class Servers(BenchOptions options, string root, string wo
         return process;
     }
 
-    /// <summary>Reads stdout until a line matches; stderr is kept for the error message.</summary>
-    private static async Task<Match> WaitForLineAsync(Process process, Regex regex, CancellationToken token)
+    /// <summary>
+    /// Reads stdout until lines have matched each regex in turn, then keeps draining it in the background so
+    /// the server never blocks on a full pipe. Returns the matches.
+    /// </summary>
+    private static async Task<Match[]> WaitForLinesAsync(Process process, Regex[] regexes, CancellationToken token)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
         timeout.CancelAfter(StartTimeout);
         var seen = new List<string>();
+        var matches = new List<Match>();
         try
         {
             while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
             {
                 seen.Add(line);
-                if (regex.Match(line) is { Success: true } match)
+                if (regexes[matches.Count].Match(line) is { Success: true } match)
                 {
-                    DrainInBackground(process.StandardOutput);
-                    return match;
+                    matches.Add(match);
+                    if (matches.Count == regexes.Length)
+                    {
+                        DrainInBackground(process.StandardOutput);
+                        return [.. matches];
+                    }
                 }
             }
         }
@@ -307,7 +314,7 @@ public sealed partial class Servers(BenchOptions options, string root, string wo
         }
 
         var stderr = process.HasExited ? await process.StandardError.ReadToEndAsync(token) : string.Empty;
-        throw new InvalidOperationException($"{process.StartInfo.FileName} did not print /{regex}/ within {StartTimeout.TotalSeconds} s: {string.Join(" | ", seen.TakeLast(5))} {stderr}".Trim());
+        throw new InvalidOperationException($"{process.StartInfo.FileName} did not print /{regexes[matches.Count]}/ within {StartTimeout.TotalSeconds} s: {string.Join(" | ", seen.TakeLast(5))} {stderr}".Trim());
     }
 
     private static void DrainInBackground(StreamReader reader) =>
