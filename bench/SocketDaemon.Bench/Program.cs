@@ -49,8 +49,8 @@ try
     var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
     var md = Path.Combine(options.Out, $"bench-{stamp}.md");
     var json = Path.Combine(options.Out, $"bench-{stamp}.json");
-    await File.WriteAllTextAsync(md, report.Markdown(), Encoding.UTF8, CancellationToken.None);
-    await File.WriteAllTextAsync(json, report.Json(), Encoding.UTF8, CancellationToken.None);
+    await File.WriteAllTextAsync(md, report.Markdown(), new UTF8Encoding(false), CancellationToken.None);
+    await File.WriteAllTextAsync(json, report.Json(), new UTF8Encoding(false), CancellationToken.None);
     Console.WriteLine($"wrote {md} and {json}");
     return results.Any(r => r.Status == "failed") ? 1 : 0;
 }

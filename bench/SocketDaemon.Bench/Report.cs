@@ -32,7 +32,7 @@ public sealed class Report(BenchOptions options, IReadOnlyList<RunResult> result
                 continue;
             }
 
-            sb.AppendLine(Inv, $"| {r.Framing} | {r.Transport} | {r.Target} | ok | {r.MessagesPerSecond:N0} | {r.MegabytesPerSecond:F1} | {r.Seconds:F2} | {(ratio is null ? "" : ratio.Value.ToString("F2", Inv))} | {r.CpuSeconds:F2} | {r.PeakRssMb:F1} | {Ms(r.P50Ms)} | {Ms(r.P99Ms)} | {Ms(r.P999Ms)} |");
+            sb.AppendLine(Inv, $"| {r.Framing} | {r.Transport} | {r.Target} | ok | {r.MessagesPerSecond:N0} | {r.MegabytesPerSecond:F1} | {r.Seconds:F2} | {(ratio is null ? "" : ratio.Value.ToString("G3", Inv))} | {r.CpuSeconds:F2} | {r.PeakRssMb:F1} | {Ms(r.P50Ms)} | {Ms(r.P99Ms)} | {Ms(r.P999Ms)} |");
         }
 
         return sb.ToString();
