@@ -20,6 +20,7 @@ public static class SocketCtl
             SendCommand.Create(standardInput),
             StatusCommand.Create(),
             QuitCommand.Create(),
+            TailCommand.Create(),
         };
     }
 }

@@ -124,6 +124,28 @@ public sealed class SocketDaemonClient : IAsyncDisposable
         await _native!.Closed.WaitAsync(_options.RequestTimeout, cancellationToken);
     }
 
+    /// <summary>
+    /// Follows the messages arriving at the daemon from now on, like <c>journalctl -f</c>: those of
+    /// <paramref name="listener"/> (all when null) whose text contains <paramref name="grep"/> (all when null).
+    /// A follower that reads too slowly gets an event with <see cref="Tail.TailEvent.Skipped"/> instead of what it missed.
+    /// Ends when the daemon stops.
+    /// </summary>
+    public async IAsyncEnumerable<Tail.TailEvent> TailAsync(string? listener = null, string? grep = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (_options.Framing != MessageFraming.Native)
+        {
+            throw new InvalidOperationException($"Tail needs the native protocol; this client uses {_options.Framing} framing.");
+        }
+
+        var id = NextId();
+        var frame = new ArrayBufferWriter<byte>();
+        NativeFrameWriter.WriteTail(frame, id, listener ?? string.Empty, grep ?? string.Empty);
+        await foreach (var reply in _native!.StreamAsync(id, frame.WrittenMemory, cancellationToken))
+        {
+            yield return reply.Tail!;
+        }
+    }
+
     /// <summary>Sends what is buffered (without the native protocol, writes are buffered until a flush or a full batch).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {

@@ -2,7 +2,9 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Threading.Channels;
 using SocketDaemon.Client.Protocol;
 using SocketDaemon.Client.Status;
 
@@ -22,6 +24,7 @@ internal sealed class NativeConnection : IAsyncDisposable
     private readonly PipeWriter _output;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentDictionary<ulong, TaskCompletionSource<NativeReply>> _pending = new();
+    private readonly ConcurrentDictionary<ulong, Channel<NativeReply>> _streams = new();
     private readonly Task _receiving;
     private Exception? _closed;
 
@@ -88,6 +91,30 @@ internal sealed class NativeConnection : IAsyncDisposable
         finally
         {
             _pending.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Sends a request whose answer is <c>Ok</c> followed by a stream of frames with its id, and yields them.</summary>
+    public async IAsyncEnumerable<NativeReply> StreamAsync(ulong id, ReadOnlyMemory<byte> frame, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var stream = Channel.CreateUnbounded<NativeReply>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        _streams[id] = stream;
+        try
+        {
+            var answer = await RequestAsync(id, frame, cancellationToken);
+            if (answer.Type == NativeFrameType.Error)
+            {
+                throw new SocketDaemonException(answer.Code, $"the daemon refused: {answer.Message} ({answer.Code})");
+            }
+
+            await foreach (var reply in stream.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return reply;
+            }
+        }
+        finally
+        {
+            _streams.TryRemove(id, out _);
         }
     }
 
@@ -169,6 +196,14 @@ internal sealed class NativeConnection : IAsyncDisposable
                 id = NativeFrameReader.ReadId(frame.Body);
                 reply = new NativeReply(frame.Type);
                 break;
+            case NativeFrameType.TailMessage:
+                id = NativeFrameReader.ReadId(frame.Body);
+                reply = new NativeReply(frame.Type, Tail: JsonSerializer.Deserialize(frame.Body.Slice(sizeof(ulong)).ToArray(), Tail.TailJsonContext.Default.TailEvent));
+                break;
+            case NativeFrameType.Skipped:
+                id = NativeFrameReader.ReadId(frame.Body);
+                reply = new NativeReply(frame.Type, Tail: new Tail.TailEvent { Skipped = (long)NativeFrameReader.ReadId(frame.Body.Slice(sizeof(ulong))) });
+                break;
             case NativeFrameType.Error:
                 id = NativeFrameReader.ReadError(frame.Body, out var code, out var message);
                 reply = new NativeReply(frame.Type, Code: code, Message: message);
@@ -177,7 +212,14 @@ internal sealed class NativeConnection : IAsyncDisposable
                 throw new NativeProtocolException($"the daemon sent an unknown frame type 0x{(byte)frame.Type:x2}");
         }
 
-        if (_pending.TryGetValue(id, out var pending))
+        if (reply.Tail is not null)
+        {
+            if (_streams.TryGetValue(id, out var stream))
+            {
+                stream.Writer.TryWrite(reply);
+            }
+        }
+        else if (_pending.TryGetValue(id, out var pending))
         {
             pending.TrySetResult(reply);
         }
@@ -189,6 +231,12 @@ internal sealed class NativeConnection : IAsyncDisposable
         foreach (var pending in _pending.Values)
         {
             pending.TrySetException(reason);
+        }
+
+        // A stream ends with the connection: the daemon closes a tail when it stops.
+        foreach (var stream in _streams.Values)
+        {
+            stream.Writer.TryComplete();
         }
     }
 }

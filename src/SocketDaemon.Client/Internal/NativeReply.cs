@@ -10,4 +10,5 @@ internal sealed record NativeReply(
     IReadOnlyList<(int Index, NativeErrorCode Code)>? Errors = null,
     DaemonStatus? Status = null,
     NativeErrorCode Code = NativeErrorCode.None,
-    string? Message = null);
+    string? Message = null,
+    Tail.TailEvent? Tail = null);

@@ -130,6 +130,20 @@ public static class NativeFrameReader
         return (ulong)sequence;
     }
 
+    /// <summary>Reads a tail request: its id, the listener (empty for all) and the text to find (empty for all).</summary>
+    public static ulong ReadTail(in ReadOnlySequence<byte> body, out string listener, out string grep)
+    {
+        var reader = new SequenceReader<byte>(body);
+        if (!reader.TryReadBigEndian(out long id) || !reader.TryReadBigEndian(out short nameLength) || (ushort)nameLength > reader.Remaining)
+        {
+            throw Malformed("a tail request does not fit its frame");
+        }
+
+        listener = System.Text.Encoding.UTF8.GetString(reader.UnreadSequence.Slice(0, (ushort)nameLength).ToArray());
+        grep = System.Text.Encoding.UTF8.GetString(reader.UnreadSequence.Slice((ushort)nameLength).ToArray());
+        return (ulong)id;
+    }
+
     /// <summary>Reads an error reply: the id it answers, its code and its text.</summary>
     public static ulong ReadError(in ReadOnlySequence<byte> body, out NativeErrorCode code, out string message)
     {

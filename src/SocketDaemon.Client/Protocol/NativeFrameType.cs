@@ -12,6 +12,12 @@ public enum NativeFrameType : byte
     /// <summary>Client → daemon: <c>u64 id</c>; answered by <see cref="Ok"/> before the daemon stops, or <see cref="Error"/>.</summary>
     Quit = 0x03,
 
+    /// <summary>
+    /// Client → daemon: <c>u64 id, u16 length, listener (UTF-8, empty for all), text to find (UTF-8, rest of the
+    /// body)</c>; the connection then carries <see cref="TailMessage"/> and <see cref="Skipped"/> frames until it closes.
+    /// </summary>
+    Tail = 0x04,
+
     /// <summary>Daemon → client: <c>u64 sequence, u32 accepted, u32 errors, errors × (u32 index, u8 code)</c>.</summary>
     Ack = 0x81,
 
@@ -23,4 +29,10 @@ public enum NativeFrameType : byte
 
     /// <summary>Daemon → client: <c>u64 id</c>: the request was carried out.</summary>
     Ok = 0x84,
+
+    /// <summary>Daemon → client, on a tail: <c>u64 id, UTF-8 JSON</c> of one message (time, listener, peer, text).</summary>
+    TailMessage = 0x85,
+
+    /// <summary>Daemon → client, on a tail: <c>u64 id, u64 count</c>: messages this slow reader missed.</summary>
+    Skipped = 0x86,
 }

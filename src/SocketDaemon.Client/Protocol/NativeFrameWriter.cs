@@ -26,15 +26,35 @@ public static class NativeFrameWriter
         output.Advance(NativeProtocol.FrameHeaderSize + sizeof(ulong));
     }
 
-    /// <summary>Writes a status reply carrying <paramref name="json"/>.</summary>
-    public static void WriteStatusReply(IBufferWriter<byte> output, ulong id, ReadOnlySpan<byte> json)
+    /// <summary>Writes a tail request for the messages of <paramref name="listener"/> (all when empty) containing <paramref name="grep"/>.</summary>
+    public static void WriteTail(IBufferWriter<byte> output, ulong id, string listener, string grep)
     {
         ArgumentNullException.ThrowIfNull(output);
-        var span = BeginFrame(output, NativeFrameType.StatusReply, sizeof(ulong) + json.Length);
+        ArgumentNullException.ThrowIfNull(listener);
+        ArgumentNullException.ThrowIfNull(grep);
+        var name = Encoding.UTF8.GetBytes(listener);
+        var text = Encoding.UTF8.GetBytes(grep);
+        var span = BeginFrame(output, NativeFrameType.Tail, sizeof(ulong) + 2 + name.Length + text.Length);
         BinaryPrimitives.WriteUInt64BigEndian(span, id);
-        json.CopyTo(span[sizeof(ulong)..]);
-        output.Advance(NativeProtocol.FrameHeaderSize + sizeof(ulong) + json.Length);
+        BinaryPrimitives.WriteUInt16BigEndian(span[8..], checked((ushort)name.Length));
+        name.CopyTo(span[10..]);
+        text.CopyTo(span[(10 + name.Length)..]);
+        output.Advance(NativeProtocol.FrameHeaderSize + span.Length);
     }
+
+    /// <summary>Writes a frame of <paramref name="type"/> whose body is <paramref name="id"/> then <paramref name="payload"/>.</summary>
+    public static void WriteIdPayload(IBufferWriter<byte> output, NativeFrameType type, ulong id, ReadOnlySpan<byte> payload)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var span = BeginFrame(output, type, sizeof(ulong) + payload.Length);
+        BinaryPrimitives.WriteUInt64BigEndian(span, id);
+        payload.CopyTo(span[sizeof(ulong)..]);
+        output.Advance(NativeProtocol.FrameHeaderSize + sizeof(ulong) + payload.Length);
+    }
+
+    /// <summary>Writes a status reply carrying <paramref name="json"/>.</summary>
+    public static void WriteStatusReply(IBufferWriter<byte> output, ulong id, ReadOnlySpan<byte> json) =>
+        WriteIdPayload(output, NativeFrameType.StatusReply, id, json);
 
     /// <summary>Writes an error reply to the request or batch <paramref name="id"/>.</summary>
     public static void WriteError(IBufferWriter<byte> output, ulong id, NativeErrorCode code, string message)

@@ -9,6 +9,7 @@ using SocketDaemon.Hosting.Systemd;
 using SocketDaemon.Http;
 using SocketDaemon.Native;
 using SocketDaemon.Status;
+using SocketDaemon.Tail;
 using SocketDaemon.Listeners;
 using SocketDaemon.Listeners.Internal;
 using SocketDaemon.Listeners.Systemd;
@@ -51,6 +52,7 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton<NativeProtocolHandler>();
         services.TryAddSingleton<MessageLogFiles>();
         services.TryAddSingleton<MessagePipeline>();
+        services.TryAddSingleton<TailHub>();
         services.AddSingleton(new MessageHandlerRegistration("Commands", static (builder, _) => builder.UseCommands()));
         services.AddSingleton(new MessageHandlerRegistration("Log", static (builder, step) => builder.UseLog(step)));
         services.AddSingleton(new MessageHandlerRegistration("Filter", static (builder, step) => builder.UseFilter(step)));

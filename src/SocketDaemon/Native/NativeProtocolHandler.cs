@@ -9,6 +9,7 @@ using SocketDaemon.Listeners;
 using SocketDaemon.Listeners.Internal;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Status;
+using SocketDaemon.Tail;
 
 namespace SocketDaemon.Native;
 
@@ -17,7 +18,7 @@ namespace SocketDaemon.Native;
 /// then batches acknowledged once the pipeline has taken every message and the log holds it as durably as
 /// <c>Durability</c> asks, and status and quit requests.
 /// </summary>
-internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status, DaemonCommands commands, MessageLogFiles logs, ILogger<NativeProtocolHandler> logger)
+internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status, DaemonCommands commands, MessageLogFiles logs, TailHub tail, ILogger<NativeProtocolHandler> logger)
 {
     /// <summary>The largest frame the daemon reads: room for a full batch, or for one message at the limit.</summary>
     public static int MaxFrameBytes(int maxMessageBytes) => Math.Max(4 * 1024 * 1024, (2 * maxMessageBytes) + 64);
@@ -69,6 +70,12 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
 
             // One flush for every reply to what this read brought: pipelined batches share a write.
             await output.FlushAsync();
+            if (state.Tail is { } request)
+            {
+                await TailAsync(connection, request.Id, request.Listener, request.Grep);
+                return;
+            }
+
             if (result.IsCompleted)
             {
                 if (!buffer.IsEmpty)
@@ -161,6 +168,11 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
 
                 break;
 
+            case NativeFrameType.Tail:
+                var tailId = NativeFrameReader.ReadTail(frame.Body, out var listener, out var grep);
+                state.Tail = (tailId, listener, grep);
+                break;
+
             default:
                 NativeFrameWriter.WriteError(output, 0, NativeErrorCode.Malformed, $"unknown frame type 0x{(byte)frame.Type:x2}");
                 await output.FlushAsync();
@@ -200,6 +212,68 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
         return accepted;
     }
 
+    /// <summary>
+    /// Turns the connection into a follower: every message that passes its filter, as JSON, until the client closes
+    /// or the daemon stops. A slow client misses messages and gets a count of them; it never holds up ingestion.
+    /// </summary>
+    private async Task TailAsync(StreamConnection connection, ulong id, string listener, string grep)
+    {
+        var output = connection.Output;
+        var subscription = tail.Subscribe(listener, grep);
+        try
+        {
+            NativeFrameWriter.WriteIdFrame(output, NativeFrameType.Ok, id);
+            await output.FlushAsync();
+            var closed = WaitForCloseAsync(connection);
+            var count = new byte[sizeof(ulong)];
+            while (true)
+            {
+                var ready = subscription.Reader.WaitToReadAsync(connection.Stopping).AsTask();
+                if (await Task.WhenAny(ready, closed) == closed || !await ready)
+                {
+                    return;
+                }
+
+                while (subscription.Reader.TryRead(out var json))
+                {
+                    NativeFrameWriter.WriteIdPayload(output, NativeFrameType.TailMessage, id, json);
+                }
+
+                if (subscription.TakeSkipped() is var skipped and > 0)
+                {
+                    System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(count, skipped);
+                    NativeFrameWriter.WriteIdPayload(output, NativeFrameType.Skipped, id, count);
+                }
+
+                if ((await output.FlushAsync()).IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (connection.Stopping.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            tail.Unsubscribe(subscription);
+        }
+    }
+
+    // A follower sends nothing more; the end of its input is the end of the tail.
+    private static async Task WaitForCloseAsync(StreamConnection connection)
+    {
+        while (true)
+        {
+            var result = await connection.Input.ReadAsync();
+            connection.Input.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted || (result.IsCanceled && connection.Stopping.IsCancellationRequested))
+            {
+                return;
+            }
+        }
+    }
+
     [LoggerMessage(40, LogLevel.Error, "Listener {Listener}: connection #{ConnectionId}: message {Index} of a batch failed in the pipeline")]
     private static partial void MessageFailed(ILogger logger, Exception exception, string listener, long connectionId, int index);
 
@@ -213,5 +287,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
         public List<ReadOnlySequence<byte>> Messages { get; } = [];
 
         public List<(int Index, NativeErrorCode Code)> Errors { get; } = [];
+
+        public (ulong Id, string Listener, string Grep)? Tail { get; set; }
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SocketDaemon.Hosting;
+using SocketDaemon.Tail;
 
 namespace SocketDaemon.Pipeline;
 
@@ -42,7 +43,23 @@ public sealed class MessagePipeline
             _handlers[step.Handler!].Add(builder, step);
         }
 
-        return builder.Build();
+        var pipeline = builder.Build();
+
+        // Followers (socketctl tail) see every message as it enters, before any handler changes or drops it.
+        if (_services.GetService(typeof(TailHub)) is not TailHub tail)
+        {
+            return pipeline;
+        }
+
+        return context =>
+        {
+            if (tail.HasSubscribers)
+            {
+                tail.Publish(context);
+            }
+
+            return pipeline(context);
+        };
     }
 
     /// <summary>The configured steps, or <see cref="DefaultSteps"/>.</summary>

@@ -1,0 +1,20 @@
+namespace SocketDaemon.Client.Tail;
+
+/// <summary>One message seen by a tail, or a note that the tail missed some (<see cref="Skipped"/> &gt; 0).</summary>
+public sealed class TailEvent
+{
+    /// <summary>When the daemon read the message.</summary>
+    public DateTimeOffset Time { get; set; }
+
+    /// <summary>The listener it arrived on.</summary>
+    public string Listener { get; set; } = string.Empty;
+
+    /// <summary>Who sent it, as the log writes it.</summary>
+    public string Peer { get; set; } = string.Empty;
+
+    /// <summary>The message text.</summary>
+    public string Text { get; set; } = string.Empty;
+
+    /// <summary>For a skip note: how many messages the tail missed because it read too slowly.</summary>
+    public long Skipped { get; set; }
+}
