@@ -17,8 +17,9 @@ namespace SocketDaemon.Listeners.Internal;
 internal sealed class StreamConnection
 {
     // At stop, a connection is read until it has been quiet this long: what the peer already sent is in the
-    // socket buffer by then, and a peer that keeps sending is cut off by ShutdownTimeout.
-    internal static readonly TimeSpan ShutdownQuietPeriod = TimeSpan.FromMilliseconds(250);
+    // socket buffer by then, and a peer that keeps sending is cut off by ShutdownTimeout. A second, not less: a
+    // sender on a loaded machine pauses between writes for a good part of one (measured: 250 ms lost messages).
+    internal static readonly TimeSpan ShutdownQuietPeriod = TimeSpan.FromSeconds(1);
 
     private readonly ConnectionContext _transport;
     private readonly ListenerContext _listener;
