@@ -78,11 +78,7 @@ public class DatagramTests
     {
         using var directory = new TempDirectory();
         var socket = directory.Combine("activated-dgram.sock");
-        await using var activator = ChildProcess.Start(
-            "systemd-socket-activate",
-            ["-d", "-l", socket, "--fdname=dgram",
-             "dotnet", Path.Combine(AppContext.BaseDirectory, "socketdaemon.dll"), "--log-dir", directory.Combine("logs")]);
-        await Wait.UntilAsync(() => File.Exists(socket), "systemd-socket-activate to listen");
+        await using var activator = await SocketActivator.StartAsync(socket, ["-d", "-l", socket, "--fdname=dgram"], "--log-dir", directory.Combine("logs"));
 
         using var sender = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         await sender.SendToAsync(Encoding.UTF8.GetBytes("to the passed datagram socket"), new UnixDomainSocketEndPoint(socket));

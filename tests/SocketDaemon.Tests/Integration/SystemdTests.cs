@@ -57,11 +57,8 @@ public class SystemdTests
         using var directory = new TempDirectory();
         var socket = directory.Combine("activated.sock");
         var port = FreeTcpPort();
-        await using var activator = ChildProcess.Start(
-            "systemd-socket-activate",
-            ["-l", socket, "-l", $"127.0.0.1:{port}", "--fdname=local:tcp",
-             "dotnet", Path.Combine(AppContext.BaseDirectory, "socketdaemon.dll"), "--log-dir", directory.Combine("logs")]);
-        await Wait.UntilAsync(() => File.Exists(socket) && activator.StandardError.Contains("as 4", StringComparison.Ordinal), "systemd-socket-activate to listen");
+        await using var activator = await SocketActivator.StartAsync(socket, ["-l", socket, "-l", $"127.0.0.1:{port}", "--fdname=local:tcp"], "--log-dir", directory.Combine("logs"));
+        await Wait.UntilAsync(() => activator.StandardError.Contains("as 4", StringComparison.Ordinal), "systemd-socket-activate to listen on TCP");
 
         // The first connection is what makes systemd-socket-activate start the daemon; it waits in the backlog meanwhile.
         await using (var tcp = await SocketDaemonClient.ConnectAsync($"tcp://127.0.0.1:{port}", new SocketDaemonClientOptions { Framing = MessageFraming.Lines }))
@@ -90,12 +87,8 @@ public class SystemdTests
     {
         using var directory = new TempDirectory();
         var socket = directory.Combine("activated.sock");
-        await using var activator = ChildProcess.Start(
-            "systemd-socket-activate",
-            ["-l", socket, "--fdname=local",
-             "dotnet", Path.Combine(AppContext.BaseDirectory, "socketdaemon.dll"), "--log-dir", directory.Combine("logs"),
-             "--SocketDaemon:Listeners:main:Endpoint=systemd:main"]);
-        await Wait.UntilAsync(() => File.Exists(socket), "systemd-socket-activate to listen");
+        await using var activator = await SocketActivator.StartAsync(
+            socket, ["-l", socket, "--fdname=local"], "--log-dir", directory.Combine("logs"), "--SocketDaemon:Listeners:main:Endpoint=systemd:main");
 
         using var trigger = await RawClient.ConnectAsync(SocketEndpoint.Parse("unix:" + socket));
 

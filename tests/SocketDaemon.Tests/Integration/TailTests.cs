@@ -29,7 +29,7 @@ public class TailTests
                 }
             }
         });
-        await Wait.UntilAsync(() => daemon.Host.Services.GetService(typeof(SocketDaemon.Tail.TailHub)) is SocketDaemon.Tail.TailHub { HasSubscribers: true }, "the tail to subscribe");
+        await UntilSubscribedAsync(daemon);
 
         await using (var tcp = await TestDaemon.ConnectAsync(daemon.Tcp, MessageFraming.Native))
         {
@@ -59,7 +59,7 @@ public class TailTests
         NativeFrameWriter.WriteTail(request, 1, string.Empty, string.Empty);
         stalled.Socket.ReceiveBufferSize = 4096;
         await stalled.SendAsync(request.WrittenSpan.ToArray());
-        await Wait.UntilAsync(() => daemon.Host.Services.GetService(typeof(SocketDaemon.Tail.TailHub)) is SocketDaemon.Tail.TailHub { HasSubscribers: true }, "the tail to subscribe");
+        await UntilSubscribedAsync(daemon);
 
         await using (var sender = await TestDaemon.ConnectAsync(daemon.Tcp, MessageFraming.Native))
         {
@@ -94,7 +94,7 @@ public class TailTests
         using var stop = new CancellationTokenSource(Wait.Timeout);
         var tail = SocketCtl.CreateRootCommand(TextReader.Null).Parse(["tail", "-e", daemon.Unix.ToString()])
             .InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output }, stop.Token);
-        await Wait.UntilAsync(() => daemon.Host.Services.GetService(typeof(SocketDaemon.Tail.TailHub)) is SocketDaemon.Tail.TailHub { HasSubscribers: true }, "the tail to subscribe");
+        await UntilSubscribedAsync(daemon);
 
         await using (var client = await TestDaemon.ConnectAsync(daemon.Tcp, MessageFraming.Native))
         {
@@ -107,4 +107,7 @@ public class TailTests
         Assert.Equal(0, await tail.WaitAsync(Wait.Timeout));
         Assert.Matches(@"^\S+ tcp \[127\.0\.0\.1:\d+\] followed\r?$", output.ToString().Split('\n')[0]);
     }
+
+    private static Task UntilSubscribedAsync(TestDaemon daemon) =>
+        Wait.UntilAsync(() => daemon.Host.Services.GetService(typeof(SocketDaemon.Tail.TailHub)) is SocketDaemon.Tail.TailHub { HasSubscribers: true }, "the tail to subscribe");
 }
