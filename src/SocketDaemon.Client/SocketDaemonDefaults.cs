@@ -42,7 +42,12 @@ public static class SocketDaemonDefaults
                 return Path.Combine(xdg, "socketdaemon");
             }
 
-            var uid = OperatingSystem.IsWindows() ? 0 : Libc.GetEffectiveUserId();
+            if (OperatingSystem.IsWindows())
+            {
+                return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "SocketDaemon");
+            }
+
+            var uid = Libc.GetEffectiveUserId();
             return uid == 0 ? SystemRuntimeDirectory : $"/tmp/socketdaemon-{uid}";
         }
     }

@@ -52,6 +52,8 @@ public static class SocketDaemonHost
             builder.Configuration[$"{SocketDaemonOptions.SectionName}:{nameof(SocketDaemonOptions.LogDirectory)}"] = Path.GetFullPath(logDirectory);
         }
 
+        // A no-op unless started by the Windows service control manager.
+        builder.Services.AddWindowsService(options => options.ServiceName = "SocketDaemon");
         builder.Services.AddSocketDaemon(builder.Configuration, commandLine.Listen);
         AddOperationalLog(builder);
         return builder;

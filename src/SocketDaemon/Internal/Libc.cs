@@ -24,6 +24,12 @@ internal static unsafe partial class Libc
     /// </remarks>
     internal static PathKind GetPathKind(string path)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            // No lstat: an AF_UNIX socket there is a reparse point; the connect probe tells live from stale.
+            return File.Exists(path) ? PathKind.Socket : PathKind.None;
+        }
+
         var modeOffset = RuntimeInformation.ProcessArchitecture switch
         {
             Architecture.X64 => 24,

@@ -83,7 +83,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
     public static ChildProcess StartSocketCtl(IEnumerable<string> arguments, IDictionary<string, string>? environment = null) =>
         Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "socketctl.dll"), .. arguments], environment);
 
-    public static async Task<(int ExitCode, string StandardOutput, string StandardError)> RunAsync(string fileName, IEnumerable<string> arguments, string? standardInput = null)
+    public static async Task<(int ExitCode, string StandardOutput, string StandardError)> RunAsync(string fileName, IEnumerable<string> arguments, string? standardInput = null, TimeSpan? timeout = null)
     {
         await using var process = Start(fileName, arguments);
         if (standardInput is not null)
@@ -92,7 +92,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
         }
 
         process._process.StandardInput.Close();
-        var exitCode = await process.WaitForExitAsync();
+        var exitCode = await process.WaitForExitAsync(timeout);
         return (exitCode, process.StandardOutput, process.StandardError);
     }
 

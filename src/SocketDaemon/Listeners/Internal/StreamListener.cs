@@ -45,11 +45,18 @@ internal sealed class StreamListener : IListener
 
         // A socket systemd passed is bound and listening already, and its file is systemd's to keep: take it as it is.
         var path = _activated is null ? _endpoint.Path : null;
-        if (path is not null && Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory && !Directory.Exists(directory) && !OperatingSystem.IsWindows())
+        if (path is not null && Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory && !Directory.Exists(directory))
         {
             // The runtime directory of the built-in endpoint may not exist yet. Group members may enter it, so that
             // the socket's own Mode decides who connects.
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(directory);
+            }
+            else
+            {
+                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+            }
         }
 
         if (path is not null && await UnixSocketFile.ClearStaleAsync(name, path, cancellationToken))

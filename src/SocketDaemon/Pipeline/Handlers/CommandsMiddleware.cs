@@ -28,9 +28,15 @@ public sealed class CommandsMiddleware
         ArgumentNullException.ThrowIfNull(quit);
         foreach (var entry in quit.AllowedUids ?? [QuitCommandOptions.SelfUid, "0"])
         {
-            yield return string.Equals(entry, QuitCommandOptions.SelfUid, StringComparison.OrdinalIgnoreCase)
-                ? Libc.GetEffectiveUserId()
-                : uint.Parse(entry, NumberStyles.None, CultureInfo.InvariantCulture);
+            if (!string.Equals(entry, QuitCommandOptions.SelfUid, StringComparison.OrdinalIgnoreCase))
+            {
+                yield return uint.Parse(entry, NumberStyles.None, CultureInfo.InvariantCulture);
+            }
+            else if (!OperatingSystem.IsWindows())
+            {
+                // Windows has no uids; there quit is for local peers only where credentials can be read, so nobody.
+                yield return Libc.GetEffectiveUserId();
+            }
         }
     }
 
