@@ -289,7 +289,8 @@ public sealed partial class DeploymentTests
     {
         var published = temp.Combine("published");
         Directory.CreateDirectory(published);
-        var patterns = new[] { "socketdaemon*", "socketctl*", "SocketDaemon.Client.dll", "Serilog*.dll", "Microsoft.Extensions.Hosting.Systemd.dll", "System.CommandLine.dll", "appsettings.json" };
+        // Every assembly the daemon may load: its own, Serilog, and the Microsoft.Extensions and System packages it references.
+        var patterns = new[] { "socketdaemon*", "socketctl*", "SocketDaemon.Client.dll", "Serilog*.dll", "Microsoft.Extensions.*.dll", "System.*.dll", "appsettings.json" };
         foreach (var file in patterns.SelectMany(pattern => Directory.GetFiles(AppContext.BaseDirectory, pattern)))
         {
             File.Copy(file, Path.Combine(published, Path.GetFileName(file)));
