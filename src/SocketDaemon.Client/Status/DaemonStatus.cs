@@ -18,6 +18,9 @@ public sealed class DaemonStatus
     /// <summary>The bound listeners.</summary>
     public List<ListenerStatus> Listeners { get; set; } = [];
 
+    /// <summary>The open stream connections, with who is on the other end.</summary>
+    public List<ConnectionStatus> Connections { get; set; } = [];
+
     /// <summary>The sums over all listeners.</summary>
     public StatusCounters Totals { get; set; } = new();
 }

@@ -18,4 +18,7 @@ public sealed class ListenerRegistry
     public bool Accepting { get; internal set; }
 
     internal void Set(IEnumerable<BoundListener> listeners) => _listeners = [.. listeners];
+
+    /// <summary>The open stream connections, as the listeners' connection manager sees them.</summary>
+    internal Func<IEnumerable<Client.Status.ConnectionStatus>> OpenConnections { get; set; } = static () => [];
 }

@@ -63,6 +63,7 @@ public sealed class DaemonStatusProvider
             Add(status.Totals, item);
         }
 
+        status.Connections.AddRange(_listeners.OpenConnections().OrderBy(c => c.Id));
         return status;
     }
 

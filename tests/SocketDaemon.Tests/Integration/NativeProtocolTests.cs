@@ -63,6 +63,13 @@ public class NativeProtocolTests
         Assert.Equal(daemon.Unix.ToString(), status.Listeners.Single(l => l.Name == "unix").Endpoint);
         Assert.Equal(2, status.Listeners.Single(l => l.Name == "unix").Messages);
         Assert.Equal(1, status.Listeners.Single(l => l.Name == "unix").OpenConnections);
+        var connection = Assert.Single(status.Connections);
+        Assert.Equal("unix", connection.Listener);
+        Assert.Equal("native", connection.Framing);
+        Assert.Equal(2, connection.Messages);
+        Assert.Equal(Environment.ProcessId, connection.ProcessId);
+        Assert.Equal(File.ReadAllText("/proc/self/comm").TrimEnd('\n'), connection.ProcessName);
+        Assert.NotNull(connection.UserId);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace SocketDaemon.Listeners.Internal;
 /// </summary>
 internal sealed class ConnectionManager(ILogger logger) : IDisposable
 {
-    private readonly ConcurrentDictionary<long, (ConnectionContext Transport, Task Processing)> _connections = new();
+    private readonly ConcurrentDictionary<long, (ConnectionContext Transport, Task Processing, StreamConnection Connection)> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private long _lastId;
 
@@ -21,14 +21,17 @@ internal sealed class ConnectionManager(ILogger logger) : IDisposable
 
     public long NextId() => Interlocked.Increment(ref _lastId);
 
-    public void Track(long id, ConnectionContext transport, Func<Task> process)
+    public void Track(long id, ConnectionContext transport, StreamConnection connection)
     {
         // Registered before processing starts, so a stop that comes right after sees it.
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var processing = RunAsync(start.Task, id, process);
-        _connections[id] = (transport, processing);
+        var processing = RunAsync(start.Task, id, connection.RunAsync);
+        _connections[id] = (transport, processing, connection);
         start.SetResult();
     }
+
+    /// <summary>The open connections, for status reports.</summary>
+    public IEnumerable<StreamConnection> Open => _connections.Values.Select(c => c.Connection);
 
     /// <summary>Tells every connection to finish and waits for them at most <paramref name="timeout"/>; then closes the rest.</summary>
     public async Task DrainAsync(TimeSpan timeout)
@@ -52,7 +55,7 @@ internal sealed class ConnectionManager(ILogger logger) : IDisposable
             ListenerLog.DrainTimedOut(logger, _connections.Count, timeout);
         }
 
-        foreach (var (transport, _) in _connections.Values)
+        foreach (var (transport, _, _) in _connections.Values)
         {
             transport.Abort(new ConnectionAbortedException("The daemon is stopping."));
         }

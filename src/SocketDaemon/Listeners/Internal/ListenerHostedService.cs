@@ -81,6 +81,19 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         }
 
         _registry.Set(bound);
+        _registry.OpenConnections = () => _connections.Open.Select(c => new Client.Status.ConnectionStatus
+        {
+            Id = c.Id,
+            Listener = c.Listener.Name,
+            Peer = c.Peer.ToString(),
+            ProcessId = c.Peer.ProcessId,
+            UserId = c.Peer.UserId,
+            GroupId = c.Peer.GroupId,
+            ProcessName = c.Peer.ProcessName,
+            Framing = c.Framing.ToString().ToLowerInvariant(),
+            Messages = c.Messages,
+            OpenedAt = c.OpenedAt,
+        });
         _registry.Accepting = true;
         foreach (var listener in _listeners)
         {

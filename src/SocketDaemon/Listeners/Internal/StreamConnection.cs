@@ -40,6 +40,13 @@ internal sealed class StreamConnection
 
     public long Id { get; }
 
+    public DateTimeOffset OpenedAt { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>What the connection speaks; <see cref="FramingKind.Auto"/> until detected.</summary>
+    public FramingKind Framing { get; private set; } = FramingKind.Auto;
+
+    public long Messages => Volatile.Read(ref _messages);
+
     public PeerInfo Peer { get; }
 
     public ListenerContext Listener => _listener;
@@ -64,6 +71,7 @@ internal sealed class StreamConnection
             var framing = _listener.Options.Framing == FramingKind.Auto ? await DetectFramingAsync(input) : _listener.Options.Framing;
             if (framing is { } kind)
             {
+                Framing = kind;
                 ListenerLog.FramingDetected(logger, _listener.Name, Id, Peer, kind.ToString());
                 await (kind switch
                 {

@@ -222,7 +222,7 @@ internal sealed class StreamListener : IListener
             }
 
             var connection = new StreamConnection(transport, _context, id, _connections.Stopping);
-            _connections.Track(id, transport, connection.RunAsync);
+            _connections.Track(id, transport, connection);
         }
     }
 }
