@@ -43,6 +43,19 @@ public class DatagramTests
     }
 
     [Fact]
+    public async Task A_unix_datagram_carries_its_senders_pid_uid_and_process_name()
+    {
+        await using var daemon = await StartAsync();
+        using var unix = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+
+        await unix.SendToAsync(Encoding.UTF8.GetBytes("who am I"), new UnixDomainSocketEndPoint(DatagramPath(daemon)));
+
+        var line = await daemon.Log.WaitForTextAsync("who am I");
+        Assert.Contains($"[pid={Environment.ProcessId} uid=", line, StringComparison.Ordinal);
+        Assert.Contains($" comm={File.ReadAllText("/proc/self/comm").TrimEnd('\n')}]", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_oversize_datagram_is_dropped_and_counted_never_logged_cut()
     {
         await using var daemon = await StartAsync(maxMessageBytes: "100");

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using SocketDaemon.Client;
 using SocketDaemon.Framing;
+using SocketDaemon.Internal;
 using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline;
 
@@ -24,6 +25,7 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
     private Socket? _socket;
     private Task _receiving = Task.CompletedTask;
     private bool _ownsSocketFile;
+    private bool _credentials;
 
     public async Task BindAsync(CancellationToken cancellationToken)
     {
@@ -66,6 +68,13 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
                 File.SetUnixFileMode(path, StreamListener.ParseMode(context.Options.Mode));
                 _ownsSocketFile = true;
             }
+        }
+
+        // Unix datagrams carry their sender's credentials when asked to (unix(7)); each datagram may come from another process.
+        if (_socket.AddressFamily == AddressFamily.Unix && OperatingSystem.IsLinux())
+        {
+            _socket.SetRawSocketOption(Libc.SOL_SOCKET, Libc.SO_PASSCRED, BitConverter.GetBytes(1));
+            _credentials = true;
         }
 
         if (context.Options.ReceiveBufferBytes is { } receiveBuffer)
@@ -113,6 +122,7 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
         {
             int received;
             EndPoint? from;
+            PeerInfo? sender = null;
             try
             {
                 // At a stop, what is already queued is still taken in; then the loop ends.
@@ -121,9 +131,35 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
                     return;
                 }
 
-                var result = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stopping.IsCancellationRequested ? CancellationToken.None : _stopping.Token);
-                received = result.ReceivedBytes;
-                from = result.RemoteEndPoint;
+                var token = _stopping.IsCancellationRequested ? CancellationToken.None : _stopping.Token;
+                if (_credentials)
+                {
+                    // Wait for a datagram without taking it, then take it with its credentials.
+                    try
+                    {
+                        await socket.ReceiveAsync(buffer, SocketFlags.Peek, token);
+                    }
+                    catch (SocketException ex) when (ex.SocketErrorCode == SocketError.MessageSize)
+                    {
+                        // One is there, longer than the buffer: taken (and dropped) below.
+                    }
+
+                    received = Libc.ReceiveWithCredentials(socket.SafeHandle, buffer, out var truncated, out var credentials);
+                    if (received < 0)
+                    {
+                        continue;
+                    }
+
+                    received = truncated ? buffer.Length : received;
+                    from = null;
+                    sender = credentials is var (pid, uid, gid) ? PeerInfo.FromCredentials(pid, uid, gid, PeerCredentials.ProcessName(pid)) : PeerInfo.Unknown;
+                }
+                else
+                {
+                    var result = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, token);
+                    received = result.ReceivedBytes;
+                    from = result.RemoteEndPoint;
+                }
             }
             catch (OperationCanceledException)
             {
@@ -139,13 +175,12 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
                 return;
             }
 
-            await DispatchAsync(buffer.AsMemory(0, received), from);
+            await DispatchAsync(buffer.AsMemory(0, received), sender ?? (from is IPEndPoint ip ? PeerInfo.FromEndPoint(ip) : PeerInfo.Unknown));
         }
     }
 
-    private async ValueTask DispatchAsync(ReadOnlyMemory<byte> datagram, EndPoint? from)
+    private async ValueTask DispatchAsync(ReadOnlyMemory<byte> datagram, PeerInfo peer)
     {
-        var peer = from is IPEndPoint ip ? PeerInfo.FromEndPoint(ip) : PeerInfo.Unknown;
         var message = Unwrap(datagram.Span, out var offset);
         if (datagram.Length > context.MaxMessageBytes + Overhead || message.Length > context.MaxMessageBytes)
         {
