@@ -115,6 +115,19 @@ public sealed class SocketDaemonOptionsValidator : IValidateOptions<SocketDaemon
                 failures.Add($"{Root}:Pipeline:{i}:{ex.Message}");
             }
 
+            if (string.Equals(handler, "Exec", StringComparison.OrdinalIgnoreCase))
+            {
+                if (string.IsNullOrWhiteSpace(options.Pipeline[i].Command))
+                {
+                    failures.Add($"{Root}:Pipeline:{i}:Command: an Exec step needs the program to run");
+                }
+
+                if (options.Pipeline[i].Mode is { } mode && mode.ToLowerInvariant() is not ("transform" or "consume"))
+                {
+                    failures.Add($"{Root}:Pipeline:{i}:Mode: '{mode}' is neither transform nor consume");
+                }
+            }
+
             if (options.Pipeline[i].Action is { } action && action.ToLowerInvariant() is not ("drop" or "keep"))
             {
                 failures.Add($"{Root}:Pipeline:{i}:Action: '{action}' is neither drop nor keep");

@@ -53,9 +53,11 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton<MessageLogFiles>();
         services.TryAddSingleton<MessagePipeline>();
         services.TryAddSingleton<TailHub>();
+        services.TryAddSingleton<ExecProcesses>();
         services.AddSingleton(new MessageHandlerRegistration("Commands", static (builder, _) => builder.UseCommands()));
         services.AddSingleton(new MessageHandlerRegistration("Log", static (builder, step) => builder.UseLog(step)));
         services.AddSingleton(new MessageHandlerRegistration("Filter", static (builder, step) => builder.UseFilter(step)));
+        services.AddSingleton(new MessageHandlerRegistration("Exec", static (builder, step) => builder.UseExec(step)));
         services.TryAddSingleton<ListenerHostedService>();
         services.AddHostedService(static sp => sp.GetRequiredService<ListenerHostedService>());
         services.AddHostedService<ReloadService>();
@@ -103,6 +105,22 @@ public static class SocketDaemonServiceCollectionExtensions
                 await next(context);
             }
         });
+    }
+
+    /// <summary>Adds an <see cref="ExecHandler"/> running the child process <paramref name="step"/> names.</summary>
+    public static IMessagePipelineBuilder UseExec(this IMessagePipelineBuilder builder, PipelineStepOptions step)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(step);
+        var options = new ExecOptions(
+            step.Command!,
+            step.Args,
+            !string.Equals(step.Mode, "consume", StringComparison.OrdinalIgnoreCase),
+            step.ConfirmWithOk,
+            step.Timeout ?? TimeSpan.FromSeconds(5));
+        var handler = new ExecHandler(options, builder.ApplicationServices.GetRequiredService<ILogger<ExecHandler>>());
+        builder.ApplicationServices.GetRequiredService<ExecProcesses>().Add(handler);
+        return builder.Use((context, next) => handler.InvokeAsync(context, next));
     }
 
     /// <summary>Adds a <see cref="FilterMiddleware"/> with the conditions and <c>Action</c> of <paramref name="step"/>.</summary>

@@ -22,6 +22,37 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "lstat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int LStat(string path, byte* buffer);
 
+    [LibraryImport("libc", EntryPoint = "socketpair", SetLastError = true)]
+    private static partial int SocketPair(int domain, int type, int protocol, int* fds);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    internal static partial int Close(int fd);
+
+    /// <summary>
+    /// socketpair(AF_UNIX, SOCK_STREAM): the first end close-on-exec (it stays in the daemon), the second inheritable
+    /// (it becomes a child's standard input and output).
+    /// </summary>
+    internal static (int Parent, int Child) CreateSocketPair()
+    {
+        const int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 0x80000;
+        var fds = stackalloc int[2];
+        if (SocketPair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+        {
+            throw new IOException($"socketpair failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        // The child's end loses close-on-exec so that exec(2) keeps it: fcntl(F_SETFD, 0).
+        if (FcntlSetFd(fds[1], 2 /* F_SETFD */, 0) != 0)
+        {
+            throw new IOException($"fcntl failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        return (fds[0], fds[1]);
+    }
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int FcntlSetFd(int fd, int command, int flags);
+
     [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
     private static partial nint RecvMsg(SafeHandle socket, MsgHdr* message, int flags);
 

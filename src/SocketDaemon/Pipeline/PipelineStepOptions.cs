@@ -35,6 +35,23 @@ public sealed class PipelineStepOptions
     /// <remarks>Defaults to <see langword="true"/>.</remarks>
     public bool? Final { get; set; }
 
+    /// <summary>For an <c>Exec</c> step: the program to run.</summary>
+    public string? Command { get; set; }
+
+    /// <summary>For an <c>Exec</c> step: its arguments.</summary>
+    public List<string> Args { get; set; } = [];
+
+    /// <summary>For an <c>Exec</c> step: <c>transform</c> (the reply replaces the message) or <c>consume</c> (the child ends the pipeline).</summary>
+    /// <remarks>Defaults to <c>transform</c>.</remarks>
+    public string? Mode { get; set; }
+
+    /// <summary>For an <c>Exec</c> step in consume mode: whether each message waits for the child's <c>OK</c>.</summary>
+    public bool ConfirmWithOk { get; set; }
+
+    /// <summary>For an <c>Exec</c> step: how long the child may take to answer.</summary>
+    /// <remarks>Defaults to 5 seconds.</remarks>
+    public TimeSpan? Timeout { get; set; }
+
     /// <summary>For a <c>Log</c> step: the file, relative to the log directory, that messages are written to.</summary>
     /// <remarks>Defaults to <c>messages.log</c>; rolling inserts the date before the extension.</remarks>
     public string? Path { get; set; }
