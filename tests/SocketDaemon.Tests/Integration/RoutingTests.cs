@@ -60,6 +60,24 @@ public class RoutingTests
         Assert.Equal(["kept: our uid"], daemon.Log.Texts());
     }
 
+    [Fact]
+    public async Task The_peers_credentials_are_properties_an_output_template_can_use()
+    {
+        await using var daemon = await TestDaemon.StartAsync(new Dictionary<string, string?>
+        {
+            ["SocketDaemon:Pipeline:0:Handler"] = "Log",
+            ["SocketDaemon:Pipeline:0:OutputTemplate"] = "{Pid}|{Comm}|{Text:l}{NewLine}",
+        });
+
+        await using (var unix = await TestDaemon.ConnectAsync(daemon.Unix, MessageFraming.Native))
+        {
+            await unix.SendAsync("templated");
+        }
+
+        var line = Assert.Single(daemon.Log.Lines());
+        Assert.Equal($"{Environment.ProcessId}|{File.ReadAllText("/proc/self/comm").TrimEnd('\n')}|templated", line);
+    }
+
     [Theory]
     [InlineData("SocketDaemon:Pipeline:0:Match", "([unclosed", "SocketDaemon:Pipeline:0:Match: '([unclosed' is not a valid regular expression")]
     [InlineData("SocketDaemon:Pipeline:0:Action", "shred", "SocketDaemon:Pipeline:0:Action: 'shred' is neither drop nor keep")]

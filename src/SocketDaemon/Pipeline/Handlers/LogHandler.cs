@@ -28,14 +28,25 @@ public sealed class LogHandler
     public ValueTask InvokeAsync(MessageContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var properties = new[]
+        var peer = context.Peer;
+        var properties = new List<LogEventProperty>(9)
         {
-            new LogEventProperty("Text", new ScalarValue(context.Text)),
-            new LogEventProperty("Listener", new ScalarValue(context.Listener)),
-            new LogEventProperty("Peer", new ScalarValue(context.Peer.ToString())),
-            new LogEventProperty("ConnectionId", new ScalarValue(context.ConnectionId)),
-            new LogEventProperty("Framing", new ScalarValue(context.Framing)),
+            new("Text", new ScalarValue(context.Text)),
+            new("Listener", new ScalarValue(context.Listener)),
+            new("Peer", new ScalarValue(peer.ToString())),
+            new("ConnectionId", new ScalarValue(context.ConnectionId)),
+            new("Framing", new ScalarValue(context.Framing)),
         };
+
+        // The peer's credentials as properties of their own, for sinks and templates that want them: {Pid}, {Uid}, ...
+        if (peer.ProcessId is { } pid)
+        {
+            properties.Add(new("Pid", new ScalarValue(pid)));
+            properties.Add(new("Uid", new ScalarValue(peer.UserId)));
+            properties.Add(new("Gid", new ScalarValue(peer.GroupId)));
+            properties.Add(new("Comm", new ScalarValue(peer.ProcessName)));
+        }
+
         _log.Write(new LogEvent(context.ReceivedAt, LogEventLevel.Information, null, Template, properties));
         return ValueTask.CompletedTask;
     }
