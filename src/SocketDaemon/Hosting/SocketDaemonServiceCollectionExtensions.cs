@@ -47,6 +47,7 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton<ListenerRegistry>();
         services.TryAddSingleton<DaemonCommands>();
         services.TryAddSingleton<DaemonStatusProvider>();
+        services.TryAddSingleton<DaemonHealth>();
         services.TryAddSingleton<SocketDaemonMetrics>();
         services.TryAddSingleton<HttpStatusHandler>();
         services.TryAddSingleton<NativeProtocolHandler>();

@@ -6,7 +6,6 @@ using SocketDaemon.Client.Status;
 using SocketDaemon.Framing;
 using SocketDaemon.Listeners;
 using SocketDaemon.Listeners.Internal;
-using SocketDaemon.Pipeline;
 using SocketDaemon.Status;
 
 namespace SocketDaemon.Http;
@@ -16,7 +15,7 @@ namespace SocketDaemon.Http;
 /// <c>/status</c> (JSON), <c>/metrics</c> (Prometheus) and <c>/healthz</c>. A versionless <c>GET /</c>
 /// (HTTP/0.9, as the classic <c>sock-inet.c</c> sends it) gets the body alone.
 /// </summary>
-internal sealed class HttpStatusHandler(DaemonStatusProvider status, MessageLogFiles logs, ListenerRegistry listeners)
+internal sealed class HttpStatusHandler(DaemonStatusProvider status, DaemonHealth health)
 {
     private const string PlainText = "text/plain; charset=utf-8";
 
@@ -86,22 +85,11 @@ internal sealed class HttpStatusHandler(DaemonStatusProvider status, MessageLogF
             case "/metrics":
                 return RespondAsync(connection, head, 200, PrometheusExposition.ContentType, PrometheusExposition.Render(status));
             case "/healthz":
-                var healthy = IsHealthy(out var problem);
+                var healthy = health.IsHealthy(out var problem);
                 return RespondAsync(connection, head, healthy ? 200 : 503, PlainText, healthy ? "ok\n" : $"unhealthy: {problem}\n");
             default:
                 return RespondAsync(connection, head, 404, PlainText, $"{head.Path} is not here; try /, /status, /metrics or /healthz\n");
         }
-    }
-
-    private bool IsHealthy(out string? problem)
-    {
-        if (!listeners.Accepting)
-        {
-            problem = "the listeners are not accepting";
-            return false;
-        }
-
-        return logs.IsWritable(out problem);
     }
 
     private static async Task RespondAsync(StreamConnection connection, HttpRequestHead head, int code, string contentType, string body)

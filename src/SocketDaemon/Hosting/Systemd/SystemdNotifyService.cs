@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SocketDaemon.Listeners;
-using SocketDaemon.Pipeline;
 using SocketDaemon.Status;
 
 namespace SocketDaemon.Hosting.Systemd;
@@ -17,7 +16,7 @@ internal sealed partial class SystemdNotifyService(
     IHostApplicationLifetime lifetime,
     DaemonStatusProvider status,
     ListenerRegistry listeners,
-    MessageLogFiles logs,
+    DaemonHealth health,
     ILogger<SystemdNotifyService> logger) : BackgroundService
 {
     /// <summary>How often <c>STATUS=</c> is refreshed when the watchdog does not ask for more.</summary>
@@ -56,7 +55,7 @@ internal sealed partial class SystemdNotifyService(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var healthy = IsHealthy(out var problem);
+                var healthy = health.IsHealthy(out var problem);
                 var state = healthy ? $"STATUS={Summary()}" : $"STATUS=Unhealthy: {problem}";
                 notifier.Notify(healthy && notifier.WatchdogInterval is not null ? "WATCHDOG=1\n" + state : state);
             }
@@ -64,17 +63,6 @@ internal sealed partial class SystemdNotifyService(
         catch (OperationCanceledException)
         {
         }
-    }
-
-    private bool IsHealthy(out string? problem)
-    {
-        if (!listeners.Accepting)
-        {
-            problem = "the listeners are not accepting";
-            return false;
-        }
-
-        return logs.IsWritable(out problem);
     }
 
     private string Summary()

@@ -42,9 +42,7 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
                 ListenerLog.StaleSocketRemoved(context.Logger, name, path);
             }
 
-            var bindTo = endpoint.EndPoint is DnsEndPoint dns
-                ? new IPEndPoint((await Dns.GetHostAddressesAsync(dns.Host, cancellationToken)).OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).First(), dns.Port)
-                : endpoint.EndPoint;
+            var bindTo = await StreamListener.ResolveAsync(name, endpoint, cancellationToken);
             _socket = endpoint.Kind == SocketEndpointKind.UnixDatagram
                 ? new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified)
                 : new Socket(bindTo.AddressFamily, SocketType.Dgram, ProtocolType.Udp);

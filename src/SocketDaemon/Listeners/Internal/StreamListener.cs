@@ -175,7 +175,7 @@ internal sealed class StreamListener : IListener
     internal static UnixFileMode ParseMode(string mode) =>
         (UnixFileMode)Convert.ToInt32(mode, 8) & (UnixFileMode)0x1FF;
 
-    private static async Task<EndPoint> ResolveAsync(string listener, SocketEndpoint endpoint, CancellationToken cancellationToken)
+    internal static async Task<EndPoint> ResolveAsync(string listener, SocketEndpoint endpoint, CancellationToken cancellationToken)
     {
         if (endpoint.EndPoint is not DnsEndPoint dns)
         {
