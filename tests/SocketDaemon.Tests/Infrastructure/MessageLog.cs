@@ -20,10 +20,7 @@ public sealed class MessageLog(string directory)
         var lines = new List<string>();
         foreach (var file in System.IO.Directory.GetFiles(Directory, "messages*.log").Order(StringComparer.Ordinal))
         {
-            // The daemon keeps the file open for writing; share it as tail(1) would.
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            var content = reader.ReadToEnd();
+            var content = ReadShared(file);
             var complete = content.LastIndexOf('\n');
             if (complete >= 0)
             {
@@ -32,6 +29,13 @@ public sealed class MessageLog(string directory)
         }
 
         return lines;
+    }
+
+    /// <summary>Reads a file the daemon still holds open for writing, sharing it as tail(1) would.</summary>
+    public static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        return new StreamReader(stream, Encoding.UTF8).ReadToEnd();
     }
 
     /// <summary>The message text of every line: what follows <c>#id: </c>.</summary>

@@ -114,12 +114,6 @@ public class BadInputTests
     private static Task AssertWarnedAsync(TestDaemon daemon, string reason) =>
         Wait.UntilAsync(
             () => Directory.GetFiles(daemon.LogDirectory, "socketdaemon*.log").Any(f =>
-                ReadShared(f).Split('\n').Any(l => l.Contains("[WRN]", StringComparison.Ordinal) && l.Contains("closing connection", StringComparison.Ordinal) && l.Contains($"({reason})", StringComparison.Ordinal))),
+                MessageLog.ReadShared(f).Split('\n').Any(l => l.Contains("[WRN]", StringComparison.Ordinal) && l.Contains("closing connection", StringComparison.Ordinal) && l.Contains($"({reason})", StringComparison.Ordinal))),
             $"a warning with reason {reason} in {SocketDaemonHost.OperationalLogFile}");
-
-    private static string ReadShared(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        return new StreamReader(stream).ReadToEnd();
-    }
 }

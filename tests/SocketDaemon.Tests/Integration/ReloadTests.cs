@@ -20,14 +20,14 @@ public class ReloadTests
         var current = Directory.GetFiles(daemon.Log.Directory, "messages*.log").Single();
         File.Move(current, directory.Combine("logs/rotated.log.1"));
         daemon.Process.Signal(SIGHUP);
-        await Wait.UntilAsync(() => ReadShared(OperationalLog(directory)).Contains("Reloaded", StringComparison.Ordinal), "the reload");
+        await Wait.UntilAsync(() => MessageLog.ReadShared(OperationalLog(directory)).Contains("Reloaded", StringComparison.Ordinal), "the reload");
         await client.SendAsync("after the rotation");
         await notify.WaitForAsync("RELOADING=1");
         var reloading = notify.Received.ToList().FindIndex(m => m.Text.StartsWith("RELOADING=1", StringComparison.Ordinal));
         Assert.Contains(notify.Received.Skip(reloading + 1), m => m.Text.StartsWith("READY=1", StringComparison.Ordinal));
 
         Assert.Equal(["after the rotation"], daemon.Log.Texts());
-        Assert.EndsWith("before the rotation\n", ReadShared(directory.Combine("logs/rotated.log.1")), StringComparison.Ordinal);
+        Assert.EndsWith("before the rotation\n", MessageLog.ReadShared(directory.Combine("logs/rotated.log.1")), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public class ReloadTests
 
         await File.WriteAllTextAsync(config, """{ "SocketDaemon": { "Limits": { "MaxMessageBytes": 0 } } }""");
         daemon.Process.Signal(SIGHUP);
-        await Wait.UntilAsync(() => ReadShared(OperationalLog(directory)).Contains("Reload refused", StringComparison.Ordinal), "the refusal");
+        await Wait.UntilAsync(() => MessageLog.ReadShared(OperationalLog(directory)).Contains("Reload refused", StringComparison.Ordinal), "the refusal");
         await using (var client = await SocketDaemonClient.ConnectAsync(daemon.Endpoint))
         {
             await client.SendAsync(fifty);
@@ -49,7 +49,7 @@ public class ReloadTests
 
         await File.WriteAllTextAsync(config, """{ "SocketDaemon": { "Limits": { "MaxMessageBytes": 10 }, "Pipeline": [ { "Handler": "Log", "Path": "other.log" } ] } }""");
         daemon.Process.Signal(SIGHUP);
-        await Wait.UntilAsync(() => ReadShared(OperationalLog(directory)).Contains("Reloaded", StringComparison.Ordinal), "the reload");
+        await Wait.UntilAsync(() => MessageLog.ReadShared(OperationalLog(directory)).Contains("Reloaded", StringComparison.Ordinal), "the reload");
         await using (var client = await SocketDaemonClient.ConnectAsync(daemon.Endpoint))
         {
             var error = await Assert.ThrowsAsync<SocketDaemonException>(() => client.SendAsync(fifty));
@@ -57,18 +57,12 @@ public class ReloadTests
             await client.SendAsync("short");
         }
 
-        Assert.Contains("SocketDaemon:Limits:MaxMessageBytes: 0 is not between 1 and", ReadShared(OperationalLog(directory)), StringComparison.Ordinal);
+        Assert.Contains("SocketDaemon:Limits:MaxMessageBytes: 0 is not between 1 and", MessageLog.ReadShared(OperationalLog(directory)), StringComparison.Ordinal);
         Assert.Equal([fifty], daemon.Log.Texts());
-        Assert.EndsWith(": short\n", ReadShared(Directory.GetFiles(directory.Combine("logs"), "other*.log").Single()), StringComparison.Ordinal);
+        Assert.EndsWith(": short\n", MessageLog.ReadShared(Directory.GetFiles(directory.Combine("logs"), "other*.log").Single()), StringComparison.Ordinal);
     }
 
     private const int SIGHUP = 1;
 
     private static string OperationalLog(TempDirectory directory) => Directory.GetFiles(directory.Combine("logs"), "socketdaemon*.log").Single();
-
-    private static string ReadShared(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        return new StreamReader(stream).ReadToEnd();
-    }
 }
