@@ -84,11 +84,14 @@ public static class SocketDaemonServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         step ??= new PipelineStepOptions();
-        var handler = new LogHandler(builder.ApplicationServices.GetRequiredService<MessageLogFiles>().Open(step));
+        var files = builder.ApplicationServices.GetRequiredService<MessageLogFiles>();
+        MessageDelegate handler = step.OutputTemplate is null
+            ? new LogHandler(files.OpenWriter(step)).InvokeAsync
+            : new TemplateLogHandler(files.Open(step)).InvokeAsync;
         var matcher = MessageMatcher.Create(step);
         if (!matcher.HasConditions)
         {
-            return builder.Run(handler.InvokeAsync);
+            return builder.Run(handler);
         }
 
         var final = step.Final ?? true;
@@ -100,7 +103,7 @@ public static class SocketDaemonServiceCollectionExtensions
                 return;
             }
 
-            await handler.InvokeAsync(context);
+            await handler(context);
             if (!final)
             {
                 await next(context);

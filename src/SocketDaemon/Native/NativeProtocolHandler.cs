@@ -208,6 +208,8 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
             }
         }
 
+        // The batch's lines go to the log writers in one hand-over, before the commit that the acknowledgement waits for.
+        await state.Context.FlushAsync();
         state.Messages.Clear();
         return accepted;
     }
@@ -282,9 +284,16 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
     {
         public StreamConnection Connection { get; } = connection;
 
-        public MessageContext Context { get; } = connection.CreateMessageContext(FramingKind.Native);
+        public MessageContext Context { get; } = CreateBatchContext(connection);
 
         public List<ReadOnlySequence<byte>> Messages { get; } = [];
+
+        private static MessageContext CreateBatchContext(StreamConnection connection)
+        {
+            var context = connection.CreateMessageContext(FramingKind.Native);
+            context.BatchWrites = true;
+            return context;
+        }
 
         public List<(int Index, NativeErrorCode Code)> Errors { get; } = [];
 

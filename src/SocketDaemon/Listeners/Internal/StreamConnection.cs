@@ -210,7 +210,9 @@ internal sealed class StreamConnection
 
     private async Task ReadMessagesAsync(PipeReader input, FrameReader reader, FramingKind framing)
     {
+        // All the messages of one read go to the log writers as one hand-over, after the last of them.
         var context = CreateMessageContext(framing);
+        context.BatchWrites = true;
         var partial = false;
         while (true)
         {
@@ -244,6 +246,7 @@ internal sealed class StreamConnection
             }
             finally
             {
+                await context.FlushAsync();
                 input.AdvanceTo(buffer.Start, buffer.End);
             }
         }
