@@ -60,7 +60,7 @@ public static class LogEscaping
     /// <exception cref="FormatException">A backslash starts no escape of this scheme.</exception>
     public static byte[] Unescape(ReadOnlySpan<byte> escaped)
     {
-        var output = new ArrayBufferWriter<byte>(escaped.Length);
+        var output = new ArrayBufferWriter<byte>(Math.Max(1, escaped.Length));
         while (!escaped.IsEmpty)
         {
             var backslash = escaped.IndexOf((byte)'\\');
