@@ -43,9 +43,7 @@ public static class Scale
                 var endpoint = new UnixDomainSocketEndPoint(run.SocketPath);
                 for (var i = 0; i < idleConnections; i++)
                 {
-                    var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                    sockets.Add(socket);
-                    await socket.ConnectAsync(endpoint, token);
+                    sockets.Add(await ConnectAsync(endpoint, token));
                 }
 
                 // Each connection sends one line, read and logged, then the connections idle: the daemon has seen
@@ -124,6 +122,25 @@ public static class Scale
         }
 
         return new Running(process, notify, dir, socketPath, clock.Elapsed.TotalMilliseconds);
+    }
+
+    // A Unix socket's connect fails with EAGAIN while the listen backlog is full: wait for the daemon to accept.
+    private static async Task<Socket> ConnectAsync(UnixDomainSocketEndPoint endpoint, CancellationToken token)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(endpoint, token);
+                return socket;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.WouldBlock && attempt < 1000)
+            {
+                socket.Dispose();
+                await Task.Delay(5, token);
+            }
+        }
     }
 
     private static double Rss(int pid, string field)

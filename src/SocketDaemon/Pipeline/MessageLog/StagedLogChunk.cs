@@ -8,6 +8,8 @@ namespace SocketDaemon.Pipeline.MessageLog;
 /// </summary>
 internal sealed class StagedLogChunk(MessageLogWriter writer)
 {
+    private const int InitialBytes = 4096;
+
     private byte[]? _chunk;
     private int _length;
 
@@ -15,21 +17,24 @@ internal sealed class StagedLogChunk(MessageLogWriter writer)
 
     public bool IsEmpty => _length == 0;
 
-    /// <summary>Whether <paramref name="bytes"/> more fit without handing over first.</summary>
-    public bool HasRoom(int bytes) => _length == 0 || _chunk!.Length - _length >= bytes;
+    /// <summary>Whether <paramref name="bytes"/> more fit (growing the chunk up to <see cref="MessageLogWriter.ChunkBytes"/>) without handing over first.</summary>
+    public bool HasRoom(int bytes) => _length == 0 || _length + bytes <= Math.Max(_chunk!.Length, MessageLogWriter.ChunkBytes);
 
     /// <summary>Room for at least <paramref name="bytes"/>; call <see cref="Advance"/> with what was written.</summary>
     public Span<byte> GetSpan(int bytes)
     {
-        if (_chunk is null || _chunk.Length - _length < bytes)
+        // Chunks start small and double: a connection that sent one line should not take 64 KiB from the pool
+        // (with thousands of such connections the pool runs dry and the GC heap grows instead).
+        if (_chunk is null)
         {
-            // Only on an empty chunk (HasRoom said so): a line longer than a chunk gets a chunk of its own.
-            _chunk ??= ArrayPool<byte>.Shared.Rent(Math.Max(MessageLogWriter.ChunkBytes, bytes));
-            if (_chunk.Length < bytes)
-            {
-                ArrayPool<byte>.Shared.Return(_chunk);
-                _chunk = ArrayPool<byte>.Shared.Rent(bytes);
-            }
+            _chunk = ArrayPool<byte>.Shared.Rent(Math.Max(InitialBytes, bytes));
+        }
+        else if (_chunk.Length - _length < bytes)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_chunk.Length * 2, _length + bytes));
+            _chunk.AsSpan(0, _length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_chunk);
+            _chunk = larger;
         }
 
         return _chunk.AsSpan(_length);
