@@ -96,6 +96,41 @@ public class MessageLogWriterTests
         Assert.Equal("new\n", MessageLog.ReadShared(current));
     }
 
+    [Fact]
+    public async Task While_the_file_cannot_be_written_the_queue_fills_and_waits_and_then_everything_is_written_in_order()
+    {
+        using var directory = new TempDirectory();
+
+        // The log directory's name is taken by a file: nothing can be written until it is removed.
+        var blocked = directory.Combine("logs");
+        await File.WriteAllTextAsync(blocked, "not a directory");
+        using var writer = new MessageLogWriter(Path.Combine(blocked, "messages.log"), MessageDurability.Flush, NullLogger.Instance);
+
+        await EnqueueAsync(writer, "line 0\n");
+        await Wait.UntilAsync(() => writer.Fault is not null, "the writer to report its fault");
+
+        // The writer retries its batch and takes no more: the queue fills, then handing over waits.
+        var sent = 1;
+        ValueTask pending;
+        do
+        {
+            pending = EnqueueAsync(writer, $"line {sent++}\n");
+        }
+        while (pending.IsCompleted && sent <= 10 * MessageLogWriter.QueueCapacity);
+
+        Assert.Equal(MessageLogWriter.QueueCapacity + 2, sent);
+        Assert.True(writer.IsFull);
+        var commit = writer.CommitAsync();
+
+        File.Delete(blocked);
+        await pending;
+        await commit;
+
+        Assert.Null(writer.Fault);
+        var lines = MessageLog.ReadShared(Path.Combine(blocked, $"messages{Today}.log")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Enumerable.Range(0, sent).Select(i => $"line {i}"), lines);
+    }
+
     private static MessageLogWriter Create(TempDirectory directory, MessageDurability durability = MessageDurability.Flush) =>
         new(directory.Combine("messages.log"), durability, NullLogger.Instance);
 
