@@ -10,6 +10,10 @@ namespace SocketDaemon.Tests.Infrastructure;
 /// </summary>
 public sealed class TestCertificates : IDisposable
 {
+    // One validity for all, so an issued certificate never outlives its issuer by the milliseconds between them.
+    private static readonly DateTimeOffset NotBefore = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddDays(-1);
+    private static readonly DateTimeOffset NotAfter = NotBefore.AddDays(30);
+
     private readonly TempDirectory _directory = new();
 
     public TestCertificates()
@@ -57,7 +61,7 @@ public sealed class TestCertificates : IDisposable
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: false, 0, critical: true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, critical: true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        return request.CreateSelfSigned(NotBefore, NotAfter);
     }
 
     private static X509Certificate2 Issue(X509Certificate2 authority, string subject, bool server)
@@ -78,7 +82,7 @@ public sealed class TestCertificates : IDisposable
 
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(authority, true, false));
         var serial = RandomNumberGenerator.GetBytes(8);
-        using var issued = request.Create(authority, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), serial);
+        using var issued = request.Create(authority, NotBefore, NotAfter, serial);
         return issued.CopyWithPrivateKey(key);
     }
 
