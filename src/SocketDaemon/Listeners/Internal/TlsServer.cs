@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using SocketDaemon.Client.Internal;
 using SocketDaemon.Hosting;
 
 namespace SocketDaemon.Listeners.Internal;
@@ -132,20 +133,6 @@ internal sealed class TlsServer
             return errors == SslPolicyErrors.None;
         }
 
-        // Trust ClientCa alone, not the system's roots: a certificate from any public CA must not let a client in.
-        using var custom = new X509Chain();
-        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        custom.ChainPolicy.CustomTrustStore.AddRange(_clientCa);
-        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (chain is not null)
-        {
-            foreach (var element in chain.ChainElements)
-            {
-                custom.ChainPolicy.ExtraStore.Add(element.Certificate);
-            }
-        }
-
-        var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return custom.Build(leaf);
+        return CertificateChains.ChainsTo(certificate, chain, _clientCa);
     }
 }
