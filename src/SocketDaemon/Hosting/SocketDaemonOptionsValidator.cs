@@ -189,6 +189,18 @@ public sealed class SocketDaemonOptionsValidator : IValidateOptions<SocketDaemon
             }
         }
 
+        // A list for the other kind of peer would let everyone in silently: credentials are never an address.
+        var local = endpoint?.Kind is SocketEndpointKind.Unix or SocketEndpointKind.UnixDatagram;
+        if (endpoint is not null && !local && (o.AllowUids is { Count: > 0 } || o.AllowGids is { Count: > 0 }))
+        {
+            failures.Add($"{key}:{(o.AllowUids is { Count: > 0 } ? "AllowUids" : "AllowGids")}: peers of {endpoint} have addresses, not user ids; use AllowAddresses");
+        }
+
+        if (endpoint is not null && local && o.AllowAddresses is { Count: > 0 })
+        {
+            failures.Add($"{key}:AllowAddresses: peers of {endpoint} have user ids, not addresses; use AllowUids or AllowGids");
+        }
+
         if (o.ProxyProtocol && endpoint is not null && !tcp)
         {
             failures.Add($"{key}:ProxyProtocol: the PROXY protocol is for tcp:// listeners, not {endpoint}");

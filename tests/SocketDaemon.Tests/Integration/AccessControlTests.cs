@@ -174,6 +174,19 @@ public class AccessControlTests
         Assert.False(lifetime.ApplicationStopping.IsCancellationRequested);
     }
 
+    [Fact]
+    public async Task A_TCP_listener_beyond_loopback_without_an_allow_list_or_TLS_is_warned_about()
+    {
+        await using var daemon = await TestDaemon.StartAsync(new Dictionary<string, string?> { ["SocketDaemon:Listeners:open:Endpoint"] = "tcp://*:0" });
+
+        await Wait.UntilAsync(
+            () => Directory.GetFiles(daemon.LogDirectory, "socketdaemon*.log").Any(f => MessageLog.ReadShared(f).Contains("Listener open listens on tcp://", StringComparison.Ordinal)),
+            "the warning in the operational log");
+        Assert.DoesNotContain(
+            Directory.GetFiles(daemon.LogDirectory, "socketdaemon*.log"),
+            f => MessageLog.ReadShared(f).Contains("Listener tcp listens on", StringComparison.Ordinal));
+    }
+
     public static TheoryData<string, string, string> BadValues => new()
     {
         { "SocketDaemon:Listeners:tcp:AllowAddresses:0", "10.0.0.0/33", "SocketDaemon:Listeners:tcp:AllowAddresses:0: '10.0.0.0/33' is not an address range" },
@@ -183,6 +196,8 @@ public class AccessControlTests
         { "SocketDaemon:Listeners:tcp:Tls:Certificate", "/nonexistent/server.pem", "SocketDaemon:Listeners:tcp:Tls:Certificate: /nonexistent/server.pem does not exist" },
         { "SocketDaemon:Listeners:unix:Tls:Certificate", "/nonexistent/server.pem", "SocketDaemon:Listeners:unix:Tls: TLS is for tcp:// listeners" },
         { "SocketDaemon:Listeners:tcp:Tls:ClientCertificate", "required", "SocketDaemon:Listeners:tcp:Tls:Certificate: client certificates need TLS" },
+        { "SocketDaemon:Listeners:tcp:AllowUids:0", "0", "SocketDaemon:Listeners:tcp:AllowUids: peers of tcp://127.0.0.1:0 have addresses, not user ids" },
+        { "SocketDaemon:Listeners:unix:AllowAddresses:0", "127.0.0.1", "SocketDaemon:Listeners:unix:AllowAddresses: peers of unix:" },
         { "SocketDaemon:Listeners:unix:ProxyProtocol", "true", "SocketDaemon:Listeners:unix:ProxyProtocol: the PROXY protocol is for tcp:// listeners" },
     };
 
