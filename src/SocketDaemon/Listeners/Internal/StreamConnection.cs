@@ -163,6 +163,11 @@ internal sealed class StreamConnection
         {
             _tls = await tls.AuthenticateAsync(new DuplexPipeStream(_transport.Transport), handshake.Token);
         }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // The daemon is stopping: a handshake under way has sent no message yet, and is not the client's fault.
+            return false;
+        }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or ConnectionResetException)
         {
             _listener.Listener.ErrorSeen(ErrorReasons.TlsHandshake);
