@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
@@ -16,10 +15,6 @@ namespace SocketDaemon.Listeners.Internal;
 /// </summary>
 internal sealed class OnDemandSocketConnection : ConnectionContext, IConnectionSocketFeature, IDuplexPipe
 {
-    // Sockets handed to the next run stay referenced until the process exits: a finalized SafeSocketHandle closes
-    // abortively, and .NET's abortive close shuts the socket down for every holder, the store's copy included.
-    private static readonly ConcurrentBag<Socket> HandedOver = [];
-
     private const int ReadBufferBytes = 64 * 1024;
 
     private readonly NetworkStream _stream;
@@ -69,7 +64,7 @@ internal sealed class OnDemandSocketConnection : ConnectionContext, IConnectionS
     public override void Abort(ConnectionAbortedException abortReason) => Shutdown();
 
     /// <summary>Leaves the socket open for the next run: never closed, shut down or finalized by this process.</summary>
-    public void HandOver() => HandedOver.Add(Socket);
+    public void HandOver() => HandedOverSockets.Keep(Socket);
 
     public override async ValueTask DisposeAsync()
     {

@@ -162,12 +162,12 @@ internal sealed class StreamListener : IListener
 
         if (_outlivesProcess)
         {
-            // Queued connections stay queued for the next run. .NET shuts a socket down when closing it with an
-            // accept pending, unless it lacks close-on-exec (it may be shared): that would end it for the store too.
-            Libc.SetCloseOnExec(_listenSocket!.Handle, closeOnExec: false);
+            // Connections queued in the backlog stay queued for the next run, and the socket file stays in place:
+            // stop accepting, and leave the socket to the store (or socket unit) that holds it.
             await _stopAccepting.CancelAsync();
-            await _listener.UnbindAsync();
             await _acceptLoop;
+            HandedOverSockets.Keep(_listenSocket!);
+            _listener = null;
             return;
         }
 

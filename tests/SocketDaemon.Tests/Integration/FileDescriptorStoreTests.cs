@@ -1,0 +1,110 @@
+using System.Globalization;
+using SocketDaemon.Client;
+using SocketDaemon.Tests.Infrastructure;
+
+namespace SocketDaemon.Tests.Integration;
+
+/// <summary>
+/// Restart without dropping anyone: with systemd's file-descriptor store the daemon's listening socket and its client
+/// connections outlive the process, and the next run takes them back. The test plays systemd: it keeps what arrives
+/// with <c>FDSTORE=1</c> on its NOTIFY_SOCKET and starts the next run with those descriptors as <c>LISTEN_FDS</c>.
+/// </summary>
+public class FileDescriptorStoreTests
+{
+    private const int SIGKILL = 9;
+
+    [Fact]
+    public Task Clients_stay_connected_across_a_planned_restart_and_no_acknowledged_message_is_lost() =>
+        RestartAsync(ChildProcess.SIGTERM);
+
+    [Fact]
+    public Task Clients_stay_connected_across_a_crash_and_no_acknowledged_message_is_lost() =>
+        RestartAsync(SIGKILL);
+
+    private static async Task RestartAsync(int signal)
+    {
+        using var directory = new TempDirectory();
+        using var notify = new NotifySocket(directory.Combine("notify"));
+        var socketPath = directory.Combine("d.sock");
+        // systemd 254 and later set $FDSTORE for a unit with FileDescriptorStoreMax=; the default "auto" goes by it.
+        var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path, ["FDSTORE"] = "64" };
+        string[] arguments = ["--listen", "unix:" + socketPath, "--log-dir", directory.Combine("logs")];
+        var log = new MessageLog(directory.Combine("logs"));
+
+        var first = ChildProcess.StartDaemon(arguments, environment);
+        await using var firstProcess = first;
+        await notify.WaitForAsync("READY=1");
+        await notify.WaitForStoredAsync(n => n == "socketdaemon.listener.unix", "the listening socket");
+
+        await using var native = await SocketDaemonClient.ConnectAsync("unix:" + socketPath);
+        using var raw = await RawClient.ConnectAsync(SocketEndpoint.Parse("unix:" + socketPath));
+        var expected = new List<string>();
+        for (var i = 1; i <= 3; i++)
+        {
+            await native.SendAsync(Text("native before", i, expected));
+            await raw.SendAsync(RawClient.SeedFrame(Text("seed before", i, expected)));
+        }
+
+        await log.WaitForAsync(expected.Count);
+        await notify.WaitForStoredAsync(n => n.StartsWith("socketdaemon.connection.", StringComparison.Ordinal) && n.EndsWith(".native.unix", StringComparison.Ordinal), "the native connection");
+        await notify.WaitForStoredAsync(n => n.StartsWith("socketdaemon.connection.", StringComparison.Ordinal) && n.EndsWith(".seed.unix", StringComparison.Ordinal), "the seed connection");
+
+        // Half a frame the daemon has taken from the kernel (nothing left unread in the socket) when it stops: at a
+        // planned stop it goes to the store beside its connection. A crash loses what the process held, and no
+        // client was told it had arrived, so the crash test sends its frames whole.
+        var split = RawClient.SeedFrame(Text("seed split across the restart", 0, expected));
+        var half = split.Length / 2;
+        if (signal == ChildProcess.SIGTERM)
+        {
+            await raw.SendAsync(split[..half]);
+            await Wait.UntilAsync(() => DescriptorPassing.Unread(raw.Socket) == 0, "the daemon to read half a frame");
+        }
+
+        first.Signal(signal);
+        var exitCode = await first.WaitForExitAsync();
+        if (signal == ChildProcess.SIGTERM)
+        {
+            Assert.Equal(0, exitCode);
+            Assert.Contains(notify.Stored, s => s.Name.StartsWith("socketdaemon.pending.", StringComparison.Ordinal));
+        }
+
+        // No daemon runs now. The socket file is still there, and what clients send waits in the kernel: a new
+        // connection in the listening socket's backlog, bytes in the connections' buffers.
+        Assert.True(File.Exists(socketPath), "the socket file outlives the daemon");
+        using var queued = await RawClient.ConnectAsync(SocketEndpoint.Parse("unix:" + socketPath));
+        await queued.SendAsync(RawClient.SeedFrame(Text("seed from a client that connected while no daemon ran", 0, expected)));
+        var during = native.SendAsync(Text("native while no daemon ran", 0, expected));
+        await raw.SendAsync(signal == ChildProcess.SIGTERM ? split[half..] : split);
+        await raw.SendAsync(RawClient.SeedFrame(Text("seed while no daemon ran", 0, expected)));
+
+        var second = await ServiceManager.StartDaemonAsync(notify, environment, arguments);
+        await using var secondProcess = second;
+        await second.WaitForOutputAsync("Application started");
+        await during.WaitAsync(Wait.Timeout);
+        for (var i = 1; i <= 3; i++)
+        {
+            // The same client objects, never reconnected: a lost connection would fail these sends.
+            await native.SendAsync(Text("native after", i, expected));
+            await raw.SendAsync(RawClient.SeedFrame(Text("seed after", i, expected)));
+        }
+
+        var status = await native.GetStatusAsync();
+        Assert.Equal(0, status.Listeners.Single().Errors);
+        raw.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        queued.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        await log.WaitForAsync(expected.Count);
+        await Task.Delay(200);
+
+        // Every message once: nothing lost, nothing logged twice by the two runs.
+        Assert.Equal(expected.Order(StringComparer.Ordinal), log.Texts().Order(StringComparer.Ordinal));
+        Assert.Contains("took back its listening socket", second.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain(second.StandardOutput.Split('\n'), l => l.Contains("[WRN]", StringComparison.Ordinal) || l.Contains("warn:", StringComparison.Ordinal));
+    }
+
+    private static string Text(string what, int i, List<string> expected)
+    {
+        var text = i == 0 ? what : string.Create(CultureInfo.InvariantCulture, $"{what} {i}");
+        expected.Add(text);
+        return text;
+    }
+}
