@@ -64,6 +64,13 @@ public static unsafe partial class DescriptorPassing
         }
     }
 
+    /// <summary>A second descriptor for what <paramref name="handle"/> holds, close-on-exec, owned by the caller.</summary>
+    public static int Duplicate(SafeHandle handle)
+    {
+        var fd = Fcntl((int)handle.DangerousGetHandle(), 1030 /* F_DUPFD_CLOEXEC */, 3);
+        return fd >= 0 ? fd : throw new InvalidOperationException($"fcntl(F_DUPFD_CLOEXEC) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
     /// <summary>
     /// Bytes this end of a Unix stream socket sent that the other end has not read yet (<c>SIOCOUTQ</c>, unix(7)):
     /// 0 means the daemon has taken them from the kernel.

@@ -39,6 +39,15 @@ public sealed class NotifySocket : IDisposable
         }
     }
 
+    /// <summary>Puts <paramref name="fd"/> in the store as if a daemon had stored it; the store owns it from here.</summary>
+    public void Put(string name, int fd)
+    {
+        lock (_store)
+        {
+            _store.Add((name, fd));
+        }
+    }
+
     public Task WaitForAsync(string assignment) =>
         Wait.UntilAsync(() => _received.Any(m => m.Text.Split('\n').Contains(assignment)), $"{assignment} on NOTIFY_SOCKET");
 

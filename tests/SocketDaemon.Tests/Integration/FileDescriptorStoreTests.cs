@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Sockets;
 using SocketDaemon.Client;
 using SocketDaemon.Tests.Infrastructure;
 
@@ -20,6 +21,43 @@ public class FileDescriptorStoreTests
     [Fact]
     public Task Clients_stay_connected_across_a_crash_and_no_acknowledged_message_is_lost() =>
         RestartAsync(SIGKILL);
+
+    [Fact]
+    public async Task Stored_descriptors_no_listener_takes_are_closed_and_removed_from_the_store()
+    {
+        using var directory = new TempDirectory();
+        using var notify = new NotifySocket(directory.Combine("notify"));
+
+        // A connection of a listener the configuration no longer has, pending bytes of no connection, a foreign name.
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(directory.Combine("pair.sock")));
+        listener.Listen();
+        using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await client.ConnectAsync(new UnixDomainSocketEndPoint(directory.Combine("pair.sock")));
+        using (var server = await listener.AcceptAsync())
+        {
+            notify.Put("socketdaemon.connection.7.lines.gone", DescriptorPassing.Duplicate(server.SafeHandle));
+        }
+
+        using (var file = File.OpenHandle(directory.Combine("pending"), FileMode.Create, FileAccess.ReadWrite))
+        {
+            notify.Put("socketdaemon.pending.99", DescriptorPassing.Duplicate(file));
+            notify.Put("socketdaemon.unknown", DescriptorPassing.Duplicate(file));
+        }
+
+        var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path, ["FDSTORE"] = "64" };
+        var daemon = await ServiceManager.StartDaemonAsync(notify, environment, "--listen", "unix:" + directory.Combine("d.sock"), "--log-dir", directory.Combine("logs"));
+        await using var _ = daemon;
+        await daemon.WaitForOutputAsync("Application started");
+
+        await Wait.UntilAsync(() => notify.Stored.All(s => s.Name == "socketdaemon.listener.unix"), "the stale descriptors to leave the store");
+        Assert.Contains("Closed stored descriptor socketdaemon.connection.7.lines.gone", daemon.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("Closed stored descriptor socketdaemon.unknown", daemon.StandardOutput, StringComparison.Ordinal);
+
+        // The daemon closed its copy and the store its own: the client of the dropped connection sees the end.
+        using var timeout = new CancellationTokenSource(Wait.Timeout);
+        Assert.Equal(0, await client.ReceiveAsync(new byte[16], SocketFlags.None, timeout.Token));
+    }
 
     private static async Task RestartAsync(int signal)
     {
@@ -90,8 +128,8 @@ public class FileDescriptorStoreTests
 
         var status = await native.GetStatusAsync();
         Assert.Equal(0, status.Listeners.Single().Errors);
-        raw.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
-        queued.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        raw.Socket.Shutdown(SocketShutdown.Send);
+        queued.Socket.Shutdown(SocketShutdown.Send);
         await log.WaitForAsync(expected.Count);
         await Task.Delay(200);
 

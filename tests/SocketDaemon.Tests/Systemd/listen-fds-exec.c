@@ -33,6 +33,11 @@ int main(int argc, char **argv)
         }
     }
 
+    /* The originals are inherited too: closed, so that the daemon holds each descriptor once, as systemd passes it. */
+    for (int i = 0; i < n; i++) {
+        close(atoi(argv[2 + i]));
+    }
+
     for (int i = 0; i < n; i++) {
         /* dup2 leaves the new descriptor without FD_CLOEXEC: it survives the exec. */
         if (dup2(moved[i], 3 + i) < 0) {

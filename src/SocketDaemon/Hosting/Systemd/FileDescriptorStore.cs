@@ -47,6 +47,10 @@ internal sealed partial class FileDescriptorStore
         {
             Enabled(_logger, string.IsNullOrEmpty(fdStore) ? "not set" : fdStore, _passed.Count);
         }
+        else if (mode == "true")
+        {
+            NoNotifySocket(_logger);
+        }
     }
 
     /// <summary>Whether descriptors go to the store: the option allows it and there is a <c>NOTIFY_SOCKET</c>.</summary>
@@ -169,6 +173,9 @@ internal sealed partial class FileDescriptorStore
 
     [LoggerMessage(80, LogLevel.Information, "systemd file-descriptor store is on ($FDSTORE {FdStore}): listeners and connections are kept across restarts; {Passed} stored descriptors passed back")]
     private static partial void Enabled(ILogger logger, string fdStore, int passed);
+
+    [LoggerMessage(84, LogLevel.Warning, "Systemd:FileDescriptorStore is true but NOTIFY_SOCKET is not set: there is no store to keep listeners and connections in")]
+    private static partial void NoNotifySocket(ILogger logger);
 
     [LoggerMessage(81, LogLevel.Warning, "Could not store {Name} in systemd's file-descriptor store: errno {Errno}; it will not survive a restart")]
     private static partial void AddFailed(ILogger logger, string name, int errno);

@@ -55,8 +55,11 @@ internal static class StoredListener
 
         if (configured.Path is not null || stored.Path is not null)
         {
+            // The file must still be there: a run that failed to start may have removed it, and a socket nobody
+            // can find by its path accepts nobody.
             return configured.Path is not null && stored.Path is not null
-                && string.Equals(Path.GetFullPath(configured.Path), Path.GetFullPath(stored.Path), StringComparison.Ordinal);
+                && string.Equals(Path.GetFullPath(configured.Path), Path.GetFullPath(stored.Path), StringComparison.Ordinal)
+                && Libc.GetPathKind(configured.Path) == Libc.PathKind.Socket;
         }
 
         return (configured.EndPoint, stored.EndPoint) switch
