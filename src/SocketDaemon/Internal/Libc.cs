@@ -89,15 +89,17 @@ internal static unsafe partial class Libc
         }
     }
 
+    /// <summary>struct iovec, for recvmsg(2) and sendmsg(2).</summary>
     [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec
+    internal struct IoVec
     {
         public nint Base;
         public nuint Length;
     }
 
+    /// <summary>struct msghdr, for recvmsg(2) and sendmsg(2).</summary>
     [StructLayout(LayoutKind.Sequential)]
-    private struct MsgHdr
+    internal struct MsgHdr
     {
         public nint Name;
         public int NameLength;

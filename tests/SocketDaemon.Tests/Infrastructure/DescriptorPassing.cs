@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using SocketDaemon.Internal;
 
 namespace SocketDaemon.Tests.Infrastructure;
 
@@ -21,8 +22,8 @@ public static unsafe partial class DescriptorPassing
         var control = stackalloc byte[512];
         fixed (byte* data = buffer)
         {
-            var iov = new IoVec { Base = (nint)data, Length = (nuint)buffer.Length };
-            var message = new MsgHdr { Iov = (nint)(&iov), IovLength = 1, Control = (nint)control, ControlLength = 512 };
+            var iov = new Libc.IoVec { Base = (nint)data, Length = (nuint)buffer.Length };
+            var message = new Libc.MsgHdr { Iov = (nint)(&iov), IovLength = 1, Control = (nint)control, ControlLength = 512 };
             var received = RecvMsg(socket.SafeHandle, &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
             if (received < 0)
             {
@@ -89,30 +90,11 @@ public static unsafe partial class DescriptorPassing
     private static partial int CloseDescriptor(int fd);
 
     [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
-    private static partial nint RecvMsg(SafeHandle socket, MsgHdr* message, int flags);
+    private static partial nint RecvMsg(SafeHandle socket, Libc.MsgHdr* message, int flags);
 
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static partial int Fcntl(int fd, int command, int argument);
 
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     private static partial int IoctlInt(SafeHandle fd, nuint request, int* value);
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec
-    {
-        public nint Base;
-        public nuint Length;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MsgHdr
-    {
-        public nint Name;
-        public int NameLength;
-        public nint Iov;
-        public nuint IovLength;
-        public nint Control;
-        public nuint ControlLength;
-        public int Flags;
-    }
 }
