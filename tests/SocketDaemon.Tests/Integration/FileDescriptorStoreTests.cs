@@ -28,7 +28,8 @@ public class FileDescriptorStoreTests
         using var directory = new TempDirectory();
         using var notify = new NotifySocket(directory.Combine("notify"));
 
-        // A connection of a listener the configuration no longer has, pending bytes of no connection, a foreign name.
+        // A connection of a listener the configuration no longer has, pending bytes of no connection, a foreign name,
+        // and a file stored as a connection of a listener that is there.
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(directory.Combine("pair.sock")));
         listener.Listen();
@@ -43,6 +44,7 @@ public class FileDescriptorStoreTests
         {
             notify.Put("socketdaemon.pending.99", DescriptorPassing.Duplicate(file));
             notify.Put("socketdaemon.unknown", DescriptorPassing.Duplicate(file));
+            notify.Put("socketdaemon.connection.8.lines.unix", DescriptorPassing.Duplicate(file));
         }
 
         var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path, ["FDSTORE"] = "64" };
@@ -53,6 +55,7 @@ public class FileDescriptorStoreTests
         await Wait.UntilAsync(() => notify.Stored.All(s => s.Name == "socketdaemon.listener.unix"), "the stale descriptors to leave the store");
         Assert.Contains("Closed stored descriptor socketdaemon.connection.7.lines.gone", daemon.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("Closed stored descriptor socketdaemon.unknown", daemon.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("Closed stored descriptor socketdaemon.connection.8.lines.unix", daemon.StandardOutput, StringComparison.Ordinal);
 
         // The daemon closed its copy and the store its own: the client of the dropped connection sees the end.
         using var timeout = new CancellationTokenSource(Wait.Timeout);

@@ -163,7 +163,8 @@ internal sealed partial class FileDescriptorStore
         return bytes[..read];
     }
 
-    private void Discard(int fd, string name, string reason)
+    /// <summary>Closes <paramref name="fd"/>, passed back as <paramref name="name"/>, and removes it from the store, with a warning.</summary>
+    public void Discard(int fd, string name, string reason)
     {
         // Removed whatever the option says now: the store passed it, so the store holds it.
         Libc.Close(fd);

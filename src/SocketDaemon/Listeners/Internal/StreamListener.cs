@@ -237,6 +237,13 @@ internal sealed class StreamListener : IListener
     /// <summary>Takes back a connection an earlier run left in systemd's store; it goes on where that run stopped.</summary>
     public void Resume(StoredConnection stored)
     {
+        // The store hands back whatever was put under the name: make sure it is still a connected stream socket.
+        if (!IsStreamSocket(stored.FileDescriptor))
+        {
+            _store.Discard(stored.FileDescriptor, stored.Name.ToString(), "not a stream socket");
+            return;
+        }
+
         var socket = new Socket(new SafeSocketHandle(stored.FileDescriptor, ownsHandle: true));
         Libc.SetCloseOnExec(stored.FileDescriptor, closeOnExec: true);
         var id = stored.Name.ConnectionId;
@@ -246,6 +253,18 @@ internal sealed class StreamListener : IListener
         var connection = new StreamConnection(new OnDemandSocketConnection(socket, id, stored.Pending), _context, id, _connections.Stopping, entry, stored.Name.Framing);
         ListenerLog.ConnectionResumed(_context.Logger, _context.Name, id, connection.Peer, stored.Name.Framing.ToString(), stored.Pending.Length);
         _connections.Track(id, connection);
+    }
+
+    private static bool IsStreamSocket(int fd)
+    {
+        try
+        {
+            return SocketActivation.Inspect(fd, "stored").SocketType == SocketType.Stream;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The next connection: from Kestrel's transport, or, with the store, one that reads only on demand.</summary>
