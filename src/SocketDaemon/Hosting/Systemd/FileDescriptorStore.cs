@@ -51,6 +51,13 @@ internal sealed partial class FileDescriptorStore
         {
             NoNotifySocket(_logger);
         }
+
+        if (!IsEnabled && _passed.Count > 0)
+        {
+            // Turned off since the last run: let go of everything at once, before a listener binds where a stored
+            // socket still listens.
+            DiscardUnclaimed("the file-descriptor store is off (Systemd:FileDescriptorStore)");
+        }
     }
 
     /// <summary>Whether descriptors go to the store: the option allows it and there is a <c>NOTIFY_SOCKET</c>.</summary>
@@ -132,15 +139,15 @@ internal sealed partial class FileDescriptorStore
     }
 
     /// <summary>Closes and removes from the store every passed descriptor no listener took: the configuration changed, or it is stale.</summary>
-    public void DiscardUnclaimed()
+    public void DiscardUnclaimed(string? reason = null)
     {
         lock (_lock)
         {
             foreach (var (name, fd) in _passed)
             {
-                Discard(fd, name, StoredDescriptorName.Parse(name) is { } parsed
+                Discard(fd, name, reason ?? (StoredDescriptorName.Parse(name) is { } parsed
                     ? $"no configured {(parsed.Kind == StoredDescriptorKind.Pending ? "connection" : "listener")} takes it"
-                    : "not a name this daemon stores");
+                    : "not a name this daemon stores"));
             }
 
             _passed.Clear();
