@@ -62,6 +62,42 @@ public class FileDescriptorStoreTests
         Assert.Equal(0, await client.ReceiveAsync(new byte[16], SocketFlags.None, timeout.Token));
     }
 
+    [Fact]
+    public async Task With_the_store_turned_off_what_it_passed_back_is_taken_and_let_go()
+    {
+        using var directory = new TempDirectory();
+        using var notify = new NotifySocket(directory.Combine("notify"));
+        var socketPath = directory.Combine("d.sock");
+
+        // What an earlier run with the store on left in it: its listening socket and a connection of it.
+        using var earlier = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        earlier.Bind(new UnixDomainSocketEndPoint(socketPath));
+        earlier.Listen();
+        using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await client.ConnectAsync(new UnixDomainSocketEndPoint(socketPath));
+        using (var server = await earlier.AcceptAsync())
+        {
+            notify.Put("socketdaemon.listener.unix", DescriptorPassing.Duplicate(earlier.SafeHandle));
+            notify.Put("socketdaemon.connection.3.seed.unix", DescriptorPassing.Duplicate(server.SafeHandle));
+        }
+
+        var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path, ["FDSTORE"] = "64" };
+        var daemon = await ServiceManager.StartDaemonAsync(notify, environment, "--listen", "unix:" + socketPath, "--log-dir", directory.Combine("logs"), "--SocketDaemon:Systemd:FileDescriptorStore=false");
+        await using var _ = daemon;
+        await daemon.WaitForOutputAsync("Application started");
+
+        await client.SendAsync(RawClient.SeedFrame("on the connection of the earlier run"));
+        using var fresh = await RawClient.ConnectAsync(SocketEndpoint.Parse("unix:" + socketPath));
+        await fresh.SendAsync(RawClient.SeedFrame("on a new connection"));
+        var log = new MessageLog(directory.Combine("logs"));
+        await log.WaitForTextAsync("on the connection of the earlier run");
+        await log.WaitForTextAsync("on a new connection");
+
+        // Taken back, then let go of; nothing new stored.
+        await Wait.UntilAsync(() => notify.Stored.Count == 0, "the store to be emptied");
+        Assert.DoesNotContain(notify.Received, m => m.Text.StartsWith("FDSTORE=1", StringComparison.Ordinal));
+    }
+
     private static async Task RestartAsync(int signal)
     {
         using var directory = new TempDirectory();

@@ -51,13 +51,6 @@ internal sealed partial class FileDescriptorStore
         {
             NoNotifySocket(_logger);
         }
-
-        if (!IsEnabled && _passed.Count > 0)
-        {
-            // Turned off since the last run: let go of everything at once, before a listener binds where a stored
-            // socket still listens.
-            DiscardUnclaimed("the file-descriptor store is off (Systemd:FileDescriptorStore)");
-        }
     }
 
     /// <summary>Whether descriptors go to the store: the option allows it and there is a <c>NOTIFY_SOCKET</c>.</summary>
@@ -85,13 +78,8 @@ internal sealed partial class FileDescriptorStore
     }
 
     /// <summary>Takes <paramref name="name"/> out of the store: systemd closes its copy.</summary>
-    public void Remove(StoredDescriptorName name)
-    {
-        if (IsEnabled)
-        {
-            _notifier.Notify($"FDSTOREREMOVE=1\nFDNAME={name}");
-        }
-    }
+    /// <remarks>Also with the store turned off: what an earlier run stored is still taken back, and then let go.</remarks>
+    public void Remove(StoredDescriptorName name) => _notifier.Notify($"FDSTOREREMOVE=1\nFDNAME={name}");
 
     /// <summary>Stores <paramref name="bytes"/> in a new memfd named after connection <paramref name="id"/>.</summary>
     public bool AddPending(long id, ReadOnlySpan<byte> bytes)
@@ -139,15 +127,15 @@ internal sealed partial class FileDescriptorStore
     }
 
     /// <summary>Closes and removes from the store every passed descriptor no listener took: the configuration changed, or it is stale.</summary>
-    public void DiscardUnclaimed(string? reason = null)
+    public void DiscardUnclaimed()
     {
         lock (_lock)
         {
             foreach (var (name, fd) in _passed)
             {
-                Discard(fd, name, reason ?? (StoredDescriptorName.Parse(name) is { } parsed
+                Discard(fd, name, StoredDescriptorName.Parse(name) is { } parsed
                     ? $"no configured {(parsed.Kind == StoredDescriptorKind.Pending ? "connection" : "listener")} takes it"
-                    : "not a name this daemon stores"));
+                    : "not a name this daemon stores");
             }
 
             _passed.Clear();

@@ -37,6 +37,13 @@ internal static class StoredListener
             // Inherited without close-on-exec: a child process (Exec handler) must not hold the listener.
             Libc.SetCloseOnExec(fd, closeOnExec: true);
             ListenerLog.ListenerResumed(listener.Logger, listener.Name, stored.ToString());
+            if (!store.IsEnabled)
+            {
+                // The store was turned off since: taken all the same (a new socket could not bind where this one
+                // still listens), and let go of.
+                store.Remove(name);
+            }
+
             return socket;
         }
 

@@ -55,7 +55,7 @@ internal sealed class StreamListener : IListener
     {
         var name = _context.Name;
         var fromStore = false;
-        if (_activated is null && _store.IsEnabled && StoredListener.TryTake(_store, _context, _endpoint, SocketType.Stream) is { } stored)
+        if (_activated is null && StoredListener.TryTake(_store, _context, _endpoint, SocketType.Stream) is { } stored)
         {
             // Taken as systemd passes a socket unit's: bound, listening, its file left alone. Clients that connected
             // while no daemon ran wait in its backlog.
@@ -250,6 +250,12 @@ internal sealed class StreamListener : IListener
         _connections.Reserve(id);
         var entry = new ConnectionStoreEntry(_store, id, _context.Name, socket);
         entry.Adopt(stored.Name);
+        if (!_store.IsEnabled)
+        {
+            // Turned off since the last run: the client keeps its connection, which closes as any other from now on.
+            entry.Remove();
+        }
+
         var connection = new StreamConnection(new OnDemandSocketConnection(socket, id, stored.Pending), _context, id, _connections.Stopping, entry, stored.Name.Framing);
         ListenerLog.ConnectionResumed(_context.Logger, _context.Name, id, connection.Peer, stored.Name.Framing.ToString(), stored.Pending.Length);
         _connections.Track(id, connection);
