@@ -63,6 +63,7 @@ public static class SocketDaemonServiceCollectionExtensions
         services.AddHostedService(static sp => sp.GetRequiredService<ListenerHostedService>());
         services.AddHostedService<ReloadService>();
         services.TryAddSingleton(_ => SystemdNotifier.FromEnvironment());
+        services.TryAddSingleton<FileDescriptorStore>();
         services.AddHostedService<SystemdNotifyService>();
         return services;
     }
