@@ -86,7 +86,12 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
                 return;
             }
 
-            partial = !buffer.IsEmpty;
+            partial = connection.TrackFrame(!buffer.IsEmpty, buffer.Length);
+            if (!partial && connection.CloseForAge())
+            {
+                // Every batch read is acknowledged: the client reconnects and loses nothing.
+                return;
+            }
         }
     }
 
@@ -192,6 +197,12 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
             {
                 state.Errors.Add((i, NativeErrorCode.TooLarge));
                 connection.Listener.Listener.ErrorSeen(ErrorReasons.TooLarge);
+                continue;
+            }
+
+            if (!await connection.AdmitAsync())
+            {
+                state.Errors.Add((i, NativeErrorCode.RateLimited));
                 continue;
             }
 

@@ -63,7 +63,7 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
                 foreach (var (listenerName, endpoint, activated) in Resolve(name, listenerOptions.Endpoint!))
                 {
                     var info = new BoundListener(listenerName, endpoint, listenerOptions.Framing);
-                    var context = new ListenerContext(info, listenerOptions, _options.Limits, _pipeline, _services, _logger);
+                    var context = new ListenerContext(info, listenerOptions, _options.Limits, _pipeline, _services, _logger) { ConfigurationName = name };
                     _contexts.Add(context);
                     IListener listener = endpoint.IsDatagram || activated?.SocketType == SocketType.Dgram
                         ? new DatagramListener(context, endpoint, activated)
@@ -142,6 +142,15 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         }
     }
 
+    /// <summary>Applies reloaded limits, and each listener's own limits, to every listener.</summary>
+    public void ApplyLimits(SocketDaemonOptions options)
+    {
+        foreach (var context in _contexts)
+        {
+            context.ApplyLimits(options.Limits, options.Listeners.GetValueOrDefault(context.ConfigurationName));
+        }
+    }
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         // The order of a graceful stop: no new connections, then let the open ones finish, then close the rest.
@@ -159,6 +168,10 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         }
 
         _listeners.Clear();
+        foreach (var context in _contexts)
+        {
+            context.Limits.RateLimiter?.Dispose();
+        }
     }
 
     public void Dispose() => _connections.Dispose();

@@ -53,4 +53,22 @@ internal static partial class ListenerLog
 
     [LoggerMessage(21, LogLevel.Warning, "Stopping: {Count} connections still busy after {Timeout}; closing them")]
     public static partial void DrainTimedOut(ILogger logger, int count, TimeSpan timeout);
+
+    [LoggerMessage(22, LogLevel.Warning, "Listener {Listener}: refusing connection from {Peer}: {Open} connections open on the listener, its MaxConnections is {Limit}")]
+    public static partial void ListenerConnectionLimit(ILogger logger, string listener, PeerInfo peer, long open, int limit);
+
+    [LoggerMessage(23, LogLevel.Warning, "Listener {Listener}: refusing connection from {Peer}: it has {Open} connections open, MaxConnectionsPerPeer is {Limit}")]
+    public static partial void PeerConnectionLimit(ILogger logger, string listener, PeerInfo peer, long open, int limit);
+
+    [LoggerMessage(24, LogLevel.Information, "Listener {Listener}: closing connection #{ConnectionId} from {Peer}: older than MaxConnectionAge {Age}")]
+    public static partial void MaxConnectionAge(ILogger logger, string listener, long connectionId, PeerInfo peer, TimeSpan age);
+
+    [LoggerMessage(25, LogLevel.Warning, "Listener {Listener}: connection #{ConnectionId} from {Peer}: dropped a frame longer than MaxMessageBytes {Limit} (Oversize: drop)")]
+    public static partial void OversizeDropped(ILogger logger, string listener, long connectionId, PeerInfo peer, int limit);
+
+    [LoggerMessage(26, LogLevel.Warning, "Listener {Listener}: connection #{ConnectionId} from {Peer}: cut a frame to MaxMessageBytes {Limit} (Oversize: truncate)")]
+    public static partial void OversizeTruncated(ILogger logger, string listener, long connectionId, PeerInfo peer, int limit);
+
+    [LoggerMessage(27, LogLevel.Warning, "Listener {Listener}: connection #{ConnectionId} from {Peer} is over its rate limit; its messages are dropped while it is (Action: reject)")]
+    public static partial void RateLimited(ILogger logger, string listener, long connectionId, PeerInfo peer);
 }

@@ -212,17 +212,44 @@ internal sealed class StreamListener : IListener
             }
 
             var id = _connections.NextId();
-            if (_connections.Count >= _context.Limits.MaxConnections)
+            var peer = PeerCredentials.Read(transport.Features.Get<IConnectionSocketFeature>()?.Socket);
+            var peerKey = PeerConnections.KeyOf(peer);
+            if (Refuse(peer, peerKey) is { } reason)
             {
-                var peer = PeerCredentials.Read(transport.Features.Get<IConnectionSocketFeature>()?.Socket);
-                ListenerLog.ConnectionLimit(_context.Logger, _context.Name, peer, _connections.Count, _context.Limits.MaxConnections);
+                // Refused before a byte is read: closed at once, the established connections untouched.
+                _context.Listener.ErrorSeen(reason);
                 transport.Abort();
                 await transport.DisposeAsync();
                 continue;
             }
 
-            var connection = new StreamConnection(transport, _context, id, _connections.Stopping);
+            var connection = new StreamConnection(transport, _context, id, peer, peerKey, _connections.Stopping);
             _connections.Track(id, transport, connection);
         }
+    }
+
+    /// <summary>Which limit, if any, a new connection of <paramref name="peer"/> is over; counts it for its peer if none.</summary>
+    private string? Refuse(PeerInfo peer, string peerKey)
+    {
+        var limits = _context.Limits;
+        if (_connections.Count >= limits.MaxConnections)
+        {
+            ListenerLog.ConnectionLimit(_context.Logger, _context.Name, peer, _connections.Count, limits.MaxConnections);
+            return ErrorReasons.ConnectionLimit;
+        }
+
+        if (limits.ListenerMaxConnections is { } listenerLimit && _context.Listener.OpenConnections >= listenerLimit)
+        {
+            ListenerLog.ListenerConnectionLimit(_context.Logger, _context.Name, peer, _context.Listener.OpenConnections, listenerLimit);
+            return ErrorReasons.ListenerConnectionLimit;
+        }
+
+        if (!_context.Peers.TryOpen(peerKey, limits.MaxConnectionsPerPeer, out var open))
+        {
+            ListenerLog.PeerConnectionLimit(_context.Logger, _context.Name, peer, open, limits.MaxConnectionsPerPeer!.Value);
+            return ErrorReasons.PeerConnectionLimit;
+        }
+
+        return null;
     }
 }

@@ -15,6 +15,9 @@ public sealed class LogHandler
     // The event's own template only matters to sinks that render it (Seq, JSON): the text, verbatim.
     private static readonly MessageTemplate Template = new MessageTemplateParser().Parse("{Text:l}");
 
+    /// <summary>What follows the text of a message cut by <c>Oversize: truncate</c> in its log line.</summary>
+    public const string TruncatedSuffix = " [truncated]";
+
     private readonly Serilog.ILogger _log;
 
     /// <summary>Creates the handler over <paramref name="log"/>.</summary>
@@ -29,14 +32,19 @@ public sealed class LogHandler
     {
         ArgumentNullException.ThrowIfNull(context);
         var peer = context.Peer;
-        var properties = new List<LogEventProperty>(9)
+        var properties = new List<LogEventProperty>(10)
         {
-            new("Text", new ScalarValue(context.Text)),
+            new("Text", new ScalarValue(context.Truncated ? context.Text + TruncatedSuffix : context.Text)),
             new("Listener", new ScalarValue(context.Listener)),
             new("Peer", new ScalarValue(peer.ToString())),
             new("ConnectionId", new ScalarValue(context.ConnectionId)),
             new("Framing", new ScalarValue(context.Framing)),
         };
+
+        if (context.Truncated)
+        {
+            properties.Add(new("Truncated", new ScalarValue(true)));
+        }
 
         // The peer's credentials as properties of their own, for sinks and templates that want them: {Pid}, {Uid}, ...
         if (peer.ProcessId is { } pid)
