@@ -140,6 +140,8 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         {
             context.ApplyLimits(limits);
         }
+
+        _connections.WakeAll();
     }
 
     /// <summary>Applies reloaded limits, and each listener's own limits, to every listener.</summary>
@@ -149,6 +151,8 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         {
             context.ApplyLimits(options.Limits, options.Listeners.GetValueOrDefault(context.ConfigurationName));
         }
+
+        _connections.WakeAll();
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

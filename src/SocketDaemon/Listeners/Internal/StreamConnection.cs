@@ -35,6 +35,7 @@ internal sealed class StreamConnection
     private long _frameStarted;
     private long _frameBytes;
     private bool _deadlineIsRate;
+    private bool _deadlineIsAge;
     private bool _rateLimitLogged;
 
     /// <summary>A connection of <paramref name="peer"/>, counted under <paramref name="peerKey"/> by the caller.</summary>
@@ -179,7 +180,8 @@ internal sealed class StreamConnection
         if (!midFrame)
         {
             var idle = limits.IdleTimeout;
-            return limits.MaxConnectionAge is { } age && age - Stopwatch.GetElapsedTime(_openedTimestamp) is var ageLeft && ageLeft < idle ? Clamp(ageLeft) : idle;
+            _deadlineIsAge = limits.MaxConnectionAge is { } age && age - Stopwatch.GetElapsedTime(_openedTimestamp) is var ageLeft && ageLeft < idle;
+            return _deadlineIsAge ? Clamp(limits.MaxConnectionAge!.Value - Stopwatch.GetElapsedTime(_openedTimestamp)) : idle;
         }
 
         if (_frameStarted == 0)
@@ -222,7 +224,8 @@ internal sealed class StreamConnection
             throw new FramingException(error, $"frame incomplete after {elapsed.TotalSeconds:0.###} s{(stopping ? " while stopping" : string.Empty)}");
         }
 
-        if (IsPastMaxAge)
+        // A timer may fire a hair early: the deadline that was set, not the clock now, says which limit it was.
+        if (_deadlineIsAge || IsPastMaxAge)
         {
             ListenerLog.MaxConnectionAge(_listener.Logger, _listener.Name, Id, Peer, _listener.Limits.MaxConnectionAge!.Value);
         }
