@@ -75,6 +75,8 @@ public abstract class FrameReader
         }
         catch (FramingException ex) when (ex.FrameBytes != 0)
         {
+            // A reader may have set its out value before it found the frame too long.
+            message = default;
             if (policy == OversizePolicy.Drop)
             {
                 state.Drop(ex.FrameBytes);
