@@ -134,7 +134,7 @@ public static class FuzzTargets
         }
 
         var cut = 1 + (bytes[0] % (bytes.Length - 1));
-        var first = new Segment(bytes.AsMemory(0, cut), 0);
+        var first = new BufferSegment(bytes.AsMemory(0, cut), 0);
         var second = first.Append(bytes.AsMemory(cut));
         return new ReadOnlySequence<byte>(first, 0, second, second.Memory.Length);
     }
@@ -144,22 +144,6 @@ public static class FuzzTargets
         if (!condition)
         {
             throw new InvalidOperationException($"fuzz finding: {finding}");
-        }
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
         }
     }
 }
