@@ -93,7 +93,12 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
                 return;
             }
 
-            partial = !buffer.IsEmpty;
+            partial = connection.TrackFrame(!buffer.IsEmpty, buffer.Length);
+            if (!partial && connection.CloseForAge())
+            {
+                // Every batch read is acknowledged: the client reconnects and loses nothing.
+                return;
+            }
         }
     }
 
@@ -207,6 +212,12 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
             {
                 state.Errors.Add((i, NativeErrorCode.TooLarge));
                 connection.Listener.Listener.ErrorSeen(ErrorReasons.TooLarge);
+                continue;
+            }
+
+            if (!await connection.AdmitMessageAsync())
+            {
+                state.Errors.Add((i, NativeErrorCode.RateLimited));
                 continue;
             }
 

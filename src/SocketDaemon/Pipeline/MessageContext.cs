@@ -49,6 +49,12 @@ public sealed class MessageContext
     /// <summary>The message bytes, without framing. Valid only during the pipeline call.</summary>
     public ReadOnlySequence<byte> Payload { get; private set; }
 
+    /// <summary>
+    /// Whether the message is only the first <c>MaxMessageBytes</c> of a longer frame, cut by <c>Oversize: truncate</c>.
+    /// The log shows it (a <c>Truncated</c> property, and <c> [truncated]</c> after the text of a line).
+    /// </summary>
+    public bool Truncated { get; set; }
+
     /// <summary>When the daemon read the message.</summary>
     public DateTimeOffset ReceivedAt { get; private set; }
 

@@ -43,6 +43,25 @@ internal sealed class ConnectionManager(ILogger logger) : IDisposable
     /// <summary>The open connections, for status reports.</summary>
     public IEnumerable<StreamConnection> Open => _connections.Values.Select(c => c.Connection);
 
+    /// <summary>
+    /// Wakes every connection's pending read, so that it takes its next timeout from the limits as they are now (a
+    /// reload): a connection stalled under a long <c>FrameTimeout</c> meets the shorter one at once.
+    /// </summary>
+    public void WakeAll()
+    {
+        foreach (var (_, connection) in _connections.Values)
+        {
+            try
+            {
+                connection.Input.CancelPendingRead();
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+            {
+                // Closed between the snapshot and the wake: nothing to wake.
+            }
+        }
+    }
+
     /// <summary>Tells every connection to finish and waits for them at most <paramref name="timeout"/>; then closes the rest.</summary>
     public async Task DrainAsync(TimeSpan timeout)
     {

@@ -71,7 +71,7 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
                         AllowQuit = listenerOptions.AllowQuit,
                         AllowStatus = listenerOptions.AllowStatus,
                     };
-                    var context = new ListenerContext(info, listenerOptions, _options.Limits, _pipeline, _services, _logger);
+                    var context = new ListenerContext(info, listenerOptions, _options.Limits, _pipeline, _services, _logger) { ConfigurationName = name };
                     _contexts.Add(context);
                     IListener listener = endpoint.IsDatagram || activated?.SocketType == SocketType.Dgram
                         ? new DatagramListener(context, endpoint, activated)
@@ -166,6 +166,19 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         {
             context.ApplyLimits(limits);
         }
+
+        _connections.WakeAll();
+    }
+
+    /// <summary>Applies reloaded limits, and each listener's own limits, to every listener.</summary>
+    public void ApplyLimits(SocketDaemonOptions options)
+    {
+        foreach (var context in _contexts)
+        {
+            context.ApplyLimits(options.Limits, options.Listeners.GetValueOrDefault(context.ConfigurationName));
+        }
+
+        _connections.WakeAll();
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -185,6 +198,10 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         }
 
         _listeners.Clear();
+        foreach (var context in _contexts)
+        {
+            context.Limits.RateLimiter?.Dispose();
+        }
     }
 
     public void Dispose() => _connections.Dispose();

@@ -66,6 +66,24 @@ internal static partial class ListenerLog
     [LoggerMessage(25, LogLevel.Warning, "Listener {Listener}: the stored listening socket is bound to {Stored}, not the configured {Configured}; closed it and binding anew")]
     public static partial void StoredListenerMismatch(ILogger logger, string listener, string stored, string configured);
 
+    [LoggerMessage(30, LogLevel.Warning, "Listener {Listener}: refusing connection from {Peer}: {Open} connections open on the listener, its MaxConnections is {Limit}")]
+    public static partial void ListenerConnectionLimit(ILogger logger, string listener, PeerInfo peer, long open, int limit);
+
+    [LoggerMessage(31, LogLevel.Warning, "Listener {Listener}: refusing connection from {Peer}: it has {Open} connections open, MaxConnectionsPerPeer is {Limit}")]
+    public static partial void PeerConnectionLimit(ILogger logger, string listener, PeerInfo peer, long open, int limit);
+
+    [LoggerMessage(32, LogLevel.Information, "Listener {Listener}: closing connection #{ConnectionId} from {Peer}: older than MaxConnectionAge {Age}")]
+    public static partial void MaxConnectionAge(ILogger logger, string listener, long connectionId, PeerInfo peer, TimeSpan age);
+
+    [LoggerMessage(33, LogLevel.Warning, "Listener {Listener}: connection #{ConnectionId} from {Peer}: dropped a frame longer than MaxMessageBytes {Limit} (Oversize: drop)")]
+    public static partial void OversizeDropped(ILogger logger, string listener, long connectionId, PeerInfo peer, int limit);
+
+    [LoggerMessage(34, LogLevel.Warning, "Listener {Listener}: connection #{ConnectionId} from {Peer}: cut a frame to MaxMessageBytes {Limit} (Oversize: truncate)")]
+    public static partial void OversizeTruncated(ILogger logger, string listener, long connectionId, PeerInfo peer, int limit);
+
+    [LoggerMessage(35, LogLevel.Warning, "Listener {Listener}: connection #{ConnectionId} from {Peer} is over its rate limit; its messages are dropped while it is (Action: reject)")]
+    public static partial void RateLimited(ILogger logger, string listener, long connectionId, PeerInfo peer);
+
     [LoggerMessage(60, LogLevel.Warning, "Listener {Listener}: refusing {Peer}: {Reason} (access_denied)")]
     public static partial void AccessDenied(ILogger logger, string listener, PeerInfo peer, string reason);
 

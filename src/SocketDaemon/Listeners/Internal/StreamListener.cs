@@ -269,7 +269,11 @@ internal sealed class StreamListener : IListener
             entry.Remove();
         }
 
-        var connection = new StreamConnection(new OnDemandSocketConnection(socket, id, stored.Pending), _context, id, _connections.Stopping, store: entry, resumeFraming: stored.Name.Framing);
+        // An established connection: counted for its peer, never refused by a limit.
+        var peer = PeerCredentials.Read(socket);
+        var peerKey = PeerConnections.KeyOf(peer);
+        _context.Peers.TryOpen(peerKey, limit: null, out _);
+        var connection = new StreamConnection(new OnDemandSocketConnection(socket, id, stored.Pending), _context, id, peer, peerKey, _connections.Stopping, entry, stored.Name.Framing);
         ListenerLog.ConnectionResumed(_context.Logger, _context.Name, id, connection.Peer, stored.Name.Framing.ToString(), stored.Pending.Length);
         _connections.Track(id, connection);
     }
@@ -332,28 +336,26 @@ internal sealed class StreamListener : IListener
                 return;
             }
 
-            if (_connections.Count >= _context.Limits.MaxConnections)
+            var peer = PeerCredentials.Read(transport.Features.Get<IConnectionSocketFeature>()?.Socket);
+            var peerKey = PeerConnections.KeyOf(peer);
+            if (Refuse(peer, peerKey) is { } reason)
             {
-                var refused = PeerCredentials.Read(transport.Features.Get<IConnectionSocketFeature>()?.Socket);
-                ListenerLog.ConnectionLimit(_context.Logger, _context.Name, refused, _connections.Count, _context.Limits.MaxConnections);
+                // Refused before a byte is read: closed at once, the established connections untouched.
+                _context.Listener.ErrorSeen(reason);
                 transport.Abort();
                 await transport.DisposeAsync();
                 continue;
             }
 
             // Checked before the connection counts as open; behind a PROXY header the source is known only once it is read.
-            PeerInfo? peer = null;
-            if (_context.Access.IsRestricted && !_context.Options.ProxyProtocol)
+            if (_context.Access.IsRestricted && !_context.Options.ProxyProtocol && !_context.Access.Allows(peer, out var denied))
             {
-                peer = PeerCredentials.Read(transport.Features.Get<IConnectionSocketFeature>()?.Socket);
-                if (!_context.Access.Allows(peer, out var reason))
-                {
-                    _context.Listener.ErrorSeen(ErrorReasons.AccessDenied);
-                    ListenerLog.AccessDenied(_context.Logger, _context.Name, peer, reason);
-                    transport.Abort();
-                    await transport.DisposeAsync();
-                    continue;
-                }
+                _context.Listener.ErrorSeen(ErrorReasons.AccessDenied);
+                ListenerLog.AccessDenied(_context.Logger, _context.Name, peer, denied);
+                _context.Peers.Close(peerKey);
+                transport.Abort();
+                await transport.DisposeAsync();
+                continue;
             }
 
             ConnectionStoreEntry? entry = null;
@@ -364,8 +366,33 @@ internal sealed class StreamListener : IListener
                 entry.Store(_context.Options.Framing);
             }
 
-            var connection = new StreamConnection(transport, _context, id, _connections.Stopping, peer, entry);
+            var connection = new StreamConnection(transport, _context, id, peer, peerKey, _connections.Stopping, entry);
             _connections.Track(id, connection);
         }
+    }
+
+    /// <summary>Which limit, if any, a new connection of <paramref name="peer"/> is over; counts it for its peer if none.</summary>
+    private string? Refuse(PeerInfo peer, string peerKey)
+    {
+        var limits = _context.Limits;
+        if (_connections.Count >= limits.MaxConnections)
+        {
+            ListenerLog.ConnectionLimit(_context.Logger, _context.Name, peer, _connections.Count, limits.MaxConnections);
+            return ErrorReasons.ConnectionLimit;
+        }
+
+        if (limits.ListenerMaxConnections is { } listenerLimit && _context.Listener.OpenConnections >= listenerLimit)
+        {
+            ListenerLog.ListenerConnectionLimit(_context.Logger, _context.Name, peer, _context.Listener.OpenConnections, listenerLimit);
+            return ErrorReasons.ListenerConnectionLimit;
+        }
+
+        if (!_context.Peers.TryOpen(peerKey, limits.MaxConnectionsPerPeer, out var open))
+        {
+            ListenerLog.PeerConnectionLimit(_context.Logger, _context.Name, peer, open, limits.MaxConnectionsPerPeer!.Value);
+            return ErrorReasons.PeerConnectionLimit;
+        }
+
+        return null;
     }
 }

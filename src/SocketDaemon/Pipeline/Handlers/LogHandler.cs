@@ -15,6 +15,9 @@ public sealed class LogHandler
 
     private readonly MessageLogWriter _writer;
 
+    /// <summary>What follows the text of a message cut by <c>Oversize: truncate</c> in its log line.</summary>
+    public const string TruncatedSuffix = " [truncated]";
+
     /// <summary>Creates the handler over <paramref name="writer"/>.</summary>
     public LogHandler(MessageLogWriter writer)
     {

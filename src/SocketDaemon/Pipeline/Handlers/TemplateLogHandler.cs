@@ -27,14 +27,19 @@ public sealed class TemplateLogHandler
     {
         ArgumentNullException.ThrowIfNull(context);
         var peer = context.Peer;
-        var properties = new List<LogEventProperty>(9)
+        var properties = new List<LogEventProperty>(10)
         {
-            new("Text", new ScalarValue(context.Text)),
+            new("Text", new ScalarValue(context.Truncated ? context.Text + LogHandler.TruncatedSuffix : context.Text)),
             new("Listener", new ScalarValue(context.Listener)),
             new("Peer", new ScalarValue(peer.ToString())),
             new("ConnectionId", new ScalarValue(context.ConnectionId)),
             new("Framing", new ScalarValue(context.Framing)),
         };
+
+        if (context.Truncated)
+        {
+            properties.Add(new("Truncated", new ScalarValue(true)));
+        }
 
         // The peer's credentials as properties of their own, for sinks and templates that want them: {Pid}, {Uid}, ...
         if (peer.ProcessId is { } pid)

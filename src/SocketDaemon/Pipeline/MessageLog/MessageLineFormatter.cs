@@ -13,11 +13,14 @@ public static class MessageLineFormatter
 {
     private const int TimestampLength = 32; // yyyy-MM-ddTHH:mm:ss.ffffffzzz
 
+    // After the text of a message cut by Oversize: truncate.
+    private static ReadOnlySpan<byte> Truncated => " [truncated]"u8;
+
     /// <summary>The most bytes the line of <paramref name="context"/> can take.</summary>
     public static int MaxLength(MessageContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return TimestampLength + Prefix(context).Length + LogEscaping.MaxEscapedLength(checked((int)context.Payload.Length)) + 1;
+        return TimestampLength + Prefix(context).Length + LogEscaping.MaxEscapedLength(checked((int)context.Payload.Length)) + Truncated.Length + 1;
     }
 
     /// <summary>Writes the line of <paramref name="context"/>, newline included, into <paramref name="destination"/> (at least <see cref="MaxLength"/> bytes).</summary>
@@ -42,6 +45,12 @@ public static class MessageLineFormatter
             payload.CopyTo(joined);
             written += LogEscaping.Escape(joined.AsSpan(0, (int)payload.Length), destination[written..]);
             ArrayPool<byte>.Shared.Return(joined);
+        }
+
+        if (context.Truncated)
+        {
+            Truncated.CopyTo(destination[written..]);
+            written += Truncated.Length;
         }
 
         destination[written++] = (byte)'\n';
