@@ -69,6 +69,28 @@ public sealed class RawClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Asserts that the daemon refuses a connection to <paramref name="endpoint"/> at once: closed before a byte is
+    /// read, or, on TCP, reset so soon that the connect itself reports it.
+    /// </summary>
+    public static async Task AssertRefusedAsync(SocketEndpoint endpoint)
+    {
+        RawClient client;
+        try
+        {
+            client = await ConnectAsync(endpoint);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            return;
+        }
+
+        using (client)
+        {
+            Assert.True(await client.WaitForCloseAsync(), $"a connection to {endpoint} was not refused");
+        }
+    }
+
     public void ShutdownSend() => Socket.Shutdown(SocketShutdown.Send);
 
     public void Dispose() => Socket.Dispose();

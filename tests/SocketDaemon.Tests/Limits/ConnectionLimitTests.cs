@@ -21,7 +21,7 @@ public class ConnectionLimitTests
         using var second = await OpenAsync(daemon, endpoint, "second");
 
         // Same uid on the Unix socket, same address (another port) on TCP: the same peer.
-        await AssertRefusedAsync(endpoint);
+        await RawClient.AssertRefusedAsync(endpoint);
 
         await first.SendAsync(RawClient.SeedFrame("first again"));
         await second.SendAsync(RawClient.SeedFrame("second again"));
@@ -52,7 +52,7 @@ public class ConnectionLimitTests
         await using var daemon = await TestDaemon.StartAsync(new Dictionary<string, string?> { ["SocketDaemon:Listeners:tcp:MaxConnections"] = "1" });
         using var open = await OpenAsync(daemon, daemon.Tcp, "open");
 
-        await AssertRefusedAsync(daemon.Tcp);
+        await RawClient.AssertRefusedAsync(daemon.Tcp);
         using var other = await OpenAsync(daemon, daemon.Unix, "other listener");
 
         await open.SendAsync(RawClient.SeedFrame("still open"));
@@ -67,7 +67,7 @@ public class ConnectionLimitTests
         using var a = await OpenAsync(daemon, daemon.Unix, "a");
         using var b = await OpenAsync(daemon, daemon.Tcp, "b");
 
-        await AssertRefusedAsync(daemon.Unix);
+        await RawClient.AssertRefusedAsync(daemon.Unix);
 
         await a.SendAsync(RawClient.SeedFrame("a again"));
         await b.SendAsync(RawClient.SeedFrame("b again"));
@@ -80,24 +80,6 @@ public class ConnectionLimitTests
     /// Asserts that a new connection is closed at once. The daemon resets it: on TCP the reset may come back before
     /// the client's connect has returned, which refuses the connect itself.
     /// </summary>
-    internal static async Task AssertRefusedAsync(SocketEndpoint endpoint)
-    {
-        RawClient client;
-        try
-        {
-            client = await RawClient.ConnectAsync(endpoint);
-        }
-        catch (System.Net.Sockets.SocketException ex) when (ex.SocketErrorCode == System.Net.Sockets.SocketError.ConnectionReset)
-        {
-            return;
-        }
-
-        using (client)
-        {
-            Assert.True(await client.WaitForCloseAsync(), $"a connection over the limit on {endpoint} was not refused");
-        }
-    }
-
     // A connection that has a message in the log is one the daemon accepted and counts.
     private static async Task<RawClient> OpenAsync(TestDaemon daemon, SocketEndpoint endpoint, string text)
     {
