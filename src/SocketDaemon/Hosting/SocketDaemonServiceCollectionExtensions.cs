@@ -51,6 +51,7 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton<SocketDaemonMetrics>();
         services.TryAddSingleton<HttpStatusHandler>();
         services.TryAddSingleton<NativeProtocolHandler>();
+        services.TryAddSingleton<NativeSessions>();
         services.TryAddSingleton<MessageLogFiles>();
         services.TryAddSingleton<MessagePipeline>();
         services.TryAddSingleton<TailHub>();
