@@ -199,18 +199,34 @@ public sealed class SocketDaemonClient : IAsyncDisposable
             return;
         }
 
+        _native = await NegotiateAsync(socket, Endpoint, _options.ConnectTimeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// Connects to <paramref name="endpoint"/> and negotiates the native protocol: the one way in for this client, its
+    /// spool sender and the daemon's <c>Forward</c> handler.
+    /// </summary>
+    internal static async Task<NativeConnection> ConnectNativeAsync(SocketEndpoint endpoint, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    {
+        var socket = await ConnectSocketAsync(endpoint, new SocketDaemonClientOptions { ConnectTimeout = connectTimeout }, cancellationToken);
+        return await NegotiateAsync(socket, endpoint, connectTimeout, cancellationToken);
+    }
+
+    // TLS (tls://host:port) goes here: wrap the connected socket's stream in an SslStream before the preface.
+    private static async Task<NativeConnection> NegotiateAsync(Socket socket, SocketEndpoint endpoint, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    {
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.ConnectTimeout);
-            _native = await NativeConnection.OpenAsync(socket, Endpoint, timeout.Token);
+            timeout.CancelAfter(connectTimeout);
+            return await NativeConnection.OpenAsync(socket, endpoint, timeout.Token);
         }
         catch (Exception ex)
         {
             socket.Dispose();
             if (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                throw new SocketDaemonConnectException($"{Endpoint} did not answer the native-protocol preface within {_options.ConnectTimeout.TotalSeconds:0.#} s; is it a SocketDaemon?", ex);
+                throw new SocketDaemonConnectException($"{endpoint} did not answer the native-protocol preface within {connectTimeout.TotalSeconds:0.#} s; is it a SocketDaemon?", ex);
             }
 
             throw;
