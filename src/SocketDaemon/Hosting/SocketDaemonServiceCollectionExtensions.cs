@@ -56,10 +56,12 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton<MessagePipeline>();
         services.TryAddSingleton<TailHub>();
         services.TryAddSingleton<ExecProcesses>();
+        services.TryAddSingleton<ForwardHandlers>();
         services.AddSingleton(new MessageHandlerRegistration("Commands", static (builder, _) => builder.UseCommands()));
         services.AddSingleton(new MessageHandlerRegistration("Log", static (builder, step) => builder.UseLog(step)));
         services.AddSingleton(new MessageHandlerRegistration("Filter", static (builder, step) => builder.UseFilter(step)));
         services.AddSingleton(new MessageHandlerRegistration("Exec", static (builder, step) => builder.UseExec(step)));
+        services.AddSingleton(new MessageHandlerRegistration("Forward", static (builder, step) => builder.UseForward(step)));
         services.TryAddSingleton<ListenerHostedService>();
         services.AddHostedService(static sp => sp.GetRequiredService<ListenerHostedService>());
         services.AddHostedService<ReloadService>();
@@ -124,6 +126,49 @@ public static class SocketDaemonServiceCollectionExtensions
         builder.ApplicationServices.GetRequiredService<ExecProcesses>().Add(handler);
         return builder.Use((context, next) => handler.InvokeAsync(context, next));
     }
+
+    /// <summary>
+    /// Adds a <see cref="ForwardHandler"/> sending to the upstreams <paramref name="step"/> names. Like a Log step, it
+    /// ends the pipeline of the messages it takes: all of them, or with match conditions those that match (the
+    /// others go on), unless <c>Final</c> is false.
+    /// </summary>
+    public static IMessagePipelineBuilder UseForward(this IMessagePipelineBuilder builder, PipelineStepOptions step)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(step);
+        var services = builder.ApplicationServices;
+        var daemon = services.GetRequiredService<IOptions<SocketDaemonOptions>>().Value;
+        var options = new ForwardOptions(
+            [.. step.Upstreams.Select(SocketDaemon.Client.SocketEndpoint.Parse)],
+            string.Equals(step.Balance, "roundrobin", StringComparison.OrdinalIgnoreCase),
+            !string.Equals(step.Acknowledge, "local", StringComparison.OrdinalIgnoreCase),
+            step.BatchSize ?? 512,
+            step.BatchDelay ?? TimeSpan.Zero,
+            ForwardSpoolDirectory(daemon, step),
+            step.SpoolMaxBytes ?? 1L << 30,
+            daemon.Durability == MessageDurability.Fsync);
+        var handler = services.GetRequiredService<ForwardHandlers>().Get(options);
+        var matcher = MessageMatcher.Create(step);
+        var final = step.Final ?? true;
+        return builder.Use(async (context, next) =>
+        {
+            if (!matcher.Matches(context))
+            {
+                await next(context);
+                return;
+            }
+
+            await handler.InvokeAsync(context);
+            if (!final)
+            {
+                await next(context);
+            }
+        });
+    }
+
+    /// <summary>The spool directory of a Forward step: its <c>Spool</c>, else <c>spool/forward</c> under the state directory.</summary>
+    internal static string ForwardSpoolDirectory(SocketDaemonOptions options, PipelineStepOptions step) =>
+        Path.GetFullPath(step.Spool ?? Path.Combine("spool", "forward"), DefaultLocations.StateDirectory(options));
 
     /// <summary>Adds a <see cref="FilterMiddleware"/> with the conditions and <c>Action</c> of <paramref name="step"/>.</summary>
     public static IMessagePipelineBuilder UseFilter(this IMessagePipelineBuilder builder, PipelineStepOptions step)
