@@ -205,6 +205,7 @@ internal sealed class SpoolSender : IAsyncDisposable
                 }
 
                 await Task.WhenAny(WaitForWorkAsync(Timeout.InfiniteTimeSpan, token), connection.Closed);
+                token.ThrowIfCancellationRequested();
                 if (!connection.IsOpen)
                 {
                     throw new IOException($"{worker.Endpoint} closed the connection");
