@@ -38,19 +38,19 @@ public class ForwardTests
             await using var edge = await TestDaemon.StartAsync(ForwardStep([relay.Endpoint], acknowledge: "local"));
             await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix, new SocketDaemonClientOptions { BatchMessages = 50 });
 
-            await client.SendManyAsync(Messages("before", 1000));
-            await relay.Log.WaitForAsync(1000);
+            await client.SendManyAsync(Messages("before", 300));
+            await relay.Log.WaitForAsync(300);
             relay.Process.Signal(9);
             await relay.Process.WaitForExitAsync();
             await relay.DisposeAsync();
 
             // The edge goes on taking messages while its upstream is gone: they wait in its spool.
-            await client.SendManyAsync(Messages("during", 1000));
+            await client.SendManyAsync(Messages("during", 300));
             relay = await DaemonProcess.StartAsync(relayDirectory);
-            await client.SendManyAsync(Messages("after", 1000));
+            await client.SendManyAsync(Messages("after", 300));
 
-            var texts = await relay.Log.WaitForAsync(3000);
-            Assert.Equal([.. Messages("before", 1000), .. Messages("during", 1000), .. Messages("after", 1000)], texts);
+            var texts = await relay.Log.WaitForAsync(900);
+            Assert.Equal([.. Messages("before", 300), .. Messages("during", 300), .. Messages("after", 300)], texts);
         }
         finally
         {
@@ -115,19 +115,19 @@ public class ForwardTests
         {
             await using var client = await SocketDaemonClient.ConnectAsync(daemon.Endpoint, new SocketDaemonClientOptions { Spool = spool.Path, BatchMessages = 50 });
 
-            await client.SendManyAsync(Messages("before", 1000));
+            await client.SendManyAsync(Messages("before", 300));
             await client.WaitUntilDeliveredAsync().WaitAsync(Wait.Timeout);
             daemon.Process.Signal(9);
             await daemon.Process.WaitForExitAsync();
             await daemon.DisposeAsync();
 
             // Accepted while the daemon is gone: the sends complete, the messages wait in the spool.
-            await client.SendManyAsync(Messages("during", 1000));
+            await client.SendManyAsync(Messages("during", 300));
             daemon = await DaemonProcess.StartAsync(daemonDirectory);
-            await client.SendManyAsync(Messages("after", 1000));
+            await client.SendManyAsync(Messages("after", 300));
             await client.WaitUntilDeliveredAsync().WaitAsync(Wait.Timeout);
 
-            Assert.Equal([.. Messages("before", 1000), .. Messages("during", 1000), .. Messages("after", 1000)], daemon.Log.Texts());
+            Assert.Equal([.. Messages("before", 300), .. Messages("during", 300), .. Messages("after", 300)], daemon.Log.Texts());
         }
         finally
         {
