@@ -79,33 +79,14 @@ public static class NativeFrameReader
     {
         ArgumentNullException.ThrowIfNull(onMessage);
         var reader = new SequenceReader<byte>(body);
-        if (!reader.TryReadBigEndian(out long sequence) || !reader.TryReadBigEndian(out int count))
-        {
-            throw Malformed("a batch is too short for its header");
-        }
-
-        if (count < 0 || count > NativeProtocol.MaxBatchMessages)
-        {
-            throw Malformed($"a batch count of {(uint)count} is over {NativeProtocol.MaxBatchMessages}");
-        }
+        var (sequence, count) = ReadBatchHeader(ref reader);
 
         for (var i = 0; i < count; i++)
         {
-            if (!reader.TryReadBigEndian(out int length) || length < 0 || length > reader.Remaining)
-            {
-                throw Malformed($"message {i} of the batch runs past the frame");
-            }
-
-            onMessage(state, reader.UnreadSequence.Slice(0, length));
-            reader.Advance(length);
+            onMessage(state, ReadLengthPrefixed(ref reader, i));
         }
 
-        if (!reader.End)
-        {
-            throw Malformed("a batch has bytes after its last message");
-        }
-
-        return (ulong)sequence;
+        return EndBatch(reader, sequence);
     }
 
     /// <summary>
@@ -117,15 +98,7 @@ public static class NativeFrameReader
     {
         ArgumentNullException.ThrowIfNull(onMessage);
         var reader = new SequenceReader<byte>(body);
-        if (!reader.TryReadBigEndian(out long sequence) || !reader.TryReadBigEndian(out int count))
-        {
-            throw Malformed("a batch is too short for its header");
-        }
-
-        if (count < 0 || count > NativeProtocol.MaxBatchMessages)
-        {
-            throw Malformed($"a batch count of {(uint)count} is over {NativeProtocol.MaxBatchMessages}");
-        }
+        var (sequence, count) = ReadBatchHeader(ref reader);
 
         for (var i = 0; i < count; i++)
         {
@@ -133,12 +106,7 @@ public static class NativeFrameReader
             onMessage(state, origin, ReadLengthPrefixed(ref reader, i));
         }
 
-        if (!reader.End)
-        {
-            throw Malformed("a batch has bytes after its last message");
-        }
-
-        return (ulong)sequence;
+        return EndBatch(reader, sequence);
     }
 
     /// <summary>Reads a session request: its id and the session id.</summary>
@@ -204,6 +172,24 @@ public static class NativeFrameReader
         message = System.Text.Encoding.UTF8.GetString(reader.UnreadSequence.ToArray());
         return (ulong)id;
     }
+
+    private static (ulong Sequence, int Count) ReadBatchHeader(ref SequenceReader<byte> reader)
+    {
+        if (!reader.TryReadBigEndian(out long sequence) || !reader.TryReadBigEndian(out int count))
+        {
+            throw Malformed("a batch is too short for its header");
+        }
+
+        if (count < 0 || count > NativeProtocol.MaxBatchMessages)
+        {
+            throw Malformed($"a batch count of {(uint)count} is over {NativeProtocol.MaxBatchMessages}");
+        }
+
+        return ((ulong)sequence, count);
+    }
+
+    private static ulong EndBatch(in SequenceReader<byte> reader, ulong sequence) =>
+        reader.End ? sequence : throw Malformed("a batch has bytes after its last message");
 
     private static ReadOnlySequence<byte> ReadLengthPrefixed(ref SequenceReader<byte> reader, int index)
     {

@@ -88,27 +88,7 @@ public static class SocketDaemonServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         step ??= new PipelineStepOptions();
         var handler = new LogHandler(builder.ApplicationServices.GetRequiredService<MessageLogFiles>().Open(step));
-        var matcher = MessageMatcher.Create(step);
-        if (!matcher.HasConditions)
-        {
-            return builder.Run(handler.InvokeAsync);
-        }
-
-        var final = step.Final ?? true;
-        return builder.Use(async (context, next) =>
-        {
-            if (!matcher.Matches(context))
-            {
-                await next(context);
-                return;
-            }
-
-            await handler.InvokeAsync(context);
-            if (!final)
-            {
-                await next(context);
-            }
-        });
+        return builder.UseEnd(step, handler.InvokeAsync);
     }
 
     /// <summary>Adds an <see cref="ExecHandler"/> running the child process <paramref name="step"/> names.</summary>
@@ -147,8 +127,23 @@ public static class SocketDaemonServiceCollectionExtensions
             ForwardSpoolDirectory(daemon, step),
             step.SpoolMaxBytes ?? 1L << 30,
             daemon.Durability == MessageDurability.Fsync);
-        var handler = services.GetRequiredService<ForwardHandlers>().Get(options);
+        return builder.UseEnd(step, services.GetRequiredService<ForwardHandlers>().Get(options).InvokeAsync);
+    }
+
+    /// <summary>The spool directory of a Forward step: its <c>Spool</c>, else <c>spool/forward</c> under the state directory.</summary>
+    internal static string ForwardSpoolDirectory(SocketDaemonOptions options, PipelineStepOptions step) =>
+        Path.GetFullPath(step.Spool ?? Path.Combine("spool", "forward"), DefaultLocations.StateDirectory(options));
+
+    // A step that ends the pipeline: of every message, or with match conditions of those that match (the others go
+    // on), unless Final is false.
+    private static IMessagePipelineBuilder UseEnd(this IMessagePipelineBuilder builder, PipelineStepOptions step, MessageDelegate handler)
+    {
         var matcher = MessageMatcher.Create(step);
+        if (!matcher.HasConditions)
+        {
+            return builder.Run(handler);
+        }
+
         var final = step.Final ?? true;
         return builder.Use(async (context, next) =>
         {
@@ -158,17 +153,13 @@ public static class SocketDaemonServiceCollectionExtensions
                 return;
             }
 
-            await handler.InvokeAsync(context);
+            await handler(context);
             if (!final)
             {
                 await next(context);
             }
         });
     }
-
-    /// <summary>The spool directory of a Forward step: its <c>Spool</c>, else <c>spool/forward</c> under the state directory.</summary>
-    internal static string ForwardSpoolDirectory(SocketDaemonOptions options, PipelineStepOptions step) =>
-        Path.GetFullPath(step.Spool ?? Path.Combine("spool", "forward"), DefaultLocations.StateDirectory(options));
 
     /// <summary>Adds a <see cref="FilterMiddleware"/> with the conditions and <c>Action</c> of <paramref name="step"/>.</summary>
     public static IMessagePipelineBuilder UseFilter(this IMessagePipelineBuilder builder, PipelineStepOptions step)
