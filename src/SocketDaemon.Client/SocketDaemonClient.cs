@@ -34,6 +34,7 @@ public sealed class SocketDaemonClient : IAsyncDisposable
     private SpoolSender? _spoolSender;
     private Socket? _rawSocket;
     private PipeWriter? _rawOutput;
+    private Stream? _rawStream;
     private long _lastId;
     private bool _disposed;
 
@@ -212,6 +213,11 @@ public sealed class SocketDaemonClient : IAsyncDisposable
             try
             {
                 await _rawOutput!.CompleteAsync();
+                if (_rawStream is System.Net.Security.SslStream tls)
+                {
+                    await tls.ShutdownAsync();
+                }
+
                 _rawSocket.Shutdown(SocketShutdown.Send);
             }
             catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
@@ -221,50 +227,50 @@ public sealed class SocketDaemonClient : IAsyncDisposable
             finally
             {
                 _rawSocket.Dispose();
+                await _rawStream!.DisposeAsync();
             }
         }
 
         _connectLock.Dispose();
     }
 
-    private async Task OpenAsync(CancellationToken cancellationToken)
-    {
-        var socket = await ConnectSocketAsync(Endpoint, _options, cancellationToken);
-        if (_options.Framing != MessageFraming.Native)
-        {
-            _rawSocket = socket;
-            _rawOutput = PipeWriter.Create(new NetworkStream(socket, ownsSocket: false));
-            return;
-        }
-
-        _native = await NegotiateAsync(socket, Endpoint, _options.ConnectTimeout, cancellationToken);
-    }
-
     /// <summary>
-    /// Connects to <paramref name="endpoint"/> and negotiates the native protocol: the one way in for this client, its
-    /// spool sender and the daemon's <c>Forward</c> handler.
+    /// Connects to <paramref name="endpoint"/> (TLS for <c>tls://</c>, with the system's roots) and negotiates the
+    /// native protocol, the same way a client does: the way in for the spool sender and the daemon's <c>Forward</c>.
     /// </summary>
     internal static async Task<NativeConnection> ConnectNativeAsync(SocketEndpoint endpoint, TimeSpan connectTimeout, CancellationToken cancellationToken)
     {
-        var socket = await ConnectSocketAsync(endpoint, new SocketDaemonClientOptions { ConnectTimeout = connectTimeout }, cancellationToken);
-        return await NegotiateAsync(socket, endpoint, connectTimeout, cancellationToken);
+        var client = new SocketDaemonClient(endpoint, new SocketDaemonClientOptions { ConnectTimeout = connectTimeout });
+        await client.OpenAsync(cancellationToken);
+        return client._native!;
     }
 
-    // TLS (tls://host:port) goes here: wrap the connected socket's stream in an SslStream before the preface.
-    private static async Task<NativeConnection> NegotiateAsync(Socket socket, SocketEndpoint endpoint, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    private async Task OpenAsync(CancellationToken cancellationToken)
     {
+        var socket = await ConnectSocketAsync(Endpoint, _options, cancellationToken);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(connectTimeout);
-            return await NativeConnection.OpenAsync(socket, endpoint, timeout.Token);
+            timeout.CancelAfter(_options.ConnectTimeout);
+            Stream stream = Endpoint.UseTls
+                ? await TlsClient.AuthenticateAsync(socket, Endpoint, _options, timeout.Token)
+                : new NetworkStream(socket, ownsSocket: false);
+            if (_options.Framing != MessageFraming.Native)
+            {
+                _rawSocket = socket;
+                _rawStream = stream;
+                _rawOutput = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+                return;
+            }
+
+            _native = await NativeConnection.OpenAsync(socket, Endpoint, timeout.Token, stream);
         }
         catch (Exception ex)
         {
             socket.Dispose();
             if (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                throw new SocketDaemonConnectException($"{endpoint} did not answer the native-protocol preface within {connectTimeout.TotalSeconds:0.#} s; is it a SocketDaemon?", ex);
+                throw new SocketDaemonConnectException($"{Endpoint} did not answer the native-protocol preface within {_options.ConnectTimeout.TotalSeconds:0.#} s; is it a SocketDaemon?", ex);
             }
 
             throw;
