@@ -23,4 +23,7 @@ public enum FramingError
 
     /// <summary>Bytes that break the native protocol.</summary>
     Protocol,
+
+    /// <summary>A frame arrived slower than <c>MinDataRate</c> after its grace period.</summary>
+    TooSlow,
 }

@@ -10,6 +10,34 @@ public sealed class FramingException : Exception
         Error = error;
     }
 
+    /// <summary>
+    /// Creates an <see cref="FramingError.Oversize"/> error for a frame whose extent is known: its header takes
+    /// <paramref name="headerBytes"/> and the whole frame <paramref name="frameBytes"/>, so it can be skipped or cut.
+    /// </summary>
+    /// <param name="message">What was wrong.</param>
+    /// <param name="frameBytes">The frame's bytes with its header; <see cref="ThroughNewline"/> for a line whose end has not come;
+    /// <see cref="HeaderIncomplete"/> when the header that tells the length has not all come yet.</param>
+    /// <param name="headerBytes">The bytes before the message.</param>
+    internal FramingException(string message, long frameBytes, int headerBytes)
+        : base(message)
+    {
+        Error = FramingError.Oversize;
+        FrameBytes = frameBytes;
+        HeaderBytes = headerBytes;
+    }
+
+    /// <summary>A <see cref="FrameBytes"/> for a line: the frame goes on through the next newline.</summary>
+    internal const long ThroughNewline = -1;
+
+    /// <summary>A <see cref="FrameBytes"/> for a length prefix still arriving: too long already, not known yet.</summary>
+    internal const long HeaderIncomplete = -2;
+
+    /// <summary>For an oversize frame, its extent (see the constructor); 0 when it cannot be skipped.</summary>
+    internal long FrameBytes { get; }
+
+    /// <summary>For an oversize frame, the bytes of its header.</summary>
+    internal int HeaderBytes { get; }
+
     /// <summary>Creates the exception.</summary>
     public FramingException()
     {

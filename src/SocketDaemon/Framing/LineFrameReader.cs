@@ -28,7 +28,7 @@ public sealed class LineFrameReader : FrameReader
             message = default;
             if (window.Length > MaxMessageBytes + 1 || (window.Length == MaxMessageBytes + 1 && !EndsWithCarriageReturn(window)))
             {
-                throw new FramingException(FramingError.Oversize, $"line longer than MaxMessageBytes {MaxMessageBytes} without a newline");
+                throw new FramingException($"line longer than MaxMessageBytes {MaxMessageBytes} without a newline", FramingException.ThroughNewline, 0);
             }
 
             return false;
@@ -37,7 +37,7 @@ public sealed class LineFrameReader : FrameReader
         message = TrimCarriageReturn(input.Slice(0, newline.Value));
         if (message.Length > MaxMessageBytes)
         {
-            throw new FramingException(FramingError.Oversize, $"line of {message.Length} bytes exceeds MaxMessageBytes {MaxMessageBytes}");
+            throw new FramingException($"line of {message.Length} bytes exceeds MaxMessageBytes {MaxMessageBytes}", input.Slice(0, newline.Value).Length + 1, 0);
         }
 
         input = input.Slice(input.GetPosition(1, newline.Value));
@@ -50,7 +50,7 @@ public sealed class LineFrameReader : FrameReader
         var message = TrimCarriageReturn(input);
         return message.Length <= MaxMessageBytes
             ? message
-            : throw new FramingException(FramingError.Oversize, $"line of {message.Length} bytes exceeds MaxMessageBytes {MaxMessageBytes}");
+            : throw new FramingException($"line of {message.Length} bytes exceeds MaxMessageBytes {MaxMessageBytes}", input.Length, 0);
     }
 
     private static ReadOnlySequence<byte> TrimCarriageReturn(ReadOnlySequence<byte> line) =>

@@ -45,9 +45,14 @@ public sealed class OctetFrameReader : FrameReader
             }
 
             length = (length * 10) + (b - '0');
-            if (++digits > MaxDigits || length > MaxMessageBytes)
+            if (++digits > MaxDigits)
             {
-                throw new FramingException(FramingError.Oversize, $"octet-counted frame of {(digits > MaxDigits ? "more than 10 digits of" : length.ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes exceeds MaxMessageBytes {MaxMessageBytes}");
+                throw new FramingException(FramingError.Oversize, $"octet-counted frame of more than 10 digits of bytes exceeds MaxMessageBytes {MaxMessageBytes}");
+            }
+
+            if (length > MaxMessageBytes)
+            {
+                throw Oversize(ref reader, length, digits);
             }
         }
 
@@ -59,5 +64,32 @@ public sealed class OctetFrameReader : FrameReader
         message = reader.UnreadSequence.Slice(0, length);
         input = input.Slice(message.End);
         return true;
+    }
+
+    // Too long already: read on to the end of the count, so that the frame's extent is known to skip or cut it.
+    private FramingException Oversize(ref SequenceReader<byte> reader, long length, int digits)
+    {
+        var known = length;
+        while (reader.TryRead(out var b))
+        {
+            if (b == (byte)' ')
+            {
+                return new FramingException($"octet-counted frame of {length} bytes exceeds MaxMessageBytes {MaxMessageBytes}", digits + 1 + length, digits + 1);
+            }
+
+            if (b is < (byte)'0' or > (byte)'9')
+            {
+                return new FramingException(FramingError.BadLength, $"octet count expected, found byte 0x{b:x2} at position {digits}");
+            }
+
+            if (++digits > MaxDigits)
+            {
+                return new FramingException(FramingError.Oversize, $"octet-counted frame of more than 10 digits of bytes exceeds MaxMessageBytes {MaxMessageBytes}");
+            }
+
+            length = (length * 10) + (b - '0');
+        }
+
+        return new FramingException($"octet-counted frame of {known}... bytes exceeds MaxMessageBytes {MaxMessageBytes}", FramingException.HeaderIncomplete, 0);
     }
 }

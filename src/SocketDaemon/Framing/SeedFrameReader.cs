@@ -46,7 +46,7 @@ public sealed class SeedFrameReader : FrameReader
         // The length counts the NUL, so the largest valid one is MaxMessageBytes + 1.
         if (length - 1 > MaxMessageBytes)
         {
-            throw new FramingException(FramingError.Oversize, $"seed frame of {length - 1} bytes exceeds MaxMessageBytes {MaxMessageBytes}");
+            throw new FramingException($"seed frame of {length - 1} bytes exceeds MaxMessageBytes {MaxMessageBytes}", HeaderSize + (long)length, HeaderSize);
         }
 
         if (input.Length - HeaderSize < length)

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using SocketDaemon.Framing;
 
 namespace SocketDaemon.Hosting;
 
@@ -22,4 +23,27 @@ public sealed class LimitsOptions
     /// <summary>How long a started frame, or the first bytes of a connection, may take to arrive.</summary>
     /// <remarks>Defaults to 30 seconds.</remarks>
     public TimeSpan FrameTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The most connections one peer may have open on a listener: by uid on Unix sockets, by IP address on TCP.</summary>
+    /// <remarks>Defaults to <see langword="null"/>: no limit per peer.</remarks>
+    public int? MaxConnectionsPerPeer { get; set; }
+
+    /// <summary>
+    /// The slowest a started frame may arrive, after a grace period, against slowloris senders that trickle bytes
+    /// to hold a connection open without ever breaking <see cref="FrameTimeout"/> by much.
+    /// </summary>
+    /// <remarks>Defaults to <see langword="null"/>: no minimum rate, only <see cref="FrameTimeout"/>.</remarks>
+    public MinDataRateOptions? MinDataRate { get; set; }
+
+    /// <summary>How long a connection may live; it is closed at the first frame boundary after it.</summary>
+    /// <remarks>Defaults to <see langword="null"/>: connections live as long as they are used.</remarks>
+    public TimeSpan? MaxConnectionAge { get; set; }
+
+    /// <summary>What happens to a frame longer than <see cref="MaxMessageBytes"/>.</summary>
+    /// <remarks>Defaults to <see cref="OversizePolicy.Close"/>.</remarks>
+    public OversizePolicy Oversize { get; set; } = OversizePolicy.Close;
+
+    /// <summary>How many messages a peer, or a listener, may send per second.</summary>
+    /// <remarks>Defaults to <see langword="null"/>: no rate limit, and nothing paid for one.</remarks>
+    public RateLimitOptions? RateLimit { get; set; }
 }

@@ -35,6 +35,38 @@ public sealed class ListenerOptions
     /// <remarks>Defaults to <see cref="LimitsOptions.MaxMessageBytes"/>.</remarks>
     public int? MaxMessageBytes { get; set; }
 
+    /// <summary>The most connections open at once on this listener; more are refused.</summary>
+    /// <remarks>Defaults to none of its own: only <see cref="LimitsOptions.MaxConnections"/>, over all listeners, applies.</remarks>
+    public int? MaxConnections { get; set; }
+
+    /// <summary>The most connections one peer may have open on this listener.</summary>
+    /// <remarks>Defaults to <see cref="LimitsOptions.MaxConnectionsPerPeer"/>.</remarks>
+    public int? MaxConnectionsPerPeer { get; set; }
+
+    /// <summary>Silence allowed between messages.</summary>
+    /// <remarks>Defaults to <see cref="LimitsOptions.IdleTimeout"/>.</remarks>
+    public TimeSpan? IdleTimeout { get; set; }
+
+    /// <summary>Time for a started frame to complete.</summary>
+    /// <remarks>Defaults to <see cref="LimitsOptions.FrameTimeout"/>.</remarks>
+    public TimeSpan? FrameTimeout { get; set; }
+
+    /// <summary>The slowest a started frame may arrive.</summary>
+    /// <remarks>Defaults to <see cref="LimitsOptions.MinDataRate"/>.</remarks>
+    public MinDataRateOptions? MinDataRate { get; set; }
+
+    /// <summary>How long a connection may live.</summary>
+    /// <remarks>Defaults to <see cref="LimitsOptions.MaxConnectionAge"/>.</remarks>
+    public TimeSpan? MaxConnectionAge { get; set; }
+
+    /// <summary>What happens to a frame longer than <see cref="MaxMessageBytes"/>.</summary>
+    /// <remarks>Defaults to <see cref="LimitsOptions.Oversize"/>.</remarks>
+    public OversizePolicy? Oversize { get; set; }
+
+    /// <summary>How many messages a peer, or the listener, may send per second.</summary>
+    /// <remarks>Defaults to <see cref="LimitsOptions.RateLimit"/>.</remarks>
+    public RateLimitOptions? RateLimit { get; set; }
+
     /// <summary>The permission bits of the socket file, in octal.</summary>
     /// <remarks>Defaults to <c>0660</c>: the owner and its group may connect.</remarks>
     public string Mode { get; set; } = "0660";

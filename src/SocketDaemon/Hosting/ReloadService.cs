@@ -66,7 +66,7 @@ internal sealed partial class ReloadService(
                 var fresh = optionsFactory.Create(Options.DefaultName);
                 logs.Reopen();
                 pipeline.Rebuild(fresh);
-                listeners.ApplyLimits(fresh.Limits);
+                listeners.ApplyLimits(fresh);
                 if (!SameListeners(fresh, running.Value))
                 {
                     ListenersNeedRestart(logger);

@@ -61,6 +61,14 @@ public sealed class SocketDaemonOptionsValidator : IValidateOptions<SocketDaemon
                 failures.Add($"{key}:MaxMessageBytes: {o.MaxMessageBytes} is not between 1 and {MaxMessageBytesLimit}");
             }
 
+            AddIfNotPositive(failures, $"{key}:MaxConnections", o.MaxConnections);
+            AddIfNotPositive(failures, $"{key}:MaxConnectionsPerPeer", o.MaxConnectionsPerPeer);
+            AddIfNotPositive(failures, $"{key}:IdleTimeout", o.IdleTimeout);
+            AddIfNotPositive(failures, $"{key}:FrameTimeout", o.FrameTimeout);
+            AddIfNotPositive(failures, $"{key}:MaxConnectionAge", o.MaxConnectionAge);
+            ValidateMinDataRate(failures, $"{key}:MinDataRate", o.MinDataRate);
+            ValidateRateLimit(failures, $"{key}:RateLimit", o.RateLimit);
+
             if (!IsOctalMode(o.Mode))
             {
                 failures.Add($"{key}:Mode: '{o.Mode}' is not an octal file mode such as 0660");
@@ -82,9 +90,18 @@ public sealed class SocketDaemonOptionsValidator : IValidateOptions<SocketDaemon
 
         AddIfNotPositive(failures, $"{Root}:Limits:IdleTimeout", limits.IdleTimeout);
         AddIfNotPositive(failures, $"{Root}:Limits:FrameTimeout", limits.FrameTimeout);
+        AddIfNotPositive(failures, $"{Root}:Limits:MaxConnectionsPerPeer", limits.MaxConnectionsPerPeer);
+        AddIfNotPositive(failures, $"{Root}:Limits:MaxConnectionAge", limits.MaxConnectionAge);
+        ValidateMinDataRate(failures, $"{Root}:Limits:MinDataRate", limits.MinDataRate);
+        ValidateRateLimit(failures, $"{Root}:Limits:RateLimit", limits.RateLimit);
         if (options.ShutdownTimeout < TimeSpan.Zero)
         {
             failures.Add($"{Root}:ShutdownTimeout: {options.ShutdownTimeout} is negative");
+        }
+
+        if (!SystemdOptions.FileDescriptorStoreValues.Contains(options.Systemd.FileDescriptorStore, StringComparer.OrdinalIgnoreCase))
+        {
+            failures.Add($"{Root}:Systemd:FileDescriptorStore: '{options.Systemd.FileDescriptorStore}' is not one of {string.Join(", ", SystemdOptions.FileDescriptorStoreValues)}");
         }
 
         var quit = options.Commands.Quit;
@@ -310,6 +327,51 @@ public sealed class SocketDaemonOptionsValidator : IValidateOptions<SocketDaemon
         {
             failures.Add($"{key}: {value} is not a positive duration such as 00:00:30");
         }
+    }
+
+    private static void AddIfNotPositive(List<string> failures, string key, TimeSpan? value)
+    {
+        if (value is { } set)
+        {
+            AddIfNotPositive(failures, key, set);
+        }
+    }
+
+    private static void AddIfNotPositive(List<string> failures, string key, int? value)
+    {
+        if (value is < 1)
+        {
+            failures.Add($"{key}: {value} is not a positive number");
+        }
+    }
+
+    private static void ValidateMinDataRate(List<string> failures, string key, MinDataRateOptions? rate)
+    {
+        if (rate is null)
+        {
+            return;
+        }
+
+        if (!(rate.BytesPerSecond > 0) || double.IsInfinity(rate.BytesPerSecond))
+        {
+            failures.Add($"{key}:BytesPerSecond: {rate.BytesPerSecond} is not a positive number of bytes per second");
+        }
+
+        if (rate.GracePeriod < TimeSpan.Zero)
+        {
+            failures.Add($"{key}:GracePeriod: {rate.GracePeriod} is negative");
+        }
+    }
+
+    private static void ValidateRateLimit(List<string> failures, string key, RateLimitOptions? rate)
+    {
+        if (rate is null)
+        {
+            return;
+        }
+
+        AddIfNotPositive(failures, $"{key}:MessagesPerSecond", rate.MessagesPerSecond);
+        AddIfNotPositive(failures, $"{key}:Burst", rate.Burst);
     }
 
     private static bool IsOctalMode(string? mode) =>

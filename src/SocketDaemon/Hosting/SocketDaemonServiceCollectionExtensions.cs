@@ -66,6 +66,7 @@ public static class SocketDaemonServiceCollectionExtensions
         services.AddHostedService(static sp => sp.GetRequiredService<ListenerHostedService>());
         services.AddHostedService<ReloadService>();
         services.TryAddSingleton(_ => SystemdNotifier.FromEnvironment());
+        services.TryAddSingleton<FileDescriptorStore>();
         services.AddHostedService<SystemdNotifyService>();
         return services;
     }
@@ -87,8 +88,11 @@ public static class SocketDaemonServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         step ??= new PipelineStepOptions();
-        var handler = new LogHandler(builder.ApplicationServices.GetRequiredService<MessageLogFiles>().Open(step));
-        return builder.UseEnd(step, handler.InvokeAsync);
+        var files = builder.ApplicationServices.GetRequiredService<MessageLogFiles>();
+        MessageDelegate handler = step.OutputTemplate is null
+            ? new LogHandler(files.OpenWriter(step)).InvokeAsync
+            : new TemplateLogHandler(files.Open(step)).InvokeAsync;
+        return builder.UseEnd(step, handler);
     }
 
     /// <summary>Adds an <see cref="ExecHandler"/> running the child process <paramref name="step"/> names.</summary>

@@ -8,8 +8,23 @@ public static class ErrorReasons
     /// <summary>A handler threw.</summary>
     public const string HandlerFailed = "handler_failed";
 
-    /// <summary>A connection was refused by <c>MaxConnections</c>.</summary>
+    /// <summary>A connection was refused by <c>Limits:MaxConnections</c>, over all listeners.</summary>
     public const string ConnectionLimit = "connection_limit";
+
+    /// <summary>A connection was refused by the listener's own <c>MaxConnections</c>.</summary>
+    public const string ListenerConnectionLimit = "listener_connection_limit";
+
+    /// <summary>A connection was refused by <c>MaxConnectionsPerPeer</c>.</summary>
+    public const string PeerConnectionLimit = "peer_connection_limit";
+
+    /// <summary>A message was dropped by a rate limit with <c>Action: reject</c>.</summary>
+    public const string RateLimited = "rate_limited";
+
+    /// <summary>A frame over <c>MaxMessageBytes</c> was skipped (<c>Oversize: drop</c>).</summary>
+    public const string OversizeDropped = "oversize_dropped";
+
+    /// <summary>A frame over <c>MaxMessageBytes</c> was cut to it (<c>Oversize: truncate</c>).</summary>
+    public const string OversizeTruncated = "oversize_truncated";
 
     /// <summary>A native-protocol message was longer than <c>MaxMessageBytes</c>.</summary>
     public const string TooLarge = "too_large";
@@ -34,6 +49,7 @@ public static class ErrorReasons
         FramingError.Oversize => "oversize",
         FramingError.Truncated => "truncated",
         FramingError.Timeout => "timeout",
+        FramingError.TooSlow => "min_data_rate",
         FramingError.BadLength => "bad_length",
         FramingError.Protocol => "protocol",
         _ => "other",

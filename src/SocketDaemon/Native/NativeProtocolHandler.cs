@@ -24,21 +24,32 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
     /// <summary>The largest frame the daemon reads: room for a full batch, or for one message at the limit.</summary>
     public static int MaxFrameBytes(int maxMessageBytes) => Math.Max(4 * 1024 * 1024, (2 * maxMessageBytes) + 64);
 
-    public async Task RunAsync(StreamConnection connection)
+    /// <summary>Serves <paramref name="connection"/>; <paramref name="resumed"/> when a previous run negotiated its preface.</summary>
+    public async Task RunAsync(StreamConnection connection, bool resumed = false)
     {
-        var version = await ReadPrefaceAsync(connection);
-        if (version is null)
-        {
-            return;
-        }
-
         var output = connection.Output;
-        var chosen = Math.Min(version.Value, NativeProtocol.Version);
-        NativeFrameWriter.WritePreface(output, chosen);
-        await output.FlushAsync();
-        if (version == 0)
+
+        // A connection taken back from systemd's store negotiated its version with the previous run; the newest one
+        // only adds frame types, which an older client never sends.
+        var chosen = NativeProtocol.Version;
+        if (!resumed)
         {
-            return;
+            var version = await ReadPrefaceAsync(connection);
+            if (version is null)
+            {
+                return;
+            }
+
+            chosen = Math.Min(version.Value, NativeProtocol.Version);
+            NativeFrameWriter.WritePreface(output, chosen);
+            await output.FlushAsync();
+            if (version == 0)
+            {
+                return;
+            }
+
+            // From here on the connection is a sequence of frames, which the next run can read on from.
+            connection.StoreAs(FramingKind.Native);
         }
 
         var state = new BatchState(connection, chosen);
@@ -88,7 +99,12 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
                 return;
             }
 
-            partial = !buffer.IsEmpty;
+            partial = connection.TrackFrame(!buffer.IsEmpty, buffer.Length);
+            if (!partial && connection.CloseForAge())
+            {
+                // Every batch read is acknowledged: the client reconnects and loses nothing.
+                return;
+            }
         }
     }
 
@@ -273,6 +289,12 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
                 continue;
             }
 
+            if (!await connection.AdmitMessageAsync())
+            {
+                state.Errors.Add((i, NativeErrorCode.RateLimited));
+                continue;
+            }
+
             try
             {
                 var origin = originBytes.IsEmpty ? null : MessageOrigin.Read(originBytes);
@@ -296,6 +318,8 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
             }
         }
 
+        // The batch's lines go to the log writers in one hand-over, before the commit that the acknowledgement waits for.
+        await state.Context.FlushAsync();
         state.Messages.Clear();
         return accepted;
     }
@@ -307,6 +331,9 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
     private async Task TailAsync(StreamConnection connection, ulong id, string listener, string grep)
     {
         var output = connection.Output;
+
+        // A follower's subscription is this process's; it ends with the stop rather than move to the next run.
+        connection.LeaveStore();
         var subscription = tail.Subscribe(listener, grep);
         try
         {
@@ -376,9 +403,16 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
 
         public List<(int Index, Task Commitment)> Commitments { get; } = [];
 
-        public MessageContext Context { get; } = connection.CreateMessageContext(FramingKind.Native);
+        public MessageContext Context { get; } = CreateBatchContext(connection);
 
         public List<(ReadOnlySequence<byte> Message, ReadOnlySequence<byte> Origin)> Messages { get; } = [];
+
+        private static MessageContext CreateBatchContext(StreamConnection connection)
+        {
+            var context = connection.CreateMessageContext(FramingKind.Native);
+            context.BatchWrites = true;
+            return context;
+        }
 
         public List<(int Index, NativeErrorCode Code)> Errors { get; } = [];
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using SocketDaemon.Fuzz;
 
 namespace SocketDaemon.Tests.Framing;
 
@@ -14,15 +15,15 @@ internal static class SequenceFactory
 
         var points = cuts.Where(c => c > 0 && c < bytes.Length).Distinct().Order().ToList();
         points.Add(bytes.Length);
-        Segment? first = null;
-        Segment? last = null;
+        BufferSegment? first = null;
+        BufferSegment? last = null;
         var start = 0;
         foreach (var end in points)
         {
             var memory = bytes.AsMemory(start, end - start);
             if (first is null)
             {
-                first = last = new Segment(memory, 0);
+                first = last = new BufferSegment(memory, 0);
             }
             else
             {
@@ -37,20 +38,4 @@ internal static class SequenceFactory
 
     /// <summary>One byte per segment: the worst a pipe can do.</summary>
     public static ReadOnlySequence<byte> ByteByByte(byte[] bytes) => Split(bytes, [.. Enumerable.Range(1, Math.Max(0, bytes.Length - 1))]);
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
-    }
 }

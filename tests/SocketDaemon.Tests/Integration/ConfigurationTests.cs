@@ -14,6 +14,13 @@ public class ConfigurationTests
         { "SocketDaemon:Listeners:unix:Backlog", "0", "SocketDaemon:Listeners:unix:Backlog: 0 is not a positive number" },
         { "SocketDaemon:Limits:MaxMessageBytes", "0", "SocketDaemon:Limits:MaxMessageBytes: 0 is not between 1 and" },
         { "SocketDaemon:Limits:FrameTimeout", "-00:00:01", "SocketDaemon:Limits:FrameTimeout: -00:00:01 is not a positive duration" },
+        { "SocketDaemon:Limits:MaxConnectionsPerPeer", "0", "SocketDaemon:Limits:MaxConnectionsPerPeer: 0 is not a positive number" },
+        { "SocketDaemon:Listeners:tcp:MaxConnections", "-1", "SocketDaemon:Listeners:tcp:MaxConnections: -1 is not a positive number" },
+        { "SocketDaemon:Listeners:unix:IdleTimeout", "00:00:00", "SocketDaemon:Listeners:unix:IdleTimeout: 00:00:00 is not a positive duration" },
+        { "SocketDaemon:Limits:MaxConnectionAge", "-00:00:01", "SocketDaemon:Limits:MaxConnectionAge: -00:00:01 is not a positive duration" },
+        { "SocketDaemon:Limits:MinDataRate:BytesPerSecond", "0", "SocketDaemon:Limits:MinDataRate:BytesPerSecond: 0 is not a positive number" },
+        { "SocketDaemon:Listeners:tcp:RateLimit:MessagesPerSecond", "0", "SocketDaemon:Listeners:tcp:RateLimit:MessagesPerSecond: 0 is not a positive number" },
+        { "SocketDaemon:Limits:RateLimit:Burst", "0", "SocketDaemon:Limits:RateLimit:Burst: 0 is not a positive number" },
         { "SocketDaemon:Commands:Quit:AllowedUids:0", "alice", "SocketDaemon:Commands:Quit:AllowedUids:0: 'alice' is neither a user id nor 'self'" },
         { "SocketDaemon:Pipeline:0:Handler", "Nope", "SocketDaemon:Pipeline:0:Handler: 'Nope' is not a handler" },
     };

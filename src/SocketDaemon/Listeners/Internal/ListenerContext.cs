@@ -12,7 +12,7 @@ namespace SocketDaemon.Listeners.Internal;
 internal sealed class ListenerContext
 {
     private readonly MessagePipeline _pipeline;
-    private volatile Settings _settings;
+    private volatile ListenerLimits _limits;
 
     public ListenerContext(BoundListener listener, ListenerOptions options, LimitsOptions limits, MessagePipeline pipeline, IServiceProvider services, ILogger logger)
     {
@@ -23,7 +23,7 @@ internal sealed class ListenerContext
         _pipeline = pipeline;
         Services = services;
         Logger = logger;
-        _settings = new Settings(limits, options.MaxMessageBytes ?? limits.MaxMessageBytes);
+        _limits = new ListenerLimits(limits, options);
         Access = AccessPolicy.Create(options);
         Tls = options.Tls.IsEnabled ? new TlsServer(options.Tls) : null;
     }
@@ -42,11 +42,18 @@ internal sealed class ListenerContext
 
     public string Name => Listener.Name;
 
+    /// <summary>The listener's key under <c>SocketDaemon:Listeners</c>; systemd's second socket of <c>NAME</c> is <c>NAME-2</c> but configured as <c>NAME</c>.</summary>
+    public string ConfigurationName { get; init; } = string.Empty;
+
     public ListenerOptions Options { get; }
 
-    public LimitsOptions Limits => _settings.Limits;
+    /// <summary>The limits as they are now: a reload may have changed them since the last read.</summary>
+    public ListenerLimits Limits => _limits;
 
-    public int MaxMessageBytes => _settings.MaxMessageBytes;
+    public int MaxMessageBytes => _limits.MaxMessageBytes;
+
+    /// <summary>Each peer's open connections on this listener.</summary>
+    public PeerConnections Peers { get; } = new();
 
     /// <summary>The pipeline as it is now: a reload may have rebuilt it since the last message.</summary>
     public MessageDelegate Pipeline => _pipeline.Handler;
@@ -55,28 +62,22 @@ internal sealed class ListenerContext
 
     public ILogger Logger { get; }
 
-    /// <summary>Takes reloaded limits: new connections, and the next read of open ones, go by them.</summary>
-    public void ApplyLimits(LimitsOptions limits) => _settings = new Settings(limits, Options.MaxMessageBytes ?? limits.MaxMessageBytes);
+    /// <summary>
+    /// Takes reloaded limits, and the listener's own reloaded values when given: new connections, and the next read
+    /// of open ones, go by them.
+    /// </summary>
+    public void ApplyLimits(LimitsOptions limits, ListenerOptions? options = null)
+    {
+        var old = _limits;
+        _limits = new ListenerLimits(limits, options ?? Options);
+        old.RateLimiter?.Dispose();
+    }
 
     public FrameReader GetReader(FramingKind kind) => kind switch
     {
-        FramingKind.Seed => _settings.Seed,
-        FramingKind.Lines => _settings.Lines,
-        FramingKind.Octet => _settings.Octet,
+        FramingKind.Seed => _limits.Seed,
+        FramingKind.Lines => _limits.Lines,
+        FramingKind.Octet => _limits.Octet,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
-
-    /// <summary>Everything that follows from the limits, swapped as one so a reader never sees half a reload.</summary>
-    private sealed class Settings(LimitsOptions limits, int maxMessageBytes)
-    {
-        public LimitsOptions Limits { get; } = limits;
-
-        public int MaxMessageBytes { get; } = maxMessageBytes;
-
-        public SeedFrameReader Seed { get; } = new(maxMessageBytes);
-
-        public LineFrameReader Lines { get; } = new(maxMessageBytes);
-
-        public OctetFrameReader Octet { get; } = new(maxMessageBytes);
-    }
 }

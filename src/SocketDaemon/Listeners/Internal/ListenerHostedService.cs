@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SocketDaemon.Client;
 using System.Net.Sockets;
 using SocketDaemon.Hosting;
+using SocketDaemon.Hosting.Systemd;
 using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Status;
@@ -25,6 +26,7 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
     private readonly ConnectionManager _connections;
     private readonly List<IListener> _listeners = [];
     private readonly SocketActivation _activation;
+    private readonly FileDescriptorStore _store;
     private readonly List<ListenerContext> _contexts = [];
 
     public ListenerHostedService(
@@ -34,9 +36,11 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         IServiceProvider services,
         ILoggerFactory loggerFactory,
         SocketDaemonMetrics metrics,
-        SocketActivation activation)
+        SocketActivation activation,
+        FileDescriptorStore store)
     {
         _activation = activation;
+        _store = store;
         // Created with the service so that its instruments exist from the start; it reads the registry.
         _ = metrics;
         _options = options.Value;
@@ -67,11 +71,11 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
                         AllowQuit = listenerOptions.AllowQuit,
                         AllowStatus = listenerOptions.AllowStatus,
                     };
-                    var context = new ListenerContext(info, listenerOptions, _options.Limits, _pipeline, _services, _logger);
+                    var context = new ListenerContext(info, listenerOptions, _options.Limits, _pipeline, _services, _logger) { ConfigurationName = name };
                     _contexts.Add(context);
                     IListener listener = endpoint.IsDatagram || activated?.SocketType == SocketType.Dgram
                         ? new DatagramListener(context, endpoint, activated)
-                        : new StreamListener(context, endpoint, _connections, _loggerFactory, activated);
+                        : new StreamListener(context, endpoint, _connections, _loggerFactory, _store, activated);
                     await listener.BindAsync(cancellationToken);
                     _listeners.Add(listener);
                     bound.Add(info);
@@ -84,6 +88,7 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
             throw;
         }
 
+        ResumeStoredConnections();
         _registry.Set(bound);
         _registry.OpenConnections = () => _connections.Open.Select(c => new Client.Status.ConnectionStatus
         {
@@ -105,6 +110,21 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         {
             listener.StartAccepting();
         }
+    }
+
+    /// <summary>
+    /// Takes back the connections an earlier run left in systemd's store, each on its listener, before anything is
+    /// accepted; what no listener takes (its listener is gone from the configuration) is closed and removed.
+    /// </summary>
+    private void ResumeStoredConnections()
+    {
+        var streams = _listeners.OfType<StreamListener>().ToDictionary(l => l.Name, StringComparer.Ordinal);
+        foreach (var stored in _store.TakeConnections(streams.Keys.ToHashSet(StringComparer.Ordinal)))
+        {
+            streams[stored.Name.Listener].Resume(stored);
+        }
+
+        _store.DiscardUnclaimed();
     }
 
     /// <summary>
@@ -146,6 +166,19 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         {
             context.ApplyLimits(limits);
         }
+
+        _connections.WakeAll();
+    }
+
+    /// <summary>Applies reloaded limits, and each listener's own limits, to every listener.</summary>
+    public void ApplyLimits(SocketDaemonOptions options)
+    {
+        foreach (var context in _contexts)
+        {
+            context.ApplyLimits(options.Limits, options.Listeners.GetValueOrDefault(context.ConfigurationName));
+        }
+
+        _connections.WakeAll();
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -165,6 +198,10 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         }
 
         _listeners.Clear();
+        foreach (var context in _contexts)
+        {
+            context.Limits.RateLimiter?.Dispose();
+        }
     }
 
     public void Dispose() => _connections.Dispose();

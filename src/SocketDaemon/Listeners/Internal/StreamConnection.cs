@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 using System.Net.Security;
@@ -29,6 +30,9 @@ internal sealed class StreamConnection
     private readonly ListenerContext _listener;
     private readonly CancellationToken _stopping;
     private readonly Socket? _socket;
+    private readonly ConnectionStoreEntry? _store;
+    private readonly FramingKind _resumeFraming;
+    private readonly long _openedTimestamp = Stopwatch.GetTimestamp();
     private CancellationTokenSource _timeout = new();
     private long _messages;
     private PipeReader _input;
@@ -36,16 +40,33 @@ internal sealed class StreamConnection
     private SslStream? _tls;
     private Task _tlsPump = Task.CompletedTask;
 
-    public StreamConnection(ConnectionContext transport, ListenerContext listener, long id, CancellationToken stopping, PeerInfo? peer = null)
+    // The frame under way: when its first bytes came (0: between frames), how many have come, and whether the
+    // deadline of the next read is the minimum data rate's rather than FrameTimeout's.
+    private long _frameStarted;
+    private long _frameBytes;
+    private bool _deadlineIsRate;
+    private bool _deadlineIsAge;
+    private bool _rateLimitLogged;
+
+    /// <summary>
+    /// A connection of <paramref name="peer"/>, counted under <paramref name="peerKey"/> by the caller; <paramref name="store"/>
+    /// when it lives in systemd's store, and <paramref name="resumeFraming"/> when a previous run already settled what it speaks.
+    /// </summary>
+    public StreamConnection(ConnectionContext transport, ListenerContext listener, long id, PeerInfo peer, string peerKey, CancellationToken stopping, ConnectionStoreEntry? store = null, FramingKind resumeFraming = FramingKind.Auto)
     {
         _transport = transport;
+        _store = store;
+        _resumeFraming = resumeFraming;
         _listener = listener;
         Id = id;
         _stopping = stopping;
         _socket = transport.Features.Get<IConnectionSocketFeature>()?.Socket;
-        Peer = peer ?? PeerCredentials.Read(_socket);
+        Peer = peer;
+        PeerKey = peerKey;
         _input = transport.Transport.Input;
         _output = transport.Transport.Output;
+        // Counted at accept, not when processing starts, so that a burst of accepts sees the listener's limit.
+        listener.Listener.ConnectionOpened();
     }
 
     public long Id { get; }
@@ -60,6 +81,9 @@ internal sealed class StreamConnection
     /// <summary>The peer: after a PROXY header the source it names, after a TLS handshake with the client certificate's subject.</summary>
     public PeerInfo Peer { get; private set; }
 
+    /// <summary>What the peer is counted and rate-limited under: its uid, or its IP address.</summary>
+    public string PeerKey { get; }
+
     public ListenerContext Listener => _listener;
 
     /// <summary>The connection's plain bytes: decrypted on a TLS listener.</summary>
@@ -72,11 +96,11 @@ internal sealed class StreamConnection
     public async Task RunAsync()
     {
         var logger = _listener.Logger;
-        _listener.Listener.ConnectionOpened();
         ListenerLog.ConnectionOpened(logger, _listener.Name, Id, Peer);
 
         // A stop wakes a connection that waits for data, so that it drains and closes instead of idling on.
         var wake = _stopping.Register(static state => ((StreamConnection)state!).Input.CancelPendingRead(), this);
+        ConnectionHandedOverException? handedOver = null;
         try
         {
             if (!await AdmitAsync())
@@ -85,18 +109,36 @@ internal sealed class StreamConnection
             }
 
             var input = Input;
-            var framing = _listener.Options.Framing == FramingKind.Auto ? await DetectFramingAsync(input) : _listener.Options.Framing;
+            var framing = _resumeFraming != FramingKind.Auto ? _resumeFraming
+                : _listener.Options.Framing == FramingKind.Auto ? await DetectFramingAsync(input)
+                : _listener.Options.Framing;
             if (framing is { } kind)
             {
                 Framing = kind;
                 ListenerLog.FramingDetected(logger, _listener.Name, Id, Peer, kind.ToString());
+
+                // A framed connection resumes in its framing from any message boundary; a native one only once past
+                // its preface, which its handler says; an HTTP request is answered and closed, not worth keeping.
+                if (kind == FramingKind.Http)
+                {
+                    LeaveStore();
+                }
+                else if (kind != FramingKind.Native)
+                {
+                    StoreAs(kind);
+                }
+
                 await (kind switch
                 {
                     FramingKind.Http => _listener.Http.RunAsync(this),
-                    FramingKind.Native => _listener.Native.RunAsync(this),
+                    FramingKind.Native => _listener.Native.RunAsync(this, resumed: _resumeFraming == FramingKind.Native),
                     _ => ReadMessagesAsync(input, _listener.GetReader(kind), kind),
                 });
             }
+        }
+        catch (ConnectionHandedOverException ex)
+        {
+            handedOver = ex;
         }
         catch (ProxyHeaderException ex)
         {
@@ -108,7 +150,7 @@ internal sealed class StreamConnection
             _listener.Listener.ErrorSeen(ErrorReasons.Of(ex.Error));
             ListenerLog.BadFrame(logger, _listener.Name, Id, Peer, ex.Message, ex.Error.ToString());
         }
-        catch (ConnectionResetException)
+        catch (Exception ex) when (ex is ConnectionResetException || (ex is IOException && ex.InnerException is SocketException))
         {
             ListenerLog.ConnectionReset(logger, _listener.Name, Id, Peer);
         }
@@ -125,10 +167,21 @@ internal sealed class StreamConnection
         {
             await wake.DisposeAsync();
             _timeout.Dispose();
-            await CloseTlsAsync();
-            await _transport.DisposeAsync();
+            if (handedOver is not null && _transport is OnDemandSocketConnection stored)
+            {
+                stored.HandOver();
+                ListenerLog.ConnectionHandedOver(logger, _listener.Name, Id, Peer, _messages, handedOver.PendingBytes);
+            }
+            else
+            {
+                LeaveStore();
+                await CloseTlsAsync();
+                await _transport.DisposeAsync();
+                ListenerLog.ConnectionClosed(logger, _listener.Name, Id, Peer, _messages);
+            }
+
+            _listener.Peers.Close(PeerKey);
             _listener.Listener.ConnectionClosed();
-            ListenerLog.ConnectionClosed(logger, _listener.Name, Id, Peer, _messages);
         }
     }
 
@@ -250,6 +303,15 @@ internal sealed class StreamConnection
         }
     }
 
+    /// <summary>Ends the connection at once, at the end of a stop that waited long enough.</summary>
+    public void Abort(ConnectionAbortedException reason) => _transport.Abort(reason);
+
+    /// <summary>Records in systemd's store that the unconsumed bytes are <paramref name="framing"/>; the handler of a protocol with a preface calls it after the preface.</summary>
+    public void StoreAs(FramingKind framing) => _store?.Store(framing);
+
+    /// <summary>Takes the connection out of systemd's store: it will be closed at a stop, not handed over.</summary>
+    public void LeaveStore() => _store?.Remove();
+
     /// <summary>A context for this connection's messages; reuse it for all of them.</summary>
     public MessageContext CreateMessageContext(FramingKind framing) =>
         new(_listener.Name, Id, Peer, _listener.Services) { Framing = framing };
@@ -263,31 +325,165 @@ internal sealed class StreamConnection
         return _listener.Pipeline(context);
     }
 
-    /// <summary>How long the next read may wait: the quiet period when stopping, else per whether a frame is under way.</summary>
-    public TimeSpan NextReadTimeout(bool midFrame) =>
-        _stopping.IsCancellationRequested ? ShutdownQuietPeriod
-        : midFrame ? _listener.Limits.FrameTimeout
-        : _listener.Limits.IdleTimeout;
+    /// <summary>Whether the connection has lived past <c>MaxConnectionAge</c>: it closes at the next frame boundary.</summary>
+    public bool IsPastMaxAge => _listener.Limits.MaxConnectionAge is { } age && Stopwatch.GetElapsedTime(_openedTimestamp) >= age;
 
-    /// <summary>Closes for a timeout: a frame under way is an error, an idle connection is just closed.</summary>
+    /// <summary>
+    /// Notes where the connection stands after a read: inside a frame, of which <paramref name="buffered"/> bytes have
+    /// come, or between frames. Returns <paramref name="midFrame"/>.
+    /// </summary>
+    public bool TrackFrame(bool midFrame, long buffered)
+    {
+        if (!midFrame)
+        {
+            _frameStarted = 0;
+            return false;
+        }
+
+        if (_frameStarted == 0)
+        {
+            _frameStarted = Stopwatch.GetTimestamp();
+        }
+
+        _frameBytes = buffered;
+        return true;
+    }
+
+    /// <summary>
+    /// How long the next read may wait: the quiet period when stopping; between frames, <c>IdleTimeout</c> (or what is
+    /// left of <c>MaxConnectionAge</c>); inside one, what is left of <c>FrameTimeout</c> since the frame began, or less
+    /// when <c>MinDataRate</c> wants the next bytes sooner.
+    /// </summary>
+    public TimeSpan NextReadTimeout(bool midFrame)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return ShutdownQuietPeriod;
+        }
+
+        var limits = _listener.Limits;
+        if (!midFrame)
+        {
+            var idle = limits.IdleTimeout;
+            _deadlineIsAge = limits.MaxConnectionAge is { } age && age - Stopwatch.GetElapsedTime(_openedTimestamp) is var ageLeft && ageLeft < idle;
+            return _deadlineIsAge ? Clamp(limits.MaxConnectionAge!.Value - Stopwatch.GetElapsedTime(_openedTimestamp)) : idle;
+        }
+
+        if (_frameStarted == 0)
+        {
+            _frameStarted = Stopwatch.GetTimestamp();
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(_frameStarted);
+        var left = limits.FrameTimeout - elapsed;
+        _deadlineIsRate = false;
+        if (limits.MinDataRate is { } rate)
+        {
+            // The frame must have averaged the rate by now, once the grace period is over: the next bytes are due then.
+            var needed = TimeSpan.FromSeconds(_frameBytes / rate.BytesPerSecond);
+            var due = (needed > rate.GracePeriod ? needed : rate.GracePeriod) - elapsed;
+            if (due < left)
+            {
+                left = due;
+                _deadlineIsRate = true;
+            }
+        }
+
+        return Clamp(left);
+    }
+
+    /// <summary>Closes for a timeout: a frame under way is an error, an idle or old connection is just closed.</summary>
     /// <exception cref="FramingException">A frame was under way.</exception>
     public void OnTimeout(bool midFrame, TimeSpan timeout)
     {
         if (midFrame)
         {
-            var error = _stopping.IsCancellationRequested ? FramingError.Truncated : FramingError.Timeout;
-            throw new FramingException(error, $"frame incomplete after {timeout.TotalSeconds:0.###} s{(_stopping.IsCancellationRequested ? " while stopping" : string.Empty)}");
+            var stopping = _stopping.IsCancellationRequested;
+            var elapsed = _frameStarted == 0 ? timeout : Stopwatch.GetElapsedTime(_frameStarted);
+            if (_deadlineIsRate && !stopping)
+            {
+                throw new FramingException(FramingError.TooSlow, $"frame arriving slower than MinDataRate {_listener.Limits.MinDataRate!.BytesPerSecond} bytes/s: {_frameBytes} bytes in {elapsed.TotalSeconds:0.###} s");
+            }
+
+            var error = stopping ? FramingError.Truncated : FramingError.Timeout;
+            throw new FramingException(error, $"frame incomplete after {elapsed.TotalSeconds:0.###} s{(stopping ? " while stopping" : string.Empty)}");
         }
 
-        if (!_stopping.IsCancellationRequested)
+        // A timer may fire a hair early: the deadline that was set, not the clock now, says which limit it was.
+        if (_deadlineIsAge || IsPastMaxAge)
+        {
+            ListenerLog.MaxConnectionAge(_listener.Logger, _listener.Name, Id, Peer, _listener.Limits.MaxConnectionAge!.Value);
+        }
+        else if (!_stopping.IsCancellationRequested)
         {
             ListenerLog.IdleTimeout(_listener.Logger, _listener.Name, Id, Peer, timeout);
         }
     }
 
+    /// <summary>Whether to close now, at a frame boundary, for <c>MaxConnectionAge</c>; logs it.</summary>
+    public bool CloseForAge()
+    {
+        if (!IsPastMaxAge)
+        {
+            return false;
+        }
+
+        ListenerLog.MaxConnectionAge(_listener.Logger, _listener.Name, Id, Peer, _listener.Limits.MaxConnectionAge!.Value);
+        return true;
+    }
+
+    /// <summary>
+    /// Whether the rate limit lets the next message through: at once when no limit is configured or a token is there;
+    /// with <c>Action: delay</c> after waiting for one (the connection reads nothing meanwhile); with
+    /// <c>Action: reject</c> not at all, counted (<c>rate_limited</c>) and warned about once per connection.
+    /// </summary>
+    public ValueTask<bool> AdmitMessageAsync()
+    {
+        var limiter = _listener.Limits.RateLimiter;
+        if (limiter is null || limiter.TryAcquire(PeerKey))
+        {
+            return ValueTask.FromResult(true);
+        }
+
+        return limiter.Action == Hosting.RateLimitAction.Delay ? DelayAsync(limiter) : ValueTask.FromResult(Reject());
+    }
+
+    private async ValueTask<bool> DelayAsync(MessageRateLimiter limiter)
+    {
+        try
+        {
+            return await limiter.AcquireAsync(PeerKey, _stopping) || Reject();
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // What the peer sent before the stop is taken: a stop is no time to lose messages to a rate limit.
+            return true;
+        }
+    }
+
+    private bool Reject()
+    {
+        _listener.Listener.ErrorSeen(ErrorReasons.RateLimited);
+        if (!_rateLimitLogged)
+        {
+            _rateLimitLogged = true;
+            ListenerLog.RateLimited(_listener.Logger, _listener.Name, Id, Peer);
+        }
+
+        return false;
+    }
+
+    private static TimeSpan Clamp(TimeSpan timeout) => timeout > TimeSpan.Zero ? timeout : TimeSpan.FromMilliseconds(1);
+
     /// <summary>Reads from the pipe, or returns <see langword="null"/> when nothing came within <paramref name="timeout"/>.</summary>
+    /// <exception cref="ConnectionHandedOverException">The daemon stops and the store keeps the connection for the next run.</exception>
     public async ValueTask<ReadResult?> ReadAsync(TimeSpan timeout)
     {
+        if (_stopping.IsCancellationRequested && _store is { IsStored: true })
+        {
+            HandOver();
+        }
+
         while (true)
         {
             _timeout.CancelAfter(timeout);
@@ -312,6 +508,27 @@ internal sealed class StreamConnection
     }
 
     /// <summary>
+    /// At a stop, instead of reading on: every complete frame read so far has been handled (a handler asks for more
+    /// only then), so what the pipe still holds is the start of a frame. It goes to the store beside the connection,
+    /// and nothing more is taken from the kernel: the next run reads on from exactly there.
+    /// </summary>
+    /// <exception cref="ConnectionHandedOverException">Always, unless the pending bytes could not be stored.</exception>
+    private void HandOver()
+    {
+        Input.CancelPendingRead();
+        Input.TryRead(out var result);
+        var pending = result.Buffer;
+        Input.AdvanceTo(pending.Start, pending.End);
+        if (_store!.StorePending(pending))
+        {
+            throw new ConnectionHandedOverException(pending.Length);
+        }
+
+        // Without its pending bytes the connection would resume mid-frame: drain and close it as without a store.
+        LeaveStore();
+    }
+
+    /// <summary>
     /// Looks at the first bytes without consuming them (the pipe's equivalent of <c>recv(MSG_PEEK)</c>): the
     /// chosen reader or handler then sees the connection from its first byte.
     /// </summary>
@@ -320,7 +537,7 @@ internal sealed class StreamConnection
         long seen = 0;
         while (true)
         {
-            var read = await ReadAsync(_stopping.IsCancellationRequested ? ShutdownQuietPeriod : _listener.Limits.FrameTimeout);
+            var read = await ReadAsync(NextReadTimeout(midFrame: true));
             if (read is not { } result)
             {
                 // No more bytes in time: what came is text too short for any other framing.
@@ -350,7 +567,10 @@ internal sealed class StreamConnection
 
     private async Task ReadMessagesAsync(PipeReader input, FrameReader reader, FramingKind framing)
     {
+        // All the messages of one read go to the log writers as one hand-over, after the last of them.
         var context = CreateMessageContext(framing);
+        context.BatchWrites = true;
+        var oversize = default(OversizeState);
         var partial = false;
         while (true)
         {
@@ -364,28 +584,60 @@ internal sealed class StreamConnection
             var buffer = result.Buffer;
             try
             {
-                while (reader.TryRead(ref buffer, out var message))
+                // The policy is read once per read: a reload applies from the next one.
+                var policy = _listener.Limits.Oversize;
+                FrameResult read;
+                while ((read = reader.Read(ref buffer, policy, ref oversize, out var message)) != FrameResult.Incomplete)
                 {
-                    await DispatchAsync(context, message);
+                    await DeliverAsync(context, read, message, reader.MaxMessageBytes);
                 }
 
                 if (result.IsCompleted)
                 {
                     if (!buffer.IsEmpty)
                     {
-                        await DispatchAsync(context, reader.ReadFinal(buffer));
+                        read = reader.ReadFinal(buffer, policy, ref oversize, out var message);
+                        await DeliverAsync(context, read, message, reader.MaxMessageBytes);
                         buffer = buffer.Slice(buffer.End);
                     }
 
                     return;
                 }
 
-                partial = !buffer.IsEmpty;
+                partial = TrackFrame(!buffer.IsEmpty || oversize.InFrame, buffer.Length);
+                if (!partial && CloseForAge())
+                {
+                    return;
+                }
             }
             finally
             {
+                await context.FlushAsync();
                 input.AdvanceTo(buffer.Start, buffer.End);
             }
+        }
+    }
+
+    // A message, or one cut to the limit, goes through the rate limit to the pipeline; a dropped frame is only counted.
+    private async ValueTask DeliverAsync(MessageContext context, FrameResult read, ReadOnlySequence<byte> message, int limit)
+    {
+        if (read == FrameResult.Dropped)
+        {
+            _listener.Listener.ErrorSeen(ErrorReasons.OversizeDropped);
+            ListenerLog.OversizeDropped(_listener.Logger, _listener.Name, Id, Peer, limit);
+            return;
+        }
+
+        if (read == FrameResult.Truncated)
+        {
+            _listener.Listener.ErrorSeen(ErrorReasons.OversizeTruncated);
+            ListenerLog.OversizeTruncated(_listener.Logger, _listener.Name, Id, Peer, limit);
+        }
+
+        if (await AdmitMessageAsync())
+        {
+            context.Truncated = read == FrameResult.Truncated;
+            await DispatchAsync(context, message);
         }
     }
 
