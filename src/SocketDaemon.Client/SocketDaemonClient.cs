@@ -6,6 +6,7 @@ using System.Text;
 using SocketDaemon.Client.Framing;
 using SocketDaemon.Client.Internal;
 using SocketDaemon.Client.Protocol;
+using SocketDaemon.Client.Spooling;
 using SocketDaemon.Client.Status;
 
 namespace SocketDaemon.Client;
@@ -29,6 +30,8 @@ public sealed class SocketDaemonClient : IAsyncDisposable
     private readonly SocketDaemonClientOptions _options;
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private NativeConnection? _native;
+    private DiskSpool? _spool;
+    private SpoolSender? _spoolSender;
     private Socket? _rawSocket;
     private PipeWriter? _rawOutput;
     private Stream? _rawStream;
@@ -65,6 +68,23 @@ public sealed class SocketDaemonClient : IAsyncDisposable
         }
 
         var client = new SocketDaemonClient(endpoint, options ?? new SocketDaemonClientOptions());
+        if (client._options.Spool is { } spool)
+        {
+            if (client._options.Framing != MessageFraming.Native)
+            {
+                throw new ArgumentException($"The Spool option needs the native protocol; this client uses {client._options.Framing} framing.", nameof(options));
+            }
+
+            // The spool sender makes its own connections, and keeps trying: the daemon may be down while the client starts.
+            client._spool = DiskSpool.Open(spool, new DiskSpoolOptions { MaxBytes = client._options.SpoolMaxBytes });
+            client._spoolSender = new SpoolSender(
+                client._spool,
+                [endpoint],
+                new SpoolSenderOptions { BatchMessages = client._options.BatchMessages, BatchBytes = client._options.BatchBytes, MaxInFlightBatches = client._options.MaxInFlightBatches, ConnectTimeout = client._options.ConnectTimeout });
+            client._spoolSender.Start();
+            return client;
+        }
+
         await client.OpenAsync(cancellationToken);
         return client;
     }
@@ -104,10 +124,22 @@ public sealed class SocketDaemonClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(messages);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_spool is not null)
+        {
+            return await SpoolAsync(messages, cancellationToken);
+        }
+
         return _options.Framing == MessageFraming.Native
             ? await SendManyNativeAsync(messages, cancellationToken)
             : await SendManyRawAsync(messages, cancellationToken);
     }
+
+    /// <summary>
+    /// With <see cref="SocketDaemonClientOptions.Spool"/>: completes when the daemon has acknowledged every message
+    /// spooled so far. Without it, sends are acknowledged when they complete, and this returns at once.
+    /// </summary>
+    public Task WaitUntilDeliveredAsync(CancellationToken cancellationToken = default) =>
+        _spool is null ? Task.CompletedTask : _spoolSender!.WaitForAcknowledgedAsync(_spool.NextSequence - 1).WaitAsync(cancellationToken);
 
     /// <summary>Asks the daemon for its status: listeners, connections and counters.</summary>
     /// <exception cref="InvalidOperationException">The client does not use the native protocol.</exception>
@@ -165,6 +197,12 @@ public sealed class SocketDaemonClient : IAsyncDisposable
         }
 
         _disposed = true;
+        if (_spoolSender is not null)
+        {
+            await _spoolSender.DisposeAsync();
+            _spool!.Dispose();
+        }
+
         if (_native is not null)
         {
             await _native.DisposeAsync();
@@ -194,6 +232,17 @@ public sealed class SocketDaemonClient : IAsyncDisposable
         }
 
         _connectLock.Dispose();
+    }
+
+    /// <summary>
+    /// Connects to <paramref name="endpoint"/> (TLS for <c>tls://</c>, with the system's roots) and negotiates the
+    /// native protocol, the same way a client does: the way in for the spool sender and the daemon's <c>Forward</c>.
+    /// </summary>
+    internal static async Task<NativeConnection> ConnectNativeAsync(SocketEndpoint endpoint, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    {
+        var client = new SocketDaemonClient(endpoint, new SocketDaemonClientOptions { ConnectTimeout = connectTimeout });
+        await client.OpenAsync(cancellationToken);
+        return client._native!;
     }
 
     private async Task OpenAsync(CancellationToken cancellationToken)
@@ -275,6 +324,13 @@ public sealed class SocketDaemonClient : IAsyncDisposable
     private async Task SendOneAsync(ReadOnlyMemory<char> text, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_spool is not null)
+        {
+            Spool(!text.IsEmpty || bytes.IsEmpty ? Encoding.UTF8.GetBytes(text.ToArray()) : bytes.ToArray());
+            _spool.Commit();
+            return;
+        }
+
         if (_options.Framing != MessageFraming.Native)
         {
             if (!text.IsEmpty || bytes.IsEmpty)
@@ -301,6 +357,27 @@ public sealed class SocketDaemonClient : IAsyncDisposable
         }
 
         ThrowIfRefused(await SendBatchAsync(batch, cancellationToken), 0);
+    }
+
+    private async Task<long> SpoolAsync(IAsyncEnumerable<string> messages, CancellationToken cancellationToken)
+    {
+        long count = 0;
+        await foreach (var message in messages.WithCancellation(cancellationToken))
+        {
+            Spool(Encoding.UTF8.GetBytes(message));
+            count++;
+        }
+
+        _spool!.Commit();
+        return count;
+    }
+
+    // A spooled message is an origin-batch entry without an origin: the daemon that receives it is where it starts.
+    private void Spool(byte[] message)
+    {
+        var entry = new ArrayBufferWriter<byte>(message.Length + 8);
+        NativeFrameWriter.WriteOriginEntry(entry, null, new ReadOnlySequence<byte>(message));
+        _spool!.Append(entry.WrittenSpan);
     }
 
     private async Task<long> SendManyNativeAsync(IAsyncEnumerable<string> messages, CancellationToken cancellationToken)
@@ -489,9 +566,10 @@ public sealed class SocketDaemonClient : IAsyncDisposable
 
     private async ValueTask<NativeConnection> GetConnectionAsync(CancellationToken cancellationToken)
     {
-        if (_native is { IsOpen: true } open || !_options.Reconnect)
+        // A spooling client connects for requests only when it first makes one.
+        if (_native is { IsOpen: true } open || (!_options.Reconnect && _native is not null))
         {
-            return _native!;
+            return _native;
         }
 
         await _connectLock.WaitAsync(cancellationToken);

@@ -52,4 +52,20 @@ public sealed class SocketDaemonClientOptions
     /// <summary>For <c>tls://</c>: the name the daemon's certificate must carry (and the SNI sent).</summary>
     /// <remarks>Defaults to the endpoint's host.</remarks>
     public string? TlsServerName { get; set; }
+
+    /// <summary>
+    /// A directory where native-protocol sends go first: a send completes once the message is in this durable spool,
+    /// and a background sender delivers the spool to the daemon, reconnecting and sending again what was not
+    /// acknowledged; the daemon's session de-duplication makes that exactly once. What is not delivered when the
+    /// client closes is sent by the next client on the same directory.
+    /// </summary>
+    /// <remarks>
+    /// Defaults to <see langword="null"/>: no spool; a send completes when the daemon acknowledges it.
+    /// <see cref="SocketDaemonClient.WaitUntilDeliveredAsync"/> waits for the daemon. One client per directory.
+    /// </remarks>
+    public string? Spool { get; set; }
+
+    /// <summary>The most the <see cref="Spool"/> may hold; a send past it throws <see cref="Spooling.SpoolFullException"/>.</summary>
+    /// <remarks>Defaults to 1 GiB.</remarks>
+    public long SpoolMaxBytes { get; set; } = 1L << 30;
 }

@@ -41,6 +41,9 @@ internal sealed class NativeConnection : IAsyncDisposable
     /// <summary>Completes when the daemon closes the connection (or it breaks).</summary>
     public Task Closed => _receiving;
 
+    /// <summary>The protocol version the daemon chose: 2 has sessions and origin batches, 1 has neither.</summary>
+    public byte Version { get; private init; }
+
     public bool IsOpen => _closed is null && !_receiving.IsCompleted;
 
     /// <summary>Connects, sends the preface and checks the daemon's answer.</summary>
@@ -58,12 +61,12 @@ internal sealed class NativeConnection : IAsyncDisposable
             if (NativeFrameReader.TryReadPreface(ref buffer, out var version))
             {
                 input.AdvanceTo(buffer.Start);
-                if (version != NativeProtocol.Version)
+                if (version is 0 or > NativeProtocol.Version)
                 {
-                    throw new NativeProtocolException($"{endpoint} speaks native protocol version {version}, this client {NativeProtocol.Version}");
+                    throw new NativeProtocolException($"{endpoint} speaks native protocol version {version}, this client 1 to {NativeProtocol.Version}");
                 }
 
-                return new NativeConnection(socket, stream, input, output);
+                return new NativeConnection(socket, stream, input, output) { Version = version };
             }
 
             if (result.IsCompleted)

@@ -15,13 +15,13 @@ public sealed class NativeBatchBuilder
     private readonly ArrayBufferWriter<byte> _output;
     private readonly int _start;
 
-    internal NativeBatchBuilder(ArrayBufferWriter<byte> output, ulong sequence)
+    internal NativeBatchBuilder(ArrayBufferWriter<byte> output, ulong sequence, NativeFrameType type)
     {
         _output = output;
         _start = output.WrittenCount;
         Sequence = sequence;
         var header = output.GetSpan(BatchHeaderSize);
-        header[4] = (byte)NativeFrameType.Batch;
+        header[4] = (byte)type;
         BinaryPrimitives.WriteUInt64BigEndian(header[NativeProtocol.FrameHeaderSize..], sequence);
         output.Advance(BatchHeaderSize);
     }
@@ -53,6 +53,13 @@ public sealed class NativeBatchBuilder
         BinaryPrimitives.WriteInt32BigEndian(span, message.Length);
         message.CopyTo(span[sizeof(int)..]);
         _output.Advance(sizeof(int) + message.Length);
+        Count++;
+    }
+
+    /// <summary>Adds one entry of an origin batch, as <see cref="NativeFrameWriter.WriteOriginEntry"/> wrote it.</summary>
+    public void AddEntry(ReadOnlySpan<byte> entry)
+    {
+        _output.Write(entry);
         Count++;
     }
 

@@ -79,33 +79,48 @@ public static class NativeFrameReader
     {
         ArgumentNullException.ThrowIfNull(onMessage);
         var reader = new SequenceReader<byte>(body);
-        if (!reader.TryReadBigEndian(out long sequence) || !reader.TryReadBigEndian(out int count))
-        {
-            throw Malformed("a batch is too short for its header");
-        }
-
-        if (count < 0 || count > NativeProtocol.MaxBatchMessages)
-        {
-            throw Malformed($"a batch count of {(uint)count} is over {NativeProtocol.MaxBatchMessages}");
-        }
+        var (sequence, count) = ReadBatchHeader(ref reader);
 
         for (var i = 0; i < count; i++)
         {
-            if (!reader.TryReadBigEndian(out int length) || length < 0 || length > reader.Remaining)
-            {
-                throw Malformed($"message {i} of the batch runs past the frame");
-            }
-
-            onMessage(state, reader.UnreadSequence.Slice(0, length));
-            reader.Advance(length);
+            onMessage(state, ReadLengthPrefixed(ref reader, i));
         }
 
-        if (!reader.End)
+        return EndBatch(reader, sequence);
+    }
+
+    /// <summary>
+    /// Reads an origin batch: its sequence number, and each message with its origin (empty when it has none) through
+    /// <paramref name="onMessage"/>.
+    /// </summary>
+    /// <exception cref="NativeProtocolException">The counts and lengths do not fit the body.</exception>
+    public static ulong ReadOriginBatch<TState>(in ReadOnlySequence<byte> body, TState state, Action<TState, ReadOnlySequence<byte>, ReadOnlySequence<byte>> onMessage)
+    {
+        ArgumentNullException.ThrowIfNull(onMessage);
+        var reader = new SequenceReader<byte>(body);
+        var (sequence, count) = ReadBatchHeader(ref reader);
+
+        for (var i = 0; i < count; i++)
         {
-            throw Malformed("a batch has bytes after its last message");
+            var origin = ReadLengthPrefixed(ref reader, i);
+            onMessage(state, origin, ReadLengthPrefixed(ref reader, i));
         }
 
-        return (ulong)sequence;
+        return EndBatch(reader, sequence);
+    }
+
+    /// <summary>Reads a session request: its id and the session id.</summary>
+    public static ulong ReadSession(in ReadOnlySequence<byte> body, out Guid session)
+    {
+        var reader = new SequenceReader<byte>(body);
+        Span<byte> bytes = stackalloc byte[NativeProtocol.SessionIdSize];
+        if (!reader.TryReadBigEndian(out long id) || !reader.TryCopyTo(bytes) || reader.Remaining != NativeProtocol.SessionIdSize)
+        {
+            throw Malformed("a session request does not fit its frame");
+        }
+
+        session = new Guid(bytes, bigEndian: true);
+        return (ulong)id;
     }
 
     /// <summary>Reads an acknowledgement: the batch's sequence, how many messages were taken, and the refused ones.</summary>
@@ -156,6 +171,36 @@ public static class NativeFrameReader
         code = (NativeErrorCode)value;
         message = System.Text.Encoding.UTF8.GetString(reader.UnreadSequence.ToArray());
         return (ulong)id;
+    }
+
+    private static (ulong Sequence, int Count) ReadBatchHeader(ref SequenceReader<byte> reader)
+    {
+        if (!reader.TryReadBigEndian(out long sequence) || !reader.TryReadBigEndian(out int count))
+        {
+            throw Malformed("a batch is too short for its header");
+        }
+
+        if (count < 0 || count > NativeProtocol.MaxBatchMessages)
+        {
+            throw Malformed($"a batch count of {(uint)count} is over {NativeProtocol.MaxBatchMessages}");
+        }
+
+        return ((ulong)sequence, count);
+    }
+
+    private static ulong EndBatch(in SequenceReader<byte> reader, ulong sequence) =>
+        reader.End ? sequence : throw Malformed("a batch has bytes after its last message");
+
+    private static ReadOnlySequence<byte> ReadLengthPrefixed(ref SequenceReader<byte> reader, int index)
+    {
+        if (!reader.TryReadBigEndian(out int length) || length < 0 || length > reader.Remaining)
+        {
+            throw Malformed($"message {index} of the batch runs past the frame");
+        }
+
+        var bytes = reader.UnreadSequence.Slice(0, length);
+        reader.Advance(length);
+        return bytes;
     }
 
     private static NativeProtocolException Malformed(string message) => new(message);

@@ -18,6 +18,18 @@ public enum NativeFrameType : byte
     /// </summary>
     Tail = 0x04,
 
+    /// <summary>
+    /// Client → daemon, version 2: <c>u64 id, 16-byte session id</c>; answered by <see cref="Ok"/>. From then on the
+    /// connection's batches number their messages within the session, and the daemon skips those it already logged.
+    /// </summary>
+    Session = 0x05,
+
+    /// <summary>
+    /// Client → daemon, version 2: <c>u64 sequence, i32 count, count × (i32 origin length, origin, i32 length, bytes)</c>:
+    /// a batch whose messages carry their <see cref="MessageOrigin"/> (an origin length of 0: none).
+    /// </summary>
+    OriginBatch = 0x06,
+
     /// <summary>Daemon → client: <c>u64 sequence, u32 accepted, u32 errors, errors × (u32 index, u8 code)</c>.</summary>
     Ack = 0x81,
 

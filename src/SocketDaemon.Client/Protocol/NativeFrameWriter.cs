@@ -26,6 +26,33 @@ public static class NativeFrameWriter
         output.Advance(NativeProtocol.FrameHeaderSize + sizeof(ulong));
     }
 
+    /// <summary>Writes a session request: the connection's batches belong to <paramref name="session"/> from then on.</summary>
+    public static void WriteSession(IBufferWriter<byte> output, ulong id, Guid session)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var span = BeginFrame(output, NativeFrameType.Session, sizeof(ulong) + NativeProtocol.SessionIdSize);
+        BinaryPrimitives.WriteUInt64BigEndian(span, id);
+        session.TryWriteBytes(span[sizeof(ulong)..], bigEndian: true, out _);
+        output.Advance(NativeProtocol.FrameHeaderSize + span.Length);
+    }
+
+    /// <summary>
+    /// Writes one entry of an origin batch: <c>i32 origin length, origin, i32 length, message</c>. The spool keeps
+    /// entries in this form, so that a batch is its entries one after the other.
+    /// </summary>
+    public static void WriteOriginEntry(IBufferWriter<byte> output, MessageOrigin? origin, ReadOnlySequence<byte> message)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var originBytes = new ArrayBufferWriter<byte>(origin is null ? 1 : 128);
+        origin?.Write(originBytes);
+        var span = output.GetSpan(8 + originBytes.WrittenCount + (int)message.Length);
+        BinaryPrimitives.WriteInt32BigEndian(span, originBytes.WrittenCount);
+        originBytes.WrittenSpan.CopyTo(span[4..]);
+        BinaryPrimitives.WriteInt32BigEndian(span[(4 + originBytes.WrittenCount)..], (int)message.Length);
+        message.CopyTo(span[(8 + originBytes.WrittenCount)..]);
+        output.Advance(8 + originBytes.WrittenCount + (int)message.Length);
+    }
+
     /// <summary>Writes a tail request for the messages of <paramref name="listener"/> (all when empty) containing <paramref name="grep"/>.</summary>
     public static void WriteTail(IBufferWriter<byte> output, ulong id, string listener, string grep)
     {
@@ -94,7 +121,13 @@ public static class NativeFrameWriter
     /// Starts a batch frame. Add messages with <see cref="NativeBatchBuilder.Add(ReadOnlySpan{char})"/>, then
     /// <see cref="NativeBatchBuilder.Complete"/> it.
     /// </summary>
-    public static NativeBatchBuilder BeginBatch(ArrayBufferWriter<byte> output, ulong sequence) => new(output, sequence);
+    public static NativeBatchBuilder BeginBatch(ArrayBufferWriter<byte> output, ulong sequence) => new(output, sequence, NativeFrameType.Batch);
+
+    /// <summary>
+    /// Starts an origin batch (version 2). Add entries written by <see cref="WriteOriginEntry"/> with
+    /// <see cref="NativeBatchBuilder.AddEntry"/>, then <see cref="NativeBatchBuilder.Complete"/> it.
+    /// </summary>
+    public static NativeBatchBuilder BeginOriginBatch(ArrayBufferWriter<byte> output, ulong sequence) => new(output, sequence, NativeFrameType.OriginBatch);
 
     private static Span<byte> BeginFrame(IBufferWriter<byte> output, NativeFrameType type, int bodyLength)
     {

@@ -6,8 +6,15 @@ namespace SocketDaemon.Client.Protocol;
 /// </summary>
 public static class NativeProtocol
 {
-    /// <summary>The protocol version this library speaks.</summary>
-    public const byte Version = 1;
+    /// <summary>The highest protocol version this library speaks.</summary>
+    /// <remarks>Version 2 adds sessions (<see cref="NativeFrameType.Session"/>) and origin batches; version 1 peers keep working.</remarks>
+    public const byte Version = 2;
+
+    /// <summary>The first version with sessions and origin batches.</summary>
+    public const byte SessionVersion = 2;
+
+    /// <summary>The size of a session id.</summary>
+    public const int SessionIdSize = 16;
 
     /// <summary>The preface size: the magic and one version byte.</summary>
     public const int PrefaceSize = 6;

@@ -26,6 +26,10 @@ public sealed class SocketDaemonOptions
     /// <remarks>Defaults to systemd's <c>LOGS_DIRECTORY</c> when set, else <c>./logs</c>.</remarks>
     public string? LogDirectory { get; set; }
 
+    /// <summary>Where the daemon keeps what must outlive it: native-protocol sessions and <c>Forward</c> spools.</summary>
+    /// <remarks>Defaults to systemd's <c>STATE_DIRECTORY</c> when set, else <c>state</c> under <see cref="LogDirectory"/>.</remarks>
+    public string? StateDirectory { get; set; }
+
     /// <summary>What must be true of a message before the native protocol acknowledges it.</summary>
     /// <remarks>Defaults to <see cref="MessageDurability.Flush"/>.</remarks>
     public MessageDurability Durability { get; set; } = MessageDurability.Flush;

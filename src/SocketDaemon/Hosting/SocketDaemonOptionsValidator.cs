@@ -4,6 +4,7 @@ using SocketDaemon.Client;
 using SocketDaemon.Internal;
 using SocketDaemon.Listeners.Internal;
 using SocketDaemon.Listeners.Systemd;
+using SocketDaemon.Client.Protocol;
 using SocketDaemon.Pipeline;
 
 namespace SocketDaemon.Hosting;
@@ -119,6 +120,7 @@ public sealed class SocketDaemonOptionsValidator : IValidateOptions<SocketDaemon
             }
         }
 
+        var forwardSpools = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Pipeline.Count; i++)
         {
             var handler = options.Pipeline[i].Handler;
@@ -149,6 +151,11 @@ public sealed class SocketDaemonOptionsValidator : IValidateOptions<SocketDaemon
                 }
             }
 
+            if (string.Equals(handler, "Forward", StringComparison.OrdinalIgnoreCase))
+            {
+                ValidateForward(failures, options, i, forwardSpools);
+            }
+
             if (options.Pipeline[i].Action is { } action && action.ToLowerInvariant() is not ("drop" or "keep"))
             {
                 failures.Add($"{Root}:Pipeline:{i}:Action: '{action}' is neither drop nor keep");
@@ -156,6 +163,56 @@ public sealed class SocketDaemonOptionsValidator : IValidateOptions<SocketDaemon
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateForward(List<string> failures, SocketDaemonOptions options, int index, HashSet<string> spools)
+    {
+        var step = options.Pipeline[index];
+        var key = $"{SocketDaemonOptions.SectionName}:Pipeline:{index}";
+        if (step.Upstreams.Count == 0)
+        {
+            failures.Add($"{key}:Upstreams: a Forward step needs at least one upstream, such as tcp://relay:7777");
+        }
+
+        for (var u = 0; u < step.Upstreams.Count; u++)
+        {
+            if (!SocketEndpoint.TryParse(step.Upstreams[u], out var endpoint, out _) || endpoint!.IsDatagram)
+            {
+                failures.Add($"{key}:Upstreams:{u}: '{step.Upstreams[u]}' is not a unix:, tcp:// or tls:// endpoint");
+            }
+        }
+
+        if (step.Balance is { } balance && balance.ToLowerInvariant() is not ("failover" or "roundrobin"))
+        {
+            failures.Add($"{key}:Balance: '{balance}' is neither failover nor roundrobin");
+        }
+
+        if (step.Acknowledge is { } acknowledge && acknowledge.ToLowerInvariant() is not ("downstream" or "local"))
+        {
+            failures.Add($"{key}:Acknowledge: '{acknowledge}' is neither downstream nor local");
+        }
+
+        if (step.BatchSize is < 1 or > NativeProtocol.MaxBatchMessages)
+        {
+            failures.Add($"{key}:BatchSize: {step.BatchSize} is not between 1 and {NativeProtocol.MaxBatchMessages}");
+        }
+
+        if (step.BatchDelay < TimeSpan.Zero)
+        {
+            failures.Add($"{key}:BatchDelay: {step.BatchDelay} is negative");
+        }
+
+        if (step.SpoolMaxBytes is <= 0)
+        {
+            failures.Add($"{key}:SpoolMaxBytes: {step.SpoolMaxBytes} is not a positive size");
+        }
+
+        // A spool has one writer: two steps on one directory would interleave their records.
+        var spool = SocketDaemonServiceCollectionExtensions.ForwardSpoolDirectory(options, step);
+        if (!spools.Add(spool))
+        {
+            failures.Add($"{key}:Spool: another Forward step uses the spool {spool}; give each step its own Spool directory");
+        }
     }
 
     /// <summary>Owner, Group, the allow lists, Tls and ProxyProtocol of one listener.</summary>

@@ -51,14 +51,17 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton<SocketDaemonMetrics>();
         services.TryAddSingleton<HttpStatusHandler>();
         services.TryAddSingleton<NativeProtocolHandler>();
+        services.TryAddSingleton<NativeSessions>();
         services.TryAddSingleton<MessageLogFiles>();
         services.TryAddSingleton<MessagePipeline>();
         services.TryAddSingleton<TailHub>();
         services.TryAddSingleton<ExecProcesses>();
+        services.TryAddSingleton<ForwardHandlers>();
         services.AddSingleton(new MessageHandlerRegistration("Commands", static (builder, _) => builder.UseCommands()));
         services.AddSingleton(new MessageHandlerRegistration("Log", static (builder, step) => builder.UseLog(step)));
         services.AddSingleton(new MessageHandlerRegistration("Filter", static (builder, step) => builder.UseFilter(step)));
         services.AddSingleton(new MessageHandlerRegistration("Exec", static (builder, step) => builder.UseExec(step)));
+        services.AddSingleton(new MessageHandlerRegistration("Forward", static (builder, step) => builder.UseForward(step)));
         services.TryAddSingleton<ListenerHostedService>();
         services.AddHostedService(static sp => sp.GetRequiredService<ListenerHostedService>());
         services.AddHostedService<ReloadService>();
@@ -89,6 +92,56 @@ public static class SocketDaemonServiceCollectionExtensions
         MessageDelegate handler = step.OutputTemplate is null
             ? new LogHandler(files.OpenWriter(step)).InvokeAsync
             : new TemplateLogHandler(files.Open(step)).InvokeAsync;
+        return builder.UseEnd(step, handler);
+    }
+
+    /// <summary>Adds an <see cref="ExecHandler"/> running the child process <paramref name="step"/> names.</summary>
+    public static IMessagePipelineBuilder UseExec(this IMessagePipelineBuilder builder, PipelineStepOptions step)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(step);
+        var options = new ExecOptions(
+            step.Command!,
+            step.Args,
+            !string.Equals(step.Mode, "consume", StringComparison.OrdinalIgnoreCase),
+            step.ConfirmWithOk,
+            step.Timeout ?? TimeSpan.FromSeconds(5));
+        var handler = new ExecHandler(options, builder.ApplicationServices.GetRequiredService<ILogger<ExecHandler>>());
+        builder.ApplicationServices.GetRequiredService<ExecProcesses>().Add(handler);
+        return builder.Use((context, next) => handler.InvokeAsync(context, next));
+    }
+
+    /// <summary>
+    /// Adds a <see cref="ForwardHandler"/> sending to the upstreams <paramref name="step"/> names. Like a Log step, it
+    /// ends the pipeline of the messages it takes: all of them, or with match conditions those that match (the
+    /// others go on), unless <c>Final</c> is false.
+    /// </summary>
+    public static IMessagePipelineBuilder UseForward(this IMessagePipelineBuilder builder, PipelineStepOptions step)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(step);
+        var services = builder.ApplicationServices;
+        var daemon = services.GetRequiredService<IOptions<SocketDaemonOptions>>().Value;
+        var options = new ForwardOptions(
+            [.. step.Upstreams.Select(SocketDaemon.Client.SocketEndpoint.Parse)],
+            string.Equals(step.Balance, "roundrobin", StringComparison.OrdinalIgnoreCase),
+            !string.Equals(step.Acknowledge, "local", StringComparison.OrdinalIgnoreCase),
+            step.BatchSize ?? 512,
+            step.BatchDelay ?? TimeSpan.Zero,
+            ForwardSpoolDirectory(daemon, step),
+            step.SpoolMaxBytes ?? 1L << 30,
+            daemon.Durability == MessageDurability.Fsync);
+        return builder.UseEnd(step, services.GetRequiredService<ForwardHandlers>().Get(options).InvokeAsync);
+    }
+
+    /// <summary>The spool directory of a Forward step: its <c>Spool</c>, else <c>spool/forward</c> under the state directory.</summary>
+    internal static string ForwardSpoolDirectory(SocketDaemonOptions options, PipelineStepOptions step) =>
+        Path.GetFullPath(step.Spool ?? Path.Combine("spool", "forward"), DefaultLocations.StateDirectory(options));
+
+    // A step that ends the pipeline: of every message, or with match conditions of those that match (the others go
+    // on), unless Final is false.
+    private static IMessagePipelineBuilder UseEnd(this IMessagePipelineBuilder builder, PipelineStepOptions step, MessageDelegate handler)
+    {
         var matcher = MessageMatcher.Create(step);
         if (!matcher.HasConditions)
         {
@@ -110,22 +163,6 @@ public static class SocketDaemonServiceCollectionExtensions
                 await next(context);
             }
         });
-    }
-
-    /// <summary>Adds an <see cref="ExecHandler"/> running the child process <paramref name="step"/> names.</summary>
-    public static IMessagePipelineBuilder UseExec(this IMessagePipelineBuilder builder, PipelineStepOptions step)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(step);
-        var options = new ExecOptions(
-            step.Command!,
-            step.Args,
-            !string.Equals(step.Mode, "consume", StringComparison.OrdinalIgnoreCase),
-            step.ConfirmWithOk,
-            step.Timeout ?? TimeSpan.FromSeconds(5));
-        var handler = new ExecHandler(options, builder.ApplicationServices.GetRequiredService<ILogger<ExecHandler>>());
-        builder.ApplicationServices.GetRequiredService<ExecProcesses>().Add(handler);
-        return builder.Use((context, next) => handler.InvokeAsync(context, next));
     }
 
     /// <summary>Adds a <see cref="FilterMiddleware"/> with the conditions and <c>Action</c> of <paramref name="step"/>.</summary>

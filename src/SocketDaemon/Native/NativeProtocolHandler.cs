@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using SocketDaemon.Client.Protocol;
+using SocketDaemon.Client.Spooling;
 using SocketDaemon.Client.Status;
 using SocketDaemon.Framing;
 using SocketDaemon.Hosting;
@@ -18,7 +19,7 @@ namespace SocketDaemon.Native;
 /// then batches acknowledged once the pipeline has taken every message and the log holds it as durably as
 /// <c>Durability</c> asks, and status and quit requests.
 /// </summary>
-internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status, DaemonCommands commands, MessageLogFiles logs, TailHub tail, ILogger<NativeProtocolHandler> logger)
+internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status, DaemonCommands commands, MessageLogFiles logs, TailHub tail, NativeSessions sessions, ILogger<NativeProtocolHandler> logger)
 {
     /// <summary>The largest frame the daemon reads: room for a full batch, or for one message at the limit.</summary>
     public static int MaxFrameBytes(int maxMessageBytes) => Math.Max(4 * 1024 * 1024, (2 * maxMessageBytes) + 64);
@@ -27,6 +28,10 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
     public async Task RunAsync(StreamConnection connection, bool resumed = false)
     {
         var output = connection.Output;
+
+        // A connection taken back from systemd's store negotiated its version with the previous run; the newest one
+        // only adds frame types, which an older client never sends.
+        var chosen = NativeProtocol.Version;
         if (!resumed)
         {
             var version = await ReadPrefaceAsync(connection);
@@ -35,7 +40,8 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
                 return;
             }
 
-            NativeFrameWriter.WritePreface(output, Math.Min(version.Value, NativeProtocol.Version));
+            chosen = Math.Min(version.Value, NativeProtocol.Version);
+            NativeFrameWriter.WritePreface(output, chosen);
             await output.FlushAsync();
             if (version == 0)
             {
@@ -46,7 +52,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
             connection.StoreAs(FramingKind.Native);
         }
 
-        var state = new BatchState(connection);
+        var state = new BatchState(connection, chosen);
         var maxFrame = MaxFrameBytes(connection.Listener.MaxMessageBytes);
         var partial = false;
         while (true)
@@ -148,10 +154,19 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
         switch (frame.Type)
         {
             case NativeFrameType.Batch:
-                var sequence = NativeFrameReader.ReadBatch(frame.Body, state.Messages, static (messages, message) => messages.Add(message));
-                var accepted = await DispatchBatchAsync(state);
-                await logs.CommitAsync();
-                NativeFrameWriter.WriteAck(output, sequence, accepted, state.Errors);
+                var sequence = NativeFrameReader.ReadBatch(frame.Body, state.Messages, static (messages, message) => messages.Add((message, default)));
+                await HandleBatchAsync(sequence, state);
+                break;
+
+            case NativeFrameType.OriginBatch when state.Version >= NativeProtocol.SessionVersion:
+                sequence = NativeFrameReader.ReadOriginBatch(frame.Body, state.Messages, static (messages, origin, message) => messages.Add((message, origin)));
+                await HandleBatchAsync(sequence, state);
+                break;
+
+            case NativeFrameType.Session when state.Version >= NativeProtocol.SessionVersion:
+                var sessionRequest = NativeFrameReader.ReadSession(frame.Body, out var sessionId);
+                state.Session = sessions.Get(sessionId);
+                NativeFrameWriter.WriteIdFrame(output, NativeFrameType.Ok, sessionRequest);
                 break;
 
             case NativeFrameType.Status when !connection.Listener.Listener.AllowStatus:
@@ -200,18 +215,77 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
         }
     }
 
-    private async ValueTask<int> DispatchBatchAsync(BatchState state)
+    /// <summary>
+    /// Runs a batch through the pipeline and acknowledges it once the log and every handler's commitment hold it.
+    /// In a session, messages numbered up to what the session already logged are counted but not run again, and the
+    /// session's position moves, before the acknowledgement, to just before the first message worth sending again.
+    /// </summary>
+    private async ValueTask HandleBatchAsync(ulong sequence, BatchState state)
+    {
+        var session = state.Session;
+        if (session is not null)
+        {
+            await session.Gate.WaitAsync();
+        }
+
+        try
+        {
+            var count = state.Messages.Count;
+            var skip = session is null || session.Logged < sequence ? 0 : (int)Math.Min((ulong)count, session.Logged - sequence + 1);
+            var accepted = skip + await DispatchBatchAsync(state, skip);
+            await logs.CommitAsync();
+            foreach (var (index, commitment) in state.Commitments)
+            {
+                try
+                {
+                    await commitment;
+                }
+                catch (Exception ex)
+                {
+                    accepted--;
+                    state.Errors.Add((index, ex is OperationCanceledException ? NativeErrorCode.ShuttingDown : NativeErrorCode.Busy));
+                }
+            }
+
+            state.Commitments.Clear();
+            state.Errors.Sort(static (a, b) => a.Index.CompareTo(b.Index));
+            if (session is not null)
+            {
+                // A message too large stays too large: the position moves past it. Any other refusal may pass later.
+                var retry = state.Errors.Find(static e => e.Code != NativeErrorCode.TooLarge) is { Code: not NativeErrorCode.None } first ? first.Index : count;
+                if (retry > 0)
+                {
+                    sessions.Advance(session, sequence + (ulong)retry - 1);
+                }
+            }
+
+            NativeFrameWriter.WriteAck(state.Connection.Output, sequence, accepted, state.Errors);
+        }
+        finally
+        {
+            session?.Gate.Release();
+        }
+    }
+
+    private async ValueTask<int> DispatchBatchAsync(BatchState state, int skip)
     {
         var connection = state.Connection;
         var accepted = 0;
         state.Errors.Clear();
-        for (var i = 0; i < state.Messages.Count; i++)
+        for (var i = skip; i < state.Messages.Count; i++)
         {
-            var message = state.Messages[i];
+            var (message, originBytes) = state.Messages[i];
             if (message.Length > connection.Listener.MaxMessageBytes)
             {
                 state.Errors.Add((i, NativeErrorCode.TooLarge));
                 connection.Listener.Listener.ErrorSeen(ErrorReasons.TooLarge);
+                continue;
+            }
+
+            // In a session the messages after a failed one wait for the resend, so that it runs them in order, once.
+            if (state.Session is not null && state.Errors.Any(static e => e.Code != NativeErrorCode.TooLarge))
+            {
+                state.Errors.Add((i, NativeErrorCode.Busy));
                 continue;
             }
 
@@ -223,12 +297,22 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
 
             try
             {
-                await connection.DispatchAsync(state.Context, message);
+                var origin = originBytes.IsEmpty ? null : MessageOrigin.Read(originBytes);
+                await connection.DispatchAsync(state.Context, message, origin);
+                if (state.Context.TakeCommitment() is { } commitment)
+                {
+                    state.Commitments.Add((i, commitment));
+                }
+
                 accepted++;
+            }
+            catch (NativeProtocolException)
+            {
+                throw;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                state.Errors.Add((i, NativeErrorCode.Internal));
+                state.Errors.Add((i, ex is SpoolFullException ? NativeErrorCode.Busy : NativeErrorCode.Internal));
                 connection.Listener.Listener.ErrorSeen(ErrorReasons.HandlerFailed);
                 MessageFailed(logger, ex, connection.Listener.Name, connection.Id, i);
             }
@@ -309,13 +393,19 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
     private static partial void MessageFailed(ILogger logger, Exception exception, string listener, long connectionId, int index);
 
     /// <summary>What a connection reuses from batch to batch, so that a batch allocates nothing per message.</summary>
-    private sealed class BatchState(StreamConnection connection)
+    private sealed class BatchState(StreamConnection connection, byte version)
     {
         public StreamConnection Connection { get; } = connection;
 
+        public byte Version { get; } = version;
+
+        public NativeSession? Session { get; set; }
+
+        public List<(int Index, Task Commitment)> Commitments { get; } = [];
+
         public MessageContext Context { get; } = CreateBatchContext(connection);
 
-        public List<ReadOnlySequence<byte>> Messages { get; } = [];
+        public List<(ReadOnlySequence<byte> Message, ReadOnlySequence<byte> Origin)> Messages { get; } = [];
 
         private static MessageContext CreateBatchContext(StreamConnection connection)
         {

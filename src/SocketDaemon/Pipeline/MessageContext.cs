@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using SocketDaemon.Client.Protocol;
 using SocketDaemon.Framing;
 using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline.MessageLog;
@@ -16,6 +17,7 @@ namespace SocketDaemon.Pipeline;
 public sealed class MessageContext
 {
     private string? _text;
+    private List<Task>? _commitments;
     private StagedLogChunk? _staged;
     private List<StagedLogChunk>? _moreStaged;
 
@@ -57,6 +59,12 @@ public sealed class MessageContext
 
     /// <summary>When the daemon read the message.</summary>
     public DateTimeOffset ReceivedAt { get; private set; }
+
+    /// <summary>
+    /// Where the message first entered SocketDaemon when another daemon forwarded it here (a native-protocol origin
+    /// batch); <see langword="null"/> when this daemon is the first. Logged as the <c>Origin*</c> properties.
+    /// </summary>
+    public MessageOrigin? Origin { get; private set; }
 
     /// <summary>The message decoded as UTF-8; decoded once, on first use.</summary>
     public string Text => _text ??= Encoding.UTF8.GetString(Payload);
@@ -111,11 +119,43 @@ public sealed class MessageContext
     public bool PayloadEquals(ReadOnlySpan<byte> value) =>
         Payload.Length == value.Length && (Payload.IsSingleSegment ? Payload.FirstSpan.SequenceEqual(value) : Payload.ToArray().AsSpan().SequenceEqual(value));
 
+    /// <summary>
+    /// Adds work that must finish before the message counts as committed, the point where the native protocol
+    /// acknowledges it: a handler that hands the message on (<c>Forward</c> with <c>Acknowledge: downstream</c>) adds
+    /// the next hop's acknowledgement. A faulted task fails the message. Transports that acknowledge nothing ignore it.
+    /// </summary>
+    public void AddCommitment(Task commitment)
+    {
+        ArgumentNullException.ThrowIfNull(commitment);
+        if (!commitment.IsCompletedSuccessfully)
+        {
+            (_commitments ??= []).Add(commitment);
+        }
+    }
+
+    /// <summary>The commitments the pipeline added for the current message, which the context then forgets.</summary>
+    public Task? TakeCommitment()
+    {
+        var commitments = _commitments;
+        _commitments = null;
+        return commitments switch
+        {
+            null or [] => null,
+            [var one] => one,
+            _ => Task.WhenAll(commitments),
+        };
+    }
+
     /// <summary>Points the context at the next message of its connection.</summary>
-    public void SetMessage(in ReadOnlySequence<byte> payload, DateTimeOffset receivedAt)
+    public void SetMessage(in ReadOnlySequence<byte> payload, DateTimeOffset receivedAt) => SetMessage(payload, receivedAt, Origin);
+
+    /// <summary>Points the context at the next message of its connection, forwarded from <paramref name="origin"/>.</summary>
+    public void SetMessage(in ReadOnlySequence<byte> payload, DateTimeOffset receivedAt, MessageOrigin? origin)
     {
         Payload = payload;
         ReceivedAt = receivedAt;
+        Origin = origin;
         _text = null;
+        _commitments = null;
     }
 }

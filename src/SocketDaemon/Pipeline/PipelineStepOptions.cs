@@ -67,4 +67,34 @@ public sealed class PipelineStepOptions
     /// <summary>For a <c>Log</c> step: the size at which a file rolls over to the next.</summary>
     /// <remarks>Defaults to 1 GiB.</remarks>
     public long? FileSizeLimitBytes { get; set; }
+
+    /// <summary>For a <c>Forward</c> step: the daemons to send messages to (<c>unix:/path</c>, <c>tcp://host:port</c>).</summary>
+    public List<string> Upstreams { get; set; } = [];
+
+    /// <summary>For a <c>Forward</c> step: <c>failover</c> (the first upstream that is up) or <c>roundrobin</c> (all in turn).</summary>
+    /// <remarks>Defaults to <c>failover</c>.</remarks>
+    public string? Balance { get; set; }
+
+    /// <summary>
+    /// For a <c>Forward</c> step: when the sender's message counts as committed: <c>downstream</c> (the next hop has
+    /// logged it) or <c>local</c> (it is in this daemon's spool; forwarded from there in the background).
+    /// </summary>
+    /// <remarks>Defaults to <c>downstream</c>.</remarks>
+    public string? Acknowledge { get; set; }
+
+    /// <summary>For a <c>Forward</c> step: the most messages in one batch to an upstream.</summary>
+    /// <remarks>Defaults to 512.</remarks>
+    public int? BatchSize { get; set; }
+
+    /// <summary>For a <c>Forward</c> step: how long a batch may wait to fill before it goes.</summary>
+    /// <remarks>Defaults to 0: what is there goes at once; under load batches fill while earlier ones are in flight.</remarks>
+    public TimeSpan? BatchDelay { get; set; }
+
+    /// <summary>For a <c>Forward</c> step: the spool directory.</summary>
+    /// <remarks>Defaults to <c>spool/forward</c> under <c>StateDirectory</c>.</remarks>
+    public string? Spool { get; set; }
+
+    /// <summary>For a <c>Forward</c> step: the most the spool may hold; past it messages are refused (<c>Busy</c>).</summary>
+    /// <remarks>Defaults to 1 GiB.</remarks>
+    public long? SpoolMaxBytes { get; set; }
 }

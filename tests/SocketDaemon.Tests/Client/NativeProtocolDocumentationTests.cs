@@ -17,7 +17,7 @@ public class NativeProtocolDocumentationTests
         batch.Complete();
 
         Assert.Equal(
-            "0053444E5001" + "0000001C01" + "0000000000000001" + "00000002" + "000000026869" + "000000057468657265",
+            "0053444E5002" + "0000001C01" + "0000000000000001" + "00000002" + "000000026869" + "000000057468657265",
             Convert.ToHexString(output.WrittenSpan));
     }
 

@@ -161,6 +161,70 @@ public class ProtocolPropertyTests
             }
         }, iter: 2000);
 
+    [Fact]
+    public void Random_origin_batches_and_session_requests_give_a_protocol_error_never_another_exception() =>
+        Gen.Byte.Array[0, 400].Sample(bytes =>
+        {
+            var body = new ReadOnlySequence<byte>(bytes);
+            try
+            {
+                _ = NativeFrameReader.ReadOriginBatch(body, 0, static (_, origin, _) =>
+                {
+                    if (!origin.IsEmpty)
+                    {
+                        _ = MessageOrigin.Read(origin);
+                    }
+                });
+            }
+            catch (NativeProtocolException)
+            {
+            }
+
+            try
+            {
+                _ = MessageOrigin.Read(body);
+            }
+            catch (NativeProtocolException)
+            {
+            }
+
+            try
+            {
+                _ = NativeFrameReader.ReadSession(body, out _);
+            }
+            catch (NativeProtocolException)
+            {
+            }
+        }, iter: 2000);
+
+    [Fact]
+    public void Origin_batches_decode_to_the_messages_and_origins_written() =>
+        Gen.Select(Gen.Byte.Array[0, Max].List[0, 10], Gen.String, Gen.Long[0, 4_000_000_000_000_000]).Sample((messages, host, microseconds) =>
+        {
+            var origin = new MessageOrigin
+            {
+                Host = host,
+                Listener = "l",
+                Peer = "p",
+                ReceivedAt = new DateTimeOffset(DateTime.UnixEpoch.Ticks + (microseconds * 10), TimeSpan.Zero),
+            };
+            var output = new ArrayBufferWriter<byte>();
+            var batch = NativeFrameWriter.BeginOriginBatch(output, 5);
+            foreach (var message in messages)
+            {
+                var entry = new ArrayBufferWriter<byte>();
+                NativeFrameWriter.WriteOriginEntry(entry, origin, new ReadOnlySequence<byte>(message));
+                batch.AddEntry(entry.WrittenSpan);
+            }
+
+            batch.Complete();
+            var input = new ReadOnlySequence<byte>(output.WrittenMemory);
+            Assert.True(NativeFrameReader.TryReadFrame(ref input, 1 << 20, out var frame));
+            var decoded = new List<(MessageOrigin, string)>();
+            Assert.Equal(5UL, NativeFrameReader.ReadOriginBatch(frame.Body, decoded, static (list, o, m) => list.Add((MessageOrigin.Read(o), Convert.ToHexString(m.ToArray())))));
+            Assert.Equal(messages.Select(m => (origin with { Host = System.Text.Encoding.UTF8.GetString(System.Text.Encoding.UTF8.GetBytes(host)) }, Convert.ToHexString(m))), decoded);
+        }, iter: 300);
+
     private sealed class BatchComparer : IEqualityComparer<(ulong Sequence, List<string> Messages)>
     {
         public bool Equals((ulong Sequence, List<string> Messages) x, (ulong Sequence, List<string> Messages) y) =>

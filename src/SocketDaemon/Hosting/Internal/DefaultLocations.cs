@@ -17,4 +17,19 @@ internal static class DefaultLocations
         var systemd = Environment.GetEnvironmentVariable("LOGS_DIRECTORY");
         return !string.IsNullOrEmpty(systemd) ? systemd.Split(':')[0] : Path.GetFullPath("logs");
     }
+
+    /// <summary>
+    /// The state directory: <c>StateDirectory</c>, else systemd's <c>STATE_DIRECTORY</c> (set by
+    /// <c>StateDirectory=</c>), else <c>state</c> under the log directory.
+    /// </summary>
+    public static string StateDirectory(SocketDaemonOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.StateDirectory))
+        {
+            return Path.GetFullPath(options.StateDirectory);
+        }
+
+        var systemd = Environment.GetEnvironmentVariable("STATE_DIRECTORY");
+        return !string.IsNullOrEmpty(systemd) ? systemd.Split(':')[0] : Path.Combine(LogDirectory(options.LogDirectory), "state");
+    }
 }

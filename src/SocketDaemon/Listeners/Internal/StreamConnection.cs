@@ -7,6 +7,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
+using SocketDaemon.Client.Protocol;
 using SocketDaemon.Framing;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Proxy;
@@ -316,11 +317,11 @@ internal sealed class StreamConnection
         new(_listener.Name, Id, Peer, _listener.Services) { Framing = framing };
 
     /// <summary>Counts <paramref name="message"/> and runs it through the pipeline.</summary>
-    public ValueTask DispatchAsync(MessageContext context, in ReadOnlySequence<byte> message)
+    public ValueTask DispatchAsync(MessageContext context, in ReadOnlySequence<byte> message, MessageOrigin? origin = null)
     {
         _messages++;
         _listener.Listener.MessageRead(message.Length);
-        context.SetMessage(message, DateTimeOffset.UtcNow);
+        context.SetMessage(message, DateTimeOffset.UtcNow, origin);
         return _listener.Pipeline(context);
     }
 

@@ -56,6 +56,15 @@ public sealed class TemplateLogHandler
             properties.Add(new("ClientCertificate", new ScalarValue(subject)));
         }
 
+        // Where a forwarded message first entered SocketDaemon: {OriginHost}, {OriginListener}, {OriginPeer}, {OriginReceivedAt}.
+        if (context.Origin is { } origin)
+        {
+            properties.Add(new("OriginHost", new ScalarValue(origin.Host)));
+            properties.Add(new("OriginListener", new ScalarValue(origin.Listener)));
+            properties.Add(new("OriginPeer", new ScalarValue(origin.Peer)));
+            properties.Add(new("OriginReceivedAt", new ScalarValue(origin.ReceivedAt)));
+        }
+
         _log.Write(new LogEvent(context.ReceivedAt, LogEventLevel.Information, null, Template, properties));
         return ValueTask.CompletedTask;
     }

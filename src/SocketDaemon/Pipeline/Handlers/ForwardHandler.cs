@@ -1,0 +1,109 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using SocketDaemon.Client;
+using SocketDaemon.Client.Protocol;
+using SocketDaemon.Client.Spooling;
+
+namespace SocketDaemon.Pipeline.Handlers;
+
+/// <summary>
+/// Sends messages on to other SocketDaemons (a relay or aggregator tier) over the native protocol. Each message goes
+/// first to a <see cref="DiskSpool"/> with its origin (host, listener, peer, time), and a background
+/// <see cref="SpoolSender"/> forwards the spool in batches, reconnecting with backoff and sending again what was not
+/// acknowledged, which the receiver's session de-duplicates.
+/// </summary>
+/// <remarks>
+/// With <c>Acknowledge: downstream</c> the message's commitment is the upstream's acknowledgement, so a
+/// native-protocol client hears back only once the next hop has logged it; with <c>local</c>, once it is in the spool.
+/// </remarks>
+public sealed partial class ForwardHandler : IAsyncDisposable
+{
+    private readonly DiskSpool _spool;
+    private readonly SpoolSender _sender;
+    private readonly ForwardOptions _options;
+    private readonly string _host = Environment.MachineName;
+
+    /// <summary>Opens the spool (recovering what a crash left) and starts forwarding it.</summary>
+    public ForwardHandler(ForwardOptions options, ILogger<ForwardHandler> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        _options = options;
+        _spool = DiskSpool.Open(options.Spool, new DiskSpoolOptions
+        {
+            MaxBytes = options.SpoolMaxBytes,
+            Durability = options.Fsync ? SpoolDurability.Fsync : SpoolDurability.Flush,
+        });
+        if (_spool.RecoveredTornBytes > 0)
+        {
+            SpoolRecovered(logger, options.Spool, _spool.RecoveredTornBytes);
+        }
+
+        if (_spool.Pending > 0)
+        {
+            SpoolPending(logger, options.Spool, _spool.Pending);
+        }
+
+        _sender = new SpoolSender(
+            _spool,
+            options.Upstreams,
+            new SpoolSenderOptions { BatchMessages = options.BatchSize, BatchDelay = options.BatchDelay, RoundRobin = options.RoundRobin },
+            (upstream, ex) => UpstreamFailed(logger, upstream.ToString(), ex.Message));
+        _sender.Start();
+    }
+
+    /// <summary>The configuration this handler runs with.</summary>
+    public ForwardOptions Options => _options;
+
+    /// <summary>How many messages wait in the spool for an upstream's acknowledgement.</summary>
+    public long Pending => _spool.Pending;
+
+    /// <summary>Spools the message and adds its commitment: the upstream's acknowledgement, or the spool write.</summary>
+    /// <exception cref="SpoolFullException">The spool is full: the message is refused (the native protocol answers Busy).</exception>
+    public ValueTask InvokeAsync(MessageContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+
+        // A message that came from another daemon keeps where it first entered; one from a client starts here.
+        var origin = context.Origin ?? new MessageOrigin
+        {
+            Host = _host,
+            Listener = context.Listener,
+            Peer = context.Peer.ToString(),
+            ReceivedAt = context.ReceivedAt,
+            ProcessId = context.Peer.ProcessId,
+            UserId = context.Peer.UserId,
+            GroupId = context.Peer.GroupId,
+            ProcessName = context.Peer.ProcessName,
+        };
+        var entry = new ArrayBufferWriter<byte>(256 + (int)context.Payload.Length);
+        NativeFrameWriter.WriteOriginEntry(entry, origin, context.Payload);
+        var sequence = _spool.Append(entry.WrittenSpan);
+        if (_options.Downstream)
+        {
+            context.AddCommitment(_sender.WaitForAcknowledgedAsync(sequence));
+        }
+        else if (_options.Fsync)
+        {
+            context.AddCommitment(Task.Run(_spool.Commit));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Stops forwarding; what is not acknowledged stays in the spool for the next start.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _sender.DisposeAsync();
+        _spool.Dispose();
+    }
+
+    [LoggerMessage(80, LogLevel.Warning, "Forward: upstream {Upstream}: {Reason}; retrying")]
+    private static partial void UpstreamFailed(ILogger logger, string upstream, string reason);
+
+    [LoggerMessage(81, LogLevel.Warning, "Forward: spool {Spool}: cut {Bytes} bytes of a record torn by a crash")]
+    private static partial void SpoolRecovered(ILogger logger, string spool, long bytes);
+
+    [LoggerMessage(82, LogLevel.Information, "Forward: spool {Spool} holds {Count} messages not yet acknowledged; sending them")]
+    private static partial void SpoolPending(ILogger logger, string spool, long count);
+}

@@ -1,0 +1,169 @@
+using SocketDaemon.Client;
+using SocketDaemon.Tests.Infrastructure;
+
+namespace SocketDaemon.Tests.Integration;
+
+/// <summary>
+/// Edge → relay: a Forward step sends what the edge receives to other daemons over the native protocol, and the
+/// relay logs each message once, with where it came from.
+/// </summary>
+public class ForwardTests
+{
+    // The relay's line shows the origin where the default line shows the relay's own listener and peer.
+    private const string OriginTemplate = "{OriginHost} {OriginListener} [{OriginPeer}] #{ConnectionId}: {Text:l}{NewLine}";
+
+    [Fact]
+    public async Task With_downstream_acknowledgement_a_message_is_in_the_relay_log_once_with_its_origin_when_the_edge_acknowledges_it()
+    {
+        await using var relay = await TestDaemon.StartAsync(LogSteps(OriginTemplate));
+        await using var edge = await TestDaemon.StartAsync(ForwardStep([relay.Unix.ToString()]));
+        await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix, new SocketDaemonClientOptions { BatchMessages = 100 });
+
+        await client.SendManyAsync(Messages("edge", 2000));
+
+        // No waiting: the edge acknowledged only after the relay did, so the relay's log holds them already.
+        Assert.Equal(Messages("edge", 2000), relay.Log.Texts());
+        Assert.Empty(edge.Log.Texts());
+        var line = relay.Log.Lines()[0];
+        Assert.StartsWith($"{Environment.MachineName} unix [pid={Environment.ProcessId} ", line);
+    }
+
+    [Fact]
+    public async Task The_relay_killed_and_restarted_mid_run_loses_nothing_and_duplicates_nothing()
+    {
+        using var relayDirectory = new TempDirectory();
+        var relay = await DaemonProcess.StartAsync(relayDirectory);
+        try
+        {
+            await using var edge = await TestDaemon.StartAsync(ForwardStep([relay.Endpoint], acknowledge: "local"));
+            await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix, new SocketDaemonClientOptions { BatchMessages = 50 });
+
+            await client.SendManyAsync(Messages("before", 300));
+
+            // Killed once the edge has its acknowledgements: a kill while the relay writes a batch is the one window
+            // left (docs/scale-out.md), which NativeSessionTests shows closed for every other moment.
+            var spool = Path.Combine(edge.LogDirectory, "state", "spool", "forward");
+            await Wait.UntilAsync(() => Directory.GetFiles(spool, "*.spool").Length == 0, "the edge's spool to be acknowledged");
+            await KillAsync(relay);
+
+            // The edge goes on taking messages while its upstream is gone: they wait in its spool.
+            await client.SendManyAsync(Messages("during", 300));
+            relay = await DaemonProcess.StartAsync(relayDirectory);
+            await client.SendManyAsync(Messages("after", 300));
+
+            var texts = await relay.Log.WaitForAsync(900);
+            Assert.Equal([.. Messages("before", 300), .. Messages("during", 300), .. Messages("after", 300)], texts);
+        }
+        finally
+        {
+            await relay.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Failover_sends_to_the_second_upstream_while_the_first_is_down_and_to_the_first_once_it_is_back()
+    {
+        using var directory = new TempDirectory();
+        var primaryPath = directory.Combine("primary.sock");
+        await using var secondary = await TestDaemon.StartAsync();
+        await using var edge = await TestDaemon.StartAsync(ForwardStep(["unix:" + primaryPath, secondary.Unix.ToString()]));
+        await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix, new SocketDaemonClientOptions { BatchMessages = 10 });
+
+        await client.SendManyAsync(Messages("primary down", 100));
+        Assert.Equal(Messages("primary down", 100), secondary.Log.Texts());
+
+        await using var primary = await TestDaemon.StartAsync(new Dictionary<string, string?> { ["SocketDaemon:Listeners:unix:Endpoint"] = "unix:" + primaryPath });
+        // The edge tries the primary again at its next reconnect; until then the secondary takes the probes.
+        var deadline = DateTime.UtcNow + Wait.Timeout;
+        while (!primary.Log.Texts().Contains("probe"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the edge did not go back to the primary");
+            await client.SendAsync("probe");
+            await Task.Delay(50);
+        }
+
+        var before = secondary.Log.Texts().Count;
+        await client.SendManyAsync(Messages("primary up", 100));
+
+        Assert.Equal(Messages("primary up", 100), primary.Log.Texts().Where(t => t != "probe"));
+        Assert.Equal(before, secondary.Log.Texts().Count);
+    }
+
+    [Fact]
+    public async Task Round_robin_spreads_batches_over_both_upstreams_and_logs_each_message_once_in_one_of_them()
+    {
+        await using var first = await TestDaemon.StartAsync();
+        await using var second = await TestDaemon.StartAsync();
+        var settings = ForwardStep([first.Unix.ToString(), second.Tcp.ToString()]);
+        settings["SocketDaemon:Pipeline:0:Balance"] = "roundrobin";
+        settings["SocketDaemon:Pipeline:0:BatchSize"] = "10";
+        await using var edge = await TestDaemon.StartAsync(settings);
+        await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix, new SocketDaemonClientOptions { BatchMessages = 100 });
+
+        await client.SendManyAsync(Messages("spread", 2000));
+
+        var firstTexts = first.Log.Texts();
+        var secondTexts = second.Log.Texts();
+        Assert.NotEmpty(firstTexts);
+        Assert.NotEmpty(secondTexts);
+        Assert.Equal(Messages("spread", 2000).Order(StringComparer.Ordinal), firstTexts.Concat(secondTexts).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_client_spool_delivers_every_accepted_message_once_across_a_daemon_kill_and_restart()
+    {
+        using var daemonDirectory = new TempDirectory();
+        using var spool = new TempDirectory();
+        var daemon = await DaemonProcess.StartAsync(daemonDirectory);
+        try
+        {
+            await using var client = await SocketDaemonClient.ConnectAsync(daemon.Endpoint, new SocketDaemonClientOptions { Spool = spool.Path, BatchMessages = 50 });
+
+            await client.SendManyAsync(Messages("before", 300));
+            await client.WaitUntilDeliveredAsync().WaitAsync(Wait.Timeout);
+            await KillAsync(daemon);
+
+            // Accepted while the daemon is gone: the sends complete, the messages wait in the spool.
+            await client.SendManyAsync(Messages("during", 300));
+            daemon = await DaemonProcess.StartAsync(daemonDirectory);
+            await client.SendManyAsync(Messages("after", 300));
+            await client.WaitUntilDeliveredAsync().WaitAsync(Wait.Timeout);
+
+            Assert.Equal([.. Messages("before", 300), .. Messages("during", 300), .. Messages("after", 300)], daemon.Log.Texts());
+        }
+        finally
+        {
+            await daemon.DisposeAsync();
+        }
+    }
+
+    private static async Task KillAsync(DaemonProcess daemon)
+    {
+        daemon.Process.Signal(9);
+        await daemon.Process.WaitForExitAsync();
+        await daemon.DisposeAsync();
+    }
+
+    private static IEnumerable<string> Messages(string prefix, int count) => Enumerable.Range(0, count).Select(i => $"{prefix} {i}");
+
+    private static Dictionary<string, string?> LogSteps(string template) => new()
+    {
+        ["SocketDaemon:Pipeline:0:Handler"] = "Log",
+        ["SocketDaemon:Pipeline:0:OutputTemplate"] = template,
+    };
+
+    private static Dictionary<string, string?> ForwardStep(IReadOnlyList<string> upstreams, string acknowledge = "downstream")
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["SocketDaemon:Pipeline:0:Handler"] = "Forward",
+            ["SocketDaemon:Pipeline:0:Acknowledge"] = acknowledge,
+        };
+        for (var i = 0; i < upstreams.Count; i++)
+        {
+            settings[$"SocketDaemon:Pipeline:0:Upstreams:{i}"] = upstreams[i];
+        }
+
+        return settings;
+    }
+}

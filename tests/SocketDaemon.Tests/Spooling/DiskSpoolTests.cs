@@ -1,0 +1,163 @@
+using System.Text;
+using CsCheck;
+using SocketDaemon.Client.Spooling;
+using SocketDaemon.Tests.Infrastructure;
+
+namespace SocketDaemon.Tests.Spooling;
+
+/// <summary>The on-disk spool: records come back in order until acknowledged, across restarts and torn writes.</summary>
+public class DiskSpoolTests
+{
+    [Fact]
+    public void Records_come_back_in_order_after_a_reopen_until_they_are_acknowledged()
+    {
+        using var directory = new TempDirectory();
+        using (var spool = DiskSpool.Open(directory.Path))
+        {
+            Assert.Equal(1UL, spool.Append("one"u8));
+            Assert.Equal(2UL, spool.Append("two"u8));
+            Assert.Equal(3UL, spool.Append("three"u8));
+            spool.Commit();
+            spool.Acknowledge(1);
+        }
+
+        using var reopened = DiskSpool.Open(directory.Path);
+        Assert.Equal(["two", "three"], Texts(reopened.Read(1, 100, long.MaxValue)));
+        Assert.Equal(4UL, reopened.NextSequence);
+        Assert.Equal(2, reopened.Pending);
+    }
+
+    [Fact]
+    public void A_torn_last_record_is_cut_off_and_the_ones_before_it_stay()
+    {
+        using var directory = new TempDirectory();
+        using (var spool = DiskSpool.Open(directory.Path))
+        {
+            spool.Append("whole"u8);
+            spool.Append("torn in the middle"u8);
+        }
+
+        var segment = Directory.GetFiles(directory.Path, "*.spool").Single();
+        using (var file = new FileStream(segment, FileMode.Open))
+        {
+            file.SetLength(file.Length - 5);
+        }
+
+        using var reopened = DiskSpool.Open(directory.Path);
+        Assert.Equal(["whole"], Texts(reopened.Read(1, 100, long.MaxValue)));
+        Assert.Equal(8 + 18 - 5, reopened.RecoveredTornBytes);
+        Assert.Equal(2UL, reopened.Append("next"u8));
+    }
+
+    [Fact]
+    public void Segments_are_deleted_once_every_record_in_them_is_acknowledged()
+    {
+        using var directory = new TempDirectory();
+        using var spool = DiskSpool.Open(directory.Path, new DiskSpoolOptions { SegmentBytes = 64 });
+        for (var i = 0; i < 10; i++)
+        {
+            spool.Append(new byte[40]);
+        }
+
+        Assert.Equal(10, Directory.GetFiles(directory.Path, "*.spool").Length);
+        spool.Acknowledge(7);
+        Assert.Equal(3, Directory.GetFiles(directory.Path, "*.spool").Length);
+        spool.Acknowledge(10);
+        Assert.Empty(Directory.GetFiles(directory.Path, "*.spool"));
+        Assert.Equal(0, spool.Bytes);
+    }
+
+    [Fact]
+    public void A_full_spool_refuses_the_new_record_and_keeps_the_old_ones()
+    {
+        using var directory = new TempDirectory();
+        using var spool = DiskSpool.Open(directory.Path, new DiskSpoolOptions { MaxBytes = 100, Durability = SpoolDurability.Fsync });
+        spool.Append(new byte[40]);
+        spool.Append(new byte[40]);
+        Assert.Throws<SpoolFullException>(() => spool.Append(new byte[40]));
+        Assert.Equal(2, spool.Read(1, 100, long.MaxValue).Count);
+        spool.Acknowledge(2);
+        Assert.Equal(3UL, spool.Append(new byte[40]));
+        spool.Commit();
+    }
+
+    [Fact]
+    public async Task A_reader_waiting_for_the_next_record_wakes_when_it_is_appended()
+    {
+        using var directory = new TempDirectory();
+        using var spool = DiskSpool.Open(directory.Path);
+        var waiting = spool.WaitForAsync(1, CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+        spool.Append("x"u8);
+        await waiting.WaitAsync(Wait.Timeout);
+    }
+
+    [Fact]
+    public void Any_appends_acknowledgements_restarts_and_torn_writes_recover_exactly_the_unacknowledged_records_in_order() =>
+        Gen.Select(Gen.Int[0, 9], Gen.Byte.Array[0, 40], Gen.Int[0, 1000]).List[1, 40].Sample(operations =>
+        {
+            using var directory = new TempDirectory();
+            var options = new DiskSpoolOptions { SegmentBytes = 100 };
+            var model = new List<(ulong Sequence, byte[] Payload)>();
+            ulong acknowledged = 0;
+            var spool = DiskSpool.Open(directory.Path, options);
+            try
+            {
+                foreach (var (kind, payload, number) in operations)
+                {
+                    switch (kind)
+                    {
+                        case <= 4:
+                            model.Add((spool.Append(payload), payload));
+                            break;
+                        case <= 6 when spool.NextSequence > 1:
+                            var through = (ulong)number % spool.NextSequence;
+                            spool.Acknowledge(through);
+                            acknowledged = Math.Max(acknowledged, through);
+                            break;
+                        case 7:
+                            spool.Dispose();
+                            spool = DiskSpool.Open(directory.Path, options);
+                            break;
+                        case 8:
+                            // A crash in the middle of writing a record: any prefix of it reached the file.
+                            spool.Append(payload);
+                            spool.Dispose();
+                            Truncate(LastSegment(directory.Path), 1 + (number % (8 + payload.Length)));
+                            spool = DiskSpool.Open(directory.Path, options);
+                            break;
+                        case 9:
+                            // A crash that left garbage after the last record (a header torn into nonsense).
+                            spool.Dispose();
+                            if (LastSegment(directory.Path) is { } last)
+                            {
+                                File.AppendAllBytes(last, payload.Length == 0 ? [0xFF] : payload);
+                            }
+
+                            spool = DiskSpool.Open(directory.Path, options);
+                            break;
+                    }
+                }
+
+                spool.Dispose();
+                spool = DiskSpool.Open(directory.Path, options);
+                var expected = model.Where(r => r.Sequence > acknowledged).Select(r => (r.Sequence, Convert.ToHexString(r.Payload)));
+                var actual = spool.Read(1, int.MaxValue, long.MaxValue).Select(r => (r.Sequence, Convert.ToHexString(r.Payload)));
+                Assert.Equal(expected, actual);
+            }
+            finally
+            {
+                spool.Dispose();
+            }
+        }, iter: 150);
+
+    private static string? LastSegment(string directory) => Directory.GetFiles(directory, "*.spool").Order(StringComparer.Ordinal).LastOrDefault();
+
+    private static void Truncate(string? path, int bytes)
+    {
+        using var file = new FileStream(path!, FileMode.Open);
+        file.SetLength(Math.Max(0, file.Length - bytes));
+    }
+
+    private static IEnumerable<string> Texts(IEnumerable<SpoolRecord> records) => records.Select(r => Encoding.UTF8.GetString(r.Payload));
+}
