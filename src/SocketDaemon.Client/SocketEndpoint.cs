@@ -19,6 +19,7 @@ public sealed class SocketEndpoint
     private const string UnixDatagramScheme = "unixgram:";
     private const string TcpScheme = "tcp://";
     private const string UdpScheme = "udp://";
+    private const string NatsScheme = "nats://";
 
     private SocketEndpoint(SocketEndpointKind kind, EndPoint endPoint, string? path, string text)
     {
@@ -45,6 +46,9 @@ public sealed class SocketEndpoint
     /// <summary>Whether this is a Unix socket in the abstract namespace (no file on disk).</summary>
     public bool IsAbstract => Kind is SocketEndpointKind.Unix or SocketEndpointKind.UnixDatagram && Path is null;
 
+    /// <summary>Whether this is a NATS server the daemon consumes a JetStream stream from, rather than a socket it binds.</summary>
+    public bool IsNats => Kind == SocketEndpointKind.Nats;
+
     /// <summary>Whether the endpoint carries datagrams (one datagram, one message) rather than a stream.</summary>
     public bool IsDatagram => Kind is SocketEndpointKind.UnixDatagram or SocketEndpointKind.Udp;
 
@@ -65,7 +69,7 @@ public sealed class SocketEndpoint
         endpoint = null;
         if (string.IsNullOrWhiteSpace(value))
         {
-            error = "the endpoint is empty; expected unix:/path, unix:@name, tcp://host:port, unixgram:/path or udp://host:port";
+            error = "the endpoint is empty; expected unix:/path, unix:@name, tcp://host:port, unixgram:/path, udp://host:port or nats://host:port";
             return false;
         }
 
@@ -89,7 +93,12 @@ public sealed class SocketEndpoint
             return TryParseTcp(value[UdpScheme.Length..], SocketEndpointKind.Udp, out endpoint, out error);
         }
 
-        error = $"'{value}' is not an endpoint; expected unix:/path, unix:@name, tcp://host:port, unixgram:/path or udp://host:port";
+        if (value.StartsWith(NatsScheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return TryParseTcp(value[NatsScheme.Length..], SocketEndpointKind.Nats, out endpoint, out error);
+        }
+
+        error = $"'{value}' is not an endpoint; expected unix:/path, unix:@name, tcp://host:port, unixgram:/path, udp://host:port or nats://host:port";
         return false;
     }
 
@@ -139,7 +148,7 @@ public sealed class SocketEndpoint
         var colon = rest.LastIndexOf(':');
         if (colon <= 0 || colon == rest.Length - 1)
         {
-            var scheme = kind == SocketEndpointKind.Udp ? UdpScheme : TcpScheme;
+            var scheme = SchemeOf(kind);
             error = $"'{scheme}{rest}' needs a host and a port, as in {scheme}127.0.0.1:7777 or {scheme}[::1]:7777";
             return false;
         }
@@ -181,8 +190,15 @@ public sealed class SocketEndpoint
             return false;
         }
 
-        endpoint = new SocketEndpoint(kind, endPoint, path: null, (kind == SocketEndpointKind.Udp ? UdpScheme : TcpScheme) + rest);
+        endpoint = new SocketEndpoint(kind, endPoint, path: null, SchemeOf(kind) + rest);
         error = null;
         return true;
     }
+
+    private static string SchemeOf(SocketEndpointKind kind) => kind switch
+    {
+        SocketEndpointKind.Udp => UdpScheme,
+        SocketEndpointKind.Nats => NatsScheme,
+        _ => TcpScheme,
+    };
 }

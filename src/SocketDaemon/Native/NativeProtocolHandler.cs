@@ -139,6 +139,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
                 var sequence = NativeFrameReader.ReadBatch(frame.Body, state.Messages, static (messages, message) => messages.Add(message));
                 var accepted = await DispatchBatchAsync(state);
                 await logs.CommitAsync();
+                accepted -= await AwaitDeferredAsync(state);
                 NativeFrameWriter.WriteAck(output, sequence, accepted, state.Errors);
                 break;
 
@@ -198,6 +199,11 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
             try
             {
                 await connection.DispatchAsync(state.Context, message);
+                if (state.Context.TakeDeferred() is { } deferred)
+                {
+                    state.Deferred.Add((i, deferred));
+                }
+
                 accepted++;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -210,6 +216,39 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
 
         state.Messages.Clear();
         return accepted;
+    }
+
+    /// <summary>
+    /// Waits for what handlers deferred (<see cref="MessageContext.Defer"/>), all of the batch's at once; a message
+    /// whose deferred work failed is refused. Returns how many were.
+    /// </summary>
+    private async ValueTask<int> AwaitDeferredAsync(BatchState state)
+    {
+        if (state.Deferred.Count == 0)
+        {
+            return 0;
+        }
+
+        var failed = 0;
+        foreach (var (index, deferred) in state.Deferred)
+        {
+            try
+            {
+                await deferred;
+            }
+            catch (Exception ex)
+            {
+                failed++;
+                var stopping = ex is OperationCanceledException || commands.IsStopping;
+                state.Errors.Add((index, stopping ? NativeErrorCode.ShuttingDown : NativeErrorCode.Internal));
+                state.Connection.Listener.Listener.ErrorSeen(ErrorReasons.HandlerFailed);
+                MessageFailed(logger, ex, state.Connection.Listener.Name, state.Connection.Id, index);
+            }
+        }
+
+        state.Deferred.Clear();
+        state.Errors.Sort(static (a, b) => a.Index.CompareTo(b.Index));
+        return failed;
     }
 
     /// <summary>
@@ -282,12 +321,21 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
     {
         public StreamConnection Connection { get; } = connection;
 
-        public MessageContext Context { get; } = connection.CreateMessageContext(FramingKind.Native);
+        public MessageContext Context { get; } = CreateContext(connection);
+
+        public List<(int Index, Task Commit)> Deferred { get; } = [];
 
         public List<ReadOnlySequence<byte>> Messages { get; } = [];
 
         public List<(int Index, NativeErrorCode Code)> Errors { get; } = [];
 
         public (ulong Id, string Listener, string Grep)? Tail { get; set; }
+
+        private static MessageContext CreateContext(StreamConnection connection)
+        {
+            var context = connection.CreateMessageContext(FramingKind.Native);
+            context.AwaitsCommit = true;
+            return context;
+        }
     }
 }
