@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using SocketDaemon.Hosting.Internal;
 using SocketDaemon.Hosting.Systemd;
 using SocketDaemon.Http;
+using SocketDaemon.Nats;
 using SocketDaemon.Native;
 using SocketDaemon.Status;
 using SocketDaemon.Tail;
@@ -59,6 +60,7 @@ public static class SocketDaemonServiceCollectionExtensions
         services.AddSingleton(new MessageHandlerRegistration("Log", static (builder, step) => builder.UseLog(step)));
         services.AddSingleton(new MessageHandlerRegistration("Filter", static (builder, step) => builder.UseFilter(step)));
         services.AddSingleton(new MessageHandlerRegistration("Exec", static (builder, step) => builder.UseExec(step)));
+        services.AddNats();
         services.TryAddSingleton<ListenerHostedService>();
         services.AddHostedService(static sp => sp.GetRequiredService<ListenerHostedService>());
         services.AddHostedService<ReloadService>();

@@ -52,6 +52,22 @@ public sealed class PipelineStepOptions
     /// <remarks>Defaults to 5 seconds.</remarks>
     public TimeSpan? Timeout { get; set; }
 
+    /// <summary>For a <c>Nats</c> step: the NATS server.</summary>
+    /// <remarks>Defaults to <c>SocketDaemon:Nats:Url</c>.</remarks>
+    public string? Url { get; set; }
+
+    /// <summary>For a <c>Nats</c> step: the subject, with placeholders from the message, such as <c>logs.{Host}.{Listener}</c>.</summary>
+    public string? Subject { get; set; }
+
+    /// <summary>For a <c>Nats</c> step: the JetStream stream that stores the subject (created if missing).</summary>
+    public string? Stream { get; set; }
+
+    /// <summary>
+    /// For a <c>Nats</c> step: when the message counts as done for its sender: <c>nats</c> (once JetStream has
+    /// stored it) or <c>local</c> (once the step has taken it).
+    /// </summary>
+    public string? Acknowledge { get; set; }
+
     /// <summary>For a <c>Log</c> step: the file, relative to the log directory, that messages are written to.</summary>
     /// <remarks>Defaults to <c>messages.log</c>; rolling inserts the date before the extension.</remarks>
     public string? Path { get; set; }

@@ -65,7 +65,8 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
                     var info = new BoundListener(listenerName, endpoint, listenerOptions.Framing);
                     var context = new ListenerContext(info, listenerOptions, _options.Limits, _pipeline, _services, _logger);
                     _contexts.Add(context);
-                    IListener listener = endpoint.IsDatagram || activated?.SocketType == SocketType.Dgram
+                    IListener listener = endpoint.IsNats ? new Nats.NatsListener(context, endpoint)
+                        : endpoint.IsDatagram || activated?.SocketType == SocketType.Dgram
                         ? new DatagramListener(context, endpoint, activated)
                         : new StreamListener(context, endpoint, _connections, _loggerFactory, activated);
                     await listener.BindAsync(cancellationToken);
