@@ -68,6 +68,8 @@ public static class SocketDaemonHost
                 .MinimumLevel.Information()
                 .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
                 .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+                // The NATS client logs every reconnect attempt with a stack trace; the daemon says what matters itself.
+                .MinimumLevel.Override("NATS", LogEventLevel.Error)
                 // A failed start is reported once, as one line naming the key, by Program; not again with a stack trace.
                 .MinimumLevel.Override("Microsoft.Extensions.Hosting.Internal.Host", LogEventLevel.Fatal)
                 .Enrich.FromLogContext()

@@ -27,6 +27,9 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
 
+    // Pull requests die with a NATS restart; short-lived ones (heartbeats at half) are noticed and renewed quickly.
+    private static readonly TimeSpan PullExpires = TimeSpan.FromSeconds(5);
+
     // Stream sequences this daemon has logged, to recognise a redelivery whose acknowledgement was lost.
     private const int RememberedSequences = 65536;
 
@@ -133,7 +136,7 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
         {
             try
             {
-                await foreach (var message in consumer.ConsumeAsync<byte[]>(opts: new NatsJSConsumeOpts { MaxMsgs = batch }, cancellationToken: fetching.Token))
+                await foreach (var message in consumer.ConsumeAsync<byte[]>(opts: new NatsJSConsumeOpts { MaxMsgs = batch, Expires = PullExpires }, cancellationToken: fetching.Token))
                 {
                     await queue.Writer.WriteAsync(message, fetching.Token);
                 }
