@@ -35,6 +35,9 @@ public sealed class NatsServer : IAsyncDisposable
         await RunAsync();
     }
 
+    /// <summary>Starts the stopped server again, on the same port and store.</summary>
+    public Task StartAgainAsync() => RunAsync();
+
     public async Task StopAsync()
     {
         if (_process is { HasExited: false } process)

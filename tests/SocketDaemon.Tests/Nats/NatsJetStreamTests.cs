@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using SocketDaemon.Client;
+using SocketDaemon.Nats;
 using SocketDaemon.Tests.Infrastructure;
 
 namespace SocketDaemon.Tests.Nats;
@@ -28,6 +30,26 @@ public class NatsJetStreamTests
         var line = await aggregator.Log.WaitForTextAsync("edge 0000");
         Assert.Contains($" jetstream [pid={Environment.ProcessId} ", line, StringComparison.Ordinal);
         Assert.Equal(2000, aggregator.Listeners["jetstream"].Messages);
+    }
+
+    [Fact]
+    public async Task While_NATS_is_down_the_edge_holds_the_message_and_acknowledges_it_only_once_JetStream_has_it()
+    {
+        await using var nats = await NatsServer.StartAsync();
+        await using var edge = await StartEdgeAsync(nats);
+        await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix, new SocketDaemonClientOptions { RequestTimeout = TimeSpan.FromSeconds(60) });
+        await nats.StopAsync();
+
+        var sending = client.SendAsync("held while NATS is down");
+        var publishers = edge.Host.Services.GetRequiredService<NatsPublishers>();
+        await Wait.UntilAsync(() => publishers.Pending == 1, "the edge to hold the message");
+        Assert.False(sending.IsCompleted);
+
+        await nats.StartAgainAsync();
+        await sending.WaitAsync(Wait.Timeout);
+        await using var aggregator = await StartAggregatorAsync(nats, "aggregators");
+        Assert.Equal(["held while NATS is down"], await aggregator.Log.WaitForAsync(1));
+        Assert.Equal(0, publishers.Pending);
     }
 
     [Fact]
