@@ -16,6 +16,7 @@ using SocketDaemon.Listeners.Internal;
 using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.Handlers;
+using SocketDaemon.Sinks;
 
 namespace SocketDaemon.Hosting;
 
@@ -61,6 +62,7 @@ public static class SocketDaemonServiceCollectionExtensions
         services.AddSingleton(new MessageHandlerRegistration("Filter", static (builder, step) => builder.UseFilter(step)));
         services.AddSingleton(new MessageHandlerRegistration("Exec", static (builder, step) => builder.UseExec(step)));
         services.AddNats();
+        services.AddMessageSinks();
         services.TryAddSingleton<ListenerHostedService>();
         services.AddHostedService(static sp => sp.GetRequiredService<ListenerHostedService>());
         services.AddHostedService<ReloadService>();

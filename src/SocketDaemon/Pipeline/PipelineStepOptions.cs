@@ -68,6 +68,10 @@ public sealed class PipelineStepOptions
     /// </summary>
     public string? Acknowledge { get; set; }
 
+    /// <summary>For a <c>Serilog</c> step: the configuration section naming its sinks.</summary>
+    /// <remarks>Defaults to <c>Serilog:Messages</c>.</remarks>
+    public string? Section { get; set; }
+
     /// <summary>For a <c>Log</c> step: the file, relative to the log directory, that messages are written to.</summary>
     /// <remarks>Defaults to <c>messages.log</c>; rolling inserts the date before the extension.</remarks>
     public string? Path { get; set; }
