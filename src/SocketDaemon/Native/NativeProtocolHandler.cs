@@ -139,7 +139,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
                 var sequence = NativeFrameReader.ReadBatch(frame.Body, state.Messages, static (messages, message) => messages.Add(message));
                 var accepted = await DispatchBatchAsync(state);
                 await logs.CommitAsync();
-                accepted -= await AwaitDeferredAsync(state);
+                accepted -= await AwaitCommitmentsAsync(state);
                 NativeFrameWriter.WriteAck(output, sequence, accepted, state.Errors);
                 break;
 
@@ -199,9 +199,9 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
             try
             {
                 await connection.DispatchAsync(state.Context, message);
-                if (state.Context.TakeDeferred() is { } deferred)
+                if (state.Context.TakeCommitment() is { } commitment)
                 {
-                    state.Deferred.Add((i, deferred));
+                    state.Commitments.Add((i, commitment));
                 }
 
                 accepted++;
@@ -219,34 +219,34 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
     }
 
     /// <summary>
-    /// Waits for what handlers deferred (<see cref="MessageContext.Defer"/>), all of the batch's at once; a message
-    /// whose deferred work failed is refused. Returns how many were.
+    /// Waits for what handlers added (<see cref="MessageContext.AddCommitment"/>), all of the batch's at once; a
+    /// message whose commitment failed is refused. Returns how many were.
     /// </summary>
-    private async ValueTask<int> AwaitDeferredAsync(BatchState state)
+    private async ValueTask<int> AwaitCommitmentsAsync(BatchState state)
     {
-        if (state.Deferred.Count == 0)
+        if (state.Commitments.Count == 0)
         {
             return 0;
         }
 
         var failed = 0;
-        foreach (var (index, deferred) in state.Deferred)
+        foreach (var (index, commitment) in state.Commitments)
         {
             try
             {
-                await deferred;
+                await commitment;
             }
             catch (Exception ex)
             {
                 failed++;
-                var stopping = ex is OperationCanceledException || commands.IsStopping;
-                state.Errors.Add((index, stopping ? NativeErrorCode.ShuttingDown : NativeErrorCode.Internal));
+                // Given up at a stop, or refused by the next hop for now (NATS, an upstream): either way, send it again.
+                state.Errors.Add((index, ex is OperationCanceledException ? NativeErrorCode.ShuttingDown : NativeErrorCode.Busy));
                 state.Connection.Listener.Listener.ErrorSeen(ErrorReasons.HandlerFailed);
                 MessageFailed(logger, ex, state.Connection.Listener.Name, state.Connection.Id, index);
             }
         }
 
-        state.Deferred.Clear();
+        state.Commitments.Clear();
         state.Errors.Sort(static (a, b) => a.Index.CompareTo(b.Index));
         return failed;
     }
@@ -321,21 +321,14 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
     {
         public StreamConnection Connection { get; } = connection;
 
-        public MessageContext Context { get; } = CreateContext(connection);
+        public MessageContext Context { get; } = connection.CreateMessageContext(FramingKind.Native);
 
-        public List<(int Index, Task Commit)> Deferred { get; } = [];
+        public List<(int Index, Task Commitment)> Commitments { get; } = [];
 
         public List<ReadOnlySequence<byte>> Messages { get; } = [];
 
         public List<(int Index, NativeErrorCode Code)> Errors { get; } = [];
 
         public (ulong Id, string Listener, string Grep)? Tail { get; set; }
-
-        private static MessageContext CreateContext(StreamConnection connection)
-        {
-            var context = connection.CreateMessageContext(FramingKind.Native);
-            context.AwaitsCommit = true;
-            return context;
-        }
     }
 }

@@ -6,14 +6,14 @@ namespace SocketDaemon.Nats;
 /// <summary>
 /// The <c>Nats</c> pipeline step: publishes each message to JetStream, on the subject its template makes, with its
 /// origin in headers and a <c>Nats-Msg-Id</c>. With <c>Acknowledge: nats</c> (the default) the message counts as
-/// committed (<see cref="MessageContext.Defer"/>) only once JetStream has stored it, so a native-protocol client is
+/// committed (<see cref="MessageContext.AddCommitment"/>) only once JetStream has stored it, so a native-protocol client is
 /// acknowledged after NATS; with <c>local</c>, once the outbox has taken it.
 /// </summary>
 internal sealed class NatsHandler(INatsOutbox outbox, NatsSubjectTemplate subject, NatsPublishers publishers, bool awaitNats)
 {
     public async ValueTask InvokeAsync(MessageContext context)
     {
-        var completion = awaitNats && context.AwaitsCommit ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+        var completion = awaitNats ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
         var message = new NatsOutgoing(
             subject.Render(context),
             context.Payload.ToArray(),
@@ -23,7 +23,7 @@ internal sealed class NatsHandler(INatsOutbox outbox, NatsSubjectTemplate subjec
         await outbox.EnqueueAsync(message, CancellationToken.None);
         if (completion is not null)
         {
-            context.Defer(completion.Task);
+            context.AddCommitment(completion.Task);
         }
     }
 }

@@ -19,7 +19,7 @@ namespace SocketDaemon.Nats;
 /// <summary>
 /// A <c>nats://</c> listener: reads a durable JetStream pull consumer (created if missing) and runs each message
 /// through the pipeline, batch by batch, acknowledging a batch to NATS only once the message log has committed it
-/// and what handlers deferred is done. Daemons sharing the durable consumer share its messages, each going to one
+/// and what handlers committed to is done. Daemons sharing the durable consumer share its messages, each going to one
 /// of them. A message that was not acknowledged (the daemon died, NATS restarted) comes again; one this daemon has
 /// already logged (by its stream sequence) is acknowledged without being logged twice.
 /// </summary>
@@ -149,10 +149,10 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
             }
         });
 
-        var messageContext = new MessageContext(context.Name, 0, PeerInfo.Unknown, context.Services) { Framing = FramingKind.Native, AwaitsCommit = true };
+        var messageContext = new MessageContext(context.Name, 0, PeerInfo.Unknown, context.Services) { Framing = FramingKind.Native };
         var logs = context.Services.GetRequiredService<MessageLogFiles>();
         var taken = new List<INatsJSMsg<byte[]>>(batch);
-        var outcomes = new List<(INatsJSMsg<byte[]> Message, Task? Deferred, bool Ok)>(batch);
+        var outcomes = new List<(INatsJSMsg<byte[]> Message, Task? Commitment, bool Ok)>(batch);
         try
         {
             while (await queue.Reader.WaitToReadAsync())
@@ -168,14 +168,14 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
                 }
 
                 await logs.CommitAsync();
-                foreach (var (message, deferred, ok) in outcomes)
+                foreach (var (message, commitment, ok) in outcomes)
                 {
                     var committed = ok;
-                    if (deferred is not null)
+                    if (commitment is not null)
                     {
                         try
                         {
-                            await deferred;
+                            await commitment;
                         }
                         catch (Exception)
                         {
@@ -217,18 +217,18 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
             return (message, null, true);
         }
 
-        var target = peer == PeerInfo.Unknown ? messageContext : new MessageContext(context.Name, 0, peer, context.Services) { Framing = FramingKind.Native, AwaitsCommit = true };
+        var target = peer == PeerInfo.Unknown ? messageContext : new MessageContext(context.Name, 0, peer, context.Services) { Framing = FramingKind.Native };
         target.SetMessage(new ReadOnlySequence<byte>(data), receivedAt);
         context.Listener.MessageRead(data.Length);
         try
         {
             await context.Pipeline(target);
             Remember(sequence);
-            return (message, target.TakeDeferred(), true);
+            return (message, target.TakeCommitment(), true);
         }
         catch (Exception ex)
         {
-            _ = target.TakeDeferred();
+            _ = target.TakeCommitment();
             context.Listener.ErrorSeen(ErrorReasons.HandlerFailed);
             ListenerLog.HandlerFailed(context.Logger, ex, context.Name, 0, peer);
             return (message, null, false);

@@ -15,7 +15,7 @@ namespace SocketDaemon.Pipeline;
 public sealed class MessageContext
 {
     private string? _text;
-    private List<Task>? _deferred;
+    private List<Task>? _commitments;
 
     /// <summary>Creates a context for the messages of one connection.</summary>
     public MessageContext(string listener, long connectionId, PeerInfo peer, IServiceProvider services)
@@ -58,38 +58,30 @@ public sealed class MessageContext
         Payload.Length == value.Length && (Payload.IsSingleSegment ? Payload.FirstSpan.SequenceEqual(value) : Payload.ToArray().AsSpan().SequenceEqual(value));
 
     /// <summary>
-    /// Whether whoever runs the pipeline acknowledges the message to its sender, and so waits for the work handlers
-    /// <see cref="Defer"/>: the native protocol and <c>nats:</c> listeners do; plain lines and datagrams do not.
+    /// Adds work that must finish before the message counts as committed, the point where the native protocol
+    /// acknowledges it: a handler that hands the message on (<c>Nats</c> with <c>Acknowledge: nats</c>) adds
+    /// JetStream's acknowledgement. A faulted task fails the message. Transports that acknowledge nothing ignore it.
     /// </summary>
-    public bool AwaitsCommit { get; set; }
-
-    /// <summary>
-    /// Makes the message count as committed only once <paramref name="commit"/> completes: the native protocol
-    /// acknowledges it, and a <c>nats:</c> listener acknowledges it to NATS, only after that (and after the message
-    /// log's commit). A handler whose work ends after its call, such as a publish waiting for JetStream's
-    /// acknowledgement, defers it here rather than awaiting it, so the messages of a batch wait together. A failed
-    /// <paramref name="commit"/> fails the message. Ignored unless <see cref="AwaitsCommit"/>: nobody would wait.
-    /// </summary>
-    public void Defer(Task commit)
+    public void AddCommitment(Task commitment)
     {
-        ArgumentNullException.ThrowIfNull(commit);
-        if (AwaitsCommit && !commit.IsCompletedSuccessfully)
+        ArgumentNullException.ThrowIfNull(commitment);
+        if (!commitment.IsCompletedSuccessfully)
         {
-            (_deferred ??= []).Add(commit);
+            (_commitments ??= []).Add(commitment);
         }
     }
 
-    /// <summary>The work deferred for the current message, as one task, or <see langword="null"/> if none; taking it clears it.</summary>
-    public Task? TakeDeferred()
+    /// <summary>The commitments the pipeline added for the current message, which the context then forgets.</summary>
+    public Task? TakeCommitment()
     {
-        if (_deferred is not { Count: > 0 } deferred)
+        var commitments = _commitments;
+        _commitments = null;
+        return commitments switch
         {
-            return null;
-        }
-
-        var task = deferred.Count == 1 ? deferred[0] : Task.WhenAll(deferred);
-        deferred.Clear();
-        return task;
+            null or [] => null,
+            [var one] => one,
+            _ => Task.WhenAll(commitments),
+        };
     }
 
     /// <summary>Points the context at the next message of its connection.</summary>
@@ -98,5 +90,6 @@ public sealed class MessageContext
         Payload = payload;
         ReceivedAt = receivedAt;
         _text = null;
+        _commitments = null;
     }
 }
