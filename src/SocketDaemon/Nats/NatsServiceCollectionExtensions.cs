@@ -41,21 +41,6 @@ public static class NatsServiceCollectionExtensions
         NatsSubjectTemplate.TryParse(step.Subject ?? DefaultSubject, publishers.Host, out var subject, out _);
         var outbox = publishers.Get(step.Url ?? options.Url, step.Stream ?? DefaultStream, subject!.StreamSubject);
         var handler = new NatsHandler(outbox, subject, publishers, !string.Equals(step.Acknowledge, "local", StringComparison.OrdinalIgnoreCase));
-        var matcher = MessageMatcher.Create(step);
-        var final = step.Final ?? true;
-        return builder.Use(async (context, next) =>
-        {
-            if (!matcher.Matches(context))
-            {
-                await next(context);
-                return;
-            }
-
-            await handler.InvokeAsync(context);
-            if (!final)
-            {
-                await next(context);
-            }
-        });
+        return builder.UseMatching(MessageMatcher.Create(step), step.Final ?? true, handler.InvokeAsync);
     }
 }

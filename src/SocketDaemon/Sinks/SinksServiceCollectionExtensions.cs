@@ -30,20 +30,6 @@ public static class SinksServiceCollectionExtensions
         var sinks = builder.ApplicationServices.GetRequiredService<MessageSinks>();
         var handler = new LogHandler(sinks.Open(step.Section ?? MessageSinks.DefaultSection));
         var matcher = MessageMatcher.Create(step);
-        var final = matcher.HasConditions && step.Final == true;
-        return builder.Use(async (context, next) =>
-        {
-            if (!matcher.Matches(context))
-            {
-                await next(context);
-                return;
-            }
-
-            await handler.InvokeAsync(context);
-            if (!final)
-            {
-                await next(context);
-            }
-        });
+        return builder.UseMatching(matcher, matcher.HasConditions && step.Final == true, handler.InvokeAsync);
     }
 }
