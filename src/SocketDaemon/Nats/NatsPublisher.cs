@@ -65,7 +65,11 @@ internal sealed partial class NatsPublisher : INatsOutbox
 
     public async Task StopAsync(TimeSpan timeout)
     {
-        _queue.Writer.TryComplete();
+        if (!_queue.Writer.TryComplete())
+        {
+            return;
+        }
+
         var drained = Task.Run(async () =>
         {
             await _pump;
