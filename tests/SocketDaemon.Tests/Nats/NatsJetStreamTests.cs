@@ -19,17 +19,17 @@ public class NatsJetStreamTests
         await using var aggregator = await StartAggregatorAsync(nats, "aggregators");
         await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix);
 
-        var sent = await client.SendManyAsync(Messages("edge", 2000));
+        var sent = await client.SendManyAsync(Messages("edge", 1000));
 
-        Assert.Equal(2000, sent);
-        var logged = await aggregator.Log.WaitForAsync(2000);
-        Assert.Equal(Messages("edge", 2000), logged.Order(StringComparer.Ordinal));
+        Assert.Equal(1000, sent);
+        var logged = await aggregator.Log.WaitForAsync(1000);
+        Assert.Equal(Messages("edge", 1000), logged.Order(StringComparer.Ordinal));
         Assert.Empty(edge.Log.Texts());
 
         // The aggregator names the listener it read from and the edge's peer: this test's process.
         var line = await aggregator.Log.WaitForTextAsync("edge 0000");
         Assert.Contains($" jetstream [pid={Environment.ProcessId} ", line, StringComparison.Ordinal);
-        Assert.Equal(2000, aggregator.Listeners["jetstream"].Messages);
+        Assert.Equal(1000, aggregator.Listeners["jetstream"].Messages);
     }
 
     [Fact]
@@ -61,15 +61,18 @@ public class NatsJetStreamTests
         await using var aggregator = await StartAggregatorAsync(nats, "aggregators", ackWait: "00:00:02");
         await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix, new SocketDaemonClientOptions { BatchMessages = 50, RequestTimeout = TimeSpan.FromSeconds(60) });
 
-        var sending = client.SendManyAsync(Messages("restart", 3000));
-        await aggregator.Log.WaitForAsync(300);
-        await nats.RestartAsync();
-        var sent = await sending;
+        var messages = Messages("restart", 2000).ToList();
+        await client.SendManyAsync(messages[..1000]);
+        await aggregator.Log.WaitForAsync(200);
 
-        Assert.Equal(3000, sent);
-        var logged = await aggregator.Log.WaitForAsync(3000);
+        // The second half is on its way through the edge while NATS goes down and comes back.
+        var sending = client.SendManyAsync(messages[1000..]);
+        await nats.RestartAsync();
+        Assert.Equal(1000, await sending);
+
+        await aggregator.Log.WaitForAsync(2000);
         await Task.Delay(500);
-        Assert.Equal(Messages("restart", 3000), aggregator.Log.Texts().Order(StringComparer.Ordinal));
+        Assert.Equal(Messages("restart", 2000), aggregator.Log.Texts().Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -81,15 +84,15 @@ public class NatsJetStreamTests
         await using var second = await StartAggregatorAsync(nats, "shared");
         await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix);
 
-        await client.SendManyAsync(Messages("split", 4000));
+        await client.SendManyAsync(Messages("split", 2000));
 
-        await Wait.UntilAsync(() => first.Log.Texts().Count + second.Log.Texts().Count >= 4000, "4000 messages over both aggregators");
+        await Wait.UntilAsync(() => first.Log.Texts().Count + second.Log.Texts().Count >= 2000, "2000 messages over both aggregators");
         await Task.Delay(500);
         var firstLogged = first.Log.Texts();
         var secondLogged = second.Log.Texts();
         Assert.NotEmpty(firstLogged);
         Assert.NotEmpty(secondLogged);
-        Assert.Equal(Messages("split", 4000), firstLogged.Concat(secondLogged).Order(StringComparer.Ordinal));
+        Assert.Equal(Messages("split", 2000), firstLogged.Concat(secondLogged).Order(StringComparer.Ordinal));
     }
 
     private static IEnumerable<string> Messages(string prefix, int count) =>
