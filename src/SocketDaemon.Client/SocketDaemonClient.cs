@@ -31,6 +31,7 @@ public sealed class SocketDaemonClient : IAsyncDisposable
     private NativeConnection? _native;
     private Socket? _rawSocket;
     private PipeWriter? _rawOutput;
+    private Stream? _rawStream;
     private long _lastId;
     private bool _disposed;
 
@@ -174,6 +175,11 @@ public sealed class SocketDaemonClient : IAsyncDisposable
             try
             {
                 await _rawOutput!.CompleteAsync();
+                if (_rawStream is System.Net.Security.SslStream tls)
+                {
+                    await tls.ShutdownAsync();
+                }
+
                 _rawSocket.Shutdown(SocketShutdown.Send);
             }
             catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
@@ -183,6 +189,7 @@ public sealed class SocketDaemonClient : IAsyncDisposable
             finally
             {
                 _rawSocket.Dispose();
+                await _rawStream!.DisposeAsync();
             }
         }
 
@@ -192,18 +199,22 @@ public sealed class SocketDaemonClient : IAsyncDisposable
     private async Task OpenAsync(CancellationToken cancellationToken)
     {
         var socket = await ConnectSocketAsync(Endpoint, _options, cancellationToken);
-        if (_options.Framing != MessageFraming.Native)
-        {
-            _rawSocket = socket;
-            _rawOutput = PipeWriter.Create(new NetworkStream(socket, ownsSocket: false));
-            return;
-        }
-
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.ConnectTimeout);
-            _native = await NativeConnection.OpenAsync(socket, Endpoint, timeout.Token);
+            Stream stream = Endpoint.UseTls
+                ? await TlsClient.AuthenticateAsync(socket, Endpoint, _options, timeout.Token)
+                : new NetworkStream(socket, ownsSocket: false);
+            if (_options.Framing != MessageFraming.Native)
+            {
+                _rawSocket = socket;
+                _rawStream = stream;
+                _rawOutput = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+                return;
+            }
+
+            _native = await NativeConnection.OpenAsync(socket, Endpoint, timeout.Token, stream);
         }
         catch (Exception ex)
         {

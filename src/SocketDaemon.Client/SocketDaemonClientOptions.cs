@@ -40,4 +40,16 @@ public sealed class SocketDaemonClientOptions
     /// <summary>How long reconnecting may keep trying before pending sends fail.</summary>
     /// <remarks>Defaults to 30 seconds.</remarks>
     public TimeSpan ReconnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>For <c>tls://</c>: a PEM file of the certificate authorities the daemon's certificate must chain to.</summary>
+    /// <remarks>Defaults to the system's trusted roots.</remarks>
+    public string? TlsCaFile { get; set; }
+
+    /// <summary>For <c>tls://</c>: the certificate (with its private key) shown to a daemon that asks for one.</summary>
+    /// <remarks>Defaults to none.</remarks>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? TlsClientCertificate { get; set; }
+
+    /// <summary>For <c>tls://</c>: the name the daemon's certificate must carry (and the SNI sent).</summary>
+    /// <remarks>Defaults to the endpoint's host.</remarks>
+    public string? TlsServerName { get; set; }
 }

@@ -7,7 +7,7 @@ namespace SocketDaemon.Client;
 
 /// <summary>
 /// An endpoint as SocketDaemon writes it in configuration and on the command line:
-/// <c>unix:/path</c>, <c>unix:@abstract</c> or <c>tcp://host:port</c>.
+/// <c>unix:/path</c>, <c>unix:@abstract</c>, <c>tcp://host:port</c> or, for clients, <c>tls://host:port</c> (TCP with TLS).
 /// </summary>
 public sealed class SocketEndpoint
 {
@@ -19,6 +19,7 @@ public sealed class SocketEndpoint
     private const string UnixDatagramScheme = "unixgram:";
     private const string TcpScheme = "tcp://";
     private const string UdpScheme = "udp://";
+    private const string TlsScheme = "tls://";
     private const string NatsScheme = "nats://";
 
     private SocketEndpoint(SocketEndpointKind kind, EndPoint endPoint, string? path, string text)
@@ -46,6 +47,17 @@ public sealed class SocketEndpoint
     /// <summary>Whether this is a Unix socket in the abstract namespace (no file on disk).</summary>
     public bool IsAbstract => Kind is SocketEndpointKind.Unix or SocketEndpointKind.UnixDatagram && Path is null;
 
+    /// <summary>Whether a client speaks TLS over this TCP endpoint (<c>tls://host:port</c>).</summary>
+    public bool UseTls => _text.StartsWith(TlsScheme, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The host name a TLS client checks the server's certificate against: the endpoint's host.</summary>
+    public string? Host => EndPoint switch
+    {
+        DnsEndPoint dns => dns.Host,
+        IPEndPoint ip => ip.Address.ToString(),
+        _ => null,
+    };
+
     /// <summary>Whether this is a NATS server the daemon consumes a JetStream stream from, rather than a socket it binds.</summary>
     public bool IsNats => Kind == SocketEndpointKind.Nats;
 
@@ -69,7 +81,7 @@ public sealed class SocketEndpoint
         endpoint = null;
         if (string.IsNullOrWhiteSpace(value))
         {
-            error = "the endpoint is empty; expected unix:/path, unix:@name, tcp://host:port, unixgram:/path, udp://host:port or nats://host:port";
+            error = "the endpoint is empty; expected unix:/path, unix:@name, tcp://host:port, tls://host:port, unixgram:/path, udp://host:port or nats://host:port";
             return false;
         }
 
@@ -93,12 +105,17 @@ public sealed class SocketEndpoint
             return TryParseTcp(value[UdpScheme.Length..], SocketEndpointKind.Udp, out endpoint, out error);
         }
 
-        if (value.StartsWith(NatsScheme, StringComparison.OrdinalIgnoreCase))
+        if (value.StartsWith(TlsScheme, StringComparison.OrdinalIgnoreCase))
         {
-            return TryParseTcp(value[NatsScheme.Length..], SocketEndpointKind.Nats, out endpoint, out error);
+            return TryParseTcp(value[TlsScheme.Length..], SocketEndpointKind.Tcp, out endpoint, out error, TlsScheme);
         }
 
-        error = $"'{value}' is not an endpoint; expected unix:/path, unix:@name, tcp://host:port, unixgram:/path, udp://host:port or nats://host:port";
+        if (value.StartsWith(NatsScheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return TryParseTcp(value[NatsScheme.Length..], SocketEndpointKind.Nats, out endpoint, out error, NatsScheme);
+        }
+
+        error = $"'{value}' is not an endpoint; expected unix:/path, unix:@name, tcp://host:port, tls://host:port, unixgram:/path, udp://host:port or nats://host:port";
         return false;
     }
 
@@ -142,13 +159,13 @@ public sealed class SocketEndpoint
         return true;
     }
 
-    private static bool TryParseTcp(string rest, SocketEndpointKind kind, out SocketEndpoint? endpoint, out string? error)
+    private static bool TryParseTcp(string rest, SocketEndpointKind kind, out SocketEndpoint? endpoint, out string? error, string? scheme = null)
     {
         endpoint = null;
+        scheme ??= kind == SocketEndpointKind.Udp ? UdpScheme : TcpScheme;
         var colon = rest.LastIndexOf(':');
         if (colon <= 0 || colon == rest.Length - 1)
         {
-            var scheme = SchemeOf(kind);
             error = $"'{scheme}{rest}' needs a host and a port, as in {scheme}127.0.0.1:7777 or {scheme}[::1]:7777";
             return false;
         }
@@ -190,15 +207,8 @@ public sealed class SocketEndpoint
             return false;
         }
 
-        endpoint = new SocketEndpoint(kind, endPoint, path: null, SchemeOf(kind) + rest);
+        endpoint = new SocketEndpoint(kind, endPoint, path: null, scheme + rest);
         error = null;
         return true;
     }
-
-    private static string SchemeOf(SocketEndpointKind kind) => kind switch
-    {
-        SocketEndpointKind.Udp => UdpScheme,
-        SocketEndpointKind.Nats => NatsScheme,
-        _ => TcpScheme,
-    };
 }

@@ -8,7 +8,7 @@ internal static class CommonOptions
 {
     public static Option<string> Endpoint() => new("--endpoint", "-e")
     {
-        Description = $"Where to connect: unix:/path, unix:@name or tcp://host:port. Default: ${SocketDaemonDefaults.EndpointVariable}, else the daemon's built-in socket.",
+        Description = $"Where to connect: unix:/path, unix:@name, tcp://host:port or tls://host:port. Default: ${SocketDaemonDefaults.EndpointVariable}, else the daemon's built-in socket.",
         HelpName = "ENDPOINT",
         DefaultValueFactory = _ => SocketDaemonDefaults.ClientEndpoint,
     };

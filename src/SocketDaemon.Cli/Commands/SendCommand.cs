@@ -22,9 +22,11 @@ internal static class SendCommand
         };
 
         var command = new Command("send", "Send messages.") { endpoint, framing, messages };
+        var tls = new TlsCommandOptions();
+        tls.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommonOptions.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
-            var options = new SocketDaemonClientOptions { Framing = parse.GetValue(framing) };
+            var options = tls.Apply(parse, new SocketDaemonClientOptions { Framing = parse.GetValue(framing) });
             await using var client = await SocketDaemonClient.ConnectAsync(parse.GetValue(endpoint)!, options, cancellationToken);
             var arguments = parse.GetValue(messages) ?? [];
             await (arguments.Length > 0

@@ -14,9 +14,11 @@ internal static class StatusCommand
         var endpoint = CommonOptions.Endpoint();
         var json = new Option<bool>("--json") { Description = "Print the status as JSON, as GET /status returns it." };
         var command = new Command("status", "Show the daemon's listeners, connections and counters.") { endpoint, json };
+        var tls = new TlsCommandOptions();
+        tls.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommonOptions.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
-            await using var client = await SocketDaemonClient.ConnectAsync(parse.GetValue(endpoint)!, cancellationToken: cancellationToken);
+            await using var client = await SocketDaemonClient.ConnectAsync(parse.GetValue(endpoint)!, tls.Apply(parse), cancellationToken);
             var status = await client.GetStatusAsync(cancellationToken);
             var output = parse.InvocationConfiguration.Output;
             await output.WriteAsync(parse.GetValue(json) ? JsonSerializer.Serialize(status, StatusJsonContext.Default.DaemonStatus) + "\n" : Format(status));

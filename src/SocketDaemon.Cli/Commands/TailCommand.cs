@@ -19,10 +19,12 @@ internal static class TailCommand
         {
             endpoint, listener, grep, json,
         };
+        var tls = new TlsCommandOptions();
+        tls.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommonOptions.RunAsync(parse.InvocationConfiguration.Error, async () =>
         {
             var output = parse.InvocationConfiguration.Output;
-            await using var client = await SocketDaemonClient.ConnectAsync(parse.GetValue(endpoint)!, cancellationToken: cancellationToken);
+            await using var client = await SocketDaemonClient.ConnectAsync(parse.GetValue(endpoint)!, tls.Apply(parse), cancellationToken);
             try
             {
                 await foreach (var message in client.TailAsync(parse.GetValue(listener), parse.GetValue(grep), cancellationToken))

@@ -20,6 +20,7 @@ internal sealed class NativeConnection : IAsyncDisposable
     private const int MaxReplyBytes = 16 * 1024 * 1024;
 
     private readonly Socket _socket;
+    private readonly Stream _stream;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -28,9 +29,10 @@ internal sealed class NativeConnection : IAsyncDisposable
     private readonly Task _receiving;
     private Exception? _closed;
 
-    private NativeConnection(Socket socket, PipeReader input, PipeWriter output)
+    private NativeConnection(Socket socket, Stream stream, PipeReader input, PipeWriter output)
     {
         _socket = socket;
+        _stream = stream;
         _input = input;
         _output = output;
         _receiving = ReceiveLoopAsync();
@@ -42,9 +44,9 @@ internal sealed class NativeConnection : IAsyncDisposable
     public bool IsOpen => _closed is null && !_receiving.IsCompleted;
 
     /// <summary>Connects, sends the preface and checks the daemon's answer.</summary>
-    public static async Task<NativeConnection> OpenAsync(Socket socket, SocketEndpoint endpoint, CancellationToken cancellationToken)
+    public static async Task<NativeConnection> OpenAsync(Socket socket, SocketEndpoint endpoint, CancellationToken cancellationToken, Stream? stream = null)
     {
-        var stream = new NetworkStream(socket, ownsSocket: false);
+        stream ??= new NetworkStream(socket, ownsSocket: false);
         var input = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
         var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
         NativeFrameWriter.WritePreface(output);
@@ -61,7 +63,7 @@ internal sealed class NativeConnection : IAsyncDisposable
                     throw new NativeProtocolException($"{endpoint} speaks native protocol version {version}, this client {NativeProtocol.Version}");
                 }
 
-                return new NativeConnection(socket, input, output);
+                return new NativeConnection(socket, stream, input, output);
             }
 
             if (result.IsCompleted)
@@ -130,6 +132,7 @@ internal sealed class NativeConnection : IAsyncDisposable
         }
 
         _socket.Dispose();
+        await _stream.DisposeAsync();
         await _receiving.ContinueWith(static _ => { }, TaskScheduler.Default);
         _writeLock.Dispose();
     }

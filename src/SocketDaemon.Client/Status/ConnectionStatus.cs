@@ -24,6 +24,12 @@ public sealed class ConnectionStatus
     /// <summary>The peer's process name, on Unix sockets.</summary>
     public string? ProcessName { get; set; }
 
+    /// <summary>The subject of the client certificate the peer showed, on a TLS listener.</summary>
+    public string? ClientCertificate { get; set; }
+
+    /// <summary>On a <c>ProxyProtocol</c> listener, the load balancer that connected (the peer is the source its header named).</summary>
+    public string? Proxy { get; set; }
+
     /// <summary>What the connection speaks, once detected.</summary>
     public string Framing { get; set; } = string.Empty;
 

@@ -17,10 +17,12 @@ public sealed partial class DaemonCommands
     private readonly HashSet<uint> _allowedUids;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger _logger;
+    private readonly ListenerRegistry? _listeners;
 
     /// <summary>Creates the commands from <c>SocketDaemon:Commands</c>.</summary>
-    public DaemonCommands(IOptions<SocketDaemonOptions> options, IHostApplicationLifetime lifetime, ILogger<DaemonCommands> logger)
+    public DaemonCommands(IOptions<SocketDaemonOptions> options, IHostApplicationLifetime lifetime, ILogger<DaemonCommands> logger, ListenerRegistry? listeners = null)
     {
+        _listeners = listeners;
         ArgumentNullException.ThrowIfNull(options);
         _quit = options.Value.Commands.Quit;
         _allowedUids = [.. CommandsMiddleware.GetAllowedUids(_quit)];
@@ -48,10 +50,13 @@ public sealed partial class DaemonCommands
         return _quit.Enabled && (peer.UserId is { } uid ? _allowedUids.Contains(uid) : _quit.AllowTcp && peer.RemoteEndPoint is not null);
     }
 
+    /// <summary>Whether <paramref name="peer"/> may stop the daemon through <paramref name="listener"/>, which may forbid it (<c>AllowQuit</c>).</summary>
+    public bool MayQuit(string listener, PeerInfo peer) => _listeners?.Find(listener)?.AllowQuit != false && MayQuit(peer);
+
     /// <summary>Stops the daemon gracefully if <paramref name="peer"/> may; says which in the operational log.</summary>
     public bool TryQuit(string listener, PeerInfo peer)
     {
-        if (!MayQuit(peer))
+        if (!MayQuit(listener, peer))
         {
             QuitRefused(_logger, listener, peer);
             return false;

@@ -39,6 +39,45 @@ public sealed class ListenerOptions
     /// <remarks>Defaults to <c>0660</c>: the owner and its group may connect.</remarks>
     public string Mode { get; set; } = "0660";
 
+    /// <summary>The owner of the socket file: a user name or number.</summary>
+    /// <remarks>Defaults to the daemon's user. Giving a file away takes root (or <c>CAP_CHOWN</c>).</remarks>
+    public string? Owner { get; set; }
+
+    /// <summary>The group of the socket file: a group name or number; with <see cref="Mode"/> <c>0660</c> its members may connect.</summary>
+    /// <remarks>Defaults to the daemon's group. A user that is not root may choose only a group it is a member of.</remarks>
+    public string? Group { get; set; }
+
+    /// <summary>Unix listeners: the peer user ids (<c>SO_PEERCRED</c>), numbers or names, that may connect or send.</summary>
+    /// <remarks>Defaults to everyone the socket file's mode lets in. With <see cref="AllowGids"/>, either list admits a peer.</remarks>
+    public List<string>? AllowUids { get; set; }
+
+    /// <summary>Unix listeners: the peer group ids (<c>SO_PEERCRED</c>, the primary group), numbers or names, that may connect or send.</summary>
+    /// <remarks>Defaults to everyone the socket file's mode lets in.</remarks>
+    public List<string>? AllowGids { get; set; }
+
+    /// <summary>TCP and UDP listeners: the address ranges (CIDR, as <c>10.0.0.0/8</c>, or single addresses) that may connect or send.</summary>
+    /// <remarks>Defaults to everyone who can reach the bound address.</remarks>
+    public List<string>? AllowAddresses { get; set; }
+
+    /// <summary>Whether <c>quit</c> (the message or the native request) may stop the daemon through this listener.</summary>
+    /// <remarks>Defaults to <see langword="true"/>; <c>Commands:Quit</c> still decides who may.</remarks>
+    public bool AllowQuit { get; set; } = true;
+
+    /// <summary>Whether this listener answers status requests: HTTP (<c>/</c>, <c>/status</c>, <c>/metrics</c>) and the native protocol's.</summary>
+    /// <remarks>Defaults to <see langword="true"/>. <c>/healthz</c> is always answered.</remarks>
+    public bool AllowStatus { get; set; } = true;
+
+    /// <summary>TCP listeners: TLS, when its certificate is set.</summary>
+    /// <remarks>Defaults to none: plain TCP.</remarks>
+    public TlsOptions Tls { get; set; } = new();
+
+    /// <summary>
+    /// TCP listeners: every connection starts with a PROXY protocol (v1 or v2) header, as a load balancer sends it,
+    /// whose source address is the peer. Anyone who reaches the listener can claim any address in it.
+    /// </summary>
+    /// <remarks>Defaults to <see langword="false"/>.</remarks>
+    public bool ProxyProtocol { get; set; }
+
     /// <summary>For datagram listeners: the socket's receive buffer (<c>SO_RCVBUF</c>), which absorbs bursts.</summary>
     /// <remarks>Defaults to the system's (<c>net.core.rmem_default</c>).</remarks>
     public int? ReceiveBufferBytes { get; set; }

@@ -76,6 +76,11 @@ internal sealed class HttpStatusHandler(DaemonStatusProvider status, DaemonHealt
             return RespondAsync(connection, head, 405, PlainText, "only GET and HEAD are served\n");
         }
 
+        if (!connection.Listener.Listener.AllowStatus && head.Path is "/" or "/status" or "/metrics")
+        {
+            return RespondAsync(connection, head, 403, PlainText, $"listener {connection.Listener.Name} does not answer status requests; /healthz is here\n");
+        }
+
         switch (head.Path)
         {
             case "/":
@@ -117,6 +122,7 @@ internal sealed class HttpStatusHandler(DaemonStatusProvider status, DaemonHealt
     {
         200 => "OK",
         400 => "Bad Request",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         431 => "Request Header Fields Too Large",

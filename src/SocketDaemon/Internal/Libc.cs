@@ -19,6 +19,53 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "geteuid")]
     internal static partial uint GetEffectiveUserId();
 
+    [LibraryImport("libc", EntryPoint = "chown", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Chown(string path, uint owner, uint group);
+
+    [LibraryImport("libc", EntryPoint = "getpwnam", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial byte* GetPasswordEntry(string name);
+
+    [LibraryImport("libc", EntryPoint = "getgrnam", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial byte* GetGroupEntry(string name);
+
+    /// <summary>chown(2) with <see langword="null"/> for "leave as it is" (-1).</summary>
+    /// <returns>0, or the errno (<c>EPERM</c> is 1).</returns>
+    internal static int ChangeOwner(string path, uint? owner, uint? group) =>
+        Chown(path, owner ?? uint.MaxValue, group ?? uint.MaxValue) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    /// <summary>
+    /// A user or group id from a number or a name (getpwnam(3), getgrnam(3)). Called at start only: those functions
+    /// share one static buffer.
+    /// </summary>
+    internal static bool TryResolveId(string? value, bool group, out uint id)
+    {
+        id = 0;
+        if (string.IsNullOrEmpty(value))
+        {
+            return false;
+        }
+
+        if (uint.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out id))
+        {
+            return true;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            return false;
+        }
+
+        // struct passwd { char *pw_name; char *pw_passwd; uid_t pw_uid; ... }, struct group { char *gr_name; char *gr_passwd; gid_t gr_gid; ... }
+        var entry = group ? GetGroupEntry(value) : GetPasswordEntry(value);
+        if (entry is null)
+        {
+            return false;
+        }
+
+        id = *(uint*)(entry + (2 * sizeof(nint)));
+        return true;
+    }
+
     [LibraryImport("libc", EntryPoint = "lstat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int LStat(string path, byte* buffer);
 

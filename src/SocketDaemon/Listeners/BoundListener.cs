@@ -30,6 +30,12 @@ public sealed class BoundListener
     /// <summary>The configured framing.</summary>
     public FramingKind Framing { get; }
 
+    /// <summary>Whether <c>quit</c> may stop the daemon through this listener (<c>AllowQuit</c>).</summary>
+    internal bool AllowQuit { get; init; } = true;
+
+    /// <summary>Whether this listener answers status, metrics and tail requests (<c>AllowStatus</c>).</summary>
+    internal bool AllowStatus { get; init; } = true;
+
     /// <summary>Connections accepted since start.</summary>
     public long Connections => Volatile.Read(ref _connections);
 

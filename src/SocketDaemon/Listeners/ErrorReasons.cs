@@ -17,6 +17,15 @@ public static class ErrorReasons
     /// <summary>An HTTP request the daemon does not serve (bad method, head too large, malformed).</summary>
     public const string BadRequest = "bad_request";
 
+    /// <summary>A connection or datagram from a peer not on the listener's allow lists.</summary>
+    public const string AccessDenied = "access_denied";
+
+    /// <summary>A TLS handshake failed: no certificate when one is required, a certificate not trusted, not TLS at all.</summary>
+    public const string TlsHandshake = "tls_handshake";
+
+    /// <summary>A connection on a <c>ProxyProtocol</c> listener did not start with a valid PROXY header.</summary>
+    public const string ProxyHeader = "proxy_header";
+
     /// <summary>The reason for a framing error.</summary>
     public static string Of(FramingError error) => error switch
     {

@@ -10,6 +10,13 @@ public sealed class ListenerBindException : Exception
         Listener = listener;
     }
 
+    /// <summary>Creates the exception for the key <paramref name="key"/> (<c>Owner</c>, <c>Group</c>, ...) of the listener named <paramref name="listener"/>.</summary>
+    public ListenerBindException(string listener, string key, string reason, Exception? innerException)
+        : base($"SocketDaemon:Listeners:{listener}:{key}: {reason}", innerException)
+    {
+        Listener = listener;
+    }
+
     /// <summary>Creates the exception.</summary>
     public ListenerBindException()
     {

@@ -14,6 +14,9 @@ public sealed class ListenerRegistry
         Array.Find(_listeners, l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? throw new KeyNotFoundException($"No listener named '{name}' is bound.");
 
+    /// <summary>The listener named <paramref name="name"/>, or <see langword="null"/>.</summary>
+    internal BoundListener? Find(string name) => Array.Find(_listeners, l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>Whether every configured listener is bound and accepting; false before start and from the stop on.</summary>
     public bool Accepting { get; internal set; }
 

@@ -45,6 +45,29 @@ public sealed class PeerInfo
     /// <summary>A remote peer identified by its address.</summary>
     public static PeerInfo FromEndPoint(EndPoint remoteEndPoint) => new(null, null, null, remoteEndPoint);
 
+    /// <summary>The subject of the certificate the peer showed on a TLS listener (<c>CN=client, O=Example</c>), if any.</summary>
+    public string? ClientCertificate { get; private init; }
+
+    /// <summary>
+    /// On a <c>ProxyProtocol</c> listener, the load balancer's address (the connection's own remote end);
+    /// <see cref="RemoteEndPoint"/> is then the original source its PROXY header named.
+    /// </summary>
+    public EndPoint? ProxyEndPoint { get; private init; }
+
+    /// <summary>This peer, with the subject of the client certificate it showed.</summary>
+    public PeerInfo WithClientCertificate(string? subject) => subject is null ? this : new(ProcessId, UserId, GroupId, RemoteEndPoint, ProcessName)
+    {
+        ClientCertificate = subject,
+        ProxyEndPoint = ProxyEndPoint,
+    };
+
+    /// <summary>The original source a PROXY header named, in place of the proxy that connected.</summary>
+    public PeerInfo WithProxiedSource(EndPoint source) => new(null, null, null, source)
+    {
+        ProxyEndPoint = RemoteEndPoint,
+        ClientCertificate = ClientCertificate,
+    };
+
     /// <summary>The peer as it is written in logs: <c>pid=1 uid=0 gid=0 comm=systemd</c>, <c>127.0.0.1:5000</c> or <c>-</c>.</summary>
     public override string ToString() => _text ??= Format();
 

@@ -143,6 +143,10 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
                 NativeFrameWriter.WriteAck(output, sequence, accepted, state.Errors);
                 break;
 
+            case NativeFrameType.Status when !connection.Listener.Listener.AllowStatus:
+                NativeFrameWriter.WriteError(output, NativeFrameReader.ReadId(frame.Body), NativeErrorCode.Forbidden, $"listener {connection.Listener.Name} does not answer status requests (AllowStatus)");
+                break;
+
             case NativeFrameType.Status:
                 var json = JsonSerializer.SerializeToUtf8Bytes(status.GetStatus(), StatusJsonContext.Default.DaemonStatus);
                 NativeFrameWriter.WriteStatusReply(output, NativeFrameReader.ReadId(frame.Body), json);
@@ -154,7 +158,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
                 {
                     NativeFrameWriter.WriteError(output, id, NativeErrorCode.ShuttingDown, "the daemon is already stopping");
                 }
-                else if (commands.MayQuit(connection.Peer))
+                else if (commands.MayQuit(connection.Listener.Name, connection.Peer))
                 {
                     // The answer goes out before the stop begins, so the client hears it.
                     NativeFrameWriter.WriteIdFrame(output, NativeFrameType.Ok, id);
@@ -167,6 +171,10 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
                     NativeFrameWriter.WriteError(output, id, NativeErrorCode.Forbidden, $"{connection.Peer} may not stop the daemon");
                 }
 
+                break;
+
+            case NativeFrameType.Tail when !connection.Listener.Listener.AllowStatus:
+                NativeFrameWriter.WriteError(output, NativeFrameReader.ReadTail(frame.Body, out _, out _), NativeErrorCode.Forbidden, $"listener {connection.Listener.Name} does not answer tail requests (AllowStatus)");
                 break;
 
             case NativeFrameType.Tail:

@@ -26,6 +26,7 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
     private Task _receiving = Task.CompletedTask;
     private bool _ownsSocketFile;
     private bool _credentials;
+    private long _lastDeniedLog = long.MinValue;
 
     public async Task BindAsync(CancellationToken cancellationToken)
     {
@@ -37,6 +38,7 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
         else
         {
             var path = endpoint.Path;
+            var createdDirectory = path is null ? null : UnixSocketFile.CreateDirectory(path);
             if (path is not null && await UnixSocketFile.ClearStaleAsync(name, path, cancellationToken, SocketType.Dgram))
             {
                 ListenerLog.StaleSocketRemoved(context.Logger, name, path);
@@ -61,10 +63,19 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
                 throw new ListenerBindException(name, $"cannot bind {endpoint}: {ex.Message}", ex);
             }
 
-            if (path is not null && !OperatingSystem.IsWindows())
+            if (path is not null)
             {
-                File.SetUnixFileMode(path, StreamListener.ParseMode(context.Options.Mode));
                 _ownsSocketFile = true;
+                try
+                {
+                    UnixSocketFile.SetAccess(name, path, context.Options, createdDirectory);
+                }
+                catch
+                {
+                    _socket.Dispose();
+                    UnixSocketFile.Remove(path);
+                    throw;
+                }
             }
         }
 
@@ -86,6 +97,7 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
         }
 
         ListenerLog.DatagramBound(context.Logger, name, context.Listener.Endpoint.ToString(), _socket.ReceiveBufferSize);
+        StreamListener.WarnIfOpenToNetwork(context, _socket.LocalEndPoint);
     }
 
     public void StartAccepting() => _receiving = ReceiveLoopAsync();
@@ -179,6 +191,20 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
 
     private async ValueTask DispatchAsync(ReadOnlyMemory<byte> datagram, PeerInfo peer)
     {
+        if (!context.Access.Allows(peer, out var reason))
+        {
+            context.Listener.ErrorSeen(ErrorReasons.AccessDenied);
+            // Every refused datagram is counted; a flood of them is logged once a second, not once each.
+            var now = Environment.TickCount64;
+            if (now - _lastDeniedLog >= 1000)
+            {
+                _lastDeniedLog = now;
+                ListenerLog.AccessDenied(context.Logger, context.Name, peer, reason);
+            }
+
+            return;
+        }
+
         var message = Unwrap(datagram.Span, out var offset);
         if (datagram.Length > context.MaxMessageBytes + Overhead || message.Length > context.MaxMessageBytes)
         {

@@ -24,7 +24,15 @@ internal sealed class ListenerContext
         Services = services;
         Logger = logger;
         _settings = new Settings(limits, options.MaxMessageBytes ?? limits.MaxMessageBytes);
+        Access = AccessPolicy.Create(options);
+        Tls = options.Tls.IsEnabled ? new TlsServer(options.Tls) : null;
     }
+
+    /// <summary>Who may connect or send.</summary>
+    public AccessPolicy Access { get; }
+
+    /// <summary>TLS, on a TCP listener that has a certificate.</summary>
+    public TlsServer? Tls { get; }
 
     public HttpStatusHandler Http { get; }
 

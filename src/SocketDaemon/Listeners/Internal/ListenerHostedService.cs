@@ -62,7 +62,11 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
 
                 foreach (var (listenerName, endpoint, activated) in Resolve(name, listenerOptions.Endpoint!))
                 {
-                    var info = new BoundListener(listenerName, endpoint, listenerOptions.Framing);
+                    var info = new BoundListener(listenerName, endpoint, listenerOptions.Framing)
+                    {
+                        AllowQuit = listenerOptions.AllowQuit,
+                        AllowStatus = listenerOptions.AllowStatus,
+                    };
                     var context = new ListenerContext(info, listenerOptions, _options.Limits, _pipeline, _services, _logger);
                     _contexts.Add(context);
                     IListener listener = endpoint.IsNats ? new Nats.NatsListener(context, endpoint)
@@ -91,6 +95,8 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
             UserId = c.Peer.UserId,
             GroupId = c.Peer.GroupId,
             ProcessName = c.Peer.ProcessName,
+            ClientCertificate = c.Peer.ClientCertificate,
+            Proxy = c.Peer.ProxyEndPoint?.ToString(),
             Framing = c.Framing.ToString().ToLowerInvariant(),
             Messages = c.Messages,
             OpenedAt = c.OpenedAt,

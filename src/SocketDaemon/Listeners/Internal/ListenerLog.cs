@@ -53,4 +53,16 @@ internal static partial class ListenerLog
 
     [LoggerMessage(21, LogLevel.Warning, "Stopping: {Count} connections still busy after {Timeout}; closing them")]
     public static partial void DrainTimedOut(ILogger logger, int count, TimeSpan timeout);
+
+    [LoggerMessage(60, LogLevel.Warning, "Listener {Listener}: refusing {Peer}: {Reason} (access_denied)")]
+    public static partial void AccessDenied(ILogger logger, string listener, PeerInfo peer, string reason);
+
+    [LoggerMessage(61, LogLevel.Warning, "Listener {Listener}: closing connection #{ConnectionId} from {Peer}: TLS handshake failed: {Reason} (tls_handshake)")]
+    public static partial void TlsHandshakeFailed(ILogger logger, string listener, long connectionId, PeerInfo peer, string reason);
+
+    [LoggerMessage(62, LogLevel.Warning, "Listener {Listener}: closing connection #{ConnectionId} from {Peer}: {Reason} (proxy_header)")]
+    public static partial void BadProxyHeader(ILogger logger, string listener, long connectionId, PeerInfo peer, string reason);
+
+    [LoggerMessage(63, LogLevel.Warning, "Listener {Listener} listens on {Endpoint}, beyond this machine, with no AllowAddresses and no TLS: anyone who reaches it may send")]
+    public static partial void OpenToNetwork(ILogger logger, string listener, string endpoint);
 }

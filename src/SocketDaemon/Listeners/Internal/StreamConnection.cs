@@ -1,11 +1,14 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using SocketDaemon.Framing;
 using SocketDaemon.Pipeline;
+using SocketDaemon.Proxy;
 
 namespace SocketDaemon.Listeners.Internal;
 
@@ -27,15 +30,21 @@ internal sealed class StreamConnection
     private readonly Socket? _socket;
     private CancellationTokenSource _timeout = new();
     private long _messages;
+    private PipeReader _input;
+    private PipeWriter _output;
+    private SslStream? _tls;
+    private Task _tlsPump = Task.CompletedTask;
 
-    public StreamConnection(ConnectionContext transport, ListenerContext listener, long id, CancellationToken stopping)
+    public StreamConnection(ConnectionContext transport, ListenerContext listener, long id, CancellationToken stopping, PeerInfo? peer = null)
     {
         _transport = transport;
         _listener = listener;
         Id = id;
         _stopping = stopping;
         _socket = transport.Features.Get<IConnectionSocketFeature>()?.Socket;
-        Peer = PeerCredentials.Read(_socket);
+        Peer = peer ?? PeerCredentials.Read(_socket);
+        _input = transport.Transport.Input;
+        _output = transport.Transport.Output;
     }
 
     public long Id { get; }
@@ -47,27 +56,34 @@ internal sealed class StreamConnection
 
     public long Messages => Volatile.Read(ref _messages);
 
-    public PeerInfo Peer { get; }
+    /// <summary>The peer: after a PROXY header the source it names, after a TLS handshake with the client certificate's subject.</summary>
+    public PeerInfo Peer { get; private set; }
 
     public ListenerContext Listener => _listener;
 
-    public PipeReader Input => _transport.Transport.Input;
+    /// <summary>The connection's plain bytes: decrypted on a TLS listener.</summary>
+    public PipeReader Input => _input;
 
-    public PipeWriter Output => _transport.Transport.Output;
+    public PipeWriter Output => _output;
 
     public CancellationToken Stopping => _stopping;
 
     public async Task RunAsync()
     {
-        var input = Input;
         var logger = _listener.Logger;
         _listener.Listener.ConnectionOpened();
         ListenerLog.ConnectionOpened(logger, _listener.Name, Id, Peer);
 
         // A stop wakes a connection that waits for data, so that it drains and closes instead of idling on.
-        var wake = _stopping.Register(static state => ((PipeReader)state!).CancelPendingRead(), input);
+        var wake = _stopping.Register(static state => ((StreamConnection)state!).Input.CancelPendingRead(), this);
         try
         {
+            if (!await AdmitAsync())
+            {
+                return;
+            }
+
+            var input = Input;
             var framing = _listener.Options.Framing == FramingKind.Auto ? await DetectFramingAsync(input) : _listener.Options.Framing;
             if (framing is { } kind)
             {
@@ -80,6 +96,11 @@ internal sealed class StreamConnection
                     _ => ReadMessagesAsync(input, _listener.GetReader(kind), kind),
                 });
             }
+        }
+        catch (ProxyHeaderException ex)
+        {
+            _listener.Listener.ErrorSeen(ErrorReasons.ProxyHeader);
+            ListenerLog.BadProxyHeader(logger, _listener.Name, Id, Peer, ex.Message);
         }
         catch (FramingException ex)
         {
@@ -103,10 +124,128 @@ internal sealed class StreamConnection
         {
             await wake.DisposeAsync();
             _timeout.Dispose();
-            await input.CompleteAsync();
+            await CloseTlsAsync();
             await _transport.DisposeAsync();
             _listener.Listener.ConnectionClosed();
             ListenerLog.ConnectionClosed(logger, _listener.Name, Id, Peer, _messages);
+        }
+    }
+
+    /// <summary>
+    /// What comes before the connection's own bytes: the PROXY header (whose source then is the peer, checked against
+    /// the allow lists), then the TLS handshake. Returns whether the connection may go on.
+    /// </summary>
+    private async Task<bool> AdmitAsync()
+    {
+        if (_listener.Options.ProxyProtocol)
+        {
+            if (await ReadProxyHeaderAsync() is { Source: { } source })
+            {
+                Peer = Peer.WithProxiedSource(source);
+            }
+
+            if (!_listener.Access.Allows(Peer, out var reason))
+            {
+                _listener.Listener.ErrorSeen(ErrorReasons.AccessDenied);
+                ListenerLog.AccessDenied(_listener.Logger, _listener.Name, Peer, reason);
+                return false;
+            }
+        }
+
+        if (_listener.Tls is not { } tls)
+        {
+            return true;
+        }
+
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+        handshake.CancelAfter(_listener.Limits.FrameTimeout);
+        try
+        {
+            _tls = await tls.AuthenticateAsync(new DuplexPipeStream(_transport.Transport), handshake.Token);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // The daemon is stopping: a handshake under way has sent no message yet, and is not the client's fault.
+            return false;
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or ConnectionResetException)
+        {
+            _listener.Listener.ErrorSeen(ErrorReasons.TlsHandshake);
+            ListenerLog.TlsHandshakeFailed(_listener.Logger, _listener.Name, Id, Peer, ex is OperationCanceledException ? $"no handshake within {_listener.Limits.FrameTimeout}" : ex.Message);
+            return false;
+        }
+
+        Peer = Peer.WithClientCertificate(_tls.RemoteCertificate?.Subject);
+        // The decrypted bytes go through a pipe of their own, so that readers keep the pipe's semantics (peeking,
+        // cancellation, backpressure) that the framing detection and the timeouts rely on.
+        var plain = new Pipe(new PipeOptions(pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, useSynchronizationContext: false));
+        _tlsPump = PumpAsync(_tls, plain.Writer);
+        _input = plain.Reader;
+        _output = PipeWriter.Create(_tls, new StreamPipeWriterOptions(leaveOpen: true));
+        return true;
+    }
+
+    private static async Task PumpAsync(SslStream tls, PipeWriter plain)
+    {
+        try
+        {
+            await tls.CopyToAsync(plain);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ConnectionResetException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The peer reset or the connection is closing: the end of its bytes, as a close would be (a frame cut off is
+            // reported as truncated by its reader).
+        }
+
+        await plain.CompleteAsync();
+    }
+
+    private async Task CloseTlsAsync()
+    {
+        await _input.CompleteAsync();
+        if (_tls is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _output.CompleteAsync();
+            await _tls.ShutdownAsync().WaitAsync(TimeSpan.FromSeconds(1));
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or TimeoutException or ConnectionResetException or NotSupportedException)
+        {
+            // The peer is gone; there is nobody to tell.
+        }
+
+        _transport.Transport.Input.CancelPendingRead();
+        await _tlsPump;
+        await _tls.DisposeAsync();
+        await _transport.Transport.Input.CompleteAsync();
+    }
+
+    private async Task<ProxyHeader?> ReadProxyHeaderAsync()
+    {
+        var input = _transport.Transport.Input;
+        while (true)
+        {
+            if (await ReadAsync(_listener.Limits.FrameTimeout) is not { } result)
+            {
+                throw new ProxyHeaderException($"no PROXY header within {_listener.Limits.FrameTimeout.TotalSeconds:0.###} s");
+            }
+
+            var buffer = result.Buffer;
+            if (ProxyHeaderDecoder.TryDecode(buffer, out var header, out var consumed))
+            {
+                input.AdvanceTo(consumed);
+                return header;
+            }
+
+            input.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                throw new ProxyHeaderException("the connection closed inside its PROXY header");
+            }
         }
     }
 

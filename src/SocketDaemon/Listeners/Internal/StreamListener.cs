@@ -45,26 +45,14 @@ internal sealed class StreamListener : IListener
 
         // A socket systemd passed is bound and listening already, and its file is systemd's to keep: take it as it is.
         var path = _activated is null ? _endpoint.Path : null;
-        if (path is not null && Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory && !Directory.Exists(directory))
-        {
-            // The runtime directory of the built-in endpoint may not exist yet. Group members may enter it, so that
-            // the socket's own Mode decides who connects.
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(directory);
-            }
-            else
-            {
-                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
-            }
-        }
+        // The runtime directory of the built-in endpoint may not exist yet.
+        var createdDirectory = path is null ? null : UnixSocketFile.CreateDirectory(path);
 
         if (path is not null && await UnixSocketFile.ClearStaleAsync(name, path, cancellationToken))
         {
             ListenerLog.StaleSocketRemoved(_context.Logger, name, path);
         }
 
-        var mode = ParseMode(_context.Options.Mode);
         // listen(2) runs again on a passed socket too; unless configured, keep what systemd gives (Backlog=, SOMAXCONN).
         var backlog = _context.Options.Backlog
             ?? (_activated is not null ? ListenerOptions.SystemdBacklog
@@ -76,11 +64,20 @@ internal sealed class StreamListener : IListener
             CreateBoundListenSocket = endPoint =>
             {
                 var socket = _listenSocket = SocketTransportOptions.CreateDefaultBoundListenSocket(endPoint);
-                if (path is not null && !OperatingSystem.IsWindows())
+                if (path is not null)
                 {
                     // Between bind(2) and listen(2) nobody can connect yet, so the file never has the umask's mode
                     // while it accepts.
-                    File.SetUnixFileMode(path, mode);
+                    try
+                    {
+                        UnixSocketFile.SetAccess(name, path, _context.Options, createdDirectory);
+                    }
+                    catch
+                    {
+                        socket.Dispose();
+                        UnixSocketFile.Remove(path);
+                        throw;
+                    }
                 }
 
                 return socket;
@@ -115,6 +112,7 @@ internal sealed class StreamListener : IListener
         }
 
         ListenerLog.Bound(_context.Logger, name, _context.Listener.Endpoint.ToString(), _context.Options.Framing.ToString(), backlog);
+        WarnIfOpenToNetwork(_context, _listener.EndPoint);
     }
 
     public void StartAccepting() => _acceptLoop = AcceptLoopAsync();
@@ -172,6 +170,15 @@ internal sealed class StreamListener : IListener
         }
     }
 
+    /// <summary>Says so when a listener takes anyone from the network: bound beyond loopback, no allow list, no TLS.</summary>
+    internal static void WarnIfOpenToNetwork(ListenerContext context, EndPoint? bound)
+    {
+        if (bound is IPEndPoint { Address: var address } && !IPAddress.IsLoopback(address) && !context.Access.IsRestricted && context.Tls is null)
+        {
+            ListenerLog.OpenToNetwork(context.Logger, context.Name, context.Listener.Endpoint.ToString());
+        }
+    }
+
     internal static UnixFileMode ParseMode(string mode) =>
         (UnixFileMode)Convert.ToInt32(mode, 8) & (UnixFileMode)0x1FF;
 
@@ -214,14 +221,29 @@ internal sealed class StreamListener : IListener
             var id = _connections.NextId();
             if (_connections.Count >= _context.Limits.MaxConnections)
             {
-                var peer = PeerCredentials.Read(transport.Features.Get<IConnectionSocketFeature>()?.Socket);
-                ListenerLog.ConnectionLimit(_context.Logger, _context.Name, peer, _connections.Count, _context.Limits.MaxConnections);
+                var refused = PeerCredentials.Read(transport.Features.Get<IConnectionSocketFeature>()?.Socket);
+                ListenerLog.ConnectionLimit(_context.Logger, _context.Name, refused, _connections.Count, _context.Limits.MaxConnections);
                 transport.Abort();
                 await transport.DisposeAsync();
                 continue;
             }
 
-            var connection = new StreamConnection(transport, _context, id, _connections.Stopping);
+            // Checked before the connection counts as open; behind a PROXY header the source is known only once it is read.
+            PeerInfo? peer = null;
+            if (_context.Access.IsRestricted && !_context.Options.ProxyProtocol)
+            {
+                peer = PeerCredentials.Read(transport.Features.Get<IConnectionSocketFeature>()?.Socket);
+                if (!_context.Access.Allows(peer, out var reason))
+                {
+                    _context.Listener.ErrorSeen(ErrorReasons.AccessDenied);
+                    ListenerLog.AccessDenied(_context.Logger, _context.Name, peer, reason);
+                    transport.Abort();
+                    await transport.DisposeAsync();
+                    continue;
+                }
+            }
+
+            var connection = new StreamConnection(transport, _context, id, _connections.Stopping, peer);
             _connections.Track(id, transport, connection);
         }
     }

@@ -47,6 +47,12 @@ public sealed class LogHandler
             properties.Add(new("Comm", new ScalarValue(peer.ProcessName)));
         }
 
+        // On a TLS listener, whoever the client certificate names: {ClientCertificate}.
+        if (peer.ClientCertificate is { } subject)
+        {
+            properties.Add(new("ClientCertificate", new ScalarValue(subject)));
+        }
+
         _log.Write(new LogEvent(context.ReceivedAt, LogEventLevel.Information, null, Template, properties));
         return ValueTask.CompletedTask;
     }
