@@ -10,6 +10,8 @@ public sealed class BenchOptions
                                   [--framing lines|seed|octet|native[,...]] [--transport unix|tcp[,...]]
                                   [--reference c,rsyslog,syslog-ng] [--out DIR] [--daemon PATH/socketdaemon]
                                   [--timeout SECONDS (per run, default 300)] [--rsyslogd PATH] [--keep]
+                                  [--scale [--idle-connections 10000] (start to READY=1, idle RSS, RSS with idle connections)]
+                                  [--smoke (2 x 1,000 messages, lines and native over unix, against c; what CI runs)]
         """;
 
     public int Connections { get; private set; } = 4;
@@ -36,6 +38,11 @@ public sealed class BenchOptions
     public TimeSpan TotalTimeout => RunTimeout * (1 + References.Count) * Framings.Count * Transports.Count + TimeSpan.FromMinutes(5);
 
     public bool Keep { get; private set; }
+
+    /// <summary>Measure the scale targets instead of throughput.</summary>
+    public bool Scale { get; private set; }
+
+    public int IdleConnections { get; private set; } = 10_000;
 
     public static BenchOptions? Parse(string[] args)
     {
@@ -75,6 +82,21 @@ public sealed class BenchOptions
                     break;
                 case "--timeout":
                     o.RunTimeout = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture));
+                    break;
+                case "--scale":
+                    o.Scale = true;
+                    break;
+                case "--idle-connections":
+                    o.IdleConnections = int.Parse(Next(), CultureInfo.InvariantCulture);
+                    break;
+                case "--smoke":
+                    // A few seconds end to end, so that CI keeps the tool working; the numbers mean nothing.
+                    o.Connections = 2;
+                    o.Messages = 2000;
+                    o.Framings = ["lines", "native"];
+                    o.Transports = ["unix"];
+                    o.References = ["c"];
+                    o.RunTimeout = TimeSpan.FromSeconds(60);
                     break;
                 case "--keep":
                     o.Keep = true;

@@ -23,6 +23,18 @@ var work = Directory.CreateTempSubdirectory("sdbench-");
 try
 {
     var daemon = options.Daemon ?? await Servers.PublishDaemonAsync(root, work.FullName, cancel.Token);
+    if (options.Scale)
+    {
+        var table = await Scale.RunAsync(daemon, work.FullName, options.IdleConnections, starts: 5, cancel.Token);
+        Console.WriteLine();
+        Console.WriteLine(table);
+        Directory.CreateDirectory(options.Out);
+        var scaleFile = Path.Combine(options.Out, $"scale-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.md");
+        await File.WriteAllTextAsync(scaleFile, table, new UTF8Encoding(false), CancellationToken.None);
+        Console.WriteLine($"wrote {scaleFile}");
+        return 0;
+    }
+
     var servers = new Servers(options, root, work.FullName, daemon);
     var results = new List<RunResult>();
     foreach (var transport in options.Transports)

@@ -33,6 +33,9 @@ public sealed class SocketDaemonOptions
     /// <remarks>Defaults to <see cref="MessageDurability.Flush"/>.</remarks>
     public MessageDurability Durability { get; set; } = MessageDurability.Flush;
 
+    /// <summary>How the daemon works with systemd beyond socket activation and notifications.</summary>
+    public SystemdOptions Systemd { get; set; } = new();
+
     /// <summary>How long a stop may spend finishing the frames that connections are still sending.</summary>
     /// <remarks>Defaults to 10 seconds. Connections still busy after it are closed.</remarks>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);

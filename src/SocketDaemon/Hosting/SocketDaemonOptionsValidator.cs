@@ -86,6 +86,11 @@ public sealed class SocketDaemonOptionsValidator : IValidateOptions<SocketDaemon
             failures.Add($"{Root}:ShutdownTimeout: {options.ShutdownTimeout} is negative");
         }
 
+        if (!SystemdOptions.FileDescriptorStoreValues.Contains(options.Systemd.FileDescriptorStore, StringComparer.OrdinalIgnoreCase))
+        {
+            failures.Add($"{Root}:Systemd:FileDescriptorStore: '{options.Systemd.FileDescriptorStore}' is not one of {string.Join(", ", SystemdOptions.FileDescriptorStoreValues)}");
+        }
+
         var quit = options.Commands.Quit;
         if (string.IsNullOrEmpty(quit.Message))
         {

@@ -67,6 +67,7 @@ public static class SocketDaemonServiceCollectionExtensions
         services.AddHostedService(static sp => sp.GetRequiredService<ListenerHostedService>());
         services.AddHostedService<ReloadService>();
         services.TryAddSingleton(_ => SystemdNotifier.FromEnvironment());
+        services.TryAddSingleton<FileDescriptorStore>();
         services.AddHostedService<SystemdNotifyService>();
         return services;
     }
@@ -88,11 +89,14 @@ public static class SocketDaemonServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         step ??= new PipelineStepOptions();
-        var handler = new LogHandler(builder.ApplicationServices.GetRequiredService<MessageLogFiles>().Open(step));
+        var files = builder.ApplicationServices.GetRequiredService<MessageLogFiles>();
+        MessageDelegate handler = step.OutputTemplate is null
+            ? new LogHandler(files.OpenWriter(step)).InvokeAsync
+            : new TemplateLogHandler(files.Open(step)).InvokeAsync;
         var matcher = MessageMatcher.Create(step);
         if (!matcher.HasConditions)
         {
-            return builder.Run(handler.InvokeAsync);
+            return builder.Run(handler);
         }
 
         var final = step.Final ?? true;
@@ -104,7 +108,7 @@ public static class SocketDaemonServiceCollectionExtensions
                 return;
             }
 
-            await handler.InvokeAsync(context);
+            await handler(context);
             if (!final)
             {
                 await next(context);

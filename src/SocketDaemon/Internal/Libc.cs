@@ -136,15 +136,17 @@ internal static unsafe partial class Libc
         }
     }
 
+    /// <summary>struct iovec, for recvmsg(2) and sendmsg(2).</summary>
     [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec
+    internal struct IoVec
     {
         public nint Base;
         public nuint Length;
     }
 
+    /// <summary>struct msghdr, for recvmsg(2) and sendmsg(2).</summary>
     [StructLayout(LayoutKind.Sequential)]
-    private struct MsgHdr
+    internal struct MsgHdr
     {
         public nint Name;
         public int NameLength;
@@ -153,6 +155,83 @@ internal static unsafe partial class Libc
         public nint Control;
         public nuint ControlLength;
         public int Flags;
+    }
+
+    [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
+    private static partial nint SendMsg(SafeHandle socket, MsgHdr* message, int flags);
+
+    [LibraryImport("libc", EntryPoint = "memfd_create", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int MemfdCreate(string name, uint flags);
+
+    /// <summary>
+    /// Sends <paramref name="data"/> as one datagram to the Unix socket <paramref name="address"/> (a path, or a
+    /// leading NUL for an abstract name) with <paramref name="descriptor"/> in an <c>SCM_RIGHTS</c> control message
+    /// (unix(7)): the receiver gets its own descriptor for the same open file, as sd_pid_notify_with_fds(3) sends.
+    /// </summary>
+    /// <returns>0, or the errno of the failed sendmsg(2).</returns>
+    internal static int SendWithDescriptor(SafeHandle socket, string address, ReadOnlySpan<byte> data, int descriptor)
+    {
+        const int SCM_RIGHTS = 1, MSG_NOSIGNAL = 0x4000, SunPathLength = 108;
+        var path = System.Text.Encoding.UTF8.GetBytes(address);
+        if (path.Length >= SunPathLength)
+        {
+            return 36; // ENAMETOOLONG
+        }
+
+        // struct sockaddr_un { sa_family_t sun_family; char sun_path[108]; }: an abstract name counts no final NUL.
+        var name = stackalloc byte[2 + SunPathLength];
+        new Span<byte>(name, 2 + SunPathLength).Clear();
+        *(ushort*)name = 1; // AF_UNIX
+        path.CopyTo(new Span<byte>(name + 2, SunPathLength));
+        var nameLength = 2 + path.Length + (path.Length > 0 && path[0] == 0 ? 0 : 1);
+
+        // CMSG_SPACE(sizeof(int)): the header (size_t len, int level, int type) then the descriptor, padded to size_t.
+        var header = sizeof(nuint) + 8;
+        var controlLength = (header + sizeof(int) + sizeof(nuint) - 1) & ~(sizeof(nuint) - 1);
+        var control = stackalloc byte[controlLength];
+        new Span<byte>(control, controlLength).Clear();
+        *(nuint*)control = (nuint)(header + sizeof(int));
+        *(int*)(control + sizeof(nuint)) = SOL_SOCKET;
+        *(int*)(control + sizeof(nuint) + 4) = SCM_RIGHTS;
+        *(int*)(control + header) = descriptor;
+        fixed (byte* bytes = data)
+        {
+            var iov = new IoVec { Base = (nint)bytes, Length = (nuint)data.Length };
+            var message = new MsgHdr
+            {
+                Name = (nint)name,
+                NameLength = nameLength,
+                Iov = (nint)(&iov),
+                IovLength = 1,
+                Control = descriptor >= 0 ? (nint)control : 0,
+                ControlLength = descriptor >= 0 ? (nuint)controlLength : 0,
+            };
+            return SendMsg(socket, &message, MSG_NOSIGNAL) < 0 ? Marshal.GetLastPInvokeError() : 0;
+        }
+    }
+
+    /// <summary>An anonymous file in memory (memfd_create(2)), close-on-exec; the caller owns the descriptor.</summary>
+    internal static Microsoft.Win32.SafeHandles.SafeFileHandle CreateMemoryFile(string name)
+    {
+        const uint MFD_CLOEXEC = 1;
+        var fd = MemfdCreate(name, MFD_CLOEXEC);
+        return fd < 0
+            ? throw new IOException($"memfd_create failed: errno {Marshal.GetLastPInvokeError()}")
+            : new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>
+    /// Sets or clears close-on-exec on <paramref name="fd"/>. Inherited descriptors arrive without it, and a child
+    /// process must not keep them; and .NET never shuts down a socket without it when closing (a socket shared with
+    /// another process, such as the service manager's store, must not be shut down for everyone).
+    /// </summary>
+    internal static void SetCloseOnExec(nint fd, bool closeOnExec)
+    {
+        const int F_SETFD = 2, FD_CLOEXEC = 1;
+        if (FcntlSetFd((int)fd, F_SETFD, closeOnExec ? FD_CLOEXEC : 0) != 0)
+        {
+            throw new IOException($"fcntl(F_SETFD) failed on descriptor {fd}: errno {Marshal.GetLastPInvokeError()}");
+        }
     }
 
     /// <summary>What is at <paramref name="path"/>: nothing, a socket, or something else.</summary>

@@ -23,20 +23,27 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
     /// <summary>The largest frame the daemon reads: room for a full batch, or for one message at the limit.</summary>
     public static int MaxFrameBytes(int maxMessageBytes) => Math.Max(4 * 1024 * 1024, (2 * maxMessageBytes) + 64);
 
-    public async Task RunAsync(StreamConnection connection)
+    /// <summary>Serves <paramref name="connection"/>; <paramref name="resumed"/> when a previous run negotiated its preface.</summary>
+    public async Task RunAsync(StreamConnection connection, bool resumed = false)
     {
-        var version = await ReadPrefaceAsync(connection);
-        if (version is null)
-        {
-            return;
-        }
-
         var output = connection.Output;
-        NativeFrameWriter.WritePreface(output, Math.Min(version.Value, NativeProtocol.Version));
-        await output.FlushAsync();
-        if (version == 0)
+        if (!resumed)
         {
-            return;
+            var version = await ReadPrefaceAsync(connection);
+            if (version is null)
+            {
+                return;
+            }
+
+            NativeFrameWriter.WritePreface(output, Math.Min(version.Value, NativeProtocol.Version));
+            await output.FlushAsync();
+            if (version == 0)
+            {
+                return;
+            }
+
+            // From here on the connection is a sequence of frames, which the next run can read on from.
+            connection.StoreAs(FramingKind.Native);
         }
 
         var state = new BatchState(connection);
@@ -222,6 +229,8 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
             }
         }
 
+        // The batch's lines go to the log writers in one hand-over, before the commit that the acknowledgement waits for.
+        await state.Context.FlushAsync();
         state.Messages.Clear();
         return accepted;
     }
@@ -266,6 +275,9 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
     private async Task TailAsync(StreamConnection connection, ulong id, string listener, string grep)
     {
         var output = connection.Output;
+
+        // A follower's subscription is this process's; it ends with the stop rather than move to the next run.
+        connection.LeaveStore();
         var subscription = tail.Subscribe(listener, grep);
         try
         {
@@ -329,11 +341,18 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
     {
         public StreamConnection Connection { get; } = connection;
 
-        public MessageContext Context { get; } = connection.CreateMessageContext(FramingKind.Native);
+        public MessageContext Context { get; } = CreateBatchContext(connection);
 
         public List<(int Index, Task Commitment)> Commitments { get; } = [];
 
         public List<ReadOnlySequence<byte>> Messages { get; } = [];
+
+        private static MessageContext CreateBatchContext(StreamConnection connection)
+        {
+            var context = connection.CreateMessageContext(FramingKind.Native);
+            context.BatchWrites = true;
+            return context;
+        }
 
         public List<(int Index, NativeErrorCode Code)> Errors { get; } = [];
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using SocketDaemon.Framing;
 using SocketDaemon.Listeners;
+using SocketDaemon.Pipeline.MessageLog;
 
 namespace SocketDaemon.Pipeline;
 
@@ -16,6 +17,8 @@ public sealed class MessageContext
 {
     private string? _text;
     private List<Task>? _commitments;
+    private StagedLogChunk? _staged;
+    private List<StagedLogChunk>? _moreStaged;
 
     /// <summary>Creates a context for the messages of one connection.</summary>
     public MessageContext(string listener, long connectionId, PeerInfo peer, IServiceProvider services)
@@ -52,6 +55,52 @@ public sealed class MessageContext
 
     /// <summary>The message decoded as UTF-8; decoded once, on first use.</summary>
     public string Text => _text ??= Encoding.UTF8.GetString(Payload);
+
+    /// <summary>
+    /// Whether <c>Log</c> steps keep this context's lines until <see cref="FlushAsync"/> instead of handing each to
+    /// the log writer: a connection that read many messages at once sets it and flushes after the last one, so a
+    /// batch of messages is one hand-over to the writer.
+    /// </summary>
+    public bool BatchWrites { get; set; }
+
+    /// <summary>The escaped <c> listener [peer] #id: </c> of this connection's log lines, built on first use.</summary>
+    internal byte[]? LogLinePrefix { get; set; }
+
+    /// <summary>Hands what <c>Log</c> steps kept for this context to their writers (waiting while a writer's queue is full).</summary>
+    public async ValueTask FlushAsync()
+    {
+        if (_staged is { IsEmpty: false })
+        {
+            await _staged.HandOverAsync();
+        }
+
+        foreach (var staged in _moreStaged ?? [])
+        {
+            await staged.HandOverAsync();
+        }
+    }
+
+    /// <summary>Where this context's lines for <paramref name="writer"/> wait.</summary>
+    internal StagedLogChunk GetStaged(MessageLogWriter writer)
+    {
+        if (_staged is null || _staged.Writer == writer)
+        {
+            return _staged ??= new StagedLogChunk(writer);
+        }
+
+        _moreStaged ??= [];
+        foreach (var staged in _moreStaged)
+        {
+            if (staged.Writer == writer)
+            {
+                return staged;
+            }
+        }
+
+        var added = new StagedLogChunk(writer);
+        _moreStaged.Add(added);
+        return added;
+    }
 
     /// <summary>Whether the message's bytes equal <paramref name="value"/>, without decoding it.</summary>
     public bool PayloadEquals(ReadOnlySpan<byte> value) =>

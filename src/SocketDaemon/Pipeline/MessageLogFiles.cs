@@ -1,41 +1,67 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Core;
 using SocketDaemon.Hosting;
 using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Pipeline.Internal;
+using SocketDaemon.Pipeline.MessageLog;
 
 namespace SocketDaemon.Pipeline;
 
 /// <summary>
-/// The message log files, one Serilog logger per file, kept apart from the daemon's operational log.
-/// Disposed with the host, after the listeners have drained, so every message read is flushed.
+/// The message log files, kept apart from the daemon's operational log: one <see cref="MessageLogWriter"/> per file
+/// (the fast path of <c>Log</c> steps), or one Serilog logger per file for steps with their own <c>OutputTemplate</c>.
+/// Disposed with the host, after the listeners have drained, so every message read is written.
 /// </summary>
 public sealed class MessageLogFiles : IDisposable
 {
     /// <summary>The message log file when a <c>Log</c> step names none.</summary>
     public const string DefaultPath = "messages.log";
 
+    /// <summary>The size at which a file rolls over when a step sets no <c>FileSizeLimitBytes</c>: 1 GiB.</summary>
+    public const long DefaultFileSizeLimitBytes = 1L << 30;
+
+    /// <summary>How many files are kept when a step sets no <c>RetainedFileCountLimit</c>.</summary>
+    public const int DefaultRetainedFileCount = 31;
+
     // Files closed by a reload stay open this long for messages still on their way through an old pipeline.
     private static readonly TimeSpan RetireDelay = TimeSpan.FromSeconds(10);
 
+    private readonly ConcurrentDictionary<string, MessageLogWriter> _writers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (Logger Logger, FlushableSink Sink)> _files = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Logger, FlushableSink> _retiring = new();
     private readonly string _directory;
     private readonly MessageDurability _durability;
     private readonly GroupCommit _fsync;
+    private readonly Microsoft.Extensions.Logging.ILogger _logger;
 
     /// <summary>Creates the set of files under the configured log directory.</summary>
-    public MessageLogFiles(IOptions<SocketDaemonOptions> options)
+    public MessageLogFiles(IOptions<SocketDaemonOptions> options, ILogger<MessageLogFiles> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        _logger = logger;
         _directory = options.Value.LogDirectory ?? throw new InvalidOperationException("SocketDaemon:LogDirectory is not set.");
         _durability = options.Value.Durability;
         _fsync = new GroupCommit(FlushToDisk);
     }
 
-    /// <summary>The logger that writes the file of <paramref name="step"/>; steps naming the same file share one.</summary>
+    /// <summary>
+    /// The writer of the file of <paramref name="step"/>, a step without an <c>OutputTemplate</c>; steps naming the
+    /// same file share one, and the last one opened sets its rolling limits (a reload).
+    /// </summary>
+    public MessageLogWriter OpenWriter(PipelineStepOptions step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        var path = Path.GetFullPath(step.Path ?? DefaultPath, _directory);
+        var writer = _writers.GetOrAdd(path, static (p, self) => new MessageLogWriter(p, self._durability, self._logger), this);
+        writer.Configure(step.FileSizeLimitBytes ?? DefaultFileSizeLimitBytes, step.RetainedFileCountLimit ?? DefaultRetainedFileCount);
+        return writer;
+    }
+
+    /// <summary>The Serilog logger that writes the file of <paramref name="step"/>, a step with its own <c>OutputTemplate</c>.</summary>
     public Serilog.ILogger Open(PipelineStepOptions step)
     {
         ArgumentNullException.ThrowIfNull(step);
@@ -43,16 +69,57 @@ public sealed class MessageLogFiles : IDisposable
         return _files.GetOrAdd(path, static (p, s) => Create(p, s), step).Logger;
     }
 
+    /// <summary>Whether a writer's queue is full: the next message will wait for the disk (a cheap signal for <c>busy</c>).</summary>
+    public bool IsUnderPressure
+    {
+        get
+        {
+            foreach (var writer in _writers.Values)
+            {
+                if (writer.IsFull)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     /// <summary>
-    /// Completes when every message written so far is as durable as <c>Durability</c> asks. Each message is
-    /// handed to the kernel as it is written, so for <see cref="MessageDurability.Flush"/> that is already so.
+    /// Completes when every message handed to the log so far is as durable as <c>Durability</c> asks: written to the
+    /// kernel, or fsynced. Messages a connection still holds (<see cref="MessageContext.BatchWrites"/>) are not
+    /// covered: flush its context first.
     /// </summary>
-    public Task CommitAsync() => _durability == MessageDurability.Fsync ? _fsync.CommitAsync() : Task.CompletedTask;
+    public Task CommitAsync()
+    {
+        var serilog = _durability == MessageDurability.Fsync && !_files.IsEmpty ? _fsync.CommitAsync() : Task.CompletedTask;
+        if (_writers.IsEmpty)
+        {
+            return serilog;
+        }
+
+        if (_writers.Count == 1 && _files.IsEmpty)
+        {
+            return _writers.Values.First().CommitAsync();
+        }
+
+        return Task.WhenAll(_writers.Values.Select(w => w.CommitAsync()).Append(serilog));
+    }
 
     /// <summary>Whether every message log file (or, before the first message, its directory) can be written now.</summary>
     public bool IsWritable(out string? problem)
     {
-        foreach (var path in _files.Keys.DefaultIfEmpty(Path.GetFullPath(DefaultPath, _directory)))
+        foreach (var writer in _writers.Values)
+        {
+            if (writer.Fault is { } fault)
+            {
+                problem = $"{writer.Path}: {fault}";
+                return false;
+            }
+        }
+
+        foreach (var path in _files.Keys.Concat(_writers.Keys).DefaultIfEmpty(Path.GetFullPath(DefaultPath, _directory)))
         {
             try
             {
@@ -85,6 +152,11 @@ public sealed class MessageLogFiles : IDisposable
     /// </summary>
     public void Reopen()
     {
+        foreach (var writer in _writers.Values)
+        {
+            writer.Reopen();
+        }
+
         foreach (var path in _files.Keys)
         {
             if (_files.TryRemove(path, out var file))
@@ -106,6 +178,9 @@ public sealed class MessageLogFiles : IDisposable
     /// <summary>Flushes and closes every file.</summary>
     public void Dispose()
     {
+        // Each writer drains its queue; the connections that fill them have closed by now.
+        Parallel.ForEach(_writers.Values, static writer => writer.Dispose());
+        _writers.Clear();
         foreach (var logger in _retiring.Keys)
         {
             logger.Dispose();
@@ -138,10 +213,10 @@ public sealed class MessageLogFiles : IDisposable
                 path,
                 outputTemplate: step.OutputTemplate ?? LogHandler.DefaultOutputTemplate,
                 formatProvider: System.Globalization.CultureInfo.InvariantCulture,
-                fileSizeLimitBytes: step.FileSizeLimitBytes ?? 1L << 30,
+                fileSizeLimitBytes: step.FileSizeLimitBytes ?? DefaultFileSizeLimitBytes,
                 rollingInterval: RollingInterval.Day,
                 rollOnFileSizeLimit: true,
-                retainedFileCountLimit: step.RetainedFileCountLimit ?? 31));
+                retainedFileCountLimit: step.RetainedFileCountLimit ?? DefaultRetainedFileCount));
         var logger = new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Sink(file).CreateLogger();
         return (logger, flushable!);
     }

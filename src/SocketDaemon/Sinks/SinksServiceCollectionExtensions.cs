@@ -28,7 +28,7 @@ public static class SinksServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(step);
         var sinks = builder.ApplicationServices.GetRequiredService<MessageSinks>();
-        var handler = new LogHandler(sinks.Open(step.Section ?? MessageSinks.DefaultSection));
+        var handler = new TemplateLogHandler(sinks.Open(step.Section ?? MessageSinks.DefaultSection));
         var matcher = MessageMatcher.Create(step);
         return builder.UseMatching(matcher, matcher.HasConditions && step.Final == true, handler.InvokeAsync);
     }

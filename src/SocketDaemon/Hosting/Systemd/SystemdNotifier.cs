@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
+using SocketDaemon.Internal;
 
 namespace SocketDaemon.Hosting.Systemd;
 
@@ -11,6 +13,7 @@ namespace SocketDaemon.Hosting.Systemd;
 public sealed class SystemdNotifier : IDisposable
 {
     private readonly UnixDomainSocketEndPoint? _endPoint;
+    private readonly string? _address;
     private readonly Socket? _socket;
 
     /// <summary>Creates a notifier for <paramref name="notifySocket"/> (a path, or <c>@name</c> for an abstract socket). For testing.</summary>
@@ -22,7 +25,8 @@ public sealed class SystemdNotifier : IDisposable
             return;
         }
 
-        _endPoint = new UnixDomainSocketEndPoint(notifySocket[0] == '@' ? "\0" + notifySocket[1..] : notifySocket);
+        _address = notifySocket[0] == '@' ? "\0" + notifySocket[1..] : notifySocket;
+        _endPoint = new UnixDomainSocketEndPoint(_address);
         _socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
     }
 
@@ -67,6 +71,33 @@ public sealed class SystemdNotifier : IDisposable
         {
             // The manager went away (or never listened); the daemon's work does not depend on it.
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="state"/> with <paramref name="descriptor"/> attached (<c>SCM_RIGHTS</c>), as
+    /// sd_pid_notify_with_fds(3) does for <c>FDSTORE=1</c>.
+    /// </summary>
+    /// <returns>0 once sent, else the errno of sendmsg(2); ENOTCONN (107) when there is no one to notify.</returns>
+    internal int Notify(string state, SafeHandle descriptor)
+    {
+        if (_socket is null)
+        {
+            return 107;
+        }
+
+        var added = false;
+        try
+        {
+            descriptor.DangerousAddRef(ref added);
+            return Libc.SendWithDescriptor(_socket.SafeHandle, _address!, Encoding.UTF8.GetBytes(state), (int)descriptor.DangerousGetHandle());
+        }
+        finally
+        {
+            if (added)
+            {
+                descriptor.DangerousRelease();
+            }
         }
     }
 

@@ -10,7 +10,7 @@ namespace SocketDaemon.Listeners.Internal;
 /// </summary>
 internal sealed class ConnectionManager(ILogger logger) : IDisposable
 {
-    private readonly ConcurrentDictionary<long, (ConnectionContext Transport, Task Processing, StreamConnection Connection)> _connections = new();
+    private readonly ConcurrentDictionary<long, (Task Processing, StreamConnection Connection)> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private long _lastId;
 
@@ -21,12 +21,22 @@ internal sealed class ConnectionManager(ILogger logger) : IDisposable
 
     public long NextId() => Interlocked.Increment(ref _lastId);
 
-    public void Track(long id, ConnectionContext transport, StreamConnection connection)
+    /// <summary>Makes <see cref="NextId"/> skip <paramref name="id"/>: a connection taken back from an earlier run keeps its id.</summary>
+    public void Reserve(long id)
+    {
+        var last = Volatile.Read(ref _lastId);
+        while (last < id && Interlocked.CompareExchange(ref _lastId, id, last) is var seen && seen != last)
+        {
+            last = seen;
+        }
+    }
+
+    public void Track(long id, StreamConnection connection)
     {
         // Registered before processing starts, so a stop that comes right after sees it.
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var processing = RunAsync(start.Task, id, connection.RunAsync);
-        _connections[id] = (transport, processing, connection);
+        _connections[id] = (processing, connection);
         start.SetResult();
     }
 
@@ -55,9 +65,9 @@ internal sealed class ConnectionManager(ILogger logger) : IDisposable
             ListenerLog.DrainTimedOut(logger, _connections.Count, timeout);
         }
 
-        foreach (var (transport, _, _) in _connections.Values)
+        foreach (var (_, connection) in _connections.Values)
         {
-            transport.Abort(new ConnectionAbortedException("The daemon is stopping."));
+            connection.Abort(new ConnectionAbortedException("The daemon is stopping."));
         }
 
         await all.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(static _ => { }, TaskScheduler.Default);

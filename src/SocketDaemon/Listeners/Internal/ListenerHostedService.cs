@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SocketDaemon.Client;
 using System.Net.Sockets;
 using SocketDaemon.Hosting;
+using SocketDaemon.Hosting.Systemd;
 using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Status;
@@ -25,6 +26,7 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
     private readonly ConnectionManager _connections;
     private readonly List<IListener> _listeners = [];
     private readonly SocketActivation _activation;
+    private readonly FileDescriptorStore _store;
     private readonly List<ListenerContext> _contexts = [];
 
     public ListenerHostedService(
@@ -34,9 +36,11 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         IServiceProvider services,
         ILoggerFactory loggerFactory,
         SocketDaemonMetrics metrics,
-        SocketActivation activation)
+        SocketActivation activation,
+        FileDescriptorStore store)
     {
         _activation = activation;
+        _store = store;
         // Created with the service so that its instruments exist from the start; it reads the registry.
         _ = metrics;
         _options = options.Value;
@@ -72,7 +76,7 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
                     IListener listener = endpoint.IsNats ? new Nats.NatsListener(context, endpoint)
                         : endpoint.IsDatagram || activated?.SocketType == SocketType.Dgram
                         ? new DatagramListener(context, endpoint, activated)
-                        : new StreamListener(context, endpoint, _connections, _loggerFactory, activated);
+                        : new StreamListener(context, endpoint, _connections, _loggerFactory, _store, activated);
                     await listener.BindAsync(cancellationToken);
                     _listeners.Add(listener);
                     bound.Add(info);
@@ -85,6 +89,7 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
             throw;
         }
 
+        ResumeStoredConnections();
         _registry.Set(bound);
         _registry.OpenConnections = () => _connections.Open.Select(c => new Client.Status.ConnectionStatus
         {
@@ -106,6 +111,21 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         {
             listener.StartAccepting();
         }
+    }
+
+    /// <summary>
+    /// Takes back the connections an earlier run left in systemd's store, each on its listener, before anything is
+    /// accepted; what no listener takes (its listener is gone from the configuration) is closed and removed.
+    /// </summary>
+    private void ResumeStoredConnections()
+    {
+        var streams = _listeners.OfType<StreamListener>().ToDictionary(l => l.Name, StringComparer.Ordinal);
+        foreach (var stored in _store.TakeConnections(streams.Keys.ToHashSet(StringComparer.Ordinal)))
+        {
+            streams[stored.Name.Listener].Resume(stored);
+        }
+
+        _store.DiscardUnclaimed();
     }
 
     /// <summary>

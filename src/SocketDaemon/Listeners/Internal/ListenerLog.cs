@@ -54,6 +54,18 @@ internal static partial class ListenerLog
     [LoggerMessage(21, LogLevel.Warning, "Stopping: {Count} connections still busy after {Timeout}; closing them")]
     public static partial void DrainTimedOut(ILogger logger, int count, TimeSpan timeout);
 
+    [LoggerMessage(22, LogLevel.Information, "Listener {Listener}: connection #{ConnectionId} from {Peer} handed over to the next run through systemd's store after {Messages} messages, with {PendingBytes} bytes of a frame under way")]
+    public static partial void ConnectionHandedOver(ILogger logger, string listener, long connectionId, PeerInfo peer, long messages, long pendingBytes);
+
+    [LoggerMessage(23, LogLevel.Information, "Listener {Listener}: took back connection #{ConnectionId} from {Peer} from systemd's store ({Framing}, {PendingBytes} bytes of a frame under way)")]
+    public static partial void ConnectionResumed(ILogger logger, string listener, long connectionId, PeerInfo peer, string framing, int pendingBytes);
+
+    [LoggerMessage(24, LogLevel.Information, "Listener {Listener}: took back its listening socket {Endpoint} from systemd's store")]
+    public static partial void ListenerResumed(ILogger logger, string listener, string endpoint);
+
+    [LoggerMessage(25, LogLevel.Warning, "Listener {Listener}: the stored listening socket is bound to {Stored}, not the configured {Configured}; closed it and binding anew")]
+    public static partial void StoredListenerMismatch(ILogger logger, string listener, string stored, string configured);
+
     [LoggerMessage(60, LogLevel.Warning, "Listener {Listener}: refusing {Peer}: {Reason} (access_denied)")]
     public static partial void AccessDenied(ILogger logger, string listener, PeerInfo peer, string reason);
 

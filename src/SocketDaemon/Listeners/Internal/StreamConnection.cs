@@ -28,6 +28,8 @@ internal sealed class StreamConnection
     private readonly ListenerContext _listener;
     private readonly CancellationToken _stopping;
     private readonly Socket? _socket;
+    private readonly ConnectionStoreEntry? _store;
+    private readonly FramingKind _resumeFraming;
     private CancellationTokenSource _timeout = new();
     private long _messages;
     private PipeReader _input;
@@ -35,9 +37,15 @@ internal sealed class StreamConnection
     private SslStream? _tls;
     private Task _tlsPump = Task.CompletedTask;
 
-    public StreamConnection(ConnectionContext transport, ListenerContext listener, long id, CancellationToken stopping, PeerInfo? peer = null)
+    /// <summary>
+    /// A connection of <paramref name="listener"/>; <paramref name="store"/> when it lives in systemd's store, and
+    /// <paramref name="resumeFraming"/> when a previous run already settled what it speaks.
+    /// </summary>
+    public StreamConnection(ConnectionContext transport, ListenerContext listener, long id, CancellationToken stopping, PeerInfo? peer = null, ConnectionStoreEntry? store = null, FramingKind resumeFraming = FramingKind.Auto)
     {
         _transport = transport;
+        _store = store;
+        _resumeFraming = resumeFraming;
         _listener = listener;
         Id = id;
         _stopping = stopping;
@@ -76,6 +84,7 @@ internal sealed class StreamConnection
 
         // A stop wakes a connection that waits for data, so that it drains and closes instead of idling on.
         var wake = _stopping.Register(static state => ((StreamConnection)state!).Input.CancelPendingRead(), this);
+        ConnectionHandedOverException? handedOver = null;
         try
         {
             if (!await AdmitAsync())
@@ -84,18 +93,36 @@ internal sealed class StreamConnection
             }
 
             var input = Input;
-            var framing = _listener.Options.Framing == FramingKind.Auto ? await DetectFramingAsync(input) : _listener.Options.Framing;
+            var framing = _resumeFraming != FramingKind.Auto ? _resumeFraming
+                : _listener.Options.Framing == FramingKind.Auto ? await DetectFramingAsync(input)
+                : _listener.Options.Framing;
             if (framing is { } kind)
             {
                 Framing = kind;
                 ListenerLog.FramingDetected(logger, _listener.Name, Id, Peer, kind.ToString());
+
+                // A framed connection resumes in its framing from any message boundary; a native one only once past
+                // its preface, which its handler says; an HTTP request is answered and closed, not worth keeping.
+                if (kind == FramingKind.Http)
+                {
+                    LeaveStore();
+                }
+                else if (kind != FramingKind.Native)
+                {
+                    StoreAs(kind);
+                }
+
                 await (kind switch
                 {
                     FramingKind.Http => _listener.Http.RunAsync(this),
-                    FramingKind.Native => _listener.Native.RunAsync(this),
+                    FramingKind.Native => _listener.Native.RunAsync(this, resumed: _resumeFraming == FramingKind.Native),
                     _ => ReadMessagesAsync(input, _listener.GetReader(kind), kind),
                 });
             }
+        }
+        catch (ConnectionHandedOverException ex)
+        {
+            handedOver = ex;
         }
         catch (ProxyHeaderException ex)
         {
@@ -107,7 +134,7 @@ internal sealed class StreamConnection
             _listener.Listener.ErrorSeen(ErrorReasons.Of(ex.Error));
             ListenerLog.BadFrame(logger, _listener.Name, Id, Peer, ex.Message, ex.Error.ToString());
         }
-        catch (ConnectionResetException)
+        catch (Exception ex) when (ex is ConnectionResetException || (ex is IOException && ex.InnerException is SocketException))
         {
             ListenerLog.ConnectionReset(logger, _listener.Name, Id, Peer);
         }
@@ -124,10 +151,20 @@ internal sealed class StreamConnection
         {
             await wake.DisposeAsync();
             _timeout.Dispose();
-            await CloseTlsAsync();
-            await _transport.DisposeAsync();
+            if (handedOver is not null && _transport is OnDemandSocketConnection stored)
+            {
+                stored.HandOver();
+                ListenerLog.ConnectionHandedOver(logger, _listener.Name, Id, Peer, _messages, handedOver.PendingBytes);
+            }
+            else
+            {
+                LeaveStore();
+                await CloseTlsAsync();
+                await _transport.DisposeAsync();
+                ListenerLog.ConnectionClosed(logger, _listener.Name, Id, Peer, _messages);
+            }
+
             _listener.Listener.ConnectionClosed();
-            ListenerLog.ConnectionClosed(logger, _listener.Name, Id, Peer, _messages);
         }
     }
 
@@ -249,6 +286,15 @@ internal sealed class StreamConnection
         }
     }
 
+    /// <summary>Ends the connection at once, at the end of a stop that waited long enough.</summary>
+    public void Abort(ConnectionAbortedException reason) => _transport.Abort(reason);
+
+    /// <summary>Records in systemd's store that the unconsumed bytes are <paramref name="framing"/>; the handler of a protocol with a preface calls it after the preface.</summary>
+    public void StoreAs(FramingKind framing) => _store?.Store(framing);
+
+    /// <summary>Takes the connection out of systemd's store: it will be closed at a stop, not handed over.</summary>
+    public void LeaveStore() => _store?.Remove();
+
     /// <summary>A context for this connection's messages; reuse it for all of them.</summary>
     public MessageContext CreateMessageContext(FramingKind framing) =>
         new(_listener.Name, Id, Peer, _listener.Services) { Framing = framing };
@@ -285,8 +331,14 @@ internal sealed class StreamConnection
     }
 
     /// <summary>Reads from the pipe, or returns <see langword="null"/> when nothing came within <paramref name="timeout"/>.</summary>
+    /// <exception cref="ConnectionHandedOverException">The daemon stops and the store keeps the connection for the next run.</exception>
     public async ValueTask<ReadResult?> ReadAsync(TimeSpan timeout)
     {
+        if (_stopping.IsCancellationRequested && _store is { IsStored: true })
+        {
+            HandOver();
+        }
+
         while (true)
         {
             _timeout.CancelAfter(timeout);
@@ -308,6 +360,27 @@ internal sealed class StreamConnection
                 ResetTimeout();
             }
         }
+    }
+
+    /// <summary>
+    /// At a stop, instead of reading on: every complete frame read so far has been handled (a handler asks for more
+    /// only then), so what the pipe still holds is the start of a frame. It goes to the store beside the connection,
+    /// and nothing more is taken from the kernel: the next run reads on from exactly there.
+    /// </summary>
+    /// <exception cref="ConnectionHandedOverException">Always, unless the pending bytes could not be stored.</exception>
+    private void HandOver()
+    {
+        Input.CancelPendingRead();
+        Input.TryRead(out var result);
+        var pending = result.Buffer;
+        Input.AdvanceTo(pending.Start, pending.End);
+        if (_store!.StorePending(pending))
+        {
+            throw new ConnectionHandedOverException(pending.Length);
+        }
+
+        // Without its pending bytes the connection would resume mid-frame: drain and close it as without a store.
+        LeaveStore();
     }
 
     /// <summary>
@@ -349,7 +422,9 @@ internal sealed class StreamConnection
 
     private async Task ReadMessagesAsync(PipeReader input, FrameReader reader, FramingKind framing)
     {
+        // All the messages of one read go to the log writers as one hand-over, after the last of them.
         var context = CreateMessageContext(framing);
+        context.BatchWrites = true;
         var partial = false;
         while (true)
         {
@@ -383,6 +458,7 @@ internal sealed class StreamConnection
             }
             finally
             {
+                await context.FlushAsync();
                 input.AdvanceTo(buffer.Start, buffer.End);
             }
         }

@@ -6,7 +6,10 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Client;
+using SocketDaemon.Framing;
 using SocketDaemon.Hosting;
+using SocketDaemon.Hosting.Systemd;
+using SocketDaemon.Internal;
 using SocketDaemon.Listeners.Systemd;
 
 namespace SocketDaemon.Listeners.Internal;
@@ -26,22 +29,39 @@ internal sealed class StreamListener : IListener
     private IConnectionListener? _listener;
     private Socket? _listenSocket;
     private Task _acceptLoop = Task.CompletedTask;
-    private readonly ActivatedSocket? _activated;
+    private readonly FileDescriptorStore _store;
+    private readonly CancellationTokenSource _stopAccepting = new();
+    private ActivatedSocket? _activated;
     private bool _ownsSocketFile;
 
+    // The listening socket lives on after this process: systemd's store or a socket unit holds it.
+    private bool _outlivesProcess;
+
     /// <summary>A listener that binds <paramref name="endpoint"/>, or takes the socket systemd passed as <paramref name="activated"/>.</summary>
-    public StreamListener(ListenerContext context, SocketEndpoint endpoint, ConnectionManager connections, ILoggerFactory loggerFactory, ActivatedSocket? activated = null)
+    public StreamListener(ListenerContext context, SocketEndpoint endpoint, ConnectionManager connections, ILoggerFactory loggerFactory, FileDescriptorStore store, ActivatedSocket? activated = null)
     {
         _context = context;
         _endpoint = endpoint;
         _activated = activated;
         _connections = connections;
         _loggerFactory = loggerFactory;
+        _store = store;
     }
+
+    /// <summary>The listener's name, as its connections are stored under.</summary>
+    public string Name => _context.Name;
 
     public async Task BindAsync(CancellationToken cancellationToken)
     {
         var name = _context.Name;
+        var fromStore = false;
+        if (_activated is null && StoredListener.TryTake(_store, _context, _endpoint, SocketType.Stream) is { } stored)
+        {
+            // Taken as systemd passes a socket unit's: bound, listening, its file left alone. Clients that connected
+            // while no daemon ran wait in its backlog.
+            _activated = stored;
+            fromStore = true;
+        }
 
         // A socket systemd passed is bound and listening already, and its file is systemd's to keep: take it as it is.
         var path = _activated is null ? _endpoint.Path : null;
@@ -110,6 +130,19 @@ internal sealed class StreamListener : IListener
         {
             _context.Listener.Endpoint = SocketEndpoint.FromIPEndPoint(bound);
         }
+        else if (fromStore && _activated!.Endpoint is { Kind: SocketEndpointKind.Tcp } resumed)
+        {
+            _context.Listener.Endpoint = resumed;
+        }
+
+        if (_store.IsEnabled && _activated is null && _listenSocket is not null)
+        {
+            // Stored at once, not at the stop: after a crash the next run takes it back all the same.
+            _outlivesProcess = _store.Add(StoredDescriptorName.ForListener(name), _listenSocket.SafeHandle);
+            _ownsSocketFile &= !_outlivesProcess;
+        }
+
+        _outlivesProcess |= _store.IsEnabled && _activated is not null;
 
         ListenerLog.Bound(_context.Logger, name, _context.Listener.Endpoint.ToString(), _context.Options.Framing.ToString(), backlog);
         WarnIfOpenToNetwork(_context, _listener.EndPoint);
@@ -122,6 +155,17 @@ internal sealed class StreamListener : IListener
     {
         if (_listener is null)
         {
+            return;
+        }
+
+        if (_outlivesProcess)
+        {
+            // Connections queued in the backlog stay queued for the next run, and the socket file stays in place:
+            // stop accepting, and leave the socket to the store (or socket unit) that holds it.
+            await _stopAccepting.CancelAsync();
+            await _acceptLoop;
+            HandedOverSockets.Keep(_listenSocket!);
+            _listener = null;
             return;
         }
 
@@ -158,6 +202,7 @@ internal sealed class StreamListener : IListener
 
     public async ValueTask DisposeAsync()
     {
+        _stopAccepting.Dispose();
         if (_listener is not null)
         {
             await _listener.DisposeAsync();
@@ -196,14 +241,83 @@ internal sealed class StreamListener : IListener
         return new IPEndPoint(address, dns.Port);
     }
 
+    /// <summary>Takes back a connection an earlier run left in systemd's store; it goes on where that run stopped.</summary>
+    public void Resume(StoredConnection stored)
+    {
+        // The store hands back whatever was put under the name: make sure it is still a connected stream socket.
+        if (!IsStreamSocket(stored.FileDescriptor))
+        {
+            _store.Discard(stored.FileDescriptor, stored.Name.ToString(), "not a stream socket");
+            return;
+        }
+
+        if (!ResumesConnections)
+        {
+            _store.Discard(stored.FileDescriptor, stored.Name.ToString(), "the listener now has TLS or PROXY headers, whose state a stored connection did not keep");
+            return;
+        }
+
+        var socket = new Socket(new SafeSocketHandle(stored.FileDescriptor, ownsHandle: true));
+        Libc.SetCloseOnExec(stored.FileDescriptor, closeOnExec: true);
+        var id = stored.Name.ConnectionId;
+        _connections.Reserve(id);
+        var entry = new ConnectionStoreEntry(_store, id, _context.Name, socket);
+        entry.Adopt(stored.Name);
+        if (!_store.IsEnabled)
+        {
+            // Turned off since the last run: the client keeps its connection, which closes as any other from now on.
+            entry.Remove();
+        }
+
+        var connection = new StreamConnection(new OnDemandSocketConnection(socket, id, stored.Pending), _context, id, _connections.Stopping, store: entry, resumeFraming: stored.Name.Framing);
+        ListenerLog.ConnectionResumed(_context.Logger, _context.Name, id, connection.Peer, stored.Name.Framing.ToString(), stored.Pending.Length);
+        _connections.Track(id, connection);
+    }
+
+    // A TLS session or a PROXY header's source lives in this process only: such connections are not stored.
+    private bool ResumesConnections => _context.Tls is null && !_context.Options.ProxyProtocol;
+
+    private static bool IsStreamSocket(int fd)
+    {
+        try
+        {
+            return SocketActivation.Inspect(fd, "stored").SocketType == SocketType.Stream;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The next connection: from Kestrel's transport, or, with the store, one that reads only on demand.</summary>
+    private async ValueTask<ConnectionContext?> AcceptAsync(long id)
+    {
+        if (!_store.IsEnabled)
+        {
+            return await _listener!.AcceptAsync();
+        }
+
+        try
+        {
+            var socket = await _listenSocket!.AcceptAsync(_stopAccepting.Token);
+            return new OnDemandSocketConnection(socket, id, []);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException
+            || ex is SocketException { SocketErrorCode: SocketError.OperationAborted or SocketError.Interrupted })
+        {
+            return null;
+        }
+    }
+
     private async Task AcceptLoopAsync()
     {
         while (true)
         {
             ConnectionContext? transport;
+            var id = _connections.NextId();
             try
             {
-                transport = await _listener!.AcceptAsync();
+                transport = await AcceptAsync(id);
             }
             catch (Exception ex) when (ex is SocketException or IOException)
             {
@@ -218,7 +332,6 @@ internal sealed class StreamListener : IListener
                 return;
             }
 
-            var id = _connections.NextId();
             if (_connections.Count >= _context.Limits.MaxConnections)
             {
                 var refused = PeerCredentials.Read(transport.Features.Get<IConnectionSocketFeature>()?.Socket);
@@ -243,8 +356,16 @@ internal sealed class StreamListener : IListener
                 }
             }
 
-            var connection = new StreamConnection(transport, _context, id, _connections.Stopping, peer);
-            _connections.Track(id, transport, connection);
+            ConnectionStoreEntry? entry = null;
+            if (transport is OnDemandSocketConnection onDemand && ResumesConnections)
+            {
+                // Stored as soon as accepted, so that a crash right after does not drop it.
+                entry = new ConnectionStoreEntry(_store, id, _context.Name, onDemand.Socket);
+                entry.Store(_context.Options.Framing);
+            }
+
+            var connection = new StreamConnection(transport, _context, id, _connections.Stopping, peer, entry);
+            _connections.Track(id, connection);
         }
     }
 }

@@ -18,10 +18,17 @@ public sealed class SocketActivation
     /// <summary>The endpoint prefix that names passed sockets: <c>systemd:NAME</c>.</summary>
     public const string EndpointPrefix = "systemd:";
 
+    // Hosting.Systemd.StoredDescriptorName.Prefix: what the daemon itself put in systemd's store.
+    private const string StoredPrefix = "socketdaemon.";
+
     private readonly List<ActivatedSocket> _sockets;
 
     /// <summary>Creates the set from explicit values. For testing, and for <see cref="FromEnvironment"/>.</summary>
-    internal SocketActivation(IEnumerable<ActivatedSocket> sockets) => _sockets = [.. sockets];
+    internal SocketActivation(IEnumerable<ActivatedSocket> sockets, IEnumerable<(int FileDescriptor, string Name)>? stored = null)
+    {
+        _sockets = [.. sockets];
+        Stored = [.. stored ?? []];
+    }
 
     /// <summary>No sockets: the daemon was not socket-activated.</summary>
     public static SocketActivation None { get; } = new([]);
@@ -29,7 +36,13 @@ public sealed class SocketActivation
     /// <summary>Every passed socket, in descriptor order.</summary>
     public IReadOnlyList<ActivatedSocket> Sockets => _sockets;
 
-    /// <summary>Whether systemd passed any socket.</summary>
+    /// <summary>
+    /// The descriptors systemd passed back from its file-descriptor store (names starting <c>socketdaemon.</c>):
+    /// listeners and connections of an earlier run, and memfds; not inspected here, for they are not all sockets.
+    /// </summary>
+    internal IReadOnlyList<(int FileDescriptor, string Name)> Stored { get; }
+
+    /// <summary>Whether systemd passed any socket of a socket unit.</summary>
     public bool IsActivated => _sockets.Count > 0;
 
     /// <summary>The passed sockets named <paramref name="name"/>.</summary>
@@ -61,16 +74,25 @@ public sealed class SocketActivation
 
         var nameList = string.IsNullOrEmpty(names) ? [] : names.Split(':');
         var sockets = new List<ActivatedSocket>(count);
+        var stored = new List<(int, string)>();
         for (var i = 0; i < count; i++)
         {
             var fd = FirstDescriptor + i;
-            sockets.Add(Inspect(fd, i < nameList.Length && nameList[i].Length > 0 ? nameList[i] : "unknown"));
+            var name = i < nameList.Length && nameList[i].Length > 0 ? nameList[i] : "unknown";
+            if (name.StartsWith(StoredPrefix, StringComparison.Ordinal))
+            {
+                stored.Add((fd, name));
+            }
+            else
+            {
+                sockets.Add(Inspect(fd, name));
+            }
         }
 
-        return new SocketActivation(sockets);
+        return new SocketActivation(sockets, stored);
     }
 
-    private static ActivatedSocket Inspect(int fd, string name)
+    internal static ActivatedSocket Inspect(int fd, string name)
     {
         try
         {

@@ -1,59 +1,49 @@
-using Serilog.Events;
-using Serilog.Parsing;
+using SocketDaemon.Pipeline.MessageLog;
 
 namespace SocketDaemon.Pipeline.Handlers;
 
 /// <summary>
-/// The end of the pipeline: writes each message as one Serilog event to the message log, with the message text and
-/// where it came from as properties.
+/// The end of the pipeline: formats each message as one escaped line of UTF-8 (<see cref="MessageLineFormatter"/>)
+/// into its connection's pooled chunk, which goes to the file's <see cref="MessageLogWriter"/> when the connection
+/// has read all it had (or at once, unless <see cref="MessageContext.BatchWrites"/>). No string, no allocation
+/// and no lock per message.
 /// </summary>
 public sealed class LogHandler
 {
     /// <summary>The line every message becomes unless a step sets its own template.</summary>
     public const string DefaultOutputTemplate = "{Timestamp:yyyy-MM-ddTHH:mm:ss.ffffffzzz} {Listener} [{Peer}] #{ConnectionId}: {Text:l}{NewLine}";
 
-    // The event's own template only matters to sinks that render it (Seq, JSON): the text, verbatim.
-    private static readonly MessageTemplate Template = new MessageTemplateParser().Parse("{Text:l}");
+    private readonly MessageLogWriter _writer;
 
-    private readonly Serilog.ILogger _log;
-
-    /// <summary>Creates the handler over <paramref name="log"/>.</summary>
-    public LogHandler(Serilog.ILogger log)
+    /// <summary>Creates the handler over <paramref name="writer"/>.</summary>
+    public LogHandler(MessageLogWriter writer)
     {
-        ArgumentNullException.ThrowIfNull(log);
-        _log = log;
+        ArgumentNullException.ThrowIfNull(writer);
+        _writer = writer;
     }
 
     /// <summary>Writes the message.</summary>
     public ValueTask InvokeAsync(MessageContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var peer = context.Peer;
-        var properties = new List<LogEventProperty>(9)
+        var staged = context.GetStaged(_writer);
+        var length = MessageLineFormatter.MaxLength(context);
+        if (!staged.HasRoom(length))
         {
-            new("Text", new ScalarValue(context.Text)),
-            new("Listener", new ScalarValue(context.Listener)),
-            new("Peer", new ScalarValue(peer.ToString())),
-            new("ConnectionId", new ScalarValue(context.ConnectionId)),
-            new("Framing", new ScalarValue(context.Framing)),
-        };
-
-        // The peer's credentials as properties of their own, for sinks and templates that want them: {Pid}, {Uid}, ...
-        if (peer.ProcessId is { } pid)
-        {
-            properties.Add(new("Pid", new ScalarValue(pid)));
-            properties.Add(new("Uid", new ScalarValue(peer.UserId)));
-            properties.Add(new("Gid", new ScalarValue(peer.GroupId)));
-            properties.Add(new("Comm", new ScalarValue(peer.ProcessName)));
+            return HandOverFirstAsync(context, staged, length);
         }
 
-        // On a TLS listener, whoever the client certificate names: {ClientCertificate}.
-        if (peer.ClientCertificate is { } subject)
-        {
-            properties.Add(new("ClientCertificate", new ScalarValue(subject)));
-        }
+        staged.Advance(MessageLineFormatter.Format(context, staged.GetSpan(length)));
+        return context.BatchWrites ? ValueTask.CompletedTask : staged.HandOverAsync();
+    }
 
-        _log.Write(new LogEvent(context.ReceivedAt, LogEventLevel.Information, null, Template, properties));
-        return ValueTask.CompletedTask;
+    private static async ValueTask HandOverFirstAsync(MessageContext context, StagedLogChunk staged, int length)
+    {
+        await staged.HandOverAsync();
+        staged.Advance(MessageLineFormatter.Format(context, staged.GetSpan(length)));
+        if (!context.BatchWrites)
+        {
+            await staged.HandOverAsync();
+        }
     }
 }

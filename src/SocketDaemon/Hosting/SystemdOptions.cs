@@ -1,0 +1,17 @@
+namespace SocketDaemon.Hosting;
+
+/// <summary>The <c>Systemd</c> section: how the daemon works with its service manager.</summary>
+public sealed class SystemdOptions
+{
+    /// <summary>The values <see cref="FileDescriptorStore"/> takes.</summary>
+    public static readonly IReadOnlyList<string> FileDescriptorStoreValues = ["auto", "true", "false"];
+
+    /// <summary>
+    /// Whether the daemon keeps its listening sockets and client connections in systemd's file-descriptor store
+    /// (<c>FDSTORE=1</c>), so that they survive <c>systemctl restart</c> and crashes: <c>true</c>, <c>false</c>, or
+    /// <c>auto</c> (when systemd sets <c>$FDSTORE</c>, as it does from version 254 for a unit with
+    /// <c>FileDescriptorStoreMax=</c>, or when it passed stored descriptors back). Never without <c>NOTIFY_SOCKET</c>.
+    /// </summary>
+    /// <remarks>Defaults to <c>auto</c>. systemd 252 (Debian 12) does not set <c>$FDSTORE</c>: set <c>true</c> there.</remarks>
+    public string FileDescriptorStore { get; set; } = "auto";
+}

@@ -1,0 +1,144 @@
+using System.Buffers;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using SocketDaemon.Hosting;
+using SocketDaemon.Pipeline.MessageLog;
+using SocketDaemon.Tests.Infrastructure;
+
+namespace SocketDaemon.Tests.Pipeline;
+
+/// <summary>The message log writer writes real files, named and rolled as Serilog's file sink names and rolls them.</summary>
+public class MessageLogWriterTests
+{
+    private static string Today => DateTime.Now.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task Commit_completes_when_everything_queued_before_it_is_in_the_file()
+    {
+        using var directory = new TempDirectory();
+        using var writer = Create(directory, MessageDurability.Fsync);
+
+        await EnqueueAsync(writer, "first\nsecond\n");
+        await EnqueueAsync(writer, "third\n");
+        await writer.CommitAsync();
+
+        Assert.Equal("first\nsecond\nthird\n", MessageLog.ReadShared(directory.Combine($"messages{Today}.log")));
+    }
+
+    [Fact]
+    public async Task A_full_file_rolls_to_numbered_files_and_only_the_newest_are_kept()
+    {
+        using var directory = new TempDirectory();
+        using var writer = Create(directory);
+        writer.Configure(sizeLimit: 1000, retainedFileCount: 3);
+        var line = new string('x', 99) + "\n";
+
+        for (var chunk = 0; chunk < 10; chunk++)
+        {
+            await EnqueueAsync(writer, string.Concat(Enumerable.Repeat(line, 7)));
+        }
+
+        await writer.CommitAsync();
+
+        // 70 lines of 100 bytes, 10 to a file (the tenth reaches the limit): messages.log, _001 ... _006; three kept.
+        var files = Directory.GetFiles(directory.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal);
+        Assert.Equal([$"messages{Today}_004.log", $"messages{Today}_005.log", $"messages{Today}_006.log"], files);
+        Assert.All(files, f => Assert.Equal(string.Concat(Enumerable.Repeat(line, 10)), MessageLog.ReadShared(directory.Combine(f!))));
+    }
+
+    [Fact]
+    public async Task The_line_that_crosses_the_size_limit_is_written_whole_before_the_roll()
+    {
+        using var directory = new TempDirectory();
+        using var writer = Create(directory);
+        writer.Configure(sizeLimit: 10, retainedFileCount: 31);
+
+        await EnqueueAsync(writer, "12345\n1234567890\nnext\n");
+        await writer.CommitAsync();
+
+        Assert.Equal("12345\n1234567890\n", MessageLog.ReadShared(directory.Combine($"messages{Today}.log")));
+        Assert.Equal("next\n", MessageLog.ReadShared(directory.Combine($"messages{Today}_001.log")));
+    }
+
+    [Fact]
+    public async Task After_a_restart_the_newest_file_of_the_day_is_continued()
+    {
+        using var directory = new TempDirectory();
+        using (var writer = Create(directory))
+        {
+            await EnqueueAsync(writer, "before\n");
+        }
+
+        using (var writer = Create(directory))
+        {
+            await EnqueueAsync(writer, "after\n");
+            await writer.CommitAsync();
+        }
+
+        Assert.Equal("before\nafter\n", MessageLog.ReadShared(directory.Combine($"messages{Today}.log")));
+    }
+
+    [Fact]
+    public async Task Reopen_after_logrotate_renamed_the_file_starts_a_new_one()
+    {
+        using var directory = new TempDirectory();
+        using var writer = Create(directory);
+        var current = directory.Combine($"messages{Today}.log");
+        await EnqueueAsync(writer, "old\n");
+        await writer.CommitAsync();
+
+        File.Move(current, current + ".1");
+        writer.Reopen();
+        await EnqueueAsync(writer, "new\n");
+        await writer.CommitAsync();
+
+        Assert.Equal("old\n", MessageLog.ReadShared(current + ".1"));
+        Assert.Equal("new\n", MessageLog.ReadShared(current));
+    }
+
+    [Fact]
+    public async Task While_the_file_cannot_be_written_the_queue_fills_and_waits_and_then_everything_is_written_in_order()
+    {
+        using var directory = new TempDirectory();
+
+        // The log directory's name is taken by a file: nothing can be written until it is removed.
+        var blocked = directory.Combine("logs");
+        await File.WriteAllTextAsync(blocked, "not a directory");
+        using var writer = new MessageLogWriter(Path.Combine(blocked, "messages.log"), MessageDurability.Flush, NullLogger.Instance);
+
+        await EnqueueAsync(writer, "line 0\n");
+        await Wait.UntilAsync(() => writer.Fault is not null, "the writer to report its fault");
+
+        // The writer retries its batch and takes no more: the queue fills, then handing over waits.
+        var sent = 1;
+        ValueTask pending;
+        do
+        {
+            pending = EnqueueAsync(writer, $"line {sent++}\n");
+        }
+        while (pending.IsCompleted && sent <= 10 * MessageLogWriter.QueueCapacity);
+
+        Assert.Equal(MessageLogWriter.QueueCapacity + 2, sent);
+        Assert.True(writer.IsFull);
+        var commit = writer.CommitAsync();
+
+        File.Delete(blocked);
+        await pending;
+        await commit;
+
+        Assert.Null(writer.Fault);
+        var lines = MessageLog.ReadShared(Path.Combine(blocked, $"messages{Today}.log")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Enumerable.Range(0, sent).Select(i => $"line {i}"), lines);
+    }
+
+    private static MessageLogWriter Create(TempDirectory directory, MessageDurability durability = MessageDurability.Flush) =>
+        new(directory.Combine("messages.log"), durability, NullLogger.Instance);
+
+    private static ValueTask EnqueueAsync(MessageLogWriter writer, string lines)
+    {
+        var bytes = Encoding.UTF8.GetBytes(lines);
+        var chunk = ArrayPool<byte>.Shared.Rent(bytes.Length);
+        bytes.CopyTo(chunk, 0);
+        return writer.EnqueueAsync(chunk, bytes.Length);
+    }
+}
