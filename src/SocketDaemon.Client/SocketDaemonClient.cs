@@ -62,9 +62,9 @@ public sealed class SocketDaemonClient : IAsyncDisposable
     public static async Task<SocketDaemonClient> ConnectAsync(SocketEndpoint endpoint, SocketDaemonClientOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        if (endpoint.IsDatagram)
+        if (endpoint.IsDatagram || endpoint.IsNats)
         {
-            throw new ArgumentException($"{endpoint} is a datagram endpoint; the client connects to unix: and tcp:// endpoints.", nameof(endpoint));
+            throw new ArgumentException($"{endpoint} is a {(endpoint.IsNats ? "NATS" : "datagram")} endpoint; the client connects to unix: and tcp:// endpoints.", nameof(endpoint));
         }
 
         var client = new SocketDaemonClient(endpoint, options ?? new SocketDaemonClientOptions());

@@ -20,6 +20,7 @@ public sealed class SocketEndpoint
     private const string TcpScheme = "tcp://";
     private const string UdpScheme = "udp://";
     private const string TlsScheme = "tls://";
+    private const string NatsScheme = "nats://";
 
     private SocketEndpoint(SocketEndpointKind kind, EndPoint endPoint, string? path, string text)
     {
@@ -57,6 +58,9 @@ public sealed class SocketEndpoint
         _ => null,
     };
 
+    /// <summary>Whether this is a NATS server the daemon consumes a JetStream stream from, rather than a socket it binds.</summary>
+    public bool IsNats => Kind == SocketEndpointKind.Nats;
+
     /// <summary>Whether the endpoint carries datagrams (one datagram, one message) rather than a stream.</summary>
     public bool IsDatagram => Kind is SocketEndpointKind.UnixDatagram or SocketEndpointKind.Udp;
 
@@ -77,7 +81,7 @@ public sealed class SocketEndpoint
         endpoint = null;
         if (string.IsNullOrWhiteSpace(value))
         {
-            error = "the endpoint is empty; expected unix:/path, unix:@name, tcp://host:port, tls://host:port, unixgram:/path or udp://host:port";
+            error = "the endpoint is empty; expected unix:/path, unix:@name, tcp://host:port, tls://host:port, unixgram:/path, udp://host:port or nats://host:port";
             return false;
         }
 
@@ -106,7 +110,12 @@ public sealed class SocketEndpoint
             return TryParseTcp(value[TlsScheme.Length..], SocketEndpointKind.Tcp, out endpoint, out error, TlsScheme);
         }
 
-        error = $"'{value}' is not an endpoint; expected unix:/path, unix:@name, tcp://host:port, tls://host:port, unixgram:/path or udp://host:port";
+        if (value.StartsWith(NatsScheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return TryParseTcp(value[NatsScheme.Length..], SocketEndpointKind.Nats, out endpoint, out error, NatsScheme);
+        }
+
+        error = $"'{value}' is not an endpoint; expected unix:/path, unix:@name, tcp://host:port, tls://host:port, unixgram:/path, udp://host:port or nats://host:port";
         return false;
     }
 

@@ -14,4 +14,7 @@ public enum SocketEndpointKind
 
     /// <summary>A UDP socket: <c>udp://host:port</c>. Listeners only.</summary>
     Udp,
+
+    /// <summary>A NATS server: <c>nats://host:port</c>. Listeners only: a JetStream consumer the daemon reads.</summary>
+    Nats,
 }

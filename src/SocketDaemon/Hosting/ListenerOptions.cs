@@ -114,6 +114,16 @@ public sealed class ListenerOptions
     /// <remarks>Defaults to the system's (<c>net.core.rmem_default</c>).</remarks>
     public int? ReceiveBufferBytes { get; set; }
 
+    /// <summary>For a <c>nats://</c> listener: the JetStream stream to read (created if missing).</summary>
+    public string? Stream { get; set; }
+
+    /// <summary>For a <c>nats://</c> listener: the durable consumer (created if missing); daemons naming the same one share its messages.</summary>
+    public string? Consumer { get; set; }
+
+    /// <summary>For a <c>nats://</c> listener: the subjects of the stream its consumer reads, such as <c>logs.&gt;</c>.</summary>
+    /// <remarks>Defaults to all of the stream's.</remarks>
+    public string? FilterSubject { get; set; }
+
     /// <summary>Whether the listener is bound at all.</summary>
     /// <remarks>Defaults to <see langword="true"/>.</remarks>
     public bool Enabled { get; set; } = true;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Events;
 using SocketDaemon.Hosting.Internal;
+using SocketDaemon.Sinks;
 
 namespace SocketDaemon.Hosting;
 
@@ -13,6 +14,12 @@ public static class SocketDaemonHost
 {
     /// <summary>The operational log file in the log directory; the message log is kept apart from it.</summary>
     public const string OperationalLogFile = "socketdaemon.log";
+
+    /// <summary>
+    /// The configuration section that adds sinks (and levels, enrichers) to the operational log, as
+    /// Serilog.Settings.Configuration reads it; its <c>Messages</c> child is the <c>Serilog</c> pipeline step's.
+    /// </summary>
+    public const string OperationalLogSection = "Serilog";
 
     /// <summary>
     /// Creates a host builder with the daemon's configuration sources, services and logging. Configuration comes from
@@ -64,10 +71,12 @@ public static class SocketDaemonHost
         var directory = DefaultLocations.LogDirectory(builder.Configuration[$"{SocketDaemonOptions.SectionName}:{nameof(SocketDaemonOptions.LogDirectory)}"]);
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(
-            log => log
+            (services, log) => ConfiguredSinks.ReadFrom(log
                 .MinimumLevel.Information()
                 .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
                 .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+                // The NATS client logs every reconnect attempt with a stack trace; the daemon says what matters itself.
+                .MinimumLevel.Override("NATS", LogEventLevel.Error)
                 // A failed start is reported once, as one line naming the key, by Program; not again with a stack trace.
                 .MinimumLevel.Override("Microsoft.Extensions.Hosting.Internal.Host", LogEventLevel.Fatal)
                 .Enrich.FromLogContext()
@@ -80,6 +89,9 @@ public static class SocketDaemonHost
                     formatProvider: System.Globalization.CultureInfo.InvariantCulture,
                     rollingInterval: RollingInterval.Day,
                     retainedFileCountLimit: 14),
+                // Then the Serilog section, if any: more sinks, other levels, over the defaults above.
+                services.GetRequiredService<IConfiguration>(),
+                OperationalLogSection),
             // Several daemons may share a process (tests, embedding): none takes over the global Log.Logger.
             preserveStaticLogger: true);
     }

@@ -22,6 +22,9 @@ public sealed class SocketDaemonOptions
     /// <remarks>Defaults to <c>Commands</c> then <c>Log</c>.</remarks>
     public List<PipelineStepOptions> Pipeline { get; set; } = [];
 
+    /// <summary>NATS: credentials, TLS and streams for <c>Nats</c> steps and <c>nats://</c> listeners.</summary>
+    public Nats.NatsOptions Nats { get; set; } = new();
+
     /// <summary>Where the message log and the operational log are written.</summary>
     /// <remarks>Defaults to systemd's <c>LOGS_DIRECTORY</c> when set, else <c>./logs</c>.</remarks>
     public string? LogDirectory { get; set; }

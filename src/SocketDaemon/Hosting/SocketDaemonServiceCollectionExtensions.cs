@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using SocketDaemon.Hosting.Internal;
 using SocketDaemon.Hosting.Systemd;
 using SocketDaemon.Http;
+using SocketDaemon.Nats;
 using SocketDaemon.Native;
 using SocketDaemon.Status;
 using SocketDaemon.Tail;
@@ -15,6 +16,7 @@ using SocketDaemon.Listeners.Internal;
 using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.Handlers;
+using SocketDaemon.Sinks;
 
 namespace SocketDaemon.Hosting;
 
@@ -62,6 +64,8 @@ public static class SocketDaemonServiceCollectionExtensions
         services.AddSingleton(new MessageHandlerRegistration("Filter", static (builder, step) => builder.UseFilter(step)));
         services.AddSingleton(new MessageHandlerRegistration("Exec", static (builder, step) => builder.UseExec(step)));
         services.AddSingleton(new MessageHandlerRegistration("Forward", static (builder, step) => builder.UseForward(step)));
+        services.AddNats();
+        services.AddMessageSinks();
         services.TryAddSingleton<ListenerHostedService>();
         services.AddHostedService(static sp => sp.GetRequiredService<ListenerHostedService>());
         services.AddHostedService<ReloadService>();
@@ -148,21 +152,7 @@ public static class SocketDaemonServiceCollectionExtensions
             return builder.Run(handler);
         }
 
-        var final = step.Final ?? true;
-        return builder.Use(async (context, next) =>
-        {
-            if (!matcher.Matches(context))
-            {
-                await next(context);
-                return;
-            }
-
-            await handler(context);
-            if (!final)
-            {
-                await next(context);
-            }
-        });
+        return builder.UseMatching(matcher, step.Final ?? true, handler);
     }
 
     /// <summary>Adds a <see cref="FilterMiddleware"/> with the conditions and <c>Action</c> of <paramref name="step"/>.</summary>

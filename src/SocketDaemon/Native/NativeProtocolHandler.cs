@@ -234,21 +234,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
             var skip = session is null || session.Logged < sequence ? 0 : (int)Math.Min((ulong)count, session.Logged - sequence + 1);
             var accepted = skip + await DispatchBatchAsync(state, skip);
             await logs.CommitAsync();
-            foreach (var (index, commitment) in state.Commitments)
-            {
-                try
-                {
-                    await commitment;
-                }
-                catch (Exception ex)
-                {
-                    accepted--;
-                    state.Errors.Add((index, ex is OperationCanceledException ? NativeErrorCode.ShuttingDown : NativeErrorCode.Busy));
-                }
-            }
-
-            state.Commitments.Clear();
-            state.Errors.Sort(static (a, b) => a.Index.CompareTo(b.Index));
+            accepted -= await AwaitCommitmentsAsync(state);
             if (session is not null)
             {
                 // A message too large stays too large: the position moves past it. Any other refusal may pass later.
@@ -322,6 +308,39 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
         await state.Context.FlushAsync();
         state.Messages.Clear();
         return accepted;
+    }
+
+    /// <summary>
+    /// Waits for what handlers added (<see cref="MessageContext.AddCommitment"/>), all of the batch's at once; a
+    /// message whose commitment failed is refused. Returns how many were.
+    /// </summary>
+    private async ValueTask<int> AwaitCommitmentsAsync(BatchState state)
+    {
+        if (state.Commitments.Count == 0)
+        {
+            return 0;
+        }
+
+        var failed = 0;
+        foreach (var (index, commitment) in state.Commitments)
+        {
+            try
+            {
+                await commitment;
+            }
+            catch (Exception ex)
+            {
+                failed++;
+                // Given up at a stop, or refused by the next hop for now (NATS, an upstream): either way, send it again.
+                state.Errors.Add((index, ex is OperationCanceledException ? NativeErrorCode.ShuttingDown : NativeErrorCode.Busy));
+                state.Connection.Listener.Listener.ErrorSeen(ErrorReasons.HandlerFailed);
+                MessageFailed(logger, ex, state.Connection.Listener.Name, state.Connection.Id, index);
+            }
+        }
+
+        state.Commitments.Clear();
+        state.Errors.Sort(static (a, b) => a.Index.CompareTo(b.Index));
+        return failed;
     }
 
     /// <summary>

@@ -121,8 +121,9 @@ public sealed class MessageContext
 
     /// <summary>
     /// Adds work that must finish before the message counts as committed, the point where the native protocol
-    /// acknowledges it: a handler that hands the message on (<c>Forward</c> with <c>Acknowledge: downstream</c>) adds
-    /// the next hop's acknowledgement. A faulted task fails the message. Transports that acknowledge nothing ignore it.
+    /// acknowledges it: a handler that hands the message on adds the next hop's acknowledgement (<c>Forward</c> with
+    /// <c>Acknowledge: downstream</c>, <c>Nats</c> with <c>Acknowledge: nats</c>). A faulted task fails the message.
+    /// Transports that acknowledge nothing ignore it.
     /// </summary>
     public void AddCommitment(Task commitment)
     {

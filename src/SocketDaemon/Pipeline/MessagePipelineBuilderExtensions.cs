@@ -18,4 +18,29 @@ public static class MessagePipelineBuilderExtensions
         ArgumentNullException.ThrowIfNull(handler);
         return builder.Use(_ => handler);
     }
+
+    /// <summary>
+    /// Adds <paramref name="handler"/> for the messages <paramref name="matcher"/> matches; the others go on, and so do
+    /// the matched ones unless <paramref name="final"/>: the routing of a step with conditions and <c>Final</c>.
+    /// </summary>
+    public static IMessagePipelineBuilder UseMatching(this IMessagePipelineBuilder builder, MessageMatcher matcher, bool final, MessageDelegate handler)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(matcher);
+        ArgumentNullException.ThrowIfNull(handler);
+        return builder.Use(async (context, next) =>
+        {
+            if (!matcher.Matches(context))
+            {
+                await next(context);
+                return;
+            }
+
+            await handler(context);
+            if (!final)
+            {
+                await next(context);
+            }
+        });
+    }
 }

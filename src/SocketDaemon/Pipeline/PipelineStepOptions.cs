@@ -52,6 +52,20 @@ public sealed class PipelineStepOptions
     /// <remarks>Defaults to 5 seconds.</remarks>
     public TimeSpan? Timeout { get; set; }
 
+    /// <summary>For a <c>Nats</c> step: the NATS server.</summary>
+    /// <remarks>Defaults to <c>SocketDaemon:Nats:Url</c>.</remarks>
+    public string? Url { get; set; }
+
+    /// <summary>For a <c>Nats</c> step: the subject, with placeholders from the message, such as <c>logs.{Host}.{Listener}</c>.</summary>
+    public string? Subject { get; set; }
+
+    /// <summary>For a <c>Nats</c> step: the JetStream stream that stores the subject (created if missing).</summary>
+    public string? Stream { get; set; }
+
+    /// <summary>For a <c>Serilog</c> step: the configuration section naming its sinks.</summary>
+    /// <remarks>Defaults to <c>Serilog:Messages</c>.</remarks>
+    public string? Section { get; set; }
+
     /// <summary>For a <c>Log</c> step: the file, relative to the log directory, that messages are written to.</summary>
     /// <remarks>Defaults to <c>messages.log</c>; rolling inserts the date before the extension.</remarks>
     public string? Path { get; set; }
@@ -76,10 +90,11 @@ public sealed class PipelineStepOptions
     public string? Balance { get; set; }
 
     /// <summary>
-    /// For a <c>Forward</c> step: when the sender's message counts as committed: <c>downstream</c> (the next hop has
-    /// logged it) or <c>local</c> (it is in this daemon's spool; forwarded from there in the background).
+    /// For a <c>Forward</c> or <c>Nats</c> step: when the sender's message counts as committed. <c>Forward</c>:
+    /// <c>downstream</c> (the next hop has logged it; the default) or <c>local</c> (it is in this daemon's spool,
+    /// forwarded from there in the background). <c>Nats</c>: <c>nats</c> (JetStream has stored it; the default) or
+    /// <c>local</c> (the step has taken it).
     /// </summary>
-    /// <remarks>Defaults to <c>downstream</c>.</remarks>
     public string? Acknowledge { get; set; }
 
     /// <summary>For a <c>Forward</c> step: the most messages in one batch to an upstream.</summary>

@@ -27,6 +27,18 @@ public class SocketEndpointTests
         Assert.Equal("unix:@socketdaemon", endpoint.ToString());
     }
 
+    [Fact]
+    public async Task A_nats_url_names_a_JetStream_server_that_the_client_does_not_connect_to()
+    {
+        var endpoint = SocketEndpoint.Parse("nats://nats.example.org:4222");
+
+        Assert.True(endpoint.IsNats);
+        Assert.False(endpoint.IsDatagram);
+        Assert.Equal(new DnsEndPoint("nats.example.org", 4222), endpoint.EndPoint);
+        Assert.Equal("nats://nats.example.org:4222", endpoint.ToString());
+        await Assert.ThrowsAsync<ArgumentException>(() => SocketDaemonClient.ConnectAsync(endpoint));
+    }
+
     [Theory]
     [InlineData("tcp://127.0.0.1:7777", "127.0.0.1", 7777)]
     [InlineData("tcp://[::1]:0", "::1", 0)]

@@ -73,7 +73,8 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
                     };
                     var context = new ListenerContext(info, listenerOptions, _options.Limits, _pipeline, _services, _logger) { ConfigurationName = name };
                     _contexts.Add(context);
-                    IListener listener = endpoint.IsDatagram || activated?.SocketType == SocketType.Dgram
+                    IListener listener = endpoint.IsNats ? new Nats.NatsListener(context, endpoint)
+                        : endpoint.IsDatagram || activated?.SocketType == SocketType.Dgram
                         ? new DatagramListener(context, endpoint, activated)
                         : new StreamListener(context, endpoint, _connections, _loggerFactory, _store, activated);
                     await listener.BindAsync(cancellationToken);

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# End-to-end messages/s through NATS JetStream on this machine, against the same daemon writing its own log, in one run:
+#   baseline: socketctl send (native protocol) -> daemon -> messages.log
+#   nats:     socketctl send -> edge daemon (Nats step, Acknowledge: nats) -> nats-server (JetStream, file store)
+#             -> aggregator daemon (nats:// listener, durable consumer) -> messages.log
+# Usage: bench/nats-bench.sh [MESSAGES] [SIZE]   (defaults 200000 messages of 64 bytes). Needs nats-server (apt).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+messages=${1:-200000}
+size=${2:-64}
+work=$(mktemp -d /tmp/nats-bench.XXXXXX)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+for project in src/SocketDaemon src/SocketDaemon.Cli; do dotnet build -c Release -v q -nologo "$project" >/dev/null; done
+daemon=(dotnet src/SocketDaemon/bin/Release/net10.0/socketdaemon.dll)
+socketctl=(dotnet src/SocketDaemon.Cli/bin/Release/net10.0/socketctl.dll)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+lines() { cat "$1"/messages*.log 2>/dev/null | wc -l; }
+wait_for() { for _ in $(seq 1 600); do [[ -S $1 ]] && return; sleep 0.1; done; echo "no $1" >&2; exit 1; }
+now() { date +%s.%N; }
+
+python3 -c "import sys; [print(f'{i:08d} ' + 'x' * ($size - 9)) for i in range($messages)]" > "$work/input"
+
+# Baseline: the daemon logs what it receives.
+"${daemon[@]}" --log-dir "$work/base" --listen "unix:$work/base.sock" >/dev/null 2>&1 & pids+=($!)
+wait_for "$work/base.sock"
+start=$(now)
+"${socketctl[@]}" send --endpoint "unix:$work/base.sock" < "$work/input"
+base=$(echo "$(now) - $start" | bc)
+
+# NATS: edge -> JetStream -> aggregator.
+port=$(free_port)
+mkdir -p "$work/js"
+nats-server -js -sd "$work/js" -a 127.0.0.1 -p "$port" >"$work/nats.log" 2>&1 & pids+=($!)
+sleep 1
+"${daemon[@]}" --log-dir "$work/edge" --listen "unix:$work/edge.sock" --SocketDaemon:Nats:Url="nats://127.0.0.1:$port" \
+  --SocketDaemon:Pipeline:0:Handler=Nats --SocketDaemon:Pipeline:0:Stream=BENCH >/dev/null 2>&1 & pids+=($!)
+"${daemon[@]}" --log-dir "$work/agg" --SocketDaemon:Listeners:local:Endpoint="unix:$work/agg.sock" \
+  --SocketDaemon:Listeners:js:Endpoint="nats://127.0.0.1:$port" --SocketDaemon:Listeners:js:Stream=BENCH \
+  --SocketDaemon:Listeners:js:Consumer=bench >/dev/null 2>&1 & pids+=($!)
+wait_for "$work/edge.sock"; wait_for "$work/agg.sock"
+start=$(now)
+"${socketctl[@]}" send --endpoint "unix:$work/edge.sock" < "$work/input"
+acked=$(echo "$(now) - $start" | bc)
+for _ in $(seq 1 3000); do (( $(lines "$work/agg") >= messages )) && break; sleep 0.1; done
+total=$(echo "$(now) - $start" | bc)
+logged=$(lines "$work/agg")
+
+printf 'messages: %d of %d bytes; aggregator logged %d\n' "$messages" "$size" "$logged"
+printf 'baseline  daemon -> messages.log:                  %6.2f s  %8.0f msg/s\n' "$base" "$(echo "$messages / $base" | bc -l)"
+printf 'nats      edge acked (JetStream stored):           %6.2f s  %8.0f msg/s\n' "$acked" "$(echo "$messages / $acked" | bc -l)"
+printf 'nats      end to end (in the aggregator'"'"'s log):    %6.2f s  %8.0f msg/s  (%.2fx the baseline'"'"'s time)\n' "$total" "$(echo "$messages / $total" | bc -l)" "$(echo "$total / $base" | bc -l)"

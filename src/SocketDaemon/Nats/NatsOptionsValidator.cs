@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Options;
+using SocketDaemon.Client;
+using SocketDaemon.Hosting;
+
+namespace SocketDaemon.Nats;
+
+/// <summary>Checks the NATS settings of <c>Nats</c> steps, <c>nats://</c> listeners and <c>SocketDaemon:Nats</c>, one line per problem naming its key.</summary>
+internal sealed class NatsOptionsValidator : IValidateOptions<SocketDaemonOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SocketDaemonOptions options)
+    {
+        const string Root = SocketDaemonOptions.SectionName;
+        var failures = new List<string>();
+        var nats = options.Nats;
+        CheckUrl(failures, $"{Root}:Nats:Url", nats.Url);
+        if (nats.MaxInFlight < 1)
+        {
+            failures.Add($"{Root}:Nats:MaxInFlight: {nats.MaxInFlight} is not a positive number");
+        }
+
+        if (nats.MaxPending < 1)
+        {
+            failures.Add($"{Root}:Nats:MaxPending: {nats.MaxPending} is not a positive number");
+        }
+
+        if (nats.FetchBatch < 1)
+        {
+            failures.Add($"{Root}:Nats:FetchBatch: {nats.FetchBatch} is not a positive number");
+        }
+
+        if (nats.AckWait <= TimeSpan.Zero)
+        {
+            failures.Add($"{Root}:Nats:AckWait: {nats.AckWait} is not a positive duration such as 00:00:30");
+        }
+
+        foreach (var file in new[] { ("CredsFile", nats.CredsFile), ("NKeyFile", nats.NKeyFile), ("TlsCa", nats.TlsCa), ("TlsCert", nats.TlsCert), ("TlsKey", nats.TlsKey) })
+        {
+            if (file.Item2 is { } path && !File.Exists(path))
+            {
+                failures.Add($"{Root}:Nats:{file.Item1}: {path} does not exist");
+            }
+        }
+
+        foreach (var (stream, s) in nats.Streams)
+        {
+            var key = $"{Root}:Nats:Streams:{stream}";
+            if (s.Storage.ToLowerInvariant() is not ("file" or "memory"))
+            {
+                failures.Add($"{key}:Storage: '{s.Storage}' is neither file nor memory");
+            }
+
+            if (s.Retention.ToLowerInvariant() is not ("limits" or "interest" or "workqueue"))
+            {
+                failures.Add($"{key}:Retention: '{s.Retention}' is not limits, interest or workqueue");
+            }
+
+            if (s.Replicas is < 1 or > 5)
+            {
+                failures.Add($"{key}:Replicas: {s.Replicas} is not between 1 and 5");
+            }
+        }
+
+        for (var i = 0; i < options.Pipeline.Count; i++)
+        {
+            var step = options.Pipeline[i];
+            if (!string.Equals(step.Handler, "Nats", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var key = $"{Root}:Pipeline:{i}";
+            if (step.Url is not null)
+            {
+                CheckUrl(failures, $"{key}:Url", step.Url);
+            }
+
+            if (!NatsSubjectTemplate.TryParse(step.Subject ?? NatsServiceCollectionExtensions.DefaultSubject, "host", out _, out var error))
+            {
+                failures.Add($"{key}:Subject: {error}");
+            }
+
+            if (step.Acknowledge is { } acknowledge && acknowledge.ToLowerInvariant() is not ("nats" or "local"))
+            {
+                failures.Add($"{key}:Acknowledge: '{acknowledge}' is neither nats nor local");
+            }
+        }
+
+        foreach (var (listener, o) in options.Listeners)
+        {
+            if (!o.Enabled || o.Endpoint?.StartsWith("nats://", StringComparison.OrdinalIgnoreCase) != true)
+            {
+                continue;
+            }
+
+            var key = $"{Root}:Listeners:{listener}";
+            if (string.IsNullOrWhiteSpace(o.Stream))
+            {
+                failures.Add($"{key}:Stream: a nats:// listener needs the JetStream stream to read");
+            }
+
+            if (string.IsNullOrWhiteSpace(o.Consumer) || o.Consumer.IndexOfAny(['.', '*', '>', ' ']) >= 0)
+            {
+                failures.Add($"{key}:Consumer: a nats:// listener needs a durable consumer name without '.', '*', '>' or spaces");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckUrl(List<string> failures, string key, string url)
+    {
+        if (!SocketEndpoint.TryParse(url, out var endpoint, out _) || !endpoint.IsNats)
+        {
+            failures.Add($"{key}: '{url}' is not a NATS server URL such as nats://127.0.0.1:4222");
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Net;
+using NATS.Client.Core;
+using SocketDaemon.Listeners;
+using SocketDaemon.Pipeline;
+
+namespace SocketDaemon.Nats;
+
+/// <summary>
+/// Where a message came from, carried across JetStream in headers, so the aggregator that logs it names the same
+/// peer, time and origin as the edge daemon that received it.
+/// </summary>
+internal static class NatsOriginHeaders
+{
+    public const string Host = "SocketDaemon-Host";
+    public const string Listener = "SocketDaemon-Listener";
+    public const string Peer = "SocketDaemon-Peer";
+    public const string Received = "SocketDaemon-Received";
+    public const string Pid = "SocketDaemon-Pid";
+    public const string Uid = "SocketDaemon-Uid";
+    public const string Gid = "SocketDaemon-Gid";
+    public const string Comm = "SocketDaemon-Comm";
+
+    public static NatsHeaders For(MessageContext context, string host)
+    {
+        var peer = context.Peer;
+        var headers = new NatsHeaders
+        {
+            [Host] = host,
+            [Listener] = context.Listener,
+            [Received] = context.ReceivedAt.ToString("O", CultureInfo.InvariantCulture),
+        };
+        if (peer.ProcessId is { } pid)
+        {
+            headers[Pid] = pid.ToString(CultureInfo.InvariantCulture);
+            headers[Uid] = peer.UserId?.ToString(CultureInfo.InvariantCulture) ?? string.Empty;
+            headers[Gid] = peer.GroupId?.ToString(CultureInfo.InvariantCulture) ?? string.Empty;
+            if (peer.ProcessName is { } comm)
+            {
+                headers[Comm] = comm;
+            }
+        }
+        else if (peer.RemoteEndPoint is { } address)
+        {
+            headers[Peer] = address.ToString() ?? string.Empty;
+        }
+
+        return headers;
+    }
+
+    /// <summary>The peer the headers name: the sender's credentials or address, or unknown.</summary>
+    public static PeerInfo PeerOf(NatsHeaders? headers)
+    {
+        if (headers is null)
+        {
+            return PeerInfo.Unknown;
+        }
+
+        if (Get(headers, Pid) is { } pidText && int.TryParse(pidText, CultureInfo.InvariantCulture, out var pid)
+            && uint.TryParse(Get(headers, Uid), CultureInfo.InvariantCulture, out var uid)
+            && uint.TryParse(Get(headers, Gid), CultureInfo.InvariantCulture, out var gid))
+        {
+            return PeerInfo.FromCredentials(pid, uid, gid, Get(headers, Comm));
+        }
+
+        return Get(headers, Peer) is { } text && IPEndPoint.TryParse(text, out var endPoint) ? PeerInfo.FromEndPoint(endPoint) : PeerInfo.Unknown;
+    }
+
+    /// <summary>When the edge daemon received the message, if the headers say.</summary>
+    public static DateTimeOffset? ReceivedOf(NatsHeaders? headers) =>
+        headers is not null && DateTimeOffset.TryParse(Get(headers, Received), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) ? at : null;
+
+    public static string? Get(NatsHeaders headers, string name) =>
+        headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
+}

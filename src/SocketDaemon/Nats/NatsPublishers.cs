@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SocketDaemon.Hosting;
+
+namespace SocketDaemon.Nats;
+
+/// <summary>
+/// The daemon's NATS outboxes, one per server and stream, shared by the <c>Nats</c> steps that name them and kept
+/// across reloads. Also the source of message ids: this host, this run's boot id and a sequence, unique across the
+/// daemons that publish to one stream and fixed for a message's every retry.
+/// Disposed with the host, after the listeners have drained: then it waits (at most <c>ShutdownTimeout</c>) for
+/// JetStream to acknowledge what is still in flight.
+/// </summary>
+internal sealed class NatsPublishers(IOptions<SocketDaemonOptions> options, ILoggerFactory loggerFactory) : IAsyncDisposable, IDisposable
+{
+    private readonly ConcurrentDictionary<(string Url, string Stream), INatsOutbox> _outboxes = new();
+    private long _sequence;
+
+    /// <summary>The host name messages are published as, and the <c>{Host}</c> of subjects.</summary>
+    public string Host { get; } = Environment.MachineName;
+
+    /// <summary>A random id for this run of the daemon, so sequences restarting at 1 never repeat an id.</summary>
+    public string BootId { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+
+    /// <summary>The next message id.</summary>
+    public string NextMessageId() =>
+        string.Create(CultureInfo.InvariantCulture, $"{Host}-{BootId}-{Interlocked.Increment(ref _sequence)}");
+
+    /// <summary>The outbox publishing to <paramref name="stream"/> at <paramref name="url"/>.</summary>
+    public INatsOutbox Get(string url, string stream, string streamSubject) =>
+        _outboxes.GetOrAdd((url, stream), key => new NatsPublisher(key.Url, key.Stream, streamSubject, options.Value.Nats, loggerFactory));
+
+    /// <summary>Messages taken by every outbox and not yet acknowledged by JetStream.</summary>
+    public long Pending => _outboxes.Values.Sum(o => o.Pending);
+
+    public async ValueTask DisposeAsync()
+    {
+        var timeout = options.Value.ShutdownTimeout;
+        await Task.WhenAll(_outboxes.Values.Select(o => o.StopAsync(timeout)));
+        foreach (var outbox in _outboxes.Values)
+        {
+            await outbox.DisposeAsync();
+        }
+
+        _outboxes.Clear();
+    }
+
+    // The host's synchronous Dispose reaches singletons here; the wait is bounded by ShutdownTimeout.
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+}

@@ -1,0 +1,118 @@
+using Microsoft.Extensions.DependencyInjection;
+using SocketDaemon.Client;
+using SocketDaemon.Nats;
+using SocketDaemon.Tests.Infrastructure;
+
+namespace SocketDaemon.Tests.Nats;
+
+/// <summary>
+/// Edge daemons publish to NATS JetStream (a real nats-server); aggregator daemons consume it with a durable
+/// consumer and write the message log.
+/// </summary>
+public class NatsJetStreamTests
+{
+    [Fact]
+    public async Task Messages_sent_to_the_edge_are_acknowledged_once_JetStream_has_them_and_the_aggregator_logs_each_once()
+    {
+        await using var nats = await NatsServer.StartAsync();
+        await using var edge = await StartEdgeAsync(nats);
+        await using var aggregator = await StartAggregatorAsync(nats, "aggregators");
+        await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix);
+
+        var sent = await client.SendManyAsync(Messages("edge", 1000));
+
+        Assert.Equal(1000, sent);
+        var logged = await aggregator.Log.WaitForAsync(1000);
+        Assert.Equal(Messages("edge", 1000), logged.Order(StringComparer.Ordinal));
+        Assert.Empty(edge.Log.Texts());
+
+        // The aggregator names the listener it read from and the edge's peer: this test's process.
+        var line = await aggregator.Log.WaitForTextAsync("edge 0000");
+        Assert.Contains($" jetstream [pid={Environment.ProcessId} ", line, StringComparison.Ordinal);
+        Assert.Equal(1000, aggregator.Listeners["jetstream"].Messages);
+    }
+
+    [Fact]
+    public async Task While_NATS_is_down_the_edge_holds_the_message_and_acknowledges_it_only_once_JetStream_has_it()
+    {
+        await using var nats = await NatsServer.StartAsync();
+        await using var edge = await StartEdgeAsync(nats);
+        await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix, new SocketDaemonClientOptions { RequestTimeout = TimeSpan.FromSeconds(60) });
+        await nats.StopAsync();
+
+        var sending = client.SendAsync("held while NATS is down");
+        var publishers = edge.Host.Services.GetRequiredService<NatsPublishers>();
+        await Wait.UntilAsync(() => publishers.Pending == 1, "the edge to hold the message");
+        Assert.False(sending.IsCompleted);
+
+        await nats.StartAgainAsync();
+        await sending.WaitAsync(Wait.Timeout);
+        await using var aggregator = await StartAggregatorAsync(nats, "aggregators");
+        Assert.Equal(["held while NATS is down"], await aggregator.Log.WaitForAsync(1));
+        Assert.Equal(0, publishers.Pending);
+    }
+
+    [Fact]
+    public async Task NATS_restarted_mid_run_loses_and_duplicates_nothing()
+    {
+        await using var nats = await NatsServer.StartAsync();
+        await using var edge = await StartEdgeAsync(nats);
+        // Deliveries and acknowledgements lost in the restart come again after AckWait.
+        await using var aggregator = await StartAggregatorAsync(nats, "aggregators", ackWait: "00:00:02");
+        await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix, new SocketDaemonClientOptions { BatchMessages = 50, RequestTimeout = TimeSpan.FromSeconds(60) });
+
+        var messages = Messages("restart", 2000).ToList();
+        await client.SendManyAsync(messages[..1000]);
+        await aggregator.Log.WaitForAsync(200);
+
+        // The second half is on its way through the edge while NATS goes down and comes back.
+        var sending = client.SendManyAsync(messages[1000..]);
+        await nats.RestartAsync();
+        Assert.Equal(1000, await sending);
+
+        await aggregator.Log.WaitForAsync(2000);
+        await Task.Delay(500);
+        Assert.Equal(Messages("restart", 2000), aggregator.Log.Texts().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Two_aggregators_sharing_one_durable_consumer_split_the_work_and_log_every_message_once()
+    {
+        await using var nats = await NatsServer.StartAsync();
+        await using var edge = await StartEdgeAsync(nats);
+        await using var first = await StartAggregatorAsync(nats, "shared");
+        await using var second = await StartAggregatorAsync(nats, "shared");
+        await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix);
+
+        await client.SendManyAsync(Messages("split", 2000));
+
+        await Wait.UntilAsync(() => first.Log.Texts().Count + second.Log.Texts().Count >= 2000, "2000 messages over both aggregators");
+        await Task.Delay(500);
+        var firstLogged = first.Log.Texts();
+        var secondLogged = second.Log.Texts();
+        Assert.NotEmpty(firstLogged);
+        Assert.NotEmpty(secondLogged);
+        Assert.Equal(Messages("split", 2000), firstLogged.Concat(secondLogged).Order(StringComparer.Ordinal));
+    }
+
+    private static IEnumerable<string> Messages(string prefix, int count) =>
+        Enumerable.Range(0, count).Select(i => $"{prefix} {i:D4}");
+
+    private static Task<TestDaemon> StartEdgeAsync(NatsServer nats) => TestDaemon.StartAsync(new Dictionary<string, string?>
+    {
+        ["SocketDaemon:Nats:Url"] = nats.Url,
+        ["SocketDaemon:Pipeline:0:Handler"] = "Commands",
+        ["SocketDaemon:Pipeline:1:Handler"] = "Nats",
+        ["SocketDaemon:Pipeline:1:Subject"] = "logs.{Host}.{Listener}",
+        ["SocketDaemon:Pipeline:1:Stream"] = "LOGS",
+    });
+
+    private static Task<TestDaemon> StartAggregatorAsync(NatsServer nats, string consumer, string ackWait = "00:00:30") => TestDaemon.StartAsync(new Dictionary<string, string?>
+    {
+        ["SocketDaemon:Nats:AckWait"] = ackWait,
+        ["SocketDaemon:Listeners:jetstream:Endpoint"] = nats.Url,
+        ["SocketDaemon:Listeners:jetstream:Stream"] = "LOGS",
+        ["SocketDaemon:Listeners:jetstream:Consumer"] = consumer,
+        ["SocketDaemon:Listeners:jetstream:FilterSubject"] = "logs.>",
+    });
+}
