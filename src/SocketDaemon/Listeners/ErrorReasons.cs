@@ -41,6 +41,12 @@ public static class ErrorReasons
     /// <summary>A connection on a <c>ProxyProtocol</c> listener did not start with a valid PROXY header.</summary>
     public const string ProxyHeader = "proxy_header";
 
+    /// <summary>
+    /// A native-protocol batch was answered <c>Busy</c>, not taken, because the message log was behind (its queue full)
+    /// or could not be written; the client sends it again.
+    /// </summary>
+    public const string Busy = "busy";
+
     /// <summary>The reason for a framing error.</summary>
     public static string Of(FramingError error) => error switch
     {

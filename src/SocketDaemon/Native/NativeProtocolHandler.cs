@@ -232,6 +232,12 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
         {
             var count = state.Messages.Count;
             var skip = session is null || session.Logged < sequence ? 0 : (int)Math.Min((ulong)count, session.Logged - sequence + 1);
+            if (skip < count && logs.IsUnderPressure)
+            {
+                RefuseBusy(state, sequence, skip);
+                return;
+            }
+
             var accepted = skip + await DispatchBatchAsync(state, skip);
             await logs.CommitAsync();
             accepted -= await AwaitCommitmentsAsync(state);
@@ -251,6 +257,24 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
         {
             session?.Gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Answers <c>Busy</c> to every message of a batch not logged yet, taking none: the log's queue is full or the log
+    /// cannot be written, and a batch taken now would wait there in memory. The client sends it again after a pause,
+    /// while raw-framing readers simply stop reading.
+    /// </summary>
+    private static void RefuseBusy(BatchState state, ulong sequence, int skip)
+    {
+        state.Errors.Clear();
+        for (var i = skip; i < state.Messages.Count; i++)
+        {
+            state.Errors.Add((i, NativeErrorCode.Busy));
+        }
+
+        state.Messages.Clear();
+        state.Connection.Listener.Listener.ErrorSeen(ErrorReasons.Busy);
+        NativeFrameWriter.WriteAck(state.Connection.Output, sequence, skip, state.Errors);
     }
 
     private async ValueTask<int> DispatchBatchAsync(BatchState state, int skip)

@@ -69,14 +69,17 @@ public sealed class MessageLogFiles : IDisposable
         return _files.GetOrAdd(path, static (p, s) => Create(p, s), step).Logger;
     }
 
-    /// <summary>Whether a writer's queue is full: the next message will wait for the disk (a cheap signal for <c>busy</c>).</summary>
+    /// <summary>
+    /// Whether a writer's queue is full or its file cannot be written: the next message would wait in memory for the
+    /// disk (a cheap signal for <c>Busy</c> replies).
+    /// </summary>
     public bool IsUnderPressure
     {
         get
         {
             foreach (var writer in _writers.Values)
             {
-                if (writer.IsFull)
+                if (writer.IsFull || writer.Fault is not null)
                 {
                     return true;
                 }
