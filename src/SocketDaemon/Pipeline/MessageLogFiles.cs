@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Core;
 using SocketDaemon.Hosting;
+using SocketDaemon.Hosting.Internal;
 using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Pipeline.Internal;
 using SocketDaemon.Pipeline.MessageLog;
@@ -34,6 +35,7 @@ public sealed class MessageLogFiles : IDisposable
     private readonly ConcurrentDictionary<Logger, FlushableSink> _retiring = new();
     private readonly string _directory;
     private readonly MessageDurability _durability;
+    private readonly string _spoolDirectory;
     private readonly GroupCommit _fsync;
     private readonly Microsoft.Extensions.Logging.ILogger _logger;
 
@@ -45,6 +47,7 @@ public sealed class MessageLogFiles : IDisposable
         _logger = logger;
         _directory = options.Value.LogDirectory ?? throw new InvalidOperationException("SocketDaemon:LogDirectory is not set.");
         _durability = options.Value.Durability;
+        _spoolDirectory = Path.Combine(DefaultLocations.StateDirectory(options.Value), "spool", "log");
         _fsync = new GroupCommit(FlushToDisk);
     }
 
@@ -56,10 +59,16 @@ public sealed class MessageLogFiles : IDisposable
     {
         ArgumentNullException.ThrowIfNull(step);
         var path = Path.GetFullPath(step.Path ?? DefaultPath, _directory);
-        var writer = _writers.GetOrAdd(path, static (p, self) => new MessageLogWriter(p, self._durability, self._logger), this);
+        var writer = _writers.GetOrAdd(path, static (p, self) => new MessageLogWriter(p, self._durability, self._logger, self.SpoolDirectoryOf(p)), this);
         writer.Configure(step.FileSizeLimitBytes ?? DefaultFileSizeLimitBytes, step.RetainedFileCountLimit ?? DefaultRetainedFileCount);
         return writer;
     }
+
+    /// <summary>
+    /// Where the lines of the log file <paramref name="path"/> wait while it cannot be written: a directory named after
+    /// the whole path under <c>StateDirectory</c>/spool/log, so two files of the same name never share one.
+    /// </summary>
+    public string SpoolDirectoryOf(string path) => Path.Combine(_spoolDirectory, Uri.EscapeDataString(path));
 
     /// <summary>The Serilog logger that writes the file of <paramref name="step"/>, a step with its own <c>OutputTemplate</c>.</summary>
     public Serilog.ILogger Open(PipelineStepOptions step)

@@ -131,6 +131,58 @@ public class MessageLogWriterTests
         Assert.Equal(Enumerable.Range(0, sent).Select(i => $"line {i}"), lines);
     }
 
+    [Fact]
+    public async Task While_the_file_cannot_be_written_lines_go_to_the_spool_and_are_written_first_when_it_clears()
+    {
+        using var directory = new TempDirectory();
+        var blocked = directory.Combine("logs");
+        await File.WriteAllTextAsync(blocked, "not a directory");
+        using var writer = new MessageLogWriter(Path.Combine(blocked, "messages.log"), MessageDurability.Fsync, NullLogger.Instance, directory.Combine("spool"));
+
+        // Far more than the queue holds is taken: readers go on while the spool has room. The commit waits.
+        var count = 4 * MessageLogWriter.QueueCapacity;
+        for (var i = 0; i < count; i++)
+        {
+            await EnqueueAsync(writer, $"line {i}\n").AsTask().WaitAsync(Wait.Timeout);
+        }
+
+        var commit = writer.CommitAsync();
+        await Wait.UntilAsync(() => writer.Fault is not null && writer.SpooledBytes > 0, "the lines to wait in the spool");
+        Assert.False(commit.IsCompleted);
+
+        File.Delete(blocked);
+        await EnqueueAsync(writer, "after the fault\n");
+        await commit.WaitAsync(Wait.Timeout);
+        await writer.CommitAsync().WaitAsync(Wait.Timeout);
+
+        Assert.Null(writer.Fault);
+        var lines = MessageLog.ReadShared(Path.Combine(blocked, $"messages{Today}.log")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Enumerable.Range(0, count).Select(i => $"line {i}").Append("after the fault"), lines);
+    }
+
+    [Fact]
+    public async Task Lines_left_in_the_spool_by_a_stop_are_written_first_by_the_next_run()
+    {
+        using var directory = new TempDirectory();
+        var blocked = directory.Combine("logs");
+        var log = Path.Combine(blocked, "messages.log");
+        await File.WriteAllTextAsync(blocked, "not a directory");
+        using (var writer = new MessageLogWriter(log, MessageDurability.Flush, NullLogger.Instance, directory.Combine("spool")))
+        {
+            await EnqueueAsync(writer, "spooled 1\nspooled 2\n");
+            await Wait.UntilAsync(() => writer.SpooledBytes > 0, "the lines to wait in the spool");
+        }
+
+        File.Delete(blocked);
+        using (var writer = new MessageLogWriter(log, MessageDurability.Flush, NullLogger.Instance, directory.Combine("spool")))
+        {
+            await EnqueueAsync(writer, "new\n");
+            await writer.CommitAsync().WaitAsync(Wait.Timeout);
+        }
+
+        Assert.Equal("spooled 1\nspooled 2\nnew\n", MessageLog.ReadShared(Path.Combine(blocked, $"messages{Today}.log")));
+    }
+
     private static MessageLogWriter Create(TempDirectory directory, MessageDurability durability = MessageDurability.Flush) =>
         new(directory.Combine("messages.log"), durability, NullLogger.Instance);
 

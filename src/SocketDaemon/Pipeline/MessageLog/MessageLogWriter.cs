@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using SocketDaemon.Client.Spooling;
 using SocketDaemon.Hosting;
 
 namespace SocketDaemon.Pipeline.MessageLog;
@@ -9,7 +10,9 @@ namespace SocketDaemon.Pipeline.MessageLog;
 /// The one writer of a message log file: connections hand it chunks of formatted lines through a bounded queue, and
 /// its loop writes everything queued with one gathered write (<c>pwritev</c>), fsyncs when a commit asks for it, and
 /// rolls the file. A full queue makes <see cref="EnqueueAsync"/> wait, so readers stop reading and the kernel pushes
-/// back on senders; memory stays bounded whatever they send.
+/// back on senders; memory stays bounded whatever they send. While the file cannot be written, what is queued moves to
+/// a <see cref="MessageLogSpool"/> on disk (so readers go on until it is full too), commits wait, and once the file
+/// can be written again the spool drains into it before anything newer.
 /// </summary>
 public sealed partial class MessageLogWriter : IDisposable
 {
@@ -32,12 +35,20 @@ public sealed partial class MessageLogWriter : IDisposable
     private readonly MessageDurability _durability;
     private readonly ILogger _logger;
     private readonly Task _loop;
+    private readonly MessageLogSpool? _spool;
+    private readonly List<TaskCompletionSource> _deferred = [];
+
+    // Lines wait in the spool, or commits wait for the file: the loop tries the file every RetryDelay meanwhile.
+    private bool _behind;
     private volatile bool _reopen;
     private volatile bool _stopping;
     private volatile string? _fault;
 
-    /// <summary>Starts the writer of <paramref name="path"/>.</summary>
-    public MessageLogWriter(string path, MessageDurability durability, ILogger logger)
+    /// <summary>
+    /// Starts the writer of <paramref name="path"/>; while the file cannot be written, lines wait in a spool in
+    /// <paramref name="spoolDirectory"/> (or, without one, in the queue alone).
+    /// </summary>
+    public MessageLogWriter(string path, MessageDurability durability, ILogger logger, string? spoolDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(logger);
@@ -45,6 +56,20 @@ public sealed partial class MessageLogWriter : IDisposable
         _file = new RollingLogFile(path);
         _durability = durability;
         _logger = logger;
+        if (spoolDirectory is not null)
+        {
+            _spool = new MessageLogSpool(spoolDirectory, durability == MessageDurability.Fsync ? SpoolDurability.Fsync : SpoolDurability.Flush);
+            try
+            {
+                _behind = _spool.HasPending;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The loop's first write meets the same problem and reports it.
+                _behind = true;
+            }
+        }
+
         _loop = Task.Run(RunAsync);
     }
 
@@ -56,6 +81,9 @@ public sealed partial class MessageLogWriter : IDisposable
 
     /// <summary>Why the last write failed, or <see langword="null"/> when the writer is healthy.</summary>
     public string? Fault => _fault;
+
+    /// <summary>How many bytes of lines wait in the spool on disk for the file to be writable again.</summary>
+    public long SpooledBytes => _spool?.Bytes ?? 0;
 
     /// <summary>The file written now, or the newest existing one.</summary>
     public string? CurrentFile => _file.FindCurrent();
@@ -102,6 +130,7 @@ public sealed partial class MessageLogWriter : IDisposable
         }
 
         _file.Dispose();
+        _spool?.Dispose();
     }
 
     private async Task RunAsync()
@@ -110,8 +139,24 @@ public sealed partial class MessageLogWriter : IDisposable
         var chunks = new List<byte[]>();
         var buffers = new List<ReadOnlyMemory<byte>>();
         var commits = new List<TaskCompletionSource>();
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        Task<bool>? waiting = null;
+        while (true)
         {
+            waiting ??= reader.WaitToReadAsync().AsTask();
+            if (_behind && await Task.WhenAny(waiting, Task.Delay(RetryDelay)).ConfigureAwait(false) != waiting)
+            {
+                // Nothing new: try the file again with what waits for it (the spool at start, after a fault).
+                Complete(await WriteAsync(buffers, sync: _deferred.Count > 0 && _durability == MessageDurability.Fsync).ConfigureAwait(false), commits);
+                continue;
+            }
+
+            if (!await waiting.ConfigureAwait(false))
+            {
+                break;
+            }
+
+            waiting = null;
+
             // Everything queued goes in one write; a commit covers what was queued before it, and more.
             while (chunks.Count < QueueCapacity && reader.TryRead(out var item))
             {
@@ -126,19 +171,8 @@ public sealed partial class MessageLogWriter : IDisposable
                 }
             }
 
-            var written = await WriteAsync(buffers, sync: commits.Count > 0 && _durability == MessageDurability.Fsync).ConfigureAwait(false);
-            foreach (var commit in commits)
-            {
-                if (written)
-                {
-                    commit.SetResult();
-                }
-                else
-                {
-                    commit.SetException(new IOException($"{Path}: {_fault}"));
-                }
-            }
-
+            var sync = (commits.Count > 0 || _deferred.Count > 0) && _durability == MessageDurability.Fsync;
+            Complete(await WriteAsync(buffers, sync).ConfigureAwait(false), commits);
             foreach (var chunk in chunks)
             {
                 ArrayPool<byte>.Shared.Return(chunk);
@@ -146,13 +180,41 @@ public sealed partial class MessageLogWriter : IDisposable
 
             chunks.Clear();
             buffers.Clear();
-            commits.Clear();
         }
+
+        // Stopped with lines in the spool: the next run writes them first; nobody was told they are written.
+        Complete(WriteOutcome.Lost, commits);
     }
 
-    // Retries a failing file (disk full, permission lost, directory removed) until it works again: meanwhile the
-    // queue fills and readers wait, and nothing is acknowledged. Gives up only when the daemon stops.
-    private async Task<bool> WriteAsync(List<ReadOnlyMemory<byte>> buffers, bool sync)
+    private void Complete(WriteOutcome outcome, List<TaskCompletionSource> commits)
+    {
+        if (outcome == WriteOutcome.Spooled)
+        {
+            _deferred.AddRange(commits);
+            commits.Clear();
+            return;
+        }
+
+        foreach (var commit in _deferred.Concat(commits))
+        {
+            if (outcome == WriteOutcome.Written)
+            {
+                commit.SetResult();
+            }
+            else
+            {
+                commit.SetException(new IOException($"{Path}: {_fault}"));
+            }
+        }
+
+        _deferred.Clear();
+        commits.Clear();
+    }
+
+    // Writes what the spool holds, then buffers. A failing file (disk full, permission lost, directory removed) moves
+    // buffers to the spool; when that is full or failing too, retries until the file works again: meanwhile the queue
+    // fills and readers wait. Nothing is acknowledged before it is in the file. Gives up only when the daemon stops.
+    private async Task<WriteOutcome> WriteAsync(List<ReadOnlyMemory<byte>> buffers, bool sync)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -164,7 +226,9 @@ public sealed partial class MessageLogWriter : IDisposable
                     _file.Close();
                 }
 
+                _spool?.DrainTo(_file);
                 _file.Write(buffers);
+                _behind = false;
                 if (sync)
                 {
                     _file.FlushToDisk();
@@ -176,7 +240,7 @@ public sealed partial class MessageLogWriter : IDisposable
                     WriteRecovered(_logger, Path);
                 }
 
-                return true;
+                return WriteOutcome.Written;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -187,6 +251,24 @@ public sealed partial class MessageLogWriter : IDisposable
 
                 _fault = ex.Message;
                 _file.Close();
+                if (buffers.Count == 0)
+                {
+                    // Only commits (or the spool) wait: they wait for the next try.
+                    _behind = true;
+                    return WriteOutcome.Spooled;
+                }
+
+                if (_spool?.TryAppend(buffers) == true)
+                {
+                    if (!_behind)
+                    {
+                        LinesSpooled(_logger, Path, _spool.Directory);
+                    }
+
+                    _behind = true;
+                    return WriteOutcome.Spooled;
+                }
+
                 if (_stopping && attempt >= 3)
                 {
                     var lost = 0;
@@ -196,7 +278,7 @@ public sealed partial class MessageLogWriter : IDisposable
                     }
 
                     MessagesLost(_logger, Path, lost);
-                    return false;
+                    return WriteOutcome.Lost;
                 }
 
                 await Task.Delay(RetryDelay).ConfigureAwait(false);
@@ -206,6 +288,9 @@ public sealed partial class MessageLogWriter : IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Cannot write the message log {Path}; retrying every second, readers wait meanwhile")]
     private static partial void WriteFailed(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lines for the message log {Path} wait in the spool {Spool} until it can be written")]
+    private static partial void LinesSpooled(ILogger logger, string path, string spool);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The message log {Path} is written again")]
     private static partial void WriteRecovered(ILogger logger, string path);
