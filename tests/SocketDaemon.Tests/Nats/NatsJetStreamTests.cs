@@ -33,6 +33,22 @@ public class NatsJetStreamTests
     }
 
     [Fact]
+    public async Task The_aggregator_logs_the_origin_the_edge_published_as_a_relay_does()
+    {
+        await using var nats = await NatsServer.StartAsync();
+        await using var edge = await StartEdgeAsync(nats);
+        await using var aggregator = await StartAggregatorAsync(nats, "origins", outputTemplate: "{OriginHost} {OriginListener} [{OriginPeer}] {OriginReceivedAt:yyyy} via {Listener} #{ConnectionId}: {Text:l}{NewLine}");
+        await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix);
+
+        await client.SendAsync("from the edge");
+
+        // The same Origin* properties a relay logs for a message forwarded over the native protocol.
+        var line = await aggregator.Log.WaitForTextAsync("from the edge");
+        Assert.StartsWith($"{Environment.MachineName} unix [pid={Environment.ProcessId} ", line, StringComparison.Ordinal);
+        Assert.Contains($"] {DateTimeOffset.UtcNow:yyyy} via jetstream #", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task While_NATS_is_down_the_edge_holds_the_message_and_acknowledges_it_only_once_JetStream_has_it()
     {
         await using var nats = await NatsServer.StartAsync();
@@ -107,12 +123,22 @@ public class NatsJetStreamTests
         ["SocketDaemon:Pipeline:1:Stream"] = "LOGS",
     });
 
-    private static Task<TestDaemon> StartAggregatorAsync(NatsServer nats, string consumer, string ackWait = "00:00:30") => TestDaemon.StartAsync(new Dictionary<string, string?>
+    private static Task<TestDaemon> StartAggregatorAsync(NatsServer nats, string consumer, string ackWait = "00:00:30", string? outputTemplate = null)
     {
-        ["SocketDaemon:Nats:AckWait"] = ackWait,
-        ["SocketDaemon:Listeners:jetstream:Endpoint"] = nats.Url,
-        ["SocketDaemon:Listeners:jetstream:Stream"] = "LOGS",
-        ["SocketDaemon:Listeners:jetstream:Consumer"] = consumer,
-        ["SocketDaemon:Listeners:jetstream:FilterSubject"] = "logs.>",
-    });
+        var settings = new Dictionary<string, string?>
+        {
+            ["SocketDaemon:Nats:AckWait"] = ackWait,
+            ["SocketDaemon:Listeners:jetstream:Endpoint"] = nats.Url,
+            ["SocketDaemon:Listeners:jetstream:Stream"] = "LOGS",
+            ["SocketDaemon:Listeners:jetstream:Consumer"] = consumer,
+            ["SocketDaemon:Listeners:jetstream:FilterSubject"] = "logs.>",
+        };
+        if (outputTemplate is not null)
+        {
+            settings["SocketDaemon:Pipeline:0:Handler"] = "Log";
+            settings["SocketDaemon:Pipeline:0:OutputTemplate"] = outputTemplate;
+        }
+
+        return TestDaemon.StartAsync(settings);
+    }
 }
