@@ -124,7 +124,7 @@ internal sealed class SpoolSender : IAsyncDisposable
                     continue;
                 }
 
-                await using var connection = await SocketDaemonClient.ConnectNativeAsync(worker.Endpoint, _options.ConnectTimeout, token);
+                await using var connection = await SocketDaemonClient.ConnectNativeAsync(worker.Endpoint, _options, token);
                 if (connection.Version < NativeProtocol.SessionVersion)
                 {
                     throw new NativeProtocolException($"{worker.Endpoint} speaks native protocol version {connection.Version}; forwarding needs {NativeProtocol.SessionVersion}");
