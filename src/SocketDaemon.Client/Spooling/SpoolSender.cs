@@ -95,15 +95,18 @@ internal sealed class SpoolSender : IAsyncDisposable
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private static Guid LoadSession(string directory)
+    private static Guid LoadSession(string directory) => LoadId(directory, SessionFileName);
+
+    /// <summary>The id kept in <paramref name="fileName"/> of a spool directory, made (and stored atomically) the first time.</summary>
+    internal static Guid LoadId(string directory, string fileName)
     {
-        var path = Path.Combine(directory, SessionFileName);
-        if (File.Exists(path) && Guid.TryParse(File.ReadAllText(path).Trim(), out var session))
+        var path = Path.Combine(directory, fileName);
+        if (File.Exists(path) && Guid.TryParse(File.ReadAllText(path).Trim(), out var stored))
         {
-            return session;
+            return stored;
         }
 
-        session = Guid.NewGuid();
+        var session = Guid.NewGuid();
         var temporary = path + ".tmp";
         File.WriteAllText(temporary, session.ToString());
         File.Move(temporary, path, overwrite: true);

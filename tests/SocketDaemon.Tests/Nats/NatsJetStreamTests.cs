@@ -69,6 +69,50 @@ public class NatsJetStreamTests
     }
 
     [Fact]
+    public async Task With_local_acknowledgement_messages_spooled_while_NATS_is_down_survive_a_killed_edge_and_arrive_once()
+    {
+        await using var nats = await NatsServer.StartAsync();
+        await nats.StopAsync();
+        using var edgeDirectory = new TempDirectory();
+        string[] edgeArguments =
+        [
+            $"--SocketDaemon:Nats:Url={nats.Url}",
+            "--SocketDaemon:Pipeline:0:Handler=Nats",
+            "--SocketDaemon:Pipeline:0:Stream=LOGS",
+            "--SocketDaemon:Pipeline:0:Subject=logs.{Host}.{Listener}",
+            "--SocketDaemon:Pipeline:0:Acknowledge=local",
+        ];
+        var edge = await DaemonProcess.StartAsync(edgeDirectory, edgeArguments);
+        try
+        {
+            // Acknowledged once in the edge's spool, though NATS is down.
+            await using (var client = await SocketDaemonClient.ConnectAsync(SocketEndpoint.Parse(edge.Endpoint), new SocketDaemonClientOptions { BatchMessages = 50 }))
+            {
+                Assert.Equal(600, await client.SendManyAsync(Messages("spooled", 600)));
+            }
+
+            edge.Process.Signal(9);
+            await edge.Process.WaitForExitAsync();
+            await edge.DisposeAsync();
+            edge = await DaemonProcess.StartAsync(edgeDirectory, edgeArguments);
+            await using (var client = await SocketDaemonClient.ConnectAsync(SocketEndpoint.Parse(edge.Endpoint), new SocketDaemonClientOptions { BatchMessages = 50 }))
+            {
+                Assert.Equal(400, await client.SendManyAsync(Messages("after", 400)));
+            }
+
+            await nats.StartAgainAsync();
+            await using var aggregator = await StartAggregatorAsync(nats, "aggregators");
+            await aggregator.Log.WaitForAsync(1000);
+            await Task.Delay(500);
+            Assert.Equal(Messages("after", 400).Concat(Messages("spooled", 600)).Order(StringComparer.Ordinal), aggregator.Log.Texts().Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            await edge.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task NATS_restarted_mid_run_loses_and_duplicates_nothing()
     {
         await using var nats = await NatsServer.StartAsync();
