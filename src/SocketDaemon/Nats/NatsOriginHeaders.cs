@@ -22,38 +22,19 @@ internal static class NatsOriginHeaders
     public const string Gid = "SocketDaemon-Gid";
     public const string Comm = "SocketDaemon-Comm";
 
-    public static NatsHeaders For(MessageContext context, string host)
-    {
+    public static NatsHeaders For(MessageContext context, string host) =>
         // A message forwarded here from another daemon keeps where it first entered, as the Forward step does.
-        if (context.Origin is { } origin)
+        For(context.Origin ?? new MessageOrigin
         {
-            return For(origin);
-        }
-
-        var peer = context.Peer;
-        var headers = new NatsHeaders
-        {
-            [Host] = host,
-            [Listener] = context.Listener,
-            [Received] = context.ReceivedAt.ToString("O", CultureInfo.InvariantCulture),
-        };
-        if (peer.ProcessId is { } pid)
-        {
-            headers[Pid] = pid.ToString(CultureInfo.InvariantCulture);
-            headers[Uid] = peer.UserId?.ToString(CultureInfo.InvariantCulture) ?? string.Empty;
-            headers[Gid] = peer.GroupId?.ToString(CultureInfo.InvariantCulture) ?? string.Empty;
-            if (peer.ProcessName is { } comm)
-            {
-                headers[Comm] = comm;
-            }
-        }
-        else if (peer.RemoteEndPoint is { } address)
-        {
-            headers[Peer] = address.ToString() ?? string.Empty;
-        }
-
-        return headers;
-    }
+            Host = host,
+            Listener = context.Listener,
+            Peer = context.Peer.ToString(),
+            ReceivedAt = context.ReceivedAt,
+            ProcessId = context.Peer.ProcessId,
+            UserId = context.Peer.UserId,
+            GroupId = context.Peer.GroupId,
+            ProcessName = context.Peer.ProcessName,
+        });
 
     private static NatsHeaders For(MessageOrigin origin)
     {
