@@ -2,6 +2,7 @@ using System.Buffers;
 using SocketDaemon.Client.Protocol;
 using SocketDaemon.Framing;
 using SocketDaemon.Http;
+using SocketDaemon.Proxy;
 
 namespace SocketDaemon.Fuzz;
 
@@ -23,6 +24,7 @@ public static class FuzzTargets
         ["native"] = Native,
         ["http"] = Http,
         ["detect"] = Detect,
+        ["proxy"] = Proxy,
     };
 
     private static void Frames(FrameReader reader, byte[] bytes)
@@ -99,6 +101,16 @@ public static class FuzzTargets
             case NativeFrameType.Tail:
                 _ = NativeFrameReader.ReadTail(body, out _, out _);
                 break;
+            case NativeFrameType.Session:
+                _ = NativeFrameReader.ReadSession(body, out _);
+                break;
+            case NativeFrameType.OriginBatch:
+                _ = NativeFrameReader.ReadOriginBatch(body, 0, static (_, origin, message) =>
+                {
+                    Check(message.Length <= 4096, "an origin batch message past its frame");
+                    Check(origin.IsEmpty || MessageOrigin.Read(origin).Listener is not null, "an origin without a listener");
+                });
+                break;
             default:
                 _ = NativeFrameReader.ReadId(body);
                 break;
@@ -115,6 +127,28 @@ public static class FuzzTargets
             }
         }
         catch (FormatException)
+        {
+        }
+    }
+
+    private static void Proxy(byte[] bytes)
+    {
+        var input = Split(bytes);
+        try
+        {
+            if (ProxyHeaderDecoder.TryDecode(input, out var header, out var consumed))
+            {
+                var length = input.Slice(0, consumed).Length;
+                Check(length <= Math.Max(ProxyHeaderDecoder.MaxV1Bytes, 16 + ProxyHeaderDecoder.MaxV2AddressBytes), $"a header of {length} bytes, over the limit");
+                Check(header.Version is 1 or 2, $"a header of version {header.Version}");
+            }
+            else
+            {
+                // Undecided must mean a header could still follow: never more bytes than the longest header.
+                Check(input.Length < 16 + ProxyHeaderDecoder.MaxV2AddressBytes, $"undecided after {input.Length} bytes");
+            }
+        }
+        catch (ProxyHeaderException)
         {
         }
     }

@@ -58,6 +58,9 @@ internal sealed class SpoolSender : IAsyncDisposable
     /// <summary>Whether some upstream is connected now.</summary>
     public bool IsConnected => _workers.Any(w => w.Healthy);
 
+    /// <summary>How many upstreams are connected now.</summary>
+    public int ConnectedUpstreams => _workers.Count(w => w.Healthy);
+
     /// <summary>Starts the workers.</summary>
     public void Start() => _running = [.. _workers.Select(w => Task.Run(() => RunAsync(w)))];
 

@@ -21,6 +21,9 @@ public sealed class DaemonStatus
     /// <summary>The open stream connections, with who is on the other end.</summary>
     public List<ConnectionStatus> Connections { get; set; } = [];
 
+    /// <summary>Each <c>Forward</c> pipeline step: its spool and upstreams.</summary>
+    public List<ForwardStatus> Forwards { get; set; } = [];
+
     /// <summary>The sums over all listeners.</summary>
     public StatusCounters Totals { get; set; } = new();
 }

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text;
 using SocketDaemon.Client.Status;
 using SocketDaemon.Listeners;
+using SocketDaemon.Pipeline.Handlers;
 
 namespace SocketDaemon.Status;
 
@@ -11,12 +12,14 @@ public sealed class DaemonStatusProvider
 {
     private readonly ListenerRegistry _listeners;
     private readonly TimeProvider _time;
+    private readonly ForwardHandlers? _forwards;
 
     /// <summary>Creates the provider; the daemon's start is now.</summary>
-    public DaemonStatusProvider(ListenerRegistry listeners, TimeProvider? time = null)
+    public DaemonStatusProvider(ListenerRegistry listeners, TimeProvider? time = null, ForwardHandlers? forwards = null)
     {
         ArgumentNullException.ThrowIfNull(listeners);
         _listeners = listeners;
+        _forwards = forwards;
         _time = time ?? TimeProvider.System;
         StartedAt = _time.GetUtcNow();
     }
@@ -64,8 +67,13 @@ public sealed class DaemonStatusProvider
         }
 
         status.Connections.AddRange(_listeners.OpenConnections().OrderBy(c => c.Id));
+        status.Forwards.AddRange(GetForwards());
         return status;
     }
+
+    /// <summary>Each Forward step's counters, in the order of their spools.</summary>
+    public IEnumerable<ForwardStatus> GetForwards() =>
+        (_forwards?.Running ?? []).Select(f => f.GetStatus()).OrderBy(f => f.Spool, StringComparer.Ordinal);
 
     /// <summary>The plain-text summary of <c>GET /</c>: one screen an operator reads at a glance.</summary>
     public string GetSummary()

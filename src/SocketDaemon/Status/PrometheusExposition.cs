@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SocketDaemon.Client.Status;
 using SocketDaemon.Listeners;
 
 namespace SocketDaemon.Status;
@@ -38,7 +39,26 @@ public static class PrometheusExposition
             }
         }
 
+        var forwards = status.GetForwards().ToList();
+        PerForward(text, forwards, "socketdaemon_forward_spooled_total", "counter", "Messages a Forward step wrote to its spool.", f => f.Spooled);
+        PerForward(text, forwards, "socketdaemon_forward_forwarded_total", "counter", "Messages an upstream acknowledged to a Forward step.", f => f.Forwarded);
+        PerForward(text, forwards, "socketdaemon_forward_pending", "gauge", "Messages in a Forward step's spool not yet acknowledged.", f => f.Pending);
+        PerForward(text, forwards, "socketdaemon_forward_upstreams_connected", "gauge", "Upstreams a Forward step is connected to.", f => f.UpstreamsConnected);
         return text.ToString();
+    }
+
+    private static void PerForward(StringBuilder text, List<ForwardStatus> forwards, string name, string type, string help, Func<ForwardStatus, long> value)
+    {
+        if (forwards.Count == 0)
+        {
+            return;
+        }
+
+        Family(text, name, type, help);
+        foreach (var forward in forwards)
+        {
+            Sample(text, name, $"spool=\"{Escape(forward.Spool)}\"", value(forward));
+        }
     }
 
     private static void PerListener(StringBuilder text, IReadOnlyList<BoundListener> listeners, string name, string type, string help, Func<BoundListener, long> value)

@@ -1,5 +1,7 @@
+using System.Buffers;
 using CsCheck;
 using SocketDaemon.Fuzz;
+using SocketDaemon.Proxy;
 
 namespace SocketDaemon.Tests.Fuzz;
 
@@ -22,6 +24,23 @@ public class FuzzCorpusTests
         foreach (var file in files)
         {
             FuzzTargets.All[target](File.ReadAllBytes(file));
+        }
+    }
+
+    // The seeds must reach the decoder's deep paths (v1 TCP4/TCP6/UNKNOWN, v2 with and without TLVs), not stop at the
+    // first byte: every one but the bad-* ones is a whole header followed by the connection's own bytes.
+    [Fact]
+    public void Every_proxy_seed_is_a_header_the_decoder_takes()
+    {
+        var seeds = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "FuzzCorpus", "proxy"));
+        Assert.Contains(seeds, s => Path.GetFileName(s).StartsWith("v2-", StringComparison.Ordinal) && s.EndsWith("-tlvs", StringComparison.Ordinal));
+
+        foreach (var seed in seeds.Where(s => !Path.GetFileName(s).StartsWith("bad-", StringComparison.Ordinal)))
+        {
+            var bytes = new ReadOnlySequence<byte>(File.ReadAllBytes(seed));
+            Assert.True(ProxyHeaderDecoder.TryDecode(bytes, out var header, out var consumed), seed);
+            Assert.Equal("hello\n", System.Text.Encoding.ASCII.GetString(bytes.Slice(consumed).ToArray()));
+            Assert.Equal(Path.GetFileName(seed).StartsWith("v1-", StringComparison.Ordinal) ? 1 : 2, header.Version);
         }
     }
 

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using SocketDaemon.Client;
+using SocketDaemon.Client.Status;
 using SocketDaemon.Tests.Infrastructure;
 
 namespace SocketDaemon.Tests.Integration;
@@ -142,6 +144,43 @@ public class ForwardTests
         daemon.Process.Signal(9);
         await daemon.Process.WaitForExitAsync();
         await daemon.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Status_and_metrics_count_what_a_Forward_step_spooled_forwarded_and_holds_and_whether_its_upstream_is_up()
+    {
+        using var directory = new TempDirectory();
+        var upstreamPath = directory.Combine("relay.sock");
+        await using var edge = await TestDaemon.StartAsync(ForwardStep(["unix:" + upstreamPath], acknowledge: "local"));
+        await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix, new SocketDaemonClientOptions { BatchMessages = 10 });
+
+        // No relay yet: the messages wait in the spool.
+        await client.SendManyAsync(Messages("waiting", 20));
+        var waiting = Assert.Single((await StatusAsync(edge)).Forwards);
+        Assert.Equal((20, 0, 20, 0), (waiting.Spooled, waiting.Forwarded, waiting.Pending, waiting.UpstreamsConnected));
+        Assert.Equal(["unix:" + upstreamPath], waiting.Upstreams);
+
+        await using var relay = await TestDaemon.StartAsync(new Dictionary<string, string?> { ["SocketDaemon:Listeners:unix:Endpoint"] = "unix:" + upstreamPath });
+        await relay.Log.WaitForAsync(20);
+        ForwardStatus forwarded;
+        var deadline = DateTime.UtcNow + Wait.Timeout;
+        while ((forwarded = (await StatusAsync(edge)).Forwards[0]) is not { Forwarded: 20, Pending: 0, UpstreamsConnected: 1 })
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the edge's counters stayed at {JsonSerializer.Serialize(forwarded, StatusJsonContext.Default.ForwardStatus)}");
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(20, forwarded.Spooled);
+        var (_, _, metrics) = HttpExchange.Parse(await HttpExchange.GetAsync(edge.Unix, "/metrics"));
+        Assert.Contains($"socketdaemon_forward_forwarded_total{{spool=\"{forwarded.Spool}\"}} 20\n", metrics, StringComparison.Ordinal);
+        Assert.Contains($"socketdaemon_forward_upstreams_connected{{spool=\"{forwarded.Spool}\"}} 1\n", metrics, StringComparison.Ordinal);
+    }
+
+    private static async Task<DaemonStatus> StatusAsync(TestDaemon daemon)
+    {
+        var (status, _, body) = HttpExchange.Parse(await HttpExchange.GetAsync(daemon.Unix, "/status"));
+        Assert.Equal(200, status);
+        return JsonSerializer.Deserialize(body, StatusJsonContext.Default.DaemonStatus)!;
     }
 
     private static IEnumerable<string> Messages(string prefix, int count) => Enumerable.Range(0, count).Select(i => $"{prefix} {i}");

@@ -57,6 +57,33 @@ public class ProxyProtocolTests
     }
 
     [Fact]
+    public async Task MaxConnectionsPerPeer_counts_the_source_the_header_names_not_the_load_balancer()
+    {
+        await using var daemon = await StartAsync(new() { ["SocketDaemon:Limits:MaxConnectionsPerPeer"] = "1" });
+
+        // Three connections from one load balancer (127.0.0.1), two of them for the same client.
+        using var first = await RawClient.ConnectAsync(daemon.Tcp);
+        await first.SendAsync([.. ProxyHeaders.V1(IPEndPoint.Parse("192.0.2.1:1000"), Destination), .. "first from a\n"u8]);
+        await daemon.Log.WaitForTextAsync("first from a");
+
+        using (var second = await RawClient.ConnectAsync(daemon.Tcp))
+        {
+            await second.SendAsync([.. ProxyHeaders.V2(IPEndPoint.Parse("192.0.2.1:1001"), Destination), .. "second from a\n"u8]);
+            await Wait.UntilAsync(() => daemon.Listeners["tcp"].ErrorsByReason.GetValueOrDefault("peer_connection_limit") == 1, "the second connection of 192.0.2.1 refused");
+        }
+
+        using (var other = await RawClient.ConnectAsync(daemon.Tcp))
+        {
+            await other.SendAsync([.. ProxyHeaders.V1(IPEndPoint.Parse("192.0.2.2:1000"), Destination), .. "from b\n"u8]);
+        }
+
+        await daemon.Log.WaitForTextAsync("from b");
+        await first.SendAsync("still open for a\n");
+        await daemon.Log.WaitForTextAsync("still open for a");
+        Assert.DoesNotContain("second from a", daemon.Log.Texts());
+    }
+
+    [Fact]
     public async Task A_connection_without_a_header_is_closed_and_counted()
     {
         await using var daemon = await StartAsync();

@@ -82,7 +82,7 @@ internal sealed class StreamConnection
     public PeerInfo Peer { get; private set; }
 
     /// <summary>What the peer is counted and rate-limited under: its uid, or its IP address.</summary>
-    public string PeerKey { get; }
+    public string PeerKey { get; private set; }
 
     public ListenerContext Listener => _listener;
 
@@ -196,6 +196,10 @@ internal sealed class StreamConnection
             if (await ReadProxyHeaderAsync() is { Source: { } source })
             {
                 Peer = Peer.WithProxiedSource(source);
+                if (!MoveToProxiedPeer())
+                {
+                    return false;
+                }
             }
 
             if (!_listener.Access.Allows(Peer, out var reason))
@@ -276,6 +280,30 @@ internal sealed class StreamConnection
         await _tlsPump;
         await _tls.DisposeAsync();
         await _transport.Transport.Input.CompleteAsync();
+    }
+
+    /// <summary>
+    /// Counts the connection under the source the PROXY header named instead of the load balancer it came through (which
+    /// the accept counted, without a limit): MaxConnectionsPerPeer and the per-peer rate limit are the client's.
+    /// Returns false, counted and logged, when that source is over MaxConnectionsPerPeer.
+    /// </summary>
+    private bool MoveToProxiedPeer()
+    {
+        var key = PeerConnections.KeyOf(Peer);
+        var peers = _listener.Peers;
+        var limit = _listener.Limits.MaxConnectionsPerPeer;
+        peers.Close(PeerKey);
+        if (peers.TryOpen(key, limit, out var open))
+        {
+            PeerKey = key;
+            return true;
+        }
+
+        // Counted again under the balancer, which the close at the end of RunAsync takes off.
+        peers.TryOpen(PeerKey, limit: null, out _);
+        _listener.Listener.ErrorSeen(ErrorReasons.PeerConnectionLimit);
+        ListenerLog.PeerConnectionLimit(_listener.Logger, _listener.Name, Peer, open, limit!.Value);
+        return false;
     }
 
     private async Task<ProxyHeader?> ReadProxyHeaderAsync()

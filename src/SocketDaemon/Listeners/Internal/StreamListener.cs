@@ -387,7 +387,10 @@ internal sealed class StreamListener : IListener
             return ErrorReasons.ListenerConnectionLimit;
         }
 
-        if (!_context.Peers.TryOpen(peerKey, limits.MaxConnectionsPerPeer, out var open))
+        // Behind a PROXY header the peer here is the load balancer, counted without a limit: the connection is counted
+        // (and limited) under the source the header names once it is read (StreamConnection.AdmitAsync).
+        var perPeer = _context.Options.ProxyProtocol ? null : limits.MaxConnectionsPerPeer;
+        if (!_context.Peers.TryOpen(peerKey, perPeer, out var open))
         {
             ListenerLog.PeerConnectionLimit(_context.Logger, _context.Name, peer, open, limits.MaxConnectionsPerPeer!.Value);
             return ErrorReasons.PeerConnectionLimit;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using SocketDaemon.Client;
 using SocketDaemon.Client.Protocol;
 using SocketDaemon.Client.Spooling;
+using SocketDaemon.Client.Status;
 
 namespace SocketDaemon.Pipeline.Handlers;
 
@@ -23,6 +24,8 @@ public sealed partial class ForwardHandler : IAsyncDisposable
     private readonly ForwardOptions _options;
     private readonly string _host = Environment.MachineName;
     private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _clientCertificate;
+    private readonly ulong _acknowledgedAtStart;
+    private long _spooled;
 
     /// <summary>Opens the spool (recovering what a crash left) and starts forwarding it.</summary>
     public ForwardHandler(ForwardOptions options, ILogger<ForwardHandler> logger)
@@ -40,6 +43,7 @@ public sealed partial class ForwardHandler : IAsyncDisposable
             SpoolRecovered(logger, options.Spool, _spool.RecoveredTornBytes);
         }
 
+        _acknowledgedAtStart = _spool.Acknowledged;
         if (_spool.Pending > 0)
         {
             SpoolPending(logger, options.Spool, _spool.Pending);
@@ -68,6 +72,17 @@ public sealed partial class ForwardHandler : IAsyncDisposable
     /// <summary>How many messages wait in the spool for an upstream's acknowledgement.</summary>
     public long Pending => _spool.Pending;
 
+    /// <summary>The step's counters, for <c>/status</c> and <c>/metrics</c>.</summary>
+    public ForwardStatus GetStatus() => new()
+    {
+        Spool = _options.Spool,
+        Upstreams = [.. _options.Upstreams.Select(u => u.ToString())],
+        UpstreamsConnected = _sender.ConnectedUpstreams,
+        Spooled = Interlocked.Read(ref _spooled),
+        Forwarded = (long)(_spool.Acknowledged - _acknowledgedAtStart),
+        Pending = _spool.Pending,
+    };
+
     /// <summary>Spools the message and adds its commitment: the upstream's acknowledgement, or the spool write.</summary>
     /// <exception cref="SpoolFullException">The spool is full: the message is refused (the native protocol answers Busy).</exception>
     public ValueTask InvokeAsync(MessageContext context)
@@ -89,6 +104,7 @@ public sealed partial class ForwardHandler : IAsyncDisposable
         var entry = new ArrayBufferWriter<byte>(256 + (int)context.Payload.Length);
         NativeFrameWriter.WriteOriginEntry(entry, origin, context.Payload);
         var sequence = _spool.Append(entry.WrittenSpan);
+        Interlocked.Increment(ref _spooled);
         if (_options.Downstream)
         {
             context.AddCommitment(_sender.WaitForAcknowledgedAsync(sequence));

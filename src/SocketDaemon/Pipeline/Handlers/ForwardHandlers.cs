@@ -33,6 +33,18 @@ public sealed class ForwardHandlers(ILogger<ForwardHandler> logger) : IAsyncDisp
         }
     }
 
+    /// <summary>The running handlers, one per Forward step.</summary>
+    public IReadOnlyList<ForwardHandler> Running
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _handlers.Values];
+            }
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
