@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end messages/s through NATS JetStream on this machine, against the same daemon writing its own log, in one run:
 #   baseline: socketctl send (native protocol) -> daemon -> messages.log
+#   relay:    socketctl send -> edge daemon (Forward step, Acknowledge: downstream) -> relay daemon (tcp://) -> messages.log
 #   nats:     socketctl send -> edge daemon (Nats step, Acknowledge: nats) -> nats-server (JetStream, file store)
 #             -> aggregator daemon (nats:// listener, durable consumer) -> messages.log
 # Usage: bench/nats-bench.sh [MESSAGES] [SIZE]   (defaults 200000 messages of 64 bytes). Needs nats-server (apt).
@@ -30,6 +31,20 @@ start=$(now)
 "${socketctl[@]}" send --endpoint "unix:$work/base.sock" < "$work/input"
 base=$(echo "$(now) - $start" | bc)
 
+# Relay: edge -> Forward (native protocol over TCP) -> relay.
+rport=$(free_port)
+"${daemon[@]}" --log-dir "$work/relay" --SocketDaemon:Listeners:local:Endpoint="unix:$work/relay.sock" \
+  --SocketDaemon:Listeners:net:Endpoint="tcp://127.0.0.1:$rport" >/dev/null 2>&1 & pids+=($!)
+"${daemon[@]}" --log-dir "$work/redge" --listen "unix:$work/redge.sock" --SocketDaemon:Pipeline:0:Handler=Forward \
+  --SocketDaemon:Pipeline:0:Upstreams:0="tcp://127.0.0.1:$rport" >/dev/null 2>&1 & pids+=($!)
+wait_for "$work/relay.sock"; wait_for "$work/redge.sock"
+start=$(now)
+"${socketctl[@]}" send --endpoint "unix:$work/redge.sock" < "$work/input"
+racked=$(echo "$(now) - $start" | bc)
+for _ in $(seq 1 3000); do (( $(lines "$work/relay") >= messages )) && break; sleep 0.1; done
+rtotal=$(echo "$(now) - $start" | bc)
+rlogged=$(lines "$work/relay")
+
 # NATS: edge -> JetStream -> aggregator.
 port=$(free_port)
 mkdir -p "$work/js"
@@ -48,7 +63,9 @@ for _ in $(seq 1 3000); do (( $(lines "$work/agg") >= messages )) && break; slee
 total=$(echo "$(now) - $start" | bc)
 logged=$(lines "$work/agg")
 
-printf 'messages: %d of %d bytes; aggregator logged %d\n' "$messages" "$size" "$logged"
+printf 'messages: %d of %d bytes; relay logged %d, aggregator logged %d\n' "$messages" "$size" "$rlogged" "$logged"
 printf 'baseline  daemon -> messages.log:                  %6.2f s  %8.0f msg/s\n' "$base" "$(echo "$messages / $base" | bc -l)"
+printf 'relay     edge acked (relay logged):               %6.2f s  %8.0f msg/s\n' "$racked" "$(echo "$messages / $racked" | bc -l)"
+printf 'relay     end to end (in the relay'"'"'s log):         %6.2f s  %8.0f msg/s  (%.2fx the baseline'"'"'s time)\n' "$rtotal" "$(echo "$messages / $rtotal" | bc -l)" "$(echo "$rtotal / $base" | bc -l)"
 printf 'nats      edge acked (JetStream stored):           %6.2f s  %8.0f msg/s\n' "$acked" "$(echo "$messages / $acked" | bc -l)"
 printf 'nats      end to end (in the aggregator'"'"'s log):    %6.2f s  %8.0f msg/s  (%.2fx the baseline'"'"'s time)\n' "$total" "$(echo "$messages / $total" | bc -l)" "$(echo "$total / $base" | bc -l)"

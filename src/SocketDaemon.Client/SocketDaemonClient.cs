@@ -80,7 +80,12 @@ public sealed class SocketDaemonClient : IAsyncDisposable
             client._spoolSender = new SpoolSender(
                 client._spool,
                 [endpoint],
-                new SpoolSenderOptions { BatchMessages = client._options.BatchMessages, BatchBytes = client._options.BatchBytes, MaxInFlightBatches = client._options.MaxInFlightBatches, ConnectTimeout = client._options.ConnectTimeout });
+                new SpoolSenderOptions { BatchMessages = client._options.BatchMessages, BatchBytes = client._options.BatchBytes, MaxInFlightBatches = client._options.MaxInFlightBatches,
+                    ConnectTimeout = client._options.ConnectTimeout,
+                    TlsCaFile = client._options.TlsCaFile,
+                    TlsClientCertificate = client._options.TlsClientCertificate,
+                    TlsServerName = client._options.TlsServerName,
+                });
             client._spoolSender.Start();
             return client;
         }
@@ -235,12 +240,22 @@ public sealed class SocketDaemonClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Connects to <paramref name="endpoint"/> (TLS for <c>tls://</c>, with the system's roots) and negotiates the
-    /// native protocol, the same way a client does: the way in for the spool sender and the daemon's <c>Forward</c>.
+    /// Connects to <paramref name="endpoint"/> (TLS for <c>tls://</c>, with the sender's TLS settings, else the system's roots) and negotiates
+    /// the native protocol, the same way a client does: the way in for the spool sender and the daemon's <c>Forward</c>.
     /// </summary>
-    internal static async Task<NativeConnection> ConnectNativeAsync(SocketEndpoint endpoint, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    internal static Task<NativeConnection> ConnectNativeAsync(SocketEndpoint endpoint, TimeSpan connectTimeout, CancellationToken cancellationToken) =>
+        ConnectNativeAsync(endpoint, new SpoolSenderOptions { ConnectTimeout = connectTimeout }, cancellationToken);
+
+    /// <inheritdoc cref="ConnectNativeAsync(SocketEndpoint, TimeSpan, CancellationToken)"/>
+    internal static async Task<NativeConnection> ConnectNativeAsync(SocketEndpoint endpoint, SpoolSenderOptions sender, CancellationToken cancellationToken)
     {
-        var client = new SocketDaemonClient(endpoint, new SocketDaemonClientOptions { ConnectTimeout = connectTimeout });
+        var client = new SocketDaemonClient(endpoint, new SocketDaemonClientOptions
+        {
+            ConnectTimeout = sender.ConnectTimeout,
+            TlsCaFile = sender.TlsCaFile,
+            TlsClientCertificate = sender.TlsClientCertificate,
+            TlsServerName = sender.TlsServerName,
+        });
         await client.OpenAsync(cancellationToken);
         return client._native!;
     }

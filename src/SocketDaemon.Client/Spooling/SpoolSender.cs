@@ -98,15 +98,18 @@ internal sealed class SpoolSender : IAsyncDisposable
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private static Guid LoadSession(string directory)
+    private static Guid LoadSession(string directory) => LoadId(directory, SessionFileName);
+
+    /// <summary>The id kept in <paramref name="fileName"/> of a spool directory, made (and stored atomically) the first time.</summary>
+    internal static Guid LoadId(string directory, string fileName)
     {
-        var path = Path.Combine(directory, SessionFileName);
-        if (File.Exists(path) && Guid.TryParse(File.ReadAllText(path).Trim(), out var session))
+        var path = Path.Combine(directory, fileName);
+        if (File.Exists(path) && Guid.TryParse(File.ReadAllText(path).Trim(), out var stored))
         {
-            return session;
+            return stored;
         }
 
-        session = Guid.NewGuid();
+        var session = Guid.NewGuid();
         var temporary = path + ".tmp";
         File.WriteAllText(temporary, session.ToString());
         File.Move(temporary, path, overwrite: true);
@@ -127,7 +130,7 @@ internal sealed class SpoolSender : IAsyncDisposable
                     continue;
                 }
 
-                await using var connection = await SocketDaemonClient.ConnectNativeAsync(worker.Endpoint, _options.ConnectTimeout, token);
+                await using var connection = await SocketDaemonClient.ConnectNativeAsync(worker.Endpoint, _options, token);
                 if (connection.Version < NativeProtocol.SessionVersion)
                 {
                     throw new NativeProtocolException($"{worker.Endpoint} speaks native protocol version {connection.Version}; forwarding needs {NativeProtocol.SessionVersion}");

@@ -23,4 +23,13 @@ internal sealed class SpoolSenderOptions
 
     /// <summary>How long connecting, and the preface, may take.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>For <c>tls://</c> upstreams: the certificate authorities, as <see cref="SocketDaemonClientOptions.TlsCaFile"/>.</summary>
+    public string? TlsCaFile { get; init; }
+
+    /// <summary>For <c>tls://</c> upstreams: the certificate shown, as <see cref="SocketDaemonClientOptions.TlsClientCertificate"/>.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? TlsClientCertificate { get; init; }
+
+    /// <summary>For <c>tls://</c> upstreams: the name expected, as <see cref="SocketDaemonClientOptions.TlsServerName"/>.</summary>
+    public string? TlsServerName { get; init; }
 }

@@ -6,6 +6,7 @@ using SocketDaemon.Listeners.Internal;
 using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Client.Protocol;
 using SocketDaemon.Pipeline;
+using SocketDaemon.Pipeline.Handlers;
 
 namespace SocketDaemon.Hosting;
 
@@ -205,6 +206,27 @@ public sealed class SocketDaemonOptionsValidator : IValidateOptions<SocketDaemon
         if (step.SpoolMaxBytes is <= 0)
         {
             failures.Add($"{key}:SpoolMaxBytes: {step.SpoolMaxBytes} is not a positive size");
+        }
+
+        if (step.TlsCaFile is { } caFile && !File.Exists(caFile))
+        {
+            failures.Add($"{key}:TlsCaFile: {caFile} does not exist");
+        }
+
+        if (step.TlsKeyFile is not null && step.TlsCertificateFile is null)
+        {
+            failures.Add($"{key}:TlsKeyFile: a key needs its TlsCertificateFile");
+        }
+        else if (step.TlsCertificateFile is { } certificateFile)
+        {
+            try
+            {
+                using var certificate = new ForwardTlsOptions(null, certificateFile, step.TlsKeyFile, null).LoadClientCertificate();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                failures.Add($"{key}:TlsCertificateFile: {(File.Exists(certificateFile) ? ex.Message : $"{certificateFile} does not exist")}");
+            }
         }
 
         // A spool has one writer: two steps on one directory would interleave their records.

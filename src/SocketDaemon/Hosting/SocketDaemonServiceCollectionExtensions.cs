@@ -134,7 +134,10 @@ public static class SocketDaemonServiceCollectionExtensions
             step.BatchDelay ?? TimeSpan.Zero,
             ForwardSpoolDirectory(daemon, step),
             step.SpoolMaxBytes ?? 1L << 30,
-            daemon.Durability == MessageDurability.Fsync);
+            daemon.Durability == MessageDurability.Fsync,
+            step.TlsCaFile is null && step.TlsCertificateFile is null && step.TlsServerName is null
+                ? null
+                : new ForwardTlsOptions(step.TlsCaFile, step.TlsCertificateFile, step.TlsKeyFile, step.TlsServerName));
         return builder.UseEnd(step, services.GetRequiredService<ForwardHandlers>().Get(options).InvokeAsync);
     }
 

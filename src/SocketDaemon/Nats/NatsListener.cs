@@ -218,7 +218,7 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
         }
 
         var target = peer == PeerInfo.Unknown ? messageContext : new MessageContext(context.Name, 0, peer, context.Services) { Framing = FramingKind.Native };
-        target.SetMessage(new ReadOnlySequence<byte>(data), receivedAt);
+        target.SetMessage(new ReadOnlySequence<byte>(data), receivedAt, NatsOriginHeaders.OriginOf(message.Headers));
         context.Listener.MessageRead(data.Length);
         try
         {

@@ -55,4 +55,11 @@ public sealed class NatsOptions
     /// <summary>How long NATS waits for a <c>nats://</c> listener's acknowledgement before it delivers a message again (maybe to another daemon).</summary>
     /// <remarks>Defaults to 30 seconds.</remarks>
     public TimeSpan AckWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The most a <c>Nats</c> step's spool (<c>StateDirectory/spool/nats/STREAM-SERVER</c>) holds while NATS is
+    /// unreachable; when it is full the step waits, and so do the senders.
+    /// </summary>
+    /// <remarks>Defaults to 1 GiB.</remarks>
+    public long SpoolMaxBytes { get; set; } = 1L << 30;
 }

@@ -28,6 +28,11 @@ internal sealed class NatsOptionsValidator : IValidateOptions<SocketDaemonOption
             failures.Add($"{Root}:Nats:FetchBatch: {nats.FetchBatch} is not a positive number");
         }
 
+        if (nats.SpoolMaxBytes <= 0)
+        {
+            failures.Add($"{Root}:Nats:SpoolMaxBytes: {nats.SpoolMaxBytes} is not a positive size");
+        }
+
         if (nats.AckWait <= TimeSpan.Zero)
         {
             failures.Add($"{Root}:Nats:AckWait: {nats.AckWait} is not a positive duration such as 00:00:30");

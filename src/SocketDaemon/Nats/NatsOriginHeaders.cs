@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using NATS.Client.Core;
+using SocketDaemon.Client.Protocol;
 using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline;
 
@@ -21,31 +22,70 @@ internal static class NatsOriginHeaders
     public const string Gid = "SocketDaemon-Gid";
     public const string Comm = "SocketDaemon-Comm";
 
-    public static NatsHeaders For(MessageContext context, string host)
+    public static NatsHeaders For(MessageContext context, string host) =>
+        // A message forwarded here from another daemon keeps where it first entered, as the Forward step does.
+        For(context.Origin ?? new MessageOrigin
+        {
+            Host = host,
+            Listener = context.Listener,
+            Peer = context.Peer.ToString(),
+            ReceivedAt = context.ReceivedAt,
+            ProcessId = context.Peer.ProcessId,
+            UserId = context.Peer.UserId,
+            GroupId = context.Peer.GroupId,
+            ProcessName = context.Peer.ProcessName,
+        });
+
+    private static NatsHeaders For(MessageOrigin origin)
     {
-        var peer = context.Peer;
         var headers = new NatsHeaders
         {
-            [Host] = host,
-            [Listener] = context.Listener,
-            [Received] = context.ReceivedAt.ToString("O", CultureInfo.InvariantCulture),
+            [Host] = origin.Host,
+            [Listener] = origin.Listener,
+            [Received] = origin.ReceivedAt.ToString("O", CultureInfo.InvariantCulture),
         };
-        if (peer.ProcessId is { } pid)
+        if (origin.ProcessId is { } pid)
         {
             headers[Pid] = pid.ToString(CultureInfo.InvariantCulture);
-            headers[Uid] = peer.UserId?.ToString(CultureInfo.InvariantCulture) ?? string.Empty;
-            headers[Gid] = peer.GroupId?.ToString(CultureInfo.InvariantCulture) ?? string.Empty;
-            if (peer.ProcessName is { } comm)
+            headers[Uid] = origin.UserId?.ToString(CultureInfo.InvariantCulture) ?? string.Empty;
+            headers[Gid] = origin.GroupId?.ToString(CultureInfo.InvariantCulture) ?? string.Empty;
+            if (origin.ProcessName is { } comm)
             {
                 headers[Comm] = comm;
             }
         }
-        else if (peer.RemoteEndPoint is { } address)
+        else
         {
-            headers[Peer] = address.ToString() ?? string.Empty;
+            headers[Peer] = origin.Peer;
         }
 
         return headers;
+    }
+
+    /// <summary>
+    /// Where the message first entered SocketDaemon, as the native protocol carries it between daemons
+    /// (<see cref="MessageContext.Origin"/>), so an aggregator logs <c>Origin*</c> as a relay does; <see langword="null"/>
+    /// when the headers do not name a host (a message published by something else than a daemon).
+    /// </summary>
+    public static MessageOrigin? OriginOf(NatsHeaders? headers)
+    {
+        if (headers is null || Get(headers, Host) is not { } host || ReceivedOf(headers) is not { } receivedAt)
+        {
+            return null;
+        }
+
+        var peer = PeerOf(headers);
+        return new MessageOrigin
+        {
+            Host = host,
+            Listener = Get(headers, Listener) ?? string.Empty,
+            Peer = peer == PeerInfo.Unknown ? Get(headers, Peer) ?? peer.ToString() : peer.ToString(),
+            ReceivedAt = receivedAt,
+            ProcessId = peer.ProcessId,
+            UserId = peer.UserId,
+            GroupId = peer.GroupId,
+            ProcessName = peer.ProcessName,
+        };
     }
 
     /// <summary>The peer the headers name: the sender's credentials or address, or unknown.</summary>

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Hosting;
+using SocketDaemon.Hosting.Internal;
 
 namespace SocketDaemon.Nats;
 
@@ -31,7 +32,19 @@ internal sealed class NatsPublishers(IOptions<SocketDaemonOptions> options, ILog
 
     /// <summary>The outbox publishing to <paramref name="stream"/> at <paramref name="url"/>.</summary>
     public INatsOutbox Get(string url, string stream, string streamSubject) =>
-        _outboxes.GetOrAdd((url, stream), key => new NatsPublisher(key.Url, key.Stream, streamSubject, options.Value.Nats, loggerFactory));
+        _outboxes.GetOrAdd((url, stream), key => new NatsSpoolOutbox(
+            SpoolDirectory(options.Value, key.Url, key.Stream),
+            options.Value.Nats.SpoolMaxBytes,
+            options.Value.Durability == MessageDurability.Fsync,
+            new NatsPublisher(key.Url, key.Stream, streamSubject, options.Value.Nats, loggerFactory),
+            loggerFactory));
+
+    /// <summary>The spool of one server and stream: <c>spool/nats/STREAM-SERVER</c> under the state directory.</summary>
+    internal static string SpoolDirectory(SocketDaemonOptions options, string url, string stream)
+    {
+        var server = string.Concat(url.Replace("nats://", string.Empty, StringComparison.Ordinal).Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_'));
+        return Path.Combine(DefaultLocations.StateDirectory(options), "spool", "nats", $"{stream}-{server}");
+    }
 
     /// <summary>Messages taken by every outbox and not yet acknowledged by JetStream.</summary>
     public long Pending => _outboxes.Values.Sum(o => o.Pending);

@@ -112,4 +112,19 @@ public sealed class PipelineStepOptions
     /// <summary>For a <c>Forward</c> step: the most the spool may hold; past it messages are refused (<c>Busy</c>).</summary>
     /// <remarks>Defaults to 1 GiB.</remarks>
     public long? SpoolMaxBytes { get; set; }
+
+    /// <summary>For a <c>Forward</c> step with <c>tls://</c> upstreams: a PEM file of the CAs their certificates must chain to.</summary>
+    /// <remarks>Defaults to the system's trusted roots.</remarks>
+    public string? TlsCaFile { get; set; }
+
+    /// <summary>For a <c>Forward</c> step: a PEM file of the client certificate (with its key, or see <see cref="TlsKeyFile"/>) shown to upstreams that ask.</summary>
+    /// <remarks>Defaults to none.</remarks>
+    public string? TlsCertificateFile { get; set; }
+
+    /// <summary>For a <c>Forward</c> step: a PEM file of the client certificate's private key, when it is not in <see cref="TlsCertificateFile"/>.</summary>
+    public string? TlsKeyFile { get; set; }
+
+    /// <summary>For a <c>Forward</c> step: the name the upstreams' certificates must carry.</summary>
+    /// <remarks>Defaults to each upstream's host.</remarks>
+    public string? TlsServerName { get; set; }
 }

@@ -33,6 +33,22 @@ public class NatsJetStreamTests
     }
 
     [Fact]
+    public async Task The_aggregator_logs_the_origin_the_edge_published_as_a_relay_does()
+    {
+        await using var nats = await NatsServer.StartAsync();
+        await using var edge = await StartEdgeAsync(nats);
+        await using var aggregator = await StartAggregatorAsync(nats, "origins", outputTemplate: "{OriginHost} {OriginListener} [{OriginPeer}] {OriginReceivedAt:yyyy} via {Listener} #{ConnectionId}: {Text:l}{NewLine}");
+        await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix);
+
+        await client.SendAsync("from the edge");
+
+        // The same Origin* properties a relay logs for a message forwarded over the native protocol.
+        var line = await aggregator.Log.WaitForTextAsync("from the edge");
+        Assert.StartsWith($"{Environment.MachineName} unix [pid={Environment.ProcessId} ", line, StringComparison.Ordinal);
+        Assert.Contains($"] {DateTimeOffset.UtcNow:yyyy} via jetstream #", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task While_NATS_is_down_the_edge_holds_the_message_and_acknowledges_it_only_once_JetStream_has_it()
     {
         await using var nats = await NatsServer.StartAsync();
@@ -50,6 +66,50 @@ public class NatsJetStreamTests
         await using var aggregator = await StartAggregatorAsync(nats, "aggregators");
         Assert.Equal(["held while NATS is down"], await aggregator.Log.WaitForAsync(1));
         Assert.Equal(0, publishers.Pending);
+    }
+
+    [Fact]
+    public async Task With_local_acknowledgement_messages_spooled_while_NATS_is_down_survive_a_killed_edge_and_arrive_once()
+    {
+        await using var nats = await NatsServer.StartAsync();
+        await nats.StopAsync();
+        using var edgeDirectory = new TempDirectory();
+        string[] edgeArguments =
+        [
+            $"--SocketDaemon:Nats:Url={nats.Url}",
+            "--SocketDaemon:Pipeline:0:Handler=Nats",
+            "--SocketDaemon:Pipeline:0:Stream=LOGS",
+            "--SocketDaemon:Pipeline:0:Subject=logs.{Host}.{Listener}",
+            "--SocketDaemon:Pipeline:0:Acknowledge=local",
+        ];
+        var edge = await DaemonProcess.StartAsync(edgeDirectory, edgeArguments);
+        try
+        {
+            // Acknowledged once in the edge's spool, though NATS is down.
+            await using (var client = await SocketDaemonClient.ConnectAsync(SocketEndpoint.Parse(edge.Endpoint), new SocketDaemonClientOptions { BatchMessages = 50 }))
+            {
+                Assert.Equal(600, await client.SendManyAsync(Messages("spooled", 600)));
+            }
+
+            edge.Process.Signal(9);
+            await edge.Process.WaitForExitAsync();
+            await edge.DisposeAsync();
+            edge = await DaemonProcess.StartAsync(edgeDirectory, edgeArguments);
+            await using (var client = await SocketDaemonClient.ConnectAsync(SocketEndpoint.Parse(edge.Endpoint), new SocketDaemonClientOptions { BatchMessages = 50 }))
+            {
+                Assert.Equal(400, await client.SendManyAsync(Messages("after", 400)));
+            }
+
+            await nats.StartAgainAsync();
+            await using var aggregator = await StartAggregatorAsync(nats, "aggregators");
+            await aggregator.Log.WaitForAsync(1000);
+            await Task.Delay(500);
+            Assert.Equal(Messages("after", 400).Concat(Messages("spooled", 600)).Order(StringComparer.Ordinal), aggregator.Log.Texts().Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            await edge.DisposeAsync();
+        }
     }
 
     [Fact]
@@ -107,12 +167,22 @@ public class NatsJetStreamTests
         ["SocketDaemon:Pipeline:1:Stream"] = "LOGS",
     });
 
-    private static Task<TestDaemon> StartAggregatorAsync(NatsServer nats, string consumer, string ackWait = "00:00:30") => TestDaemon.StartAsync(new Dictionary<string, string?>
+    private static Task<TestDaemon> StartAggregatorAsync(NatsServer nats, string consumer, string ackWait = "00:00:30", string? outputTemplate = null)
     {
-        ["SocketDaemon:Nats:AckWait"] = ackWait,
-        ["SocketDaemon:Listeners:jetstream:Endpoint"] = nats.Url,
-        ["SocketDaemon:Listeners:jetstream:Stream"] = "LOGS",
-        ["SocketDaemon:Listeners:jetstream:Consumer"] = consumer,
-        ["SocketDaemon:Listeners:jetstream:FilterSubject"] = "logs.>",
-    });
+        var settings = new Dictionary<string, string?>
+        {
+            ["SocketDaemon:Nats:AckWait"] = ackWait,
+            ["SocketDaemon:Listeners:jetstream:Endpoint"] = nats.Url,
+            ["SocketDaemon:Listeners:jetstream:Stream"] = "LOGS",
+            ["SocketDaemon:Listeners:jetstream:Consumer"] = consumer,
+            ["SocketDaemon:Listeners:jetstream:FilterSubject"] = "logs.>",
+        };
+        if (outputTemplate is not null)
+        {
+            settings["SocketDaemon:Pipeline:0:Handler"] = "Log";
+            settings["SocketDaemon:Pipeline:0:OutputTemplate"] = outputTemplate;
+        }
+
+        return TestDaemon.StartAsync(settings);
+    }
 }

@@ -23,6 +23,7 @@ public sealed partial class ForwardHandler : IAsyncDisposable
     private readonly SpoolSender _sender;
     private readonly ForwardOptions _options;
     private readonly string _host = Environment.MachineName;
+    private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _clientCertificate;
     private readonly ulong _acknowledgedAtStart;
     private long _spooled;
 
@@ -48,10 +49,19 @@ public sealed partial class ForwardHandler : IAsyncDisposable
             SpoolPending(logger, options.Spool, _spool.Pending);
         }
 
+        _clientCertificate = options.Tls?.LoadClientCertificate();
         _sender = new SpoolSender(
             _spool,
             options.Upstreams,
-            new SpoolSenderOptions { BatchMessages = options.BatchSize, BatchDelay = options.BatchDelay, RoundRobin = options.RoundRobin },
+            new SpoolSenderOptions
+            {
+                BatchMessages = options.BatchSize,
+                BatchDelay = options.BatchDelay,
+                RoundRobin = options.RoundRobin,
+                TlsCaFile = options.Tls?.CaFile,
+                TlsClientCertificate = _clientCertificate,
+                TlsServerName = options.Tls?.ServerName,
+            },
             (upstream, ex) => UpstreamFailed(logger, upstream.ToString(), ex.Message));
         _sender.Start();
     }
@@ -112,6 +122,7 @@ public sealed partial class ForwardHandler : IAsyncDisposable
     {
         await _sender.DisposeAsync();
         _spool.Dispose();
+        _clientCertificate?.Dispose();
     }
 
     [LoggerMessage(80, LogLevel.Warning, "Forward: upstream {Upstream}: {Reason}; retrying")]

@@ -11,6 +11,7 @@ namespace SocketDaemon.Pipeline.Handlers;
 /// <param name="Spool">The spool directory.</param>
 /// <param name="SpoolMaxBytes">The most the spool may hold.</param>
 /// <param name="Fsync">Whether a spooled message is on disk (rather than in the kernel) before it counts, as <c>Durability: fsync</c> asks.</param>
+/// <param name="Tls">For <c>tls://</c> upstreams: the CA, client certificate and name to check; <see langword="null"/> for the system's roots and no client certificate.</param>
 public sealed record ForwardOptions(
     IReadOnlyList<SocketEndpoint> Upstreams,
     bool RoundRobin,
@@ -19,7 +20,8 @@ public sealed record ForwardOptions(
     TimeSpan BatchDelay,
     string Spool,
     long SpoolMaxBytes,
-    bool Fsync)
+    bool Fsync,
+    ForwardTlsOptions? Tls = null)
 {
     /// <summary>Whether <paramref name="other"/> configures the same forwarding, upstream for upstream.</summary>
     public bool SameAs(ForwardOptions other) =>

@@ -1,0 +1,222 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using SocketDaemon.Client.Spooling;
+
+namespace SocketDaemon.Nats;
+
+/// <summary>
+/// The outbox of a <c>Nats</c> step on disk: each message goes first to a <see cref="DiskSpool"/>, and a pump
+/// publishes the spool in order through the in-memory <see cref="NatsPublisher"/> (whose window bounds what is in
+/// memory), moving the spool's acknowledged position as JetStream acknowledges. A message's <c>Nats-Msg-Id</c> is the
+/// spool's id (kept in the spool directory) and the record's number, so the same message published again after a
+/// restart of the daemon is the same id, and JetStream (within its <c>DuplicateWindow</c>) stores it once.
+/// </summary>
+internal sealed partial class NatsSpoolOutbox : INatsOutbox
+{
+    private const string IdFileName = "nats-id";
+    private static readonly TimeSpan FullRetryDelay = TimeSpan.FromMilliseconds(100);
+
+    private readonly DiskSpool _spool;
+    private readonly NatsPublisher _publisher;
+    private readonly bool _fsync;
+    private readonly string _id;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<ulong, TaskCompletionSource> _waiting = [];
+    private readonly SortedSet<ulong> _published = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _pump;
+    private ulong _acknowledged;
+
+    public NatsSpoolOutbox(string directory, long maxBytes, bool fsync, NatsPublisher publisher, ILoggerFactory loggerFactory)
+    {
+        _logger = loggerFactory.CreateLogger("SocketDaemon.Nats");
+        _spool = DiskSpool.Open(directory, new DiskSpoolOptions { MaxBytes = maxBytes, Durability = fsync ? SpoolDurability.Fsync : SpoolDurability.Flush });
+        if (_spool.RecoveredTornBytes > 0)
+        {
+            SpoolRecovered(_logger, directory, _spool.RecoveredTornBytes);
+        }
+
+        if (_spool.Pending > 0)
+        {
+            SpoolPending(_logger, directory, _spool.Pending);
+        }
+
+        _id = SpoolSender.LoadId(directory, IdFileName).ToString("N");
+        _acknowledged = _spool.Acknowledged;
+        _fsync = fsync;
+        _publisher = publisher;
+        _pump = PumpAsync();
+    }
+
+    /// <summary>Messages in the spool that JetStream has not acknowledged yet.</summary>
+    public long Pending => _spool.Pending;
+
+    /// <summary>Spools the message (waiting while the spool is full); its completion follows JetStream's acknowledgement.</summary>
+    public async ValueTask EnqueueAsync(NatsOutgoing message, CancellationToken cancellationToken)
+    {
+        var record = NatsSpoolRecord.Write(message);
+        while (true)
+        {
+            try
+            {
+                lock (_gate)
+                {
+                    var sequence = _spool.Append(record);
+                    if (message.Completion is { } completion)
+                    {
+                        _waiting[sequence] = completion;
+                    }
+                }
+
+                break;
+            }
+            catch (SpoolFullException)
+            {
+                // Full: the step waits, and so the connections that feed it, until JetStream takes some.
+                await Task.Delay(FullRetryDelay, cancellationToken);
+            }
+        }
+
+        if (_fsync)
+        {
+            _spool.Commit();
+        }
+    }
+
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        using var waiting = new CancellationTokenSource(timeout);
+        try
+        {
+            while (_spool.Pending > 0)
+            {
+                await Task.Delay(50, waiting.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // What is left stays in the spool for the next start.
+        }
+
+        await _stopping.CancelAsync();
+        await _pump;
+        await _publisher.StopAsync(TimeSpan.Zero);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await StopAsync(TimeSpan.Zero);
+        }
+
+        await _publisher.DisposeAsync();
+        lock (_gate)
+        {
+            foreach (var completion in _waiting.Values)
+            {
+                completion.TrySetCanceled();
+            }
+
+            _waiting.Clear();
+        }
+
+        _spool.Dispose();
+        _stopping.Dispose();
+    }
+
+    private async Task PumpAsync()
+    {
+        var next = _spool.Acknowledged + 1;
+        try
+        {
+            while (true)
+            {
+                var records = _spool.Read(next, 256, 1 << 20);
+                if (records.Count == 0)
+                {
+                    await _spool.WaitForAsync(next, _stopping.Token);
+                    continue;
+                }
+
+                foreach (var record in records)
+                {
+                    var sequence = record.Sequence;
+                    var published = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    var messageId = string.Create(CultureInfo.InvariantCulture, $"{_id}-{sequence}");
+                    NatsOutgoing message;
+                    try
+                    {
+                        message = NatsSpoolRecord.Read(record.Payload, messageId, published);
+                    }
+                    catch (InvalidDataException ex)
+                    {
+                        // The CRC passed, so only a different writer could have made it: skip it, say so, go on.
+                        BadRecord(_logger, sequence, ex.Message);
+                        Published(sequence);
+                        continue;
+                    }
+
+                    await _publisher.EnqueueAsync(message, _stopping.Token);
+                    _ = published.Task.ContinueWith(t => Published(sequence), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+
+                next = records[^1].Sequence + 1;
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopped: what JetStream has not acknowledged stays in the spool.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The spool closed under the pump at disposal.
+        }
+    }
+
+    /// <summary>JetStream stored <paramref name="sequence"/>: move the spool's position over every record stored in a row.</summary>
+    private void Published(ulong sequence)
+    {
+        List<TaskCompletionSource>? done = null;
+        lock (_gate)
+        {
+            _published.Add(sequence);
+            var before = _acknowledged;
+            while (_published.Remove(_acknowledged + 1))
+            {
+                _acknowledged++;
+                if (_waiting.Remove(_acknowledged, out var completion))
+                {
+                    (done ??= []).Add(completion);
+                }
+            }
+
+            if (_acknowledged > before)
+            {
+                try
+                {
+                    _spool.Acknowledge(_acknowledged);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Stopping: the position written last stands, and the rest is published again (same ids).
+                }
+            }
+        }
+
+        foreach (var completion in done ?? [])
+        {
+            completion.TrySetResult();
+        }
+    }
+
+    [LoggerMessage(67, LogLevel.Warning, "Nats: spool {Spool}: cut {Bytes} bytes of a record torn by a crash")]
+    private static partial void SpoolRecovered(ILogger logger, string spool, long bytes);
+
+    [LoggerMessage(68, LogLevel.Information, "Nats: spool {Spool} holds {Count} messages not yet acknowledged by JetStream; publishing them")]
+    private static partial void SpoolPending(ILogger logger, string spool, long count);
+
+    [LoggerMessage(69, LogLevel.Error, "Nats: spool record {Sequence} is not a NATS message ({Reason}); skipped")]
+    private static partial void BadRecord(ILogger logger, ulong sequence, string reason);
+}

@@ -1,0 +1,73 @@
+using System.Buffers.Binary;
+using System.Text;
+using NATS.Client.Core;
+
+namespace SocketDaemon.Nats;
+
+/// <summary>
+/// A message as the <c>Nats</c> step's spool keeps it: <c>u16 length, subject</c>, <c>u16 count</c> of headers each
+/// <c>u16 length, name, u16 length, value</c> (UTF-8), then the payload to the end. Its id is not stored: it is the
+/// record's position in the spool.
+/// </summary>
+internal static class NatsSpoolRecord
+{
+    public static byte[] Write(NatsOutgoing message)
+    {
+        var headers = message.Headers.Select(h => (Name: h.Key, Value: h.Value.Count > 0 ? h.Value[0] ?? string.Empty : string.Empty)).ToList();
+        var length = 2 + Encoding.UTF8.GetByteCount(message.Subject) + 2
+            + headers.Sum(h => 4 + Encoding.UTF8.GetByteCount(h.Name) + Encoding.UTF8.GetByteCount(h.Value)) + message.Data.Length;
+        var record = new byte[length];
+        var span = record.AsSpan();
+        WriteString(ref span, message.Subject);
+        BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)headers.Count);
+        span = span[2..];
+        foreach (var (name, value) in headers)
+        {
+            WriteString(ref span, name);
+            WriteString(ref span, value);
+        }
+
+        message.Data.CopyTo(span);
+        return record;
+    }
+
+    /// <summary>Reads a record back; the spool's CRC has already vouched for its bytes.</summary>
+    /// <exception cref="InvalidDataException">The record is not one <see cref="Write"/> made.</exception>
+    public static NatsOutgoing Read(byte[] record, string messageId, TaskCompletionSource completion)
+    {
+        try
+        {
+            ReadOnlySpan<byte> span = record;
+            var subject = ReadString(ref span);
+            var count = BinaryPrimitives.ReadUInt16BigEndian(span);
+            span = span[2..];
+            var headers = new NatsHeaders();
+            for (var i = 0; i < count; i++)
+            {
+                var name = ReadString(ref span);
+                headers[name] = ReadString(ref span);
+            }
+
+            return new NatsOutgoing(subject, span.ToArray(), headers, messageId, completion);
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            throw new InvalidDataException("a NATS spool record ends early", ex);
+        }
+    }
+
+    private static void WriteString(ref Span<byte> span, string value)
+    {
+        var length = Encoding.UTF8.GetBytes(value, span[2..]);
+        BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)length);
+        span = span[(2 + length)..];
+    }
+
+    private static string ReadString(ref ReadOnlySpan<byte> span)
+    {
+        var length = BinaryPrimitives.ReadUInt16BigEndian(span);
+        var value = Encoding.UTF8.GetString(span.Slice(2, length));
+        span = span[(2 + length)..];
+        return value;
+    }
+}
