@@ -24,17 +24,7 @@ internal static class NatsOriginHeaders
 
     public static NatsHeaders For(MessageContext context, string host) =>
         // A message forwarded here from another daemon keeps where it first entered, as the Forward step does.
-        For(context.Origin ?? new MessageOrigin
-        {
-            Host = host,
-            Listener = context.Listener,
-            Peer = context.Peer.ToString(),
-            ReceivedAt = context.ReceivedAt,
-            ProcessId = context.Peer.ProcessId,
-            UserId = context.Peer.UserId,
-            GroupId = context.Peer.GroupId,
-            ProcessName = context.Peer.ProcessName,
-        });
+        For(context.FirstOrigin(host));
 
     private static NatsHeaders For(MessageOrigin origin)
     {

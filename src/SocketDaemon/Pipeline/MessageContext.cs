@@ -66,6 +66,22 @@ public sealed class MessageContext
     /// </summary>
     public MessageOrigin? Origin { get; private set; }
 
+    /// <summary>
+    /// Where the message first entered SocketDaemon, for a handler that sends it on: its <see cref="Origin"/> when it
+    /// came from another daemon, else this daemon (<paramref name="host"/>), this listener and this peer.
+    /// </summary>
+    public MessageOrigin FirstOrigin(string host) => Origin ?? new MessageOrigin
+    {
+        Host = host,
+        Listener = Listener,
+        Peer = Peer.ToString(),
+        ReceivedAt = ReceivedAt,
+        ProcessId = Peer.ProcessId,
+        UserId = Peer.UserId,
+        GroupId = Peer.GroupId,
+        ProcessName = Peer.ProcessName,
+    };
+
     /// <summary>The message decoded as UTF-8; decoded once, on first use.</summary>
     public string Text => _text ??= Encoding.UTF8.GetString(Payload);
 

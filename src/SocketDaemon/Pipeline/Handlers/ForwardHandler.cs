@@ -90,17 +90,7 @@ public sealed partial class ForwardHandler : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(context);
 
         // A message that came from another daemon keeps where it first entered; one from a client starts here.
-        var origin = context.Origin ?? new MessageOrigin
-        {
-            Host = _host,
-            Listener = context.Listener,
-            Peer = context.Peer.ToString(),
-            ReceivedAt = context.ReceivedAt,
-            ProcessId = context.Peer.ProcessId,
-            UserId = context.Peer.UserId,
-            GroupId = context.Peer.GroupId,
-            ProcessName = context.Peer.ProcessName,
-        };
+        var origin = context.FirstOrigin(_host);
         var entry = new ArrayBufferWriter<byte>(256 + (int)context.Payload.Length);
         NativeFrameWriter.WriteOriginEntry(entry, origin, context.Payload);
         var sequence = _spool.Append(entry.WrittenSpan);
