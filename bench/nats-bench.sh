@@ -21,15 +21,25 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 lines() { cat "$1"/messages*.log 2>/dev/null | wc -l; }
 wait_for() { for _ in $(seq 1 600); do [[ -S $1 ]] && return; sleep 0.1; done; echo "no $1" >&2; exit 1; }
 now() { date +%s.%N; }
+# drive SOCKET LOGDIR: sends the input to SOCKET, then waits until LOGDIR's log holds every message.
+# Sets acked (seconds until socketctl returned: every message acknowledged), total (seconds until logged) and logged.
+drive() {
+  local start
+  start=$(now)
+  "${socketctl[@]}" send --endpoint "unix:$1" < "$work/input"
+  acked=$(echo "$(now) - $start" | bc)
+  for _ in $(seq 1 3000); do (( $(lines "$2") >= messages )) && break; sleep 0.1; done
+  total=$(echo "$(now) - $start" | bc)
+  logged=$(lines "$2")
+}
 
 python3 -c "import sys; [print(f'{i:08d} ' + 'x' * ($size - 9)) for i in range($messages)]" > "$work/input"
 
 # Baseline: the daemon logs what it receives.
 "${daemon[@]}" --log-dir "$work/base" --listen "unix:$work/base.sock" >/dev/null 2>&1 & pids+=($!)
 wait_for "$work/base.sock"
-start=$(now)
-"${socketctl[@]}" send --endpoint "unix:$work/base.sock" < "$work/input"
-base=$(echo "$(now) - $start" | bc)
+drive "$work/base.sock" "$work/base"
+base=$total
 
 # Relay: edge -> Forward (native protocol over TCP) -> relay.
 rport=$(free_port)
@@ -38,12 +48,8 @@ rport=$(free_port)
 "${daemon[@]}" --log-dir "$work/redge" --listen "unix:$work/redge.sock" --SocketDaemon:Pipeline:0:Handler=Forward \
   --SocketDaemon:Pipeline:0:Upstreams:0="tcp://127.0.0.1:$rport" >/dev/null 2>&1 & pids+=($!)
 wait_for "$work/relay.sock"; wait_for "$work/redge.sock"
-start=$(now)
-"${socketctl[@]}" send --endpoint "unix:$work/redge.sock" < "$work/input"
-racked=$(echo "$(now) - $start" | bc)
-for _ in $(seq 1 3000); do (( $(lines "$work/relay") >= messages )) && break; sleep 0.1; done
-rtotal=$(echo "$(now) - $start" | bc)
-rlogged=$(lines "$work/relay")
+drive "$work/redge.sock" "$work/relay"
+racked=$acked rtotal=$total rlogged=$logged
 
 # NATS: edge -> JetStream -> aggregator.
 port=$(free_port)
@@ -56,12 +62,7 @@ sleep 1
   --SocketDaemon:Listeners:js:Endpoint="nats://127.0.0.1:$port" --SocketDaemon:Listeners:js:Stream=BENCH \
   --SocketDaemon:Listeners:js:Consumer=bench >/dev/null 2>&1 & pids+=($!)
 wait_for "$work/edge.sock"; wait_for "$work/agg.sock"
-start=$(now)
-"${socketctl[@]}" send --endpoint "unix:$work/edge.sock" < "$work/input"
-acked=$(echo "$(now) - $start" | bc)
-for _ in $(seq 1 3000); do (( $(lines "$work/agg") >= messages )) && break; sleep 0.1; done
-total=$(echo "$(now) - $start" | bc)
-logged=$(lines "$work/agg")
+drive "$work/edge.sock" "$work/agg"
 
 printf 'messages: %d of %d bytes; relay logged %d, aggregator logged %d\n' "$messages" "$size" "$rlogged" "$logged"
 printf 'baseline  daemon -> messages.log:                  %6.2f s  %8.0f msg/s\n' "$base" "$(echo "$messages / $base" | bc -l)"
