@@ -528,7 +528,9 @@ public sealed class SocketDaemonClient : IAsyncDisposable
 
     private Batch NewBatch()
     {
-        var buffer = new ArrayBufferWriter<byte>(Math.Min(_options.BatchBytes + 256, 1 << 20));
+        // The buffer grows as messages come: sized for a full batch at once, a large BatchBytes would allocate (and zero)
+        // up to a megabyte for every batch, however few messages it ends up holding.
+        var buffer = new ArrayBufferWriter<byte>(Math.Min(_options.BatchBytes + 256, 64 * 1024));
         return new Batch(buffer, NativeFrameWriter.BeginBatch(buffer, NextId()));
     }
 

@@ -53,10 +53,35 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
         }
 
         var state = new BatchState(connection, chosen);
+        try
+        {
+            await ReadFramesAsync(state);
+        }
+        catch
+        {
+            await state.Replies.AbandonAsync();
+            throw;
+        }
+
+        await state.Replies.CompleteAsync();
+    }
+
+    // Reads frames until the connection ends: batches go through the pipeline one after the other while the
+    // acknowledgements of earlier ones wait for the log (NativeReplies), up to NativeReplies.Capacity of them.
+    private async Task ReadFramesAsync(BatchState state)
+    {
+        var connection = state.Connection;
         var maxFrame = MaxFrameBytes(connection.Listener.MaxMessageBytes);
         var partial = false;
         while (true)
         {
+            if (connection.Stopping.IsCancellationRequested)
+            {
+                // A read now may hand the connection to the next run, which knows nothing of the batches acknowledged
+                // here: every one read goes out first.
+                await state.Replies.DrainAsync();
+            }
+
             var timeout = connection.NextReadTimeout(partial);
             if (await connection.ReadAsync(timeout) is not { } result)
             {
@@ -64,6 +89,8 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
                 return;
             }
 
+            // A reply that could not be written woke the read: the connection ends with its reason.
+            state.Replies.ThrowIfFaulted();
             var buffer = result.Buffer;
             try
             {
@@ -81,10 +108,9 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
                 connection.Input.AdvanceTo(buffer.Start, buffer.End);
             }
 
-            // One flush for every reply to what this read brought: pipelined batches share a write.
-            await output.FlushAsync();
             if (state.Tail is { } request)
             {
+                await state.Replies.DrainAsync();
                 await TailAsync(connection, request.Id, request.Listener, request.Grep);
                 return;
             }
@@ -149,20 +175,32 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
 
     private async ValueTask HandleAsync(NativeFrame frame, BatchState state)
     {
-        var connection = state.Connection;
-        var output = connection.Output;
         switch (frame.Type)
         {
             case NativeFrameType.Batch:
                 var sequence = NativeFrameReader.ReadBatch(frame.Body, state.Messages, static (messages, message) => messages.Add((message, default)));
                 await HandleBatchAsync(sequence, state);
-                break;
+                return;
 
             case NativeFrameType.OriginBatch when state.Version >= NativeProtocol.SessionVersion:
                 sequence = NativeFrameReader.ReadOriginBatch(frame.Body, state.Messages, static (messages, origin, message) => messages.Add((message, origin)));
                 await HandleBatchAsync(sequence, state);
-                break;
+                return;
+        }
 
+        // Any other request is answered after the acknowledgements of the batches before it, and flushed on its own:
+        // the replies' loop owns the output again from the next batch.
+        await state.Replies.DrainAsync();
+        await HandleRequestAsync(frame, state);
+        await state.Connection.Output.FlushAsync();
+    }
+
+    private async ValueTask HandleRequestAsync(NativeFrame frame, BatchState state)
+    {
+        var connection = state.Connection;
+        var output = connection.Output;
+        switch (frame.Type)
+        {
             case NativeFrameType.Session when state.Version >= NativeProtocol.SessionVersion:
                 var sessionRequest = NativeFrameReader.ReadSession(frame.Body, out var sessionId);
                 state.Session = sessions.Get(sessionId);
@@ -216,9 +254,11 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
     }
 
     /// <summary>
-    /// Runs a batch through the pipeline and acknowledges it once the log and every handler's commitment hold it.
-    /// In a session, messages numbered up to what the session already logged are counted but not run again, and the
-    /// session's position moves, before the acknowledgement, to just before the first message worth sending again.
+    /// Runs a batch through the pipeline and queues its acknowledgement, which goes out once the log and every
+    /// handler's commitment hold it (<see cref="SettleAsync"/>). In a session, messages numbered up to what the session
+    /// already logged are counted but not run again, and the session's position moves, before the acknowledgement, to
+    /// just before the first message worth sending again; the session's batches run one at a time, each seeing the
+    /// position the one before moved.
     /// </summary>
     private async ValueTask HandleBatchAsync(ulong sequence, BatchState state)
     {
@@ -232,26 +272,21 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
         {
             var count = state.Messages.Count;
             var skip = session is null || session.Logged < sequence ? 0 : (int)Math.Min((ulong)count, session.Logged - sequence + 1);
+            var reply = new BatchReply(sequence);
             if (skip < count && logs.IsUnderPressure)
             {
-                RefuseBusy(state, sequence, skip);
+                RefuseBusy(state, reply, skip);
+                await state.Replies.AddAsync(reply);
                 return;
             }
 
-            var accepted = skip + await DispatchBatchAsync(state, skip);
-            await logs.CommitAsync();
-            accepted -= await AwaitCommitmentsAsync(state);
+            reply.Accepted = skip + await DispatchBatchAsync(state, reply, skip);
+            reply.Settled = SettleAsync(state.Connection, session, reply, count);
+            await state.Replies.AddAsync(reply);
             if (session is not null)
             {
-                // A message too large stays too large: the position moves past it. Any other refusal may pass later.
-                var retry = state.Errors.Find(static e => e.Code != NativeErrorCode.TooLarge) is { Code: not NativeErrorCode.None } first ? first.Index : count;
-                if (retry > 0)
-                {
-                    sessions.Advance(session, sequence + (ulong)retry - 1);
-                }
+                await reply.Settled;
             }
-
-            NativeFrameWriter.WriteAck(state.Connection.Output, sequence, accepted, state.Errors);
         }
         finally
         {
@@ -260,48 +295,65 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
     }
 
     /// <summary>
+    /// Waits until the batch's lines are as durable as <c>Durability</c> asks and its commitments are kept, then moves
+    /// a session's position: what its acknowledgement waits for. The commit is asked for at once, behind the batch's lines.
+    /// </summary>
+    private async Task SettleAsync(StreamConnection connection, NativeSession? session, BatchReply reply, int count)
+    {
+        await logs.CommitAsync();
+        reply.Accepted -= await AwaitCommitmentsAsync(connection, reply);
+        if (session is not null)
+        {
+            // A message too large stays too large: the position moves past it. Any other refusal may pass later.
+            var retry = reply.Errors.Find(static e => e.Code != NativeErrorCode.TooLarge) is { Code: not NativeErrorCode.None } first ? first.Index : count;
+            if (retry > 0)
+            {
+                sessions.Advance(session, reply.Sequence + (ulong)retry - 1);
+            }
+        }
+    }
+
+    /// <summary>
     /// Answers <c>Busy</c> to every message of a batch not logged yet, taking none: the log's queue is full or the log
     /// cannot be written, and a batch taken now would wait there in memory. The client sends it again after a pause,
     /// while raw-framing readers simply stop reading.
     /// </summary>
-    private static void RefuseBusy(BatchState state, ulong sequence, int skip)
+    private static void RefuseBusy(BatchState state, BatchReply reply, int skip)
     {
-        state.Errors.Clear();
         for (var i = skip; i < state.Messages.Count; i++)
         {
-            state.Errors.Add((i, NativeErrorCode.Busy));
+            reply.Errors.Add((i, NativeErrorCode.Busy));
         }
 
+        reply.Accepted = skip;
         state.Messages.Clear();
         state.Connection.Listener.Listener.ErrorSeen(ErrorReasons.Busy);
-        NativeFrameWriter.WriteAck(state.Connection.Output, sequence, skip, state.Errors);
     }
 
-    private async ValueTask<int> DispatchBatchAsync(BatchState state, int skip)
+    private async ValueTask<int> DispatchBatchAsync(BatchState state, BatchReply reply, int skip)
     {
         var connection = state.Connection;
         var accepted = 0;
-        state.Errors.Clear();
         for (var i = skip; i < state.Messages.Count; i++)
         {
             var (message, originBytes) = state.Messages[i];
             if (message.Length > connection.Listener.MaxMessageBytes)
             {
-                state.Errors.Add((i, NativeErrorCode.TooLarge));
+                reply.Errors.Add((i, NativeErrorCode.TooLarge));
                 connection.Listener.Listener.ErrorSeen(ErrorReasons.TooLarge);
                 continue;
             }
 
             // In a session the messages after a failed one wait for the resend, so that it runs them in order, once.
-            if (state.Session is not null && state.Errors.Any(static e => e.Code != NativeErrorCode.TooLarge))
+            if (state.Session is not null && reply.Errors.Any(static e => e.Code != NativeErrorCode.TooLarge))
             {
-                state.Errors.Add((i, NativeErrorCode.Busy));
+                reply.Errors.Add((i, NativeErrorCode.Busy));
                 continue;
             }
 
             if (!await connection.AdmitMessageAsync())
             {
-                state.Errors.Add((i, NativeErrorCode.RateLimited));
+                reply.Errors.Add((i, NativeErrorCode.RateLimited));
                 continue;
             }
 
@@ -311,7 +363,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
                 await connection.DispatchAsync(state.Context, message, origin);
                 if (state.Context.TakeCommitment() is { } commitment)
                 {
-                    state.Commitments.Add((i, commitment));
+                    reply.Commitments.Add((i, commitment));
                 }
 
                 accepted++;
@@ -322,7 +374,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                state.Errors.Add((i, ex is SpoolFullException ? NativeErrorCode.Busy : NativeErrorCode.Internal));
+                reply.Errors.Add((i, ex is SpoolFullException ? NativeErrorCode.Busy : NativeErrorCode.Internal));
                 connection.Listener.Listener.ErrorSeen(ErrorReasons.HandlerFailed);
                 MessageFailed(logger, ex, connection.Listener.Name, connection.Id, i);
             }
@@ -338,15 +390,15 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
     /// Waits for what handlers added (<see cref="MessageContext.AddCommitment"/>), all of the batch's at once; a
     /// message whose commitment failed is refused. Returns how many were.
     /// </summary>
-    private async ValueTask<int> AwaitCommitmentsAsync(BatchState state)
+    private async ValueTask<int> AwaitCommitmentsAsync(StreamConnection connection, BatchReply reply)
     {
-        if (state.Commitments.Count == 0)
+        if (reply.Commitments.Count == 0)
         {
             return 0;
         }
 
         var failed = 0;
-        foreach (var (index, commitment) in state.Commitments)
+        foreach (var (index, commitment) in reply.Commitments)
         {
             try
             {
@@ -356,14 +408,14 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
             {
                 failed++;
                 // Given up at a stop, or refused by the next hop for now (NATS, an upstream): either way, send it again.
-                state.Errors.Add((index, ex is OperationCanceledException ? NativeErrorCode.ShuttingDown : NativeErrorCode.Busy));
-                state.Connection.Listener.Listener.ErrorSeen(ErrorReasons.HandlerFailed);
-                MessageFailed(logger, ex, state.Connection.Listener.Name, state.Connection.Id, index);
+                reply.Errors.Add((index, ex is OperationCanceledException ? NativeErrorCode.ShuttingDown : NativeErrorCode.Busy));
+                connection.Listener.Listener.ErrorSeen(ErrorReasons.HandlerFailed);
+                MessageFailed(logger, ex, connection.Listener.Name, connection.Id, index);
             }
         }
 
-        state.Commitments.Clear();
-        state.Errors.Sort(static (a, b) => a.Index.CompareTo(b.Index));
+        reply.Commitments.Clear();
+        reply.Errors.Sort(static (a, b) => a.Index.CompareTo(b.Index));
         return failed;
     }
 
@@ -444,11 +496,11 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
 
         public NativeSession? Session { get; set; }
 
-        public List<(int Index, Task Commitment)> Commitments { get; } = [];
-
         public MessageContext Context { get; } = CreateBatchContext(connection);
 
         public List<(ReadOnlySequence<byte> Message, ReadOnlySequence<byte> Origin)> Messages { get; } = [];
+
+        public NativeReplies Replies { get; } = new(connection.Output, connection.Input.CancelPendingRead);
 
         private static MessageContext CreateBatchContext(StreamConnection connection)
         {
@@ -456,8 +508,6 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
             context.BatchWrites = true;
             return context;
         }
-
-        public List<(int Index, NativeErrorCode Code)> Errors { get; } = [];
 
         public (ulong Id, string Listener, string Grep)? Tail { get; set; }
     }

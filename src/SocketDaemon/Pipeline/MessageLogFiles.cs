@@ -31,6 +31,11 @@ public sealed class MessageLogFiles : IDisposable
     private static readonly TimeSpan RetireDelay = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<string, MessageLogWriter> _writers = new(StringComparer.Ordinal);
+    private readonly Lock _writersLock = new();
+
+    // The writers as an array, for what runs per batch (commits, the pressure check): ConcurrentDictionary.Values
+    // takes every lock of the dictionary and copies it each time.
+    private volatile MessageLogWriter[] _writerList = [];
     private readonly ConcurrentDictionary<string, (Logger Logger, FlushableSink Sink)> _files = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Logger, FlushableSink> _retiring = new();
     private readonly string _directory;
@@ -60,6 +65,14 @@ public sealed class MessageLogFiles : IDisposable
         ArgumentNullException.ThrowIfNull(step);
         var path = Path.GetFullPath(step.Path ?? DefaultPath, _directory);
         var writer = _writers.GetOrAdd(path, static (p, self) => new MessageLogWriter(p, self._durability, self._logger, self.SpoolDirectoryOf(p)), this);
+        lock (_writersLock)
+        {
+            if (Array.IndexOf(_writerList, writer) < 0)
+            {
+                _writerList = [.. _writerList, writer];
+            }
+        }
+
         writer.Configure(step.FileSizeLimitBytes ?? DefaultFileSizeLimitBytes, step.RetainedFileCountLimit ?? DefaultRetainedFileCount);
         return writer;
     }
@@ -86,7 +99,7 @@ public sealed class MessageLogFiles : IDisposable
     {
         get
         {
-            foreach (var writer in _writers.Values)
+            foreach (var writer in _writerList)
             {
                 if (writer.IsFull || writer.Fault is not null)
                 {
@@ -106,17 +119,18 @@ public sealed class MessageLogFiles : IDisposable
     public Task CommitAsync()
     {
         var serilog = _durability == MessageDurability.Fsync && !_files.IsEmpty ? _fsync.CommitAsync() : Task.CompletedTask;
-        if (_writers.IsEmpty)
+        var writers = _writerList;
+        if (writers.Length == 0)
         {
             return serilog;
         }
 
-        if (_writers.Count == 1 && _files.IsEmpty)
+        if (writers.Length == 1 && _files.IsEmpty)
         {
-            return _writers.Values.First().CommitAsync();
+            return writers[0].CommitAsync();
         }
 
-        return Task.WhenAll(_writers.Values.Select(w => w.CommitAsync()).Append(serilog));
+        return Task.WhenAll(writers.Select(w => w.CommitAsync()).Append(serilog));
     }
 
     /// <summary>Whether every message log file (or, before the first message, its directory) can be written now.</summary>
@@ -193,6 +207,7 @@ public sealed class MessageLogFiles : IDisposable
         // Each writer drains its queue; the connections that fill them have closed by now.
         Parallel.ForEach(_writers.Values, static writer => writer.Dispose());
         _writers.Clear();
+        _writerList = [];
         foreach (var logger in _retiring.Keys)
         {
             logger.Dispose();
