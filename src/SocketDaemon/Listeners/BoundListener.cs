@@ -62,9 +62,11 @@ public sealed class BoundListener
 
     internal void ConnectionClosed() => Interlocked.Decrement(ref _openConnections);
 
-    internal void MessageRead(long bytes)
+    internal void MessageRead(long bytes) => MessagesRead(1, bytes);
+
+    internal void MessagesRead(long messages, long bytes)
     {
-        Interlocked.Increment(ref _messages);
+        Interlocked.Add(ref _messages, messages);
         Interlocked.Add(ref _bytes, bytes);
     }
 

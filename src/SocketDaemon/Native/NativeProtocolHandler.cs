@@ -334,6 +334,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
     {
         var connection = state.Connection;
         var accepted = 0;
+        var receivedAt = DateTimeOffset.UtcNow;
         for (var i = skip; i < state.Messages.Count; i++)
         {
             var (message, originBytes) = state.Messages[i];
@@ -360,7 +361,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
             try
             {
                 var origin = originBytes.IsEmpty ? null : MessageOrigin.Read(originBytes);
-                await connection.DispatchAsync(state.Context, message, origin);
+                await connection.DispatchAsync(state.Context, message, receivedAt, origin);
                 if (state.Context.TakeCommitment() is { } commitment)
                 {
                     reply.Commitments.Add((i, commitment));
@@ -381,6 +382,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
         }
 
         // The batch's lines go to the log writers in one hand-over, before the commit that the acknowledgement waits for.
+        connection.PublishCounts();
         await state.Context.FlushAsync();
         state.Messages.Clear();
         return accepted;

@@ -95,6 +95,12 @@ public sealed class MessageContext
     /// <summary>The escaped <c> listener [peer] #id: </c> of this connection's log lines, built on first use.</summary>
     internal byte[]? LogLinePrefix { get; set; }
 
+    /// <summary>The timestamp of this context's last log line, formatted; messages read together share it.</summary>
+    internal byte[]? LogTimestamp { get; set; }
+
+    /// <summary>The time <see cref="LogTimestamp"/> shows.</summary>
+    internal DateTimeOffset LogTimestampOf { get; set; }
+
     /// <summary>Hands what <c>Log</c> steps kept for this context to their writers (waiting while a writer's queue is full).</summary>
     public async ValueTask FlushAsync()
     {

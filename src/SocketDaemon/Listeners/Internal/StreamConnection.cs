@@ -35,6 +35,8 @@ internal sealed class StreamConnection
     private readonly long _openedTimestamp = Stopwatch.GetTimestamp();
     private CancellationTokenSource _timeout = new();
     private long _messages;
+    private long _unpublishedMessages;
+    private long _unpublishedBytes;
     private PipeReader _input;
     private PipeWriter _output;
     private SslStream? _tls;
@@ -344,13 +346,31 @@ internal sealed class StreamConnection
     public MessageContext CreateMessageContext(FramingKind framing) =>
         new(_listener.Name, Id, Peer, _listener.Services) { Framing = framing };
 
-    /// <summary>Counts <paramref name="message"/> and runs it through the pipeline.</summary>
-    public ValueTask DispatchAsync(MessageContext context, in ReadOnlySequence<byte> message, MessageOrigin? origin = null)
+    /// <summary>
+    /// Counts <paramref name="message"/>, read at <paramref name="receivedAt"/>, and runs it through the pipeline; the
+    /// listener's counters see it at the next <see cref="PublishCounts"/>.
+    /// </summary>
+    public ValueTask DispatchAsync(MessageContext context, in ReadOnlySequence<byte> message, DateTimeOffset receivedAt, MessageOrigin? origin = null)
     {
         _messages++;
-        _listener.Listener.MessageRead(message.Length);
-        context.SetMessage(message, DateTimeOffset.UtcNow, origin);
+        _unpublishedMessages++;
+        _unpublishedBytes += message.Length;
+        context.SetMessage(message, receivedAt, origin);
         return _listener.Pipeline(context);
+    }
+
+    /// <summary>
+    /// Adds the messages dispatched since the last call to the listener's counters: once a read (or batch), before
+    /// its lines go to the log, rather than an interlocked add per message on counters every connection shares.
+    /// </summary>
+    public void PublishCounts()
+    {
+        if (_unpublishedMessages > 0)
+        {
+            _listener.Listener.MessagesRead(_unpublishedMessages, _unpublishedBytes);
+            _unpublishedMessages = 0;
+            _unpublishedBytes = 0;
+        }
     }
 
     /// <summary>Whether the connection has lived past <c>MaxConnectionAge</c>: it closes at the next frame boundary.</summary>
@@ -610,6 +630,9 @@ internal sealed class StreamConnection
             }
 
             var buffer = result.Buffer;
+
+            // The messages of one read arrived together: one clock reading (and one formatted timestamp) for all of them.
+            var receivedAt = DateTimeOffset.UtcNow;
             try
             {
                 // The policy is read once per read: a reload applies from the next one.
@@ -617,7 +640,7 @@ internal sealed class StreamConnection
                 FrameResult read;
                 while ((read = reader.Read(ref buffer, policy, ref oversize, out var message)) != FrameResult.Incomplete)
                 {
-                    await DeliverAsync(context, read, message, reader.MaxMessageBytes);
+                    await DeliverAsync(context, read, message, reader.MaxMessageBytes, receivedAt);
                 }
 
                 if (result.IsCompleted)
@@ -625,7 +648,7 @@ internal sealed class StreamConnection
                     if (!buffer.IsEmpty)
                     {
                         read = reader.ReadFinal(buffer, policy, ref oversize, out var message);
-                        await DeliverAsync(context, read, message, reader.MaxMessageBytes);
+                        await DeliverAsync(context, read, message, reader.MaxMessageBytes, receivedAt);
                         buffer = buffer.Slice(buffer.End);
                     }
 
@@ -640,6 +663,7 @@ internal sealed class StreamConnection
             }
             finally
             {
+                PublishCounts();
                 await context.FlushAsync();
                 input.AdvanceTo(buffer.Start, buffer.End);
             }
@@ -647,7 +671,19 @@ internal sealed class StreamConnection
     }
 
     // A message, or one cut to the limit, goes through the rate limit to the pipeline; a dropped frame is only counted.
-    private async ValueTask DeliverAsync(MessageContext context, FrameResult read, ReadOnlySequence<byte> message, int limit)
+    // A whole message that the rate limit lets through at once (the usual case) takes no async state machine.
+    private ValueTask DeliverAsync(MessageContext context, FrameResult read, in ReadOnlySequence<byte> message, int limit, DateTimeOffset receivedAt)
+    {
+        if (read == FrameResult.Message && (_listener.Limits.RateLimiter is not { } limiter || limiter.TryAcquire(PeerKey)))
+        {
+            context.Truncated = false;
+            return DispatchAsync(context, message, receivedAt);
+        }
+
+        return DeliverSlowAsync(context, read, message, limit, receivedAt);
+    }
+
+    private async ValueTask DeliverSlowAsync(MessageContext context, FrameResult read, ReadOnlySequence<byte> message, int limit, DateTimeOffset receivedAt)
     {
         if (read == FrameResult.Dropped)
         {
@@ -665,7 +701,7 @@ internal sealed class StreamConnection
         if (await AdmitMessageAsync())
         {
             context.Truncated = read == FrameResult.Truncated;
-            await DispatchAsync(context, message);
+            await DispatchAsync(context, message, receivedAt);
         }
     }
 

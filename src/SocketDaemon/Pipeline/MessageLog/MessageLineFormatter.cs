@@ -28,7 +28,8 @@ public static class MessageLineFormatter
     public static int Format(MessageContext context, Span<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var written = FormatTimestamp(context.ReceivedAt, destination);
+        Timestamp(context).CopyTo(destination);
+        var written = TimestampLength;
         var prefix = Prefix(context);
         prefix.CopyTo(destination[written..]);
         written += prefix.Length;
@@ -83,6 +84,21 @@ public static class MessageLineFormatter
         d[29] = (byte)':';
         Digits(d.Slice(30, 2), offset % 60);
         return TimestampLength;
+    }
+
+    // A connection stamps every message of one read with the same time: formatted once for all of them.
+    private static byte[] Timestamp(MessageContext context)
+    {
+        var time = context.ReceivedAt;
+        if (context.LogTimestamp is { } cached && context.LogTimestampOf.EqualsExact(time))
+        {
+            return cached;
+        }
+
+        var formatted = context.LogTimestamp ??= new byte[TimestampLength];
+        FormatTimestamp(time, formatted);
+        context.LogTimestampOf = time;
+        return formatted;
     }
 
     // " listener [peer] #id: " is the same for every message of a connection: built once, escaped, kept on the context.
