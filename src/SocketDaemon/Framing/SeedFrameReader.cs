@@ -54,6 +54,15 @@ public sealed class SeedFrameReader : FrameReader
             return false;
         }
 
+        var first = input.FirstSpan;
+        if (first.Length - HeaderSize >= length)
+        {
+            // The whole frame in the first segment (nearly always): sliced by offsets, not by seeking through the sequence.
+            message = input.Slice(HeaderSize, first[HeaderSize + length - 1] == 0 ? length - 1 : length);
+            input = input.Slice(HeaderSize + length);
+            return true;
+        }
+
         var frame = input.Slice(HeaderSize, length);
         message = EndsWithNul(frame) ? frame.Slice(0, length - 1) : frame;
         input = input.Slice(frame.End);

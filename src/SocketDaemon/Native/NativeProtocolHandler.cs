@@ -361,7 +361,8 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
             try
             {
                 var origin = originBytes.IsEmpty ? null : MessageOrigin.Read(originBytes);
-                await connection.DispatchAsync(state.Context, message, receivedAt, origin);
+                // With a rate limit the message may have waited (Action: delay): it is read when the wait ends.
+                await connection.DispatchAsync(state.Context, message, connection.Listener.Limits.RateLimiter is null ? receivedAt : DateTimeOffset.UtcNow, origin);
                 if (state.Context.TakeCommitment() is { } commitment)
                 {
                     reply.Commitments.Add((i, commitment));

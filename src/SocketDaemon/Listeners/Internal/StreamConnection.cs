@@ -700,8 +700,9 @@ internal sealed class StreamConnection
 
         if (await AdmitMessageAsync())
         {
+            // With a rate limit the message may have waited (Action: delay): it is read when the wait ends.
             context.Truncated = read == FrameResult.Truncated;
-            await DispatchAsync(context, message, receivedAt);
+            await DispatchAsync(context, message, _listener.Limits.RateLimiter is null ? receivedAt : DateTimeOffset.UtcNow);
         }
     }
 

@@ -13,6 +13,10 @@ internal sealed class StagedLogChunk(MessageLogWriter writer)
     private byte[]? _chunk;
     private int _length;
 
+    // The size the last chunk grew to: a connection that reads much at a time starts there, instead of growing
+    // (and copying) from InitialBytes again for every read.
+    private int _lastSize = InitialBytes;
+
     public MessageLogWriter Writer { get; } = writer;
 
     public bool IsEmpty => _length == 0;
@@ -27,7 +31,7 @@ internal sealed class StagedLogChunk(MessageLogWriter writer)
         // (with thousands of such connections the pool runs dry and the GC heap grows instead).
         if (_chunk is null)
         {
-            _chunk = ArrayPool<byte>.Shared.Rent(Math.Max(InitialBytes, bytes));
+            _chunk = ArrayPool<byte>.Shared.Rent(Math.Max(_lastSize, bytes));
         }
         else if (_chunk.Length - _length < bytes)
         {
@@ -52,6 +56,7 @@ internal sealed class StagedLogChunk(MessageLogWriter writer)
 
         var chunk = _chunk!;
         var length = _length;
+        _lastSize = Math.Min(chunk.Length, MessageLogWriter.ChunkBytes);
         _chunk = null;
         _length = 0;
         return Writer.EnqueueAsync(chunk, length);
