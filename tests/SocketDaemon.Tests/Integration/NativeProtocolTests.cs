@@ -131,6 +131,50 @@ public class NativeProtocolTests
     }
 
     [Fact]
+    public async Task Batches_sent_together_are_acknowledged_in_order_each_with_its_own_refusals_and_a_request_after_them_is_answered_last()
+    {
+        await using var daemon = await TestDaemon.StartAsync(new Dictionary<string, string?> { ["SocketDaemon:Limits:MaxMessageBytes"] = "10" });
+        using var raw = await RawClient.ConnectAsync(daemon.Unix);
+        var frames = new ArrayBufferWriter<byte>();
+        NativeFrameWriter.WritePreface(frames);
+        foreach (var (sequence, messages) in new (ulong, string[])[] { (1, ["a", "b"]), (3, ["far too long for the limit", "c"]), (5, ["d"]) })
+        {
+            var batch = NativeFrameWriter.BeginBatch(frames, sequence);
+            foreach (var message in messages)
+            {
+                batch.Add(message.AsSpan());
+            }
+
+            batch.Complete();
+        }
+
+        NativeFrameWriter.WriteIdFrame(frames, NativeFrameType.Status, 99);
+
+        // All in one write: the daemon reads the later batches while the first ones wait for the log.
+        await raw.SendAsync(frames.WrittenSpan.ToArray());
+        raw.Socket.Shutdown(SocketShutdown.Send);
+
+        var input = await ReceiveUntilClosedAsync(raw);
+        Assert.True(NativeFrameReader.TryReadPreface(ref input, out _));
+        var replies = new List<string>();
+        while (NativeFrameReader.TryReadFrame(ref input, 1 << 20, out var frame))
+        {
+            if (frame.Type == NativeFrameType.Ack)
+            {
+                var sequence = NativeFrameReader.ReadAck(frame.Body, out var accepted, out var errors);
+                replies.Add($"ack {sequence}: {accepted} {string.Join(',', errors.Select(e => $"{e.Index}={e.Code}"))}");
+            }
+            else
+            {
+                replies.Add($"{frame.Type} {NativeFrameReader.ReadId(frame.Body)}");
+            }
+        }
+
+        Assert.Equal(["ack 1: 2 ", "ack 3: 1 0=TooLarge", "ack 5: 1 ", "StatusReply 99"], replies);
+        Assert.Equal(["a", "b", "c", "d"], daemon.Log.Texts());
+    }
+
+    [Fact]
     public async Task A_client_with_an_unknown_frame_type_gets_an_error_and_is_closed()
     {
         await using var daemon = await TestDaemon.StartAsync();
@@ -157,5 +201,18 @@ public class NativeProtocolTests
         Assert.Equal(NativeFrameType.Error, frame.Type);
         NativeFrameReader.ReadError(frame.Body, out var code, out _);
         Assert.Equal(NativeErrorCode.Malformed, code);
+    }
+
+    private static async Task<ReadOnlySequence<byte>> ReceiveUntilClosedAsync(RawClient raw)
+    {
+        var received = new ArrayBufferWriter<byte>();
+        using var timeout = new CancellationTokenSource(Wait.Timeout);
+        int read;
+        while ((read = await raw.Socket.ReceiveAsync(received.GetMemory(4096), SocketFlags.None, timeout.Token)) > 0)
+        {
+            received.Advance(read);
+        }
+
+        return new ReadOnlySequence<byte>(received.WrittenMemory);
     }
 }
