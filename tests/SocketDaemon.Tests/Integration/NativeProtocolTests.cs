@@ -185,16 +185,7 @@ public class NativeProtocolTests
 
         await raw.SendAsync(frames.WrittenSpan.ToArray());
 
-        var reply = new byte[256];
-        var total = 0;
-        int read;
-        using var timeout = new CancellationTokenSource(Wait.Timeout);
-        while ((read = await raw.Socket.ReceiveAsync(reply.AsMemory(total), SocketFlags.None, timeout.Token)) > 0)
-        {
-            total += read;
-        }
-
-        var input = new ReadOnlySequence<byte>(reply, 0, total);
+        var input = await ReceiveUntilClosedAsync(raw);
         Assert.True(NativeFrameReader.TryReadPreface(ref input, out var version));
         Assert.Equal(NativeProtocol.Version, version);
         Assert.True(NativeFrameReader.TryReadFrame(ref input, 1024, out var frame));
