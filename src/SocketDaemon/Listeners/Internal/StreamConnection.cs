@@ -674,10 +674,12 @@ internal sealed class StreamConnection
     // A whole message that the rate limit lets through at once (the usual case) takes no async state machine.
     private ValueTask DeliverAsync(MessageContext context, FrameResult read, in ReadOnlySequence<byte> message, int limit, DateTimeOffset receivedAt)
     {
-        if (read == FrameResult.Message && (_listener.Limits.RateLimiter is not { } limiter || limiter.TryAcquire(PeerKey)))
+        var limiter = _listener.Limits.RateLimiter;
+        if (read == FrameResult.Message && (limiter is null || limiter.TryAcquire(PeerKey)))
         {
+            // With a rate limit every message reads the clock when it is let through, as one that waited does.
             context.Truncated = false;
-            return DispatchAsync(context, message, receivedAt);
+            return DispatchAsync(context, message, limiter is null ? receivedAt : DateTimeOffset.UtcNow);
         }
 
         return DeliverSlowAsync(context, read, message, limit, receivedAt);
