@@ -25,7 +25,7 @@ namespace SocketDaemon.Sinks;
 internal static class ShippedSinks
 {
     /// <summary>What the failure lines say to an operator who needs what only the JIT build does.</summary>
-    private const string UseJit = "the Native AOT build binds only the sinks it ships (Console, File, Seq, OpenTelemetry) and cannot load others: install the framework-dependent build (deploy/install.sh --jit) for them";
+    private const string UseJit = "the Native AOT build binds only the sinks compiled into it (Console, File, Seq, OpenTelemetry): install the framework-dependent build (deploy/install.sh --jit) to load others";
 
     /// <summary>The assemblies a section's <c>Using</c> may name: the ones compiled in.</summary>
     private static readonly HashSet<string> Shipped = new(StringComparer.OrdinalIgnoreCase)
@@ -51,7 +51,7 @@ internal static class ShippedSinks
         {
             if (assembly.Value is { } name && !Shipped.Contains(name))
             {
-                throw Invalid(assembly.Path, $"'{name}' is not compiled into the daemon; {UseJit}");
+                throw Invalid(assembly.Path, $"'{name}': {UseJit}");
             }
         }
 
@@ -183,7 +183,7 @@ internal static class ShippedSinks
                 break;
 
             default:
-                throw Invalid($"{sink.Path}:Name", $"'{name}' is not a sink the daemon ships; {UseJit}");
+                throw Invalid($"{sink.Path}:Name", $"'{name}': {UseJit}");
         }
     }
 
