@@ -7,7 +7,7 @@
 #   deploy/install.sh --from DIR                       # install binaries published before (no dotnet SDK needed)
 #   deploy/install.sh --jit                            # the framework-dependent daemon: drop-in Serilog sinks
 #
-# The daemon is published Native AOT (one executable, no runtime; starts in a fifth of the CPU and half the
+# The daemon is published Native AOT (one executable, no runtime; starts in an eighth of the CPU and half the
 # memory) when the native toolchain is there (clang or gcc, zlib1g-dev), framework-dependent otherwise. --jit
 # asks for the framework-dependent build (it needs aspnetcore-runtime-10.0): the one that loads a sink assembly
 # the Serilog section's Using names from a DLL dropped next to the daemon (docs/operations.md).
