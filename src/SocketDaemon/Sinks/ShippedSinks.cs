@@ -79,8 +79,9 @@ internal static class ShippedSinks
 
         foreach (var sink in section.GetSection("WriteTo").GetChildren())
         {
-            // Both shapes Serilog.Settings.Configuration takes: an array of { Name, Args }, or an object of them.
-            WriteTo(logger, sink["Name"] ?? throw Invalid($"{sink.Path}:Name", "a sink needs a Name"), sink);
+            // The shapes Serilog.Settings.Configuration takes: an array of { Name, Args } or of bare names, or an
+            // object of { Name, Args }.
+            WriteTo(logger, sink.Value ?? sink["Name"] ?? throw Invalid($"{sink.Path}:Name", "a sink needs a Name"), sink);
         }
 
         return logger;

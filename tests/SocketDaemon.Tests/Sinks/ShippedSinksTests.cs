@@ -65,6 +65,7 @@ public class ShippedSinksTests
             ["Serilog:WriteTo:otlp:Args:includedData"] = "MessageTemplateTextAttribute, TraceIdField",
             ["Serilog:WriteTo:console:Name"] = "Console",
             ["Serilog:WriteTo:console:Args:theme"] = "Serilog.Sinks.SystemConsole.Themes.AnsiConsoleTheme::Code, Serilog.Sinks.Console",
+            ["Serilog:WriteTo:plain"] = "Console",
         });
 
         logger.Information("bound");
