@@ -57,18 +57,7 @@ public sealed class SocketDaemonOptionsValidator : IValidateOptions<SocketDaemon
                 failures.Add($"{key}:Backlog: {o.Backlog} is not a positive number");
             }
 
-            if (o.MaxMessageBytes is < 1 or > MaxMessageBytesLimit)
-            {
-                failures.Add($"{key}:MaxMessageBytes: {o.MaxMessageBytes} is not between 1 and {MaxMessageBytesLimit}");
-            }
-
-            AddIfNotPositive(failures, $"{key}:MaxConnections", o.MaxConnections);
-            AddIfNotPositive(failures, $"{key}:MaxConnectionsPerPeer", o.MaxConnectionsPerPeer);
-            AddIfNotPositive(failures, $"{key}:IdleTimeout", o.IdleTimeout);
-            AddIfNotPositive(failures, $"{key}:FrameTimeout", o.FrameTimeout);
-            AddIfNotPositive(failures, $"{key}:MaxConnectionAge", o.MaxConnectionAge);
-            ValidateMinDataRate(failures, $"{key}:MinDataRate", o.MinDataRate);
-            ValidateRateLimit(failures, $"{key}:RateLimit", o.RateLimit);
+            ValidateLimits(failures, key, o.MaxMessageBytes, o.MaxConnections, o.MaxConnectionsPerPeer, o.IdleTimeout, o.FrameTimeout, o.MaxConnectionAge, o.MinDataRate, o.RateLimit);
 
             if (!IsOctalMode(o.Mode))
             {
@@ -79,22 +68,7 @@ public sealed class SocketDaemonOptionsValidator : IValidateOptions<SocketDaemon
         }
 
         var limits = options.Limits;
-        if (limits.MaxMessageBytes is < 1 or > MaxMessageBytesLimit)
-        {
-            failures.Add($"{Root}:Limits:MaxMessageBytes: {limits.MaxMessageBytes} is not between 1 and {MaxMessageBytesLimit}");
-        }
-
-        if (limits.MaxConnections < 1)
-        {
-            failures.Add($"{Root}:Limits:MaxConnections: {limits.MaxConnections} is not a positive number");
-        }
-
-        AddIfNotPositive(failures, $"{Root}:Limits:IdleTimeout", limits.IdleTimeout);
-        AddIfNotPositive(failures, $"{Root}:Limits:FrameTimeout", limits.FrameTimeout);
-        AddIfNotPositive(failures, $"{Root}:Limits:MaxConnectionsPerPeer", limits.MaxConnectionsPerPeer);
-        AddIfNotPositive(failures, $"{Root}:Limits:MaxConnectionAge", limits.MaxConnectionAge);
-        ValidateMinDataRate(failures, $"{Root}:Limits:MinDataRate", limits.MinDataRate);
-        ValidateRateLimit(failures, $"{Root}:Limits:RateLimit", limits.RateLimit);
+        ValidateLimits(failures, $"{Root}:Limits", limits.MaxMessageBytes, limits.MaxConnections, limits.MaxConnectionsPerPeer, limits.IdleTimeout, limits.FrameTimeout, limits.MaxConnectionAge, limits.MinDataRate, limits.RateLimit);
         if (options.ShutdownTimeout < TimeSpan.Zero)
         {
             failures.Add($"{Root}:ShutdownTimeout: {options.ShutdownTimeout} is negative");
@@ -342,6 +316,34 @@ public sealed class SocketDaemonOptionsValidator : IValidateOptions<SocketDaemon
     }
 
     private const int MaxMessageBytesLimit = 16 * 1024 * 1024;
+
+    // The same keys are limits for every listener (SocketDaemon:Limits) and for one (SocketDaemon:Listeners:NAME), where
+    // an unset value falls back to the global one.
+    private static void ValidateLimits(
+        List<string> failures,
+        string key,
+        int? maxMessageBytes,
+        int? maxConnections,
+        int? maxConnectionsPerPeer,
+        TimeSpan? idleTimeout,
+        TimeSpan? frameTimeout,
+        TimeSpan? maxConnectionAge,
+        MinDataRateOptions? minDataRate,
+        RateLimitOptions? rateLimit)
+    {
+        if (maxMessageBytes is < 1 or > MaxMessageBytesLimit)
+        {
+            failures.Add($"{key}:MaxMessageBytes: {maxMessageBytes} is not between 1 and {MaxMessageBytesLimit}");
+        }
+
+        AddIfNotPositive(failures, $"{key}:MaxConnections", maxConnections);
+        AddIfNotPositive(failures, $"{key}:MaxConnectionsPerPeer", maxConnectionsPerPeer);
+        AddIfNotPositive(failures, $"{key}:IdleTimeout", idleTimeout);
+        AddIfNotPositive(failures, $"{key}:FrameTimeout", frameTimeout);
+        AddIfNotPositive(failures, $"{key}:MaxConnectionAge", maxConnectionAge);
+        ValidateMinDataRate(failures, $"{key}:MinDataRate", minDataRate);
+        ValidateRateLimit(failures, $"{key}:RateLimit", rateLimit);
+    }
 
     private static void AddIfNotPositive(List<string> failures, string key, TimeSpan value)
     {
