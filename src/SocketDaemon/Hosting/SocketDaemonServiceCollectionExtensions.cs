@@ -15,6 +15,7 @@ using SocketDaemon.Listeners;
 using SocketDaemon.Listeners.Internal;
 using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline;
+using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Sinks;
 
@@ -54,6 +55,7 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton<HttpStatusHandler>();
         services.TryAddSingleton<NativeProtocolHandler>();
         services.TryAddSingleton<NativeSessions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogClaimJournal, NativeSessions>(static sp => sp.GetRequiredService<NativeSessions>()));
         services.TryAddSingleton<MessageLogFiles>();
         services.TryAddSingleton<MessagePipeline>();
         services.TryAddSingleton<TailHub>();
