@@ -52,6 +52,7 @@ internal sealed partial class NativeSessions : ILogClaimJournal, IDisposable
     private List<(Guid Session, RecoveredClaim Claim)>? _recovered = [];
     private readonly List<RecoveredClaim> _recoveredWrites = [];
     private bool _hadClaims;
+    private bool _disposed;
 
     /// <summary>Opens the journal under the state directory and reads back every session's position.</summary>
     public NativeSessions(IOptions<SocketDaemonOptions> options, ILogger<NativeSessions> logger)
@@ -177,8 +178,30 @@ internal sealed partial class NativeSessions : ILogClaimJournal, IDisposable
         }
     }
 
-    /// <summary>Closes the journal.</summary>
-    public void Dispose() => _journal.Dispose();
+    /// <summary>Records every session's position, so that the next run need not read claims back, and closes the journal.</summary>
+    /// <remarks>Registered twice (itself, and as a claim journal), so disposed twice.</remarks>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            try
+            {
+                Snapshot();
+            }
+            catch (IOException)
+            {
+                // The claims stay in the journal and are read back as after a kill.
+            }
+        }
+
+        _journal.Dispose();
+    }
 
     private void Load(byte[] record)
     {
@@ -221,7 +244,8 @@ internal sealed partial class NativeSessions : ILogClaimJournal, IDisposable
     {
         if (!File.Exists(path))
         {
-            return -1;
+            // Removed since (logrotate, retention, another log directory): its lines were written, and are gone anyway.
+            return long.MaxValue;
         }
 
         using var file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
