@@ -63,6 +63,53 @@ public class ForwardTests
     }
 
     [Fact]
+    public async Task The_relay_killed_again_and_again_while_it_writes_logs_every_message_exactly_once()
+    {
+        using var relayDirectory = new TempDirectory();
+        string[] fsync = ["--SocketDaemon:Durability", "fsync"];
+        var relay = await DaemonProcess.StartAsync(relayDirectory, fsync);
+        try
+        {
+            // Large batches of long lines: each takes the relay several writes and an fsync, the window a kill must hit.
+            var settings = ForwardStep([relay.Endpoint], acknowledge: "local");
+            settings["SocketDaemon:Pipeline:0:BatchSize"] = "2000";
+            await using var edge = await TestDaemon.StartAsync(settings);
+            await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix, new SocketDaemonClientOptions { BatchMessages = 1000 });
+            var padding = new string('x', 200);
+            var messages = Messages("kill " + padding, 20000).ToList();
+            await client.SendManyAsync(messages);
+
+            var random = new Random(9);
+            for (var kill = 0; kill < 3; kill++)
+            {
+                // The moment the log grows the relay is writing a batch it has not acknowledged yet.
+                var before = LogBytes(relay);
+                var deadline = DateTime.UtcNow + Wait.Timeout;
+                while (LogBytes(relay) == before)
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "the relay did not write");
+                    await Task.Delay(1);
+                }
+
+                await Task.Delay(random.Next(3));
+                await KillAsync(relay);
+                relay = await DaemonProcess.StartAsync(relayDirectory, fsync);
+            }
+
+            await relay.Log.WaitForAsync(messages.Count);
+            await Task.Delay(200);
+            Assert.Equal(messages, relay.Log.Texts());
+        }
+        finally
+        {
+            await relay.DisposeAsync();
+        }
+    }
+
+    private static long LogBytes(DaemonProcess daemon) =>
+        Directory.Exists(daemon.Log.Directory) ? Directory.GetFiles(daemon.Log.Directory, "messages*.log").Sum(f => new FileInfo(f).Length) : 0;
+
+    [Fact]
     public async Task Failover_sends_to_the_second_upstream_while_the_first_is_down_and_to_the_first_once_it_is_back()
     {
         using var directory = new TempDirectory();
