@@ -49,7 +49,7 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton(activation);
         services.TryAddSingleton<ListenerRegistry>();
         services.TryAddSingleton<DaemonCommands>();
-        services.TryAddSingleton<DaemonStatusProvider>();
+        services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>() });
         services.TryAddSingleton<DaemonHealth>();
         services.TryAddSingleton<SocketDaemonMetrics>();
         services.TryAddSingleton<HttpStatusHandler>();

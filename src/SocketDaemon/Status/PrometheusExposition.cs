@@ -44,7 +44,26 @@ public static class PrometheusExposition
         PerForward(text, forwards, "socketdaemon_forward_forwarded_total", "counter", "Messages an upstream acknowledged to a Forward step.", f => f.Forwarded);
         PerForward(text, forwards, "socketdaemon_forward_pending", "gauge", "Messages in a Forward step's spool not yet acknowledged.", f => f.Pending);
         PerForward(text, forwards, "socketdaemon_forward_upstreams_connected", "gauge", "Upstreams a Forward step is connected to.", f => f.UpstreamsConnected);
+        PerForward(text, forwards, "socketdaemon_forward_spool_bytes", "gauge", "Bytes of a Forward step's spool files.", f => f.SpoolBytes);
+
+        var outboxes = status.GetNatsOutboxes().ToList();
+        PerOutbox(text, outboxes, "socketdaemon_nats_pending", "gauge", "Messages a NATS outbox holds that JetStream has not acknowledged.", o => o.Pending);
+        PerOutbox(text, outboxes, "socketdaemon_nats_spool_bytes", "gauge", "Bytes of a NATS outbox's spool files.", o => o.SpoolBytes);
         return text.ToString();
+    }
+
+    private static void PerOutbox(StringBuilder text, List<NatsOutboxStatus> outboxes, string name, string type, string help, Func<NatsOutboxStatus, long> value)
+    {
+        if (outboxes.Count == 0)
+        {
+            return;
+        }
+
+        Family(text, name, type, help);
+        foreach (var outbox in outboxes)
+        {
+            Sample(text, name, $"stream=\"{Escape(outbox.Stream)}\",url=\"{Escape(outbox.Url)}\"", value(outbox));
+        }
     }
 
     private static void PerForward(StringBuilder text, List<ForwardStatus> forwards, string name, string type, string help, Func<ForwardStatus, long> value)

@@ -76,7 +76,7 @@ public class ForwardTests
             await using var edge = await TestDaemon.StartAsync(settings);
             await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix, new SocketDaemonClientOptions { BatchMessages = 1000 });
             var padding = new string('x', 200);
-            var messages = Messages("kill " + padding, 20000).ToList();
+            var messages = Messages("kill", 20000).Select(m => $"{m} {padding}").ToList();
             await client.SendManyAsync(messages);
 
             var random = new Random(9);
@@ -206,6 +206,9 @@ public class ForwardTests
         var waiting = Assert.Single((await StatusAsync(edge)).Forwards);
         Assert.Equal((20, 0, 20, 0), (waiting.Spooled, waiting.Forwarded, waiting.Pending, waiting.UpstreamsConnected));
         Assert.Equal(["unix:" + upstreamPath], waiting.Upstreams);
+        Assert.True(waiting.SpoolBytes > 20 * "waiting 0".Length, $"the spool holds {waiting.SpoolBytes} bytes");
+        var (_, _, waitingMetrics) = HttpExchange.Parse(await HttpExchange.GetAsync(edge.Unix, "/metrics"));
+        Assert.Contains($"socketdaemon_forward_spool_bytes{{spool=\"{waiting.Spool}\"}} {waiting.SpoolBytes}\n", waitingMetrics, StringComparison.Ordinal);
 
         await using var relay = await TestDaemon.StartAsync(new Dictionary<string, string?> { ["SocketDaemon:Listeners:unix:Endpoint"] = "unix:" + upstreamPath });
         await relay.Log.WaitForAsync(20);
