@@ -50,7 +50,7 @@ internal sealed partial class NativeSessions : ILogClaimJournal, IDisposable
 
     // What the journal held at start: claims not settled by a later position record, and the writes they were in.
     private List<(Guid Session, RecoveredClaim Claim)>? _recovered = [];
-    private readonly List<RecoveredClaim> _recoveredWrites = [];
+    private readonly Dictionary<string, LastWrite> _lastWrites = new(StringComparer.Ordinal);
     private bool _hadClaims;
     private bool _disposed;
 
@@ -155,9 +155,9 @@ internal sealed partial class NativeSessions : ILogClaimJournal, IDisposable
 
             _recovered = null;
             var lengths = new Dictionary<string, long>(StringComparer.Ordinal);
-            foreach (var path in recovered.Select(static r => r.Claim.Path).Concat(_recoveredWrites.Select(static w => w.Path)).Distinct(StringComparer.Ordinal))
+            foreach (var path in recovered.Select(static r => r.Claim.Path).Concat(_lastWrites.Keys).Distinct(StringComparer.Ordinal))
             {
-                lengths[path] = Settle(path, recovered.Select(static r => r.Claim).Where(c => c.Path == path).ToList(), _recoveredWrites.Where(w => w.Path == path));
+                lengths[path] = Settle(path, _lastWrites.GetValueOrDefault(path));
             }
 
             foreach (var (id, claim) in recovered)
@@ -169,7 +169,7 @@ internal sealed partial class NativeSessions : ILogClaimJournal, IDisposable
                 }
             }
 
-            _recoveredWrites.Clear();
+            _lastWrites.Clear();
             if (_hadClaims)
             {
                 // Settled: from now on the files grow past the claims that did not hold, so they must not be read again.
@@ -224,23 +224,31 @@ internal sealed partial class NativeSessions : ILogClaimJournal, IDisposable
         var pathBytes = BinaryPrimitives.ReadUInt16BigEndian(record.AsSpan(1));
         var path = Encoding.UTF8.GetString(record, 3, pathBytes);
         var at = record.AsSpan(3 + pathBytes);
-        _recoveredWrites.Add(new RecoveredClaim(path, 0, BinaryPrimitives.ReadInt64BigEndian(at), BinaryPrimitives.ReadInt64BigEndian(at[8..])));
+        // Only the last write to a file can have been torn by a kill: the writer records the next one once it returned.
+        var write = new LastWrite(BinaryPrimitives.ReadInt64BigEndian(at), BinaryPrimitives.ReadInt64BigEndian(at[8..]), []);
+        _lastWrites[path] = write;
         var count = BinaryPrimitives.ReadUInt16BigEndian(at[16..]);
         at = at[18..];
         for (var i = 0; i < count; i++, at = at[ClaimSize..])
         {
             var id = new Guid(at[..16], bigEndian: true);
-            _recovered!.Add((id, new RecoveredClaim(path, BinaryPrimitives.ReadUInt64BigEndian(at[16..]), BinaryPrimitives.ReadInt64BigEndian(at[24..]), BinaryPrimitives.ReadInt64BigEndian(at[32..]))));
+            var claim = new RecoveredClaim(path, BinaryPrimitives.ReadUInt64BigEndian(at[16..]), BinaryPrimitives.ReadInt64BigEndian(at[24..]), BinaryPrimitives.ReadInt64BigEndian(at[32..]));
+            _recovered!.Add((id, claim));
+            write.Chunks.Add(claim);
         }
 
         _hadClaims = true;
     }
 
     /// <summary>
-    /// The length <paramref name="path"/> keeps: a write the kill tore loses its last, partial line, and a chunk
-    /// whose claim does not hold (partly written) goes whole, so that its sender's resend is its only copy.
+    /// The length <paramref name="path"/> keeps: if the kill tore its last write, that write loses its last, partial
+    /// line, and a chunk of it partly written goes whole, so that its sender's resend is its only copy.
     /// </summary>
-    private long Settle(string path, List<RecoveredClaim> claims, IEnumerable<RecoveredClaim> writes)
+    /// <remarks>
+    /// Only the last write is cut: the file at the path may be a new one since earlier writes (logrotate renamed the
+    /// old one and the daemon reopened it), and must not be cut by their offsets.
+    /// </remarks>
+    private long Settle(string path, LastWrite? last)
     {
         if (!File.Exists(path))
         {
@@ -251,23 +259,14 @@ internal sealed partial class NativeSessions : ILogClaimJournal, IDisposable
         using var file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
         var length = RandomAccess.GetLength(file);
         var cut = length;
-        foreach (var write in writes)
+        if (last is { } write && write.Start < cut && cut < write.End)
         {
-            if (write.Start < cut && cut < write.End)
+            cut = LastLineEnd(file, write.Start, cut);
+            foreach (var chunk in write.Chunks)
             {
-                cut = LastLineEnd(file, write.Start, cut);
-            }
-        }
-
-        for (var changed = true; changed;)
-        {
-            changed = false;
-            foreach (var claim in claims)
-            {
-                if (claim.Start < cut && cut < claim.End)
+                if (chunk.Start < cut && cut < chunk.End)
                 {
-                    cut = claim.Start;
-                    changed = true;
+                    cut = chunk.Start;
                 }
             }
         }
@@ -377,12 +376,10 @@ internal sealed partial class NativeSessions : ILogClaimJournal, IDisposable
             AppendPosition(session.Id, session.Logged);
         }
 
-        foreach (var session in _sessions.Values)
+        // One record per file, spanning them all, so that it is the last write read back for that file.
+        foreach (var byPath in _sessions.Values.SelectMany(static s => s.Claims).GroupBy(static c => c.Path!, StringComparer.Ordinal))
         {
-            foreach (var claim in session.Claims)
-            {
-                AppendClaims(claim.Path!, claim.Start, claim.End, [claim]);
-            }
+            AppendClaims(byPath.Key, byPath.Min(static c => c.Start), byPath.Max(static c => c.End), [.. byPath]);
         }
 
         _journal.Commit();
@@ -393,4 +390,6 @@ internal sealed partial class NativeSessions : ILogClaimJournal, IDisposable
     private static partial void TornWriteCut(ILogger logger, string path, long bytes);
 
     private readonly record struct RecoveredClaim(string Path, ulong Position, long Start, long End);
+
+    private sealed record LastWrite(long Start, long End, List<RecoveredClaim> Chunks);
 }
