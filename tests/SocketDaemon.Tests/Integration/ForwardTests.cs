@@ -44,8 +44,7 @@ public class ForwardTests
 
             await client.SendManyAsync(Messages("before", 300));
 
-            // Killed once the edge has its acknowledgements: a kill while the relay writes a batch is the one window
-            // left (docs/scale-out.md), which NativeSessionTests shows closed for every other moment.
+            // Killed once the edge has its acknowledgements; a kill while the relay writes is the next test's.
             var spool = Path.Combine(edge.LogDirectory, "state", "spool", "forward");
             await Wait.UntilAsync(() => Directory.GetFiles(spool, "*.spool").Length == 0, "the edge's spool to be acknowledged");
             await KillAsync(relay);
