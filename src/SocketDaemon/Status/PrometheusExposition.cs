@@ -52,31 +52,24 @@ public static class PrometheusExposition
         return text.ToString();
     }
 
-    private static void PerOutbox(StringBuilder text, List<NatsOutboxStatus> outboxes, string name, string type, string help, Func<NatsOutboxStatus, long> value)
+    private static void PerForward(StringBuilder text, List<ForwardStatus> forwards, string name, string type, string help, Func<ForwardStatus, long> value) =>
+        PerItem(text, forwards, name, type, help, static f => $"spool=\"{Escape(f.Spool)}\"", value);
+
+    private static void PerOutbox(StringBuilder text, List<NatsOutboxStatus> outboxes, string name, string type, string help, Func<NatsOutboxStatus, long> value) =>
+        PerItem(text, outboxes, name, type, help, static o => $"stream=\"{Escape(o.Stream)}\",url=\"{Escape(o.Url)}\"", value);
+
+    // A family only when there is something to report: a daemon without Forward or Nats steps shows none of theirs.
+    private static void PerItem<T>(StringBuilder text, List<T> items, string name, string type, string help, Func<T, string> labels, Func<T, long> value)
     {
-        if (outboxes.Count == 0)
+        if (items.Count == 0)
         {
             return;
         }
 
         Family(text, name, type, help);
-        foreach (var outbox in outboxes)
+        foreach (var item in items)
         {
-            Sample(text, name, $"stream=\"{Escape(outbox.Stream)}\",url=\"{Escape(outbox.Url)}\"", value(outbox));
-        }
-    }
-
-    private static void PerForward(StringBuilder text, List<ForwardStatus> forwards, string name, string type, string help, Func<ForwardStatus, long> value)
-    {
-        if (forwards.Count == 0)
-        {
-            return;
-        }
-
-        Family(text, name, type, help);
-        foreach (var forward in forwards)
-        {
-            Sample(text, name, $"spool=\"{Escape(forward.Spool)}\"", value(forward));
+            Sample(text, name, labels(item), value(item));
         }
     }
 
