@@ -31,7 +31,8 @@ namespace SocketDaemon.Native;
 /// </para>
 /// <para>
 /// Records: 24 bytes (session id, position) for a position; <c>'C'</c>, the file's path, the write's start and end,
-/// and per claim the session id, position, and the chunk's start and end, for the claims of one write.
+/// and per claim the session id, position, and the chunk's start and end, for the claims of one write; <c>'O'</c> and
+/// a path when a writer opened that file anew (after logrotate), so the writes recorded before do not cut the new one.
 /// </para>
 /// </remarks>
 internal sealed partial class NativeSessions : ILogClaimJournal, IDisposable
@@ -41,6 +42,7 @@ internal sealed partial class NativeSessions : ILogClaimJournal, IDisposable
 
     private const int PositionSize = 16 + sizeof(ulong);
     private const byte ClaimsTag = (byte)'C';
+    private const byte OpenedTag = (byte)'O';
     private const int ClaimSize = 16 + (3 * sizeof(long));
 
     private readonly Lock _lock = new();
@@ -144,6 +146,23 @@ internal sealed partial class NativeSessions : ILogClaimJournal, IDisposable
     }
 
     /// <inheritdoc/>
+    public void FileOpened(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        // A NUL pads it when it would have a position record's length, which is told apart by length alone.
+        var length = 1 + Encoding.UTF8.GetByteCount(path);
+        var record = new byte[length == PositionSize ? length + 1 : length];
+        record[0] = OpenedTag;
+        Encoding.UTF8.GetBytes(path, record.AsSpan(1));
+        lock (_lock)
+        {
+            _journal.Append(record);
+        }
+
+        _journal.Commit();
+    }
+
+    /// <inheritdoc/>
     public void RecoverFiles()
     {
         lock (_lock)
@@ -213,6 +232,13 @@ internal sealed partial class NativeSessions : ILogClaimJournal, IDisposable
 
             // A position recorded after the commit settles the claims made before it.
             _recovered!.RemoveAll(r => r.Session == id);
+            return;
+        }
+
+        if (record.Length > 1 && record[0] == OpenedTag)
+        {
+            // The file of that name was opened anew: the writes recorded before were to another file.
+            _lastWrites.Remove(Encoding.UTF8.GetString(record, 1, record.Length - 1).TrimEnd('\0'));
             return;
         }
 

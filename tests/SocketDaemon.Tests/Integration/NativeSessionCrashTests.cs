@@ -69,6 +69,41 @@ public class NativeSessionCrashTests
         Assert.Equal(["a", "b", "c", "d"], texts);
     }
 
+    [Fact]
+    public async Task A_log_file_rotated_and_reopened_is_not_cut_by_the_claims_of_the_file_before_it()
+    {
+        using var directory = new TempDirectory();
+        var daemon = await DaemonProcess.StartAsync(directory);
+        try
+        {
+            await using (var connection = await OpenSessionAsync(SocketEndpoint.Parse(daemon.Endpoint), Guid.NewGuid()))
+            {
+                Assert.Equal(50, (await SendAsync(connection, 1, [.. Enumerable.Range(0, 50).Select(i => $"session {i} {new string('x', 100)}")])).Accepted);
+            }
+
+            // logrotate renames the file and sends SIGHUP; the daemon writes a new, shorter file of the same name.
+            var current = Directory.GetFiles(daemon.Log.Directory, "messages*.log").Single();
+            File.Move(current, directory.Combine("logs/rotated.log.1"));
+            daemon.Process.Signal(ChildProcess.SIGHUP);
+            await Wait.UntilAsync(() => MessageLog.ReadShared(Directory.GetFiles(daemon.Log.Directory, "socketdaemon*.log").Single()).Contains("Reloaded", StringComparison.Ordinal), "the reload");
+            await using (var client = await SocketDaemonClient.ConnectAsync(SocketEndpoint.Parse(daemon.Endpoint)))
+            {
+                await client.SendAsync("after the rotation");
+            }
+
+            daemon.Process.Signal(9);
+            await daemon.Process.WaitForExitAsync();
+            await daemon.DisposeAsync();
+            daemon = await DaemonProcess.StartAsync(directory);
+
+            Assert.Equal(["after the rotation"], daemon.Log.Texts());
+        }
+        finally
+        {
+            await daemon.DisposeAsync();
+        }
+    }
+
     private static Dictionary<string, string?> Settings(TempDirectory directory) => new()
     {
         ["SocketDaemon:StateDirectory"] = directory.Combine("state"),

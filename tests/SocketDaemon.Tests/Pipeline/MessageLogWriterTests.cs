@@ -222,6 +222,10 @@ public class MessageLogWriterTests
             }
         }
 
+        public void FileOpened(string path)
+        {
+        }
+
         public void RecoverFiles()
         {
         }

@@ -14,6 +14,12 @@ public interface ILogClaimJournal
     void Record(string path, long writeStart, long writeEnd, IReadOnlyList<LogClaim> claims);
 
     /// <summary>
+    /// A writer that recorded claims here opened <paramref name="path"/> anew: what was recorded of the writes to a
+    /// file of that name before does not describe the file there now, and must not cut it.
+    /// </summary>
+    void FileOpened(string path);
+
+    /// <summary>
     /// Settles what a killed run left: each claim holds if its file is long enough, and a write torn by the kill is
     /// cut back to the last line it wrote whole, or to the first chunk whose claim does not hold (the senders send
     /// those lines again). Runs once, before any writer opens a file.

@@ -9,6 +9,12 @@ internal interface ILogWriteObserver
     /// </summary>
     void BeforeWrite(string path, long offset, IReadOnlyList<ReadOnlyMemory<byte>> group, int completed);
 
+    /// <summary>
+    /// <paramref name="path"/> was opened: it may be another file than the one of that name written before (logrotate
+    /// renamed that one, and the writer reopened the name).
+    /// </summary>
+    void Opened(string path);
+
     /// <summary>The write announced last returned: its first <paramref name="completed"/> buffers are written.</summary>
     void AfterWrite(int completed);
 }

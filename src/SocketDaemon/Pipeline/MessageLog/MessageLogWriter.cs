@@ -338,8 +338,14 @@ public sealed partial class MessageLogWriter : IDisposable
         private readonly List<LogClaim> _located = [];
         private int _count;
 
-        /// <summary>Itself while it holds claims; <see langword="null"/> otherwise, so that plain lines cost nothing more.</summary>
-        public ILogWriteObserver? Observer => _count > 0 ? this : null;
+        // The journals claims went to: each hears when a file is opened anew.
+        private readonly List<ILogClaimJournal> _journals = [];
+
+        /// <summary>
+        /// Itself while it holds claims or has recorded some (it must tell their journals of a reopened file);
+        /// <see langword="null"/> otherwise, so that a daemon without sessions costs nothing more.
+        /// </summary>
+        public ILogWriteObserver? Observer => _count > 0 || _journals.Count > 0 ? this : null;
 
         public void Add(LogClaim? claim)
         {
@@ -389,6 +395,14 @@ public sealed partial class MessageLogWriter : IDisposable
                 return;
             }
 
+            foreach (var claim in _located)
+            {
+                if (!_journals.Contains(claim.Journal))
+                {
+                    _journals.Add(claim.Journal);
+                }
+            }
+
             // One record per journal for the whole write; there is one journal (the native sessions) unless a handler adds its own.
             var journal = _located[0].Journal;
             if (_located.TrueForAll(c => c.Journal == journal))
@@ -404,6 +418,14 @@ public sealed partial class MessageLogWriter : IDisposable
             }
 
             _located.Clear();
+        }
+
+        public void Opened(string path)
+        {
+            foreach (var journal in _journals)
+            {
+                journal.FileOpened(path);
+            }
         }
 
         public void AfterWrite(int completed)

@@ -58,6 +58,7 @@ internal sealed class RollingLogFile(string path) : IDisposable
             if (_handle is null)
             {
                 Open(now.Date, null);
+                observer?.Opened(CurrentPath!);
             }
 
             if (_length >= SizeLimit)
@@ -70,6 +71,7 @@ internal sealed class RollingLogFile(string path) : IDisposable
 
                 Close();
                 Open(_day, (_sequence ?? 0) + 1);
+                observer?.Opened(CurrentPath!);
             }
 
             _group.Clear();
