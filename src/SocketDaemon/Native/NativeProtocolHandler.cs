@@ -204,6 +204,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
             case NativeFrameType.Session when state.Version >= NativeProtocol.SessionVersion:
                 var sessionRequest = NativeFrameReader.ReadSession(frame.Body, out var sessionId);
                 state.Session = sessions.Get(sessionId);
+                state.Context.Progress = sessions.ProgressOf(state.Session);
                 NativeFrameWriter.WriteIdFrame(output, NativeFrameType.Ok, sessionRequest);
                 break;
 
@@ -280,6 +281,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
                 return;
             }
 
+            state.Context.Progress?.Begin(sequence);
             reply.Accepted = skip + await DispatchBatchAsync(state, reply, skip);
             reply.Settled = SettleAsync(state.Connection, session, reply, count);
             await state.Replies.AddAsync(reply);
@@ -337,6 +339,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
         var receivedAt = DateTimeOffset.UtcNow;
         for (var i = skip; i < state.Messages.Count; i++)
         {
+            Reached(state, reply, i);
             var (message, originBytes) = state.Messages[i];
             if (message.Length > connection.Listener.MaxMessageBytes)
             {
@@ -383,10 +386,23 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
         }
 
         // The batch's lines go to the log writers in one hand-over, before the commit that the acknowledgement waits for.
+        Reached(state, reply, state.Messages.Count);
         connection.PublishCounts();
         await state.Context.FlushAsync();
         state.Messages.Clear();
         return accepted;
+    }
+
+    /// <summary>
+    /// In a session, lines handed to the log from here on prove every message before <paramref name="index"/> logged
+    /// (their claim goes with them: <see cref="NativeSessions"/>), unless one before it was refused.
+    /// </summary>
+    private static void Reached(BatchState state, BatchReply reply, int index)
+    {
+        if (state.Context.Progress is { } progress && !reply.Errors.Exists(static e => e.Code != NativeErrorCode.TooLarge))
+        {
+            progress.At(index);
+        }
     }
 
     /// <summary>

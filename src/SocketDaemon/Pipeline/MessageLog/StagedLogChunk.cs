@@ -46,8 +46,11 @@ internal sealed class StagedLogChunk(MessageLogWriter writer)
 
     public void Advance(int bytes) => _length += bytes;
 
-    /// <summary>Queues the lines to the writer (waiting while its queue is full) and starts an empty chunk.</summary>
-    public ValueTask HandOverAsync()
+    /// <summary>
+    /// Queues the lines to the writer (waiting while its queue is full), with what they prove once written
+    /// (<paramref name="claim"/>), and starts an empty chunk.
+    /// </summary>
+    public ValueTask HandOverAsync(LogClaim? claim = null)
     {
         if (_length == 0)
         {
@@ -59,6 +62,6 @@ internal sealed class StagedLogChunk(MessageLogWriter writer)
         _lastSize = Math.Min(chunk.Length, MessageLogWriter.ChunkBytes);
         _chunk = null;
         _length = 0;
-        return Writer.EnqueueAsync(chunk, length);
+        return Writer.EnqueueAsync(chunk, length, claim);
     }
 }
