@@ -12,28 +12,33 @@ namespace SocketDaemon.Listeners.Internal;
 /// store can be handed over whole. The writer exists only once something writes (native acknowledgements, an HTTP
 /// reply): a raw framing never does.
 /// </summary>
-internal sealed class SocketConnection : IDuplexPipe, IAsyncDisposable
+/// <remarks>
+/// Receive buffers start at <see cref="MinimumReceiveBytes"/> and double each time a receive fills one, up to the
+/// listener's maximum, and halve again when receives come back less than half full: a connection that sends a line
+/// now and then takes 4 KiB for it, a bulk sender gets few large receives (fewer syscalls and wakeups per byte).
+/// </remarks>
+internal sealed class SocketConnection : MemoryPool<byte>, IDuplexPipe, IAsyncDisposable
 {
-    private readonly NetworkStream _stream;
-    private readonly MemoryPool<byte> _pool;
+    /// <summary>The smallest receive worth a syscall, and the first one of every connection.</summary>
+    internal const int MinimumReceiveBytes = 4096;
+
+    private readonly ReceiveStream _stream;
+    private readonly ReceiveBufferPool _pool;
     private PipeWriter? _output;
 
     /// <summary>
     /// Wraps <paramref name="socket"/>, whose first bytes are <paramref name="pending"/> (none for a new connection);
-    /// receives go into buffers of <paramref name="receiveBytes"/> from <paramref name="pool"/>.
+    /// receives go into buffers from <paramref name="pool"/> of at most <paramref name="maxReceiveBytes"/>.
     /// </summary>
-    public SocketConnection(Socket socket, ReadOnlyMemory<byte> pending, MemoryPool<byte> pool, int receiveBytes)
+    public SocketConnection(Socket socket, ReadOnlyMemory<byte> pending, ReceiveBufferPool pool, int maxReceiveBytes)
     {
         Socket = socket;
         _pool = pool;
-        _stream = new NetworkStream(socket, ownsSocket: false);
+        _stream = new ReceiveStream(socket, Math.Max(maxReceiveBytes, MinimumReceiveBytes));
         Input = PipeReader.Create(
             pending.IsEmpty ? _stream : new ReplayStream(pending, _stream),
-            new StreamPipeReaderOptions(pool, bufferSize: receiveBytes, minimumReadSize: Math.Min(MinimumReceiveBytes, receiveBytes), leaveOpen: true, useZeroByteReads: true));
+            new StreamPipeReaderOptions(this, bufferSize: MinimumReceiveBytes, minimumReadSize: MinimumReceiveBytes, leaveOpen: true, useZeroByteReads: true));
     }
-
-    /// <summary>The smallest receive worth a syscall: a buffer with less room left is handed on and a fresh one taken.</summary>
-    internal const int MinimumReceiveBytes = 4096;
 
     public Socket Socket { get; }
 
@@ -48,10 +53,15 @@ internal sealed class SocketConnection : IDuplexPipe, IAsyncDisposable
                 return output;
             }
 
-            var created = PipeWriter.Create(_stream, new StreamPipeWriterOptions(_pool, leaveOpen: true));
+            var created = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
             return Interlocked.CompareExchange(ref _output, created, null) ?? created;
         }
     }
+
+    public override int MaxBufferSize => Array.MaxLength;
+
+    /// <summary>The next receive buffer, for the input pipe: as large as the last receives say the data flows.</summary>
+    public override IMemoryOwner<byte> Rent(int minBufferSize = -1) => _pool.Rent(Math.Max(minBufferSize, _stream.NextReceiveBytes));
 
     /// <summary>Ends the connection at once: a pending read sees its end, the peer sees it closed.</summary>
     public void Abort() => Shutdown();
@@ -73,6 +83,11 @@ internal sealed class SocketConnection : IDuplexPipe, IAsyncDisposable
         Shutdown();
         await _stream.DisposeAsync();
         Socket.Dispose();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        // The buffers belong to the listener's pool; DisposeAsync closes the connection.
     }
 
     private void Shutdown()
