@@ -53,7 +53,7 @@ internal sealed class ListenerContext
     public int MaxMessageBytes => _limits.MaxMessageBytes;
 
     /// <summary>The receive buffers its stream connections hold: none while they are idle.</summary>
-    public ReceiveBufferPool ReceiveBuffers { get; } = new();
+    public ReceiveBufferPool ReceiveBuffers => Listener.ReceiveBuffers;
 
     /// <summary>Each peer's open connections on this listener.</summary>
     public PeerConnections Peers { get; } = new();

@@ -19,7 +19,10 @@ namespace SocketDaemon.Listeners.Internal;
 /// </remarks>
 internal sealed class SocketConnection : MemoryPool<byte>, IDuplexPipe, IAsyncDisposable
 {
-    /// <summary>The smallest receive worth a syscall, and the first one of every connection.</summary>
+    /// <summary>
+    /// The first receive buffer of every connection. A receive goes on into the room a buffer has left down to a
+    /// quarter of this: a connection inside a frame holds the one buffer the frame is in, not a second one.
+    /// </summary>
     internal const int MinimumReceiveBytes = 4096;
 
     private readonly ReceiveStream _stream;
@@ -37,7 +40,7 @@ internal sealed class SocketConnection : MemoryPool<byte>, IDuplexPipe, IAsyncDi
         _stream = new ReceiveStream(socket, Math.Max(maxReceiveBytes, MinimumReceiveBytes));
         Input = PipeReader.Create(
             pending.IsEmpty ? _stream : new ReplayStream(pending, _stream),
-            new StreamPipeReaderOptions(this, bufferSize: MinimumReceiveBytes, minimumReadSize: MinimumReceiveBytes, leaveOpen: true, useZeroByteReads: true));
+            new StreamPipeReaderOptions(this, bufferSize: MinimumReceiveBytes, minimumReadSize: MinimumReceiveBytes / 4, leaveOpen: true, useZeroByteReads: true));
     }
 
     public Socket Socket { get; }
