@@ -119,6 +119,25 @@ public sealed class MessageLogFiles : IDisposable
         return Task.WhenAll(_writers.Values.Select(w => w.CommitAsync()).Append(serilog));
     }
 
+    /// <summary>
+    /// Whether every message log writer is responsive: none has been inside one write or fsync for longer than
+    /// <paramref name="limit"/>. A writer retrying a failing file is responsive (its lines wait in the spool or the queue).
+    /// </summary>
+    public bool IsResponsive(TimeSpan limit, out string? problem)
+    {
+        foreach (var writer in _writers.Values)
+        {
+            if (writer.WriteUnderWayFor is var underWay && underWay > limit)
+            {
+                problem = $"{writer.Path}: one write has not returned for {underWay.TotalSeconds:0} s";
+                return false;
+            }
+        }
+
+        problem = null;
+        return true;
+    }
+
     /// <summary>Whether every message log file (or, before the first message, its directory) can be written now.</summary>
     public bool IsWritable(out string? problem)
     {
@@ -136,10 +155,11 @@ public sealed class MessageLogFiles : IDisposable
             try
             {
                 // The file Serilog writes now (rolling puts the date before the extension), then the directory,
-                // where the next file will be made.
+                // where the next file will be made. A fast-path writer's own file is not opened here: its writes
+                // say whether it works (Fault), and a second open could hang beside a hung one.
                 var directory = Path.GetDirectoryName(path)!;
                 var pattern = Path.GetFileNameWithoutExtension(path) + "*" + Path.GetExtension(path);
-                if (Directory.EnumerateFiles(directory, pattern).Max(StringComparer.Ordinal) is { } current)
+                if (!_writers.ContainsKey(path) && Directory.EnumerateFiles(directory, pattern).Max(StringComparer.Ordinal) is { } current)
                 {
                     using var file = new FileStream(current, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
                 }

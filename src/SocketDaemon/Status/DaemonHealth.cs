@@ -4,11 +4,28 @@ using SocketDaemon.Pipeline;
 namespace SocketDaemon.Status;
 
 /// <summary>
-/// Whether the daemon does its job: every listener accepts and the message log can be written. One answer for
-/// <c>/healthz</c> and for the systemd watchdog, so they never disagree.
+/// Two questions about the daemon. Is it healthy — every listener accepts and the message log can be written — for
+/// <c>/healthz</c> and <c>STATUS=</c>. Is it alive — listeners accept and no log write hangs — for the systemd
+/// watchdog, whose answer to a missed ping is a restart: that helps a hung process, while a full disk is still full
+/// after a restart, and lines already wait safely in the spool meanwhile.
 /// </summary>
 public sealed class DaemonHealth(ListenerRegistry listeners, MessageLogFiles logs)
 {
+    /// <summary>
+    /// Checks whether the daemon still works, however degraded: listeners accept and no log write has hung for longer
+    /// than <paramref name="hungAfter"/>.
+    /// </summary>
+    public bool IsAlive(TimeSpan hungAfter, out string? problem)
+    {
+        if (!listeners.Accepting)
+        {
+            problem = "the listeners are not accepting";
+            return false;
+        }
+
+        return logs.IsResponsive(hungAfter, out problem);
+    }
+
     /// <summary>Checks now; <paramref name="problem"/> says what is wrong when it is not healthy.</summary>
     public bool IsHealthy(out string? problem)
     {

@@ -9,6 +9,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
 {
     public const int SIGTERM = 15;
     public const int SIGINT = 2;
+    public const int SIGHUP = 1;
 
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();

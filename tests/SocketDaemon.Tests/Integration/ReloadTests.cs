@@ -19,7 +19,7 @@ public class ReloadTests
         // What logrotate does: rename, then postrotate sends SIGHUP.
         var current = Directory.GetFiles(daemon.Log.Directory, "messages*.log").Single();
         File.Move(current, directory.Combine("logs/rotated.log.1"));
-        daemon.Process.Signal(SIGHUP);
+        daemon.Process.Signal(ChildProcess.SIGHUP);
         await Wait.UntilAsync(() => MessageLog.ReadShared(OperationalLog(directory)).Contains("Reloaded", StringComparison.Ordinal), "the reload");
         await client.SendAsync("after the rotation");
         await notify.WaitForAsync("RELOADING=1");
@@ -40,7 +40,7 @@ public class ReloadTests
         var fifty = new string('x', 50);
 
         await File.WriteAllTextAsync(config, """{ "SocketDaemon": { "Limits": { "MaxMessageBytes": 0 } } }""");
-        daemon.Process.Signal(SIGHUP);
+        daemon.Process.Signal(ChildProcess.SIGHUP);
         await Wait.UntilAsync(() => MessageLog.ReadShared(OperationalLog(directory)).Contains("Reload refused", StringComparison.Ordinal), "the refusal");
         await using (var client = await SocketDaemonClient.ConnectAsync(daemon.Endpoint))
         {
@@ -48,7 +48,7 @@ public class ReloadTests
         }
 
         await File.WriteAllTextAsync(config, """{ "SocketDaemon": { "Limits": { "MaxMessageBytes": 10 }, "Pipeline": [ { "Handler": "Log", "Path": "other.log" } ] } }""");
-        daemon.Process.Signal(SIGHUP);
+        daemon.Process.Signal(ChildProcess.SIGHUP);
         await Wait.UntilAsync(() => MessageLog.ReadShared(OperationalLog(directory)).Contains("Reloaded", StringComparison.Ordinal), "the reload");
         await using (var client = await SocketDaemonClient.ConnectAsync(daemon.Endpoint))
         {
@@ -62,7 +62,6 @@ public class ReloadTests
         Assert.EndsWith(": short\n", MessageLog.ReadShared(Directory.GetFiles(directory.Combine("logs"), "other*.log").Single()), StringComparison.Ordinal);
     }
 
-    private const int SIGHUP = 1;
 
     private static string OperationalLog(TempDirectory directory) => Directory.GetFiles(directory.Combine("logs"), "socketdaemon*.log").Single();
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -36,6 +37,86 @@ public class SystemdTests
         process.Signal(ChildProcess.SIGTERM);
         await notify.WaitForAsync("STOPPING=1");
         Assert.Equal(0, await process.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task A_daemon_that_cannot_write_its_log_says_so_in_STATUS_and_keeps_petting_the_watchdog()
+    {
+        // A restart would not empty a full disk, and what was read waits in the spool: the watchdog is for a daemon
+        // that hangs, not for one that rides out a fault.
+        using var directory = new TempDirectory();
+        using var notify = new NotifySocket(directory.Combine("notify"));
+        var logs = directory.Combine("logs");
+        var environment = new Dictionary<string, string>
+        {
+            ["NOTIFY_SOCKET"] = notify.Path,
+            ["WATCHDOG_USEC"] = "400000",
+            ["SocketDaemon__StateDirectory"] = directory.Combine("state"),
+        };
+        var process = ChildProcess.StartDaemon(["--listen", "unix:" + directory.Combine("d.sock"), "--log-dir", logs], environment);
+        await using var _ = process;
+        await notify.WaitForAsync("READY=1");
+
+        // The log directory's name taken by a plain file: the first write fails, for root too.
+        Directory.Delete(logs, recursive: true);
+        await File.WriteAllTextAsync(logs, "not a directory");
+        using (var raw = await RawClient.ConnectAsync(SocketEndpoint.Parse("unix:" + directory.Combine("d.sock"))))
+        {
+            await raw.SendAsync("waits in the spool\n");
+        }
+
+        await Wait.UntilAsync(() => notify.Received.Any(m => m.Text.Contains("STATUS=Unhealthy: ", StringComparison.Ordinal)), "STATUS= to report the fault");
+        var faultedAt = DateTime.UtcNow;
+        await Wait.UntilAsync(
+            () => notify.Received.Any(m => m.At > faultedAt && m.Text.Contains("WATCHDOG=1", StringComparison.Ordinal) && m.Text.Contains("STATUS=Unhealthy: ", StringComparison.Ordinal)),
+            "WATCHDOG=1 while the log fails");
+
+        File.Delete(logs);
+        await new MessageLog(logs).WaitForTextAsync("waits in the spool");
+        process.Signal(ChildProcess.SIGTERM);
+        Assert.Equal(0, await process.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task A_daemon_whose_log_write_hangs_stops_petting_the_watchdog()
+    {
+        using var directory = new TempDirectory();
+        using var notify = new NotifySocket(directory.Combine("notify"));
+        var logs = directory.Combine("logs");
+        var endpoint = SocketEndpoint.Parse("unix:" + directory.Combine("d.sock"));
+        var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path, ["WATCHDOG_USEC"] = "2000000" };
+        var process = ChildProcess.StartDaemon(["--listen", endpoint.ToString(), "--log-dir", logs], environment);
+        await using var _ = process;
+        await notify.WaitForAsync("READY=1");
+        using (var raw = await RawClient.ConnectAsync(endpoint))
+        {
+            await raw.SendAsync("opens the file\n");
+        }
+
+        var log = new MessageLog(logs);
+        await log.WaitForTextAsync("opens the file");
+
+        // The file becomes a FIFO nobody reads and the daemon opens it again by name (SIGHUP, as after logrotate): its
+        // next write blocks in open(2) for good, as on a hung NFS server.
+        var file = Directory.EnumerateFiles(logs, "messages*.log").Single();
+        File.Delete(file);
+        using (var mkfifo = Process.Start("mkfifo", [file]))
+        {
+            await mkfifo.WaitForExitAsync();
+        }
+
+        process.Signal(ChildProcess.SIGHUP);
+        await Wait.UntilAsync(() => notify.Received.Count(m => m.Text.Split('\n').Contains("READY=1")) >= 2, "the reload to finish");
+        using (var raw = await RawClient.ConnectAsync(endpoint))
+        {
+            await raw.SendAsync("hangs the writer\n");
+        }
+
+        await Wait.UntilAsync(() => notify.Received.Any(m => m.Text.Contains("STATUS=Not responding: ", StringComparison.Ordinal)), "STATUS= to report the hung write");
+        var hungAt = DateTime.UtcNow;
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        Assert.DoesNotContain(notify.Received, m => m.At > hungAt && m.Text.Contains("WATCHDOG=1", StringComparison.Ordinal));
     }
 
     [Fact]

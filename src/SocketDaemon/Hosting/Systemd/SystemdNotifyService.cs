@@ -8,8 +8,9 @@ namespace SocketDaemon.Hosting.Systemd;
 
 /// <summary>
 /// Keeps the service manager informed: <c>READY=1</c> once every listener accepts and the log is open,
-/// <c>STATUS=</c> with live counts every few seconds, <c>WATCHDOG=1</c> from the same health check (so a daemon whose
-/// listeners or log broke stops petting the watchdog and gets restarted), and <c>STOPPING=1</c> at the stop.
+/// <c>STATUS=</c> with live counts (or what is unhealthy) every few seconds, <c>WATCHDOG=1</c> while the daemon is
+/// alive (so one whose listeners broke or whose log write hangs stops petting the watchdog and gets restarted, while
+/// one riding out a full disk on its spool is not restarted over and over), and <c>STOPPING=1</c> at the stop.
 /// </summary>
 internal sealed partial class SystemdNotifyService(
     SystemdNotifier notifier,
@@ -21,6 +22,9 @@ internal sealed partial class SystemdNotifyService(
 {
     /// <summary>How often <c>STATUS=</c> is refreshed when the watchdog does not ask for more.</summary>
     internal static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long one log write may take before <c>STATUS=</c> calls it hung, when there is no watchdog to go by.</summary>
+    internal static readonly TimeSpan HungAfter = TimeSpan.FromSeconds(30);
 
     private long _lastMessages;
     private DateTime _lastTick = DateTime.UtcNow;
@@ -55,9 +59,11 @@ internal sealed partial class SystemdNotifyService(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var healthy = health.IsHealthy(out var problem);
-                var state = healthy ? $"STATUS={Summary()}" : $"STATUS=Unhealthy: {problem}";
-                notifier.Notify(healthy && notifier.WatchdogInterval is not null ? "WATCHDOG=1\n" + state : state);
+                var alive = health.IsAlive(notifier.WatchdogInterval / 2 ?? HungAfter, out var hung);
+                var state = !alive ? $"STATUS=Not responding: {hung}"
+                    : health.IsHealthy(out var problem) ? $"STATUS={Summary()}"
+                    : $"STATUS=Unhealthy: {problem}";
+                notifier.Notify(alive && notifier.WatchdogInterval is not null ? "WATCHDOG=1\n" + state : state);
             }
         }
         catch (OperationCanceledException)
@@ -77,6 +83,6 @@ internal sealed partial class SystemdNotifyService(
         return string.Create(CultureInfo.InvariantCulture, $"{listeners.Listeners.Count} listeners, {open} connections, {messages} messages, {rate:0} msg/s; up {status.Uptime:d\\.hh\\:mm\\:ss}");
     }
 
-    [LoggerMessage(50, LogLevel.Information, "systemd watchdog is on: WATCHDOG=1 every {Seconds} s at most, while listeners accept and the log is writable")]
+    [LoggerMessage(50, LogLevel.Information, "systemd watchdog is on: WATCHDOG=1 every {Seconds} s at most, while listeners accept and no log write hangs")]
     private static partial void WatchdogEnabled(ILogger logger, double seconds);
 }

@@ -44,6 +44,9 @@ public sealed partial class MessageLogWriter : IDisposable
     private volatile bool _stopping;
     private volatile string? _fault;
 
+    // When the write (or fsync) under way began, 0 when none is: a call that does not return is a writer that hangs.
+    private long _writeStarted;
+
     /// <summary>
     /// Starts the writer of <paramref name="path"/>; while the file cannot be written, lines wait in a spool in
     /// <paramref name="spoolDirectory"/> (or, without one, in the queue alone).
@@ -72,6 +75,15 @@ public sealed partial class MessageLogWriter : IDisposable
 
         _loop = Task.Run(RunAsync);
     }
+
+    /// <summary>
+    /// How long the write or fsync under way has taken so far (zero when none is). A failing file does not count: each
+    /// attempt fails at once and the writer waits between attempts; a call the kernel never returns from (a hung NFS
+    /// server, a dying disk) does.
+    /// </summary>
+    public TimeSpan WriteUnderWayFor => Volatile.Read(ref _writeStarted) is var started and not 0
+        ? TimeSpan.FromMilliseconds(Environment.TickCount64 - started)
+        : TimeSpan.Zero;
 
     /// <summary>The configured path; the files written carry the date (and a sequence number) before the extension.</summary>
     public string Path { get; }
@@ -226,6 +238,7 @@ public sealed partial class MessageLogWriter : IDisposable
                     _file.Close();
                 }
 
+                Volatile.Write(ref _writeStarted, Environment.TickCount64);
                 _spool?.DrainTo(_file);
                 _file.Write(buffers);
                 _behind = false;
@@ -233,6 +246,8 @@ public sealed partial class MessageLogWriter : IDisposable
                 {
                     _file.FlushToDisk();
                 }
+
+                Volatile.Write(ref _writeStarted, 0);
 
                 if (_fault is not null)
                 {
@@ -244,6 +259,7 @@ public sealed partial class MessageLogWriter : IDisposable
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
+                Volatile.Write(ref _writeStarted, 0);
                 if (_fault is null)
                 {
                     WriteFailed(_logger, ex, Path);
