@@ -67,10 +67,11 @@ internal sealed class ConnectionManager : IDisposable
 
     private void Tick()
     {
+        // Enumerated in place: Values would copy every entry under all the dictionary's locks, ten times a second.
         var now = Stopwatch.GetTimestamp();
-        foreach (var (_, connection) in _connections.Values)
+        foreach (var entry in _connections)
         {
-            connection.ExpireIfDue(now);
+            entry.Value.Connection.ExpireIfDue(now);
         }
 
         if (_connections.IsEmpty)
