@@ -5,17 +5,23 @@
 #   deploy/install.sh                                  # build with dotnet publish, install to /usr, start the socket
 #   deploy/install.sh --destdir /tmp/stage --no-start  # stage for a package (DESTDIR=... works too)
 #   deploy/install.sh --from DIR                       # install binaries published before (no dotnet SDK needed)
+#   deploy/install.sh --jit                            # the framework-dependent daemon: drop-in Serilog sinks
 #
-# --from DIR: a directory with the daemon's published files (socketdaemon, socketdaemon.dll, its
-# .runtimeconfig.json, .deps.json and dependencies) and socketctl: either the Native AOT binary `socketctl`, or
-# the framework-dependent socketctl (socketctl.dll beside it), which is then installed beside the daemon and
-# linked from PREFIX/bin. Everything in DIR is installed, so a `dotnet build` output of the daemon works too.
+# The daemon is published Native AOT (one executable, no runtime; starts in an eighth of the CPU and half the
+# memory) when the native toolchain is there (clang or gcc, zlib1g-dev), framework-dependent otherwise. --jit
+# asks for the framework-dependent build (it needs aspnetcore-runtime-10.0): the one that loads a sink assembly
+# the Serilog section's Using names from a DLL dropped next to the daemon (docs/operations.md).
+# --from DIR: a directory with the daemon's published files (the Native AOT `socketdaemon`, or socketdaemon with
+# socketdaemon.dll, its .runtimeconfig.json, .deps.json and dependencies) and socketctl: either the Native AOT
+# binary `socketctl`, or the framework-dependent socketctl (socketctl.dll beside it), which is then installed
+# beside the daemon and linked from PREFIX/bin. Everything in DIR but debug symbols (*.dbg) is installed, so a
+# `dotnet build` output of the daemon works too.
 set -euo pipefail
 umask 022
 
 usage() {
-  sed -n '2,13s/^# \{0,1\}//p' "$0"
-  echo "options: --prefix DIR (/usr)  --destdir DIR (\$DESTDIR)  --from DIR  --unitdir DIR  --self-contained  --no-start"
+  sed -n '2,19s/^# \{0,1\}//p' "$0"
+  echo "options: --prefix DIR (/usr)  --destdir DIR (\$DESTDIR)  --from DIR  --unitdir DIR  --jit  --self-contained  --no-start"
 }
 
 prefix=/usr
@@ -23,6 +29,7 @@ destdir=${DESTDIR:-}
 from=
 unitdir=
 self_contained=no
+jit=no
 start=yes
 while (($#)); do
   case $1 in
@@ -34,7 +41,8 @@ while (($#)); do
     --from=*) from=${1#*=}; shift ;;
     --unitdir) unitdir=${2:?--unitdir needs a directory}; shift 2 ;;
     --unitdir=*) unitdir=${1#*=}; shift ;;
-    --self-contained) self_contained=yes; shift ;;
+    --jit) jit=yes; shift ;;
+    --self-contained) self_contained=yes; jit=yes; shift ;;
     --no-start) start=no; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "install.sh: unknown option '$1' (--help lists them)" >&2; exit 2 ;;
@@ -89,9 +97,13 @@ if [[ -z $from ]]; then
   from=$work/publish
   if [[ $self_contained == yes ]]; then
     run dotnet publish -c Release -r "$rid" --self-contained true "$root/src/SocketDaemon" -o "$from"
-  else
+  elif [[ $jit == yes ]] || ! run dotnet publish -c Release -r "$rid" -p:PublishAot=true "$root/src/SocketDaemon" -o "$work/daemon"; then
+    [[ $jit == yes ]] || say "the Native AOT publish of the daemon failed (apt-get install clang zlib1g-dev); installing it framework-dependent"
     # Framework-dependent: the Microsoft.AspNetCore.App shared framework (aspnetcore-runtime-10.0) runs it.
     run dotnet publish -c Release -r "$rid" --self-contained false "$root/src/SocketDaemon" -o "$from"
+  else
+    run mkdir -p "$from"
+    run cp "$work/daemon/socketdaemon" "$work/daemon/appsettings.json" "$from/"
   fi
   # Native AOT: one binary that needs no runtime. Should the native toolchain be missing (clang or gcc,
   # zlib1g-dev), socketctl is installed framework-dependent, beside the daemon.
@@ -103,7 +115,7 @@ if [[ -z $from ]]; then
   fi
 fi
 from=$(cd "$from" && pwd)
-for file in socketdaemon socketdaemon.dll socketctl; do
+for file in socketdaemon socketctl; do
   [[ -f $from/$file ]] || { echo "install.sh: $from has no $file: is it a published SocketDaemon?" >&2; exit 1; }
 done
 
@@ -118,6 +130,7 @@ for path in "$from"/*; do
   name=${path##*/}
   # The Native AOT socketctl goes to bin.
   [[ $native_socketctl == yes && $name == socketctl* ]] && continue
+  [[ $name == *.dbg ]] && continue
   cp -R "$path" "$libdir.new/"
 done
 shopt -u nullglob

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Builds socketdaemon_<version>_<arch>.deb with dpkg-deb from a staging tree made by deploy/install.sh.
 #
-#   deploy/debian/build-deb.sh [--from DIR] [--output DIR] [--arch ARCH]
+#   deploy/debian/build-deb.sh [--from DIR] [--output DIR] [--arch ARCH] [--jit]
 #
 # --from DIR   binaries published before (see install.sh --from); without it install.sh runs dotnet publish.
 # --output DIR where the .deb goes (default: artifacts/).
 # --arch ARCH  the Debian architecture (default: dpkg --print-architecture).
+# --jit        package the framework-dependent daemon (install.sh --jit), for drop-in Serilog sink assemblies.
 #
-# The package is framework-dependent: the daemon runs on the Microsoft.AspNetCore.App shared framework, so it
-# depends on aspnetcore-runtime-10.0 (which brings dotnet-runtime-10.0), and security fixes to the runtime arrive
-# with apt like any library's instead of waiting for a rebuild of this package; a self-contained daemon would add
-# about 70 MB and freeze the runtime it ships. socketctl is Native AOT and needs only libc.
-# The version is Directory.Build.props' <Version>.
+# By default the daemon is Native AOT (as install.sh publishes it when clang and zlib1g-dev are there): one
+# executable that needs libc and, for TLS, OpenSSL. A framework-dependent daemon (--jit, the fallback, or --from
+# a framework-dependent publish) runs on the Microsoft.AspNetCore.App shared framework, so that package depends
+# on aspnetcore-runtime-10.0 (which brings dotnet-runtime-10.0), and security fixes to the runtime arrive with apt
+# like any library's. socketctl is Native AOT and needs only libc. The version is Directory.Build.props' <Version>.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -19,6 +20,7 @@ root=$(cd "$here/../.." && pwd)
 from=
 output=$root/artifacts
 arch=
+jit=no
 while (($#)); do
   case $1 in
     --from) from=${2:?--from needs a directory}; shift 2 ;;
@@ -27,7 +29,8 @@ while (($#)); do
     --output=*) output=${1#*=}; shift ;;
     --arch) arch=${2:?--arch needs an architecture}; shift 2 ;;
     --arch=*) arch=${1#*=}; shift ;;
-    -h | --help) sed -n '2,14s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    --jit) jit=yes; shift ;;
+    -h | --help) sed -n '2,16s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "build-deb.sh: unknown option '$1' (--help lists them)" >&2; exit 2 ;;
   esac
 done
@@ -43,7 +46,15 @@ chmod 0755 "$stage"
 echo "build-deb.sh: staging socketdaemon $version ($arch) in $stage"
 install_args=(--prefix /usr --destdir "$stage" --no-start)
 [[ -z $from ]] || install_args+=(--from "$from")
+[[ $jit == no ]] || install_args+=(--jit)
 "$root/deploy/install.sh" "${install_args[@]}"
+# What the daemon needs follows from what was staged: a socketdaemon.dll runs on the shared framework; the Native
+# AOT executable needs libc, and OpenSSL for TLS listeners (loaded when one starts).
+if [[ -f $stage/usr/lib/socketdaemon/socketdaemon.dll ]]; then
+  depends="aspnetcore-runtime-10.0, libc6, adduser"
+else
+  depends="libc6, libssl3 | libssl3t64, adduser"
+fi
 
 mkdir -p "$stage/DEBIAN"
 installed_size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
@@ -53,7 +64,7 @@ Version: $version
 Architecture: $arch
 Maintainer: SocketDaemon contributors <socketdaemon@localhost>
 Installed-Size: $installed_size
-Depends: aspnetcore-runtime-10.0, libc6, adduser
+Depends: $depends
 Section: admin
 Priority: optional
 Description: message-ingestion daemon for Unix domain sockets and TCP

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using Microsoft.Extensions.Configuration;
 using Serilog;
@@ -12,14 +13,20 @@ namespace SocketDaemon.Sinks;
 /// (<c>Using</c>, <c>WriteTo</c>, <c>MinimumLevel</c>, ...), so an operator adds Seq, OTLP or any sink with no code.
 /// </summary>
 /// <remarks>
-/// Serilog.Settings.Configuration finds sink methods by reflection, which trimming cannot follow. The daemon is
-/// trimming-clean but never published trimmed (<c>deploy/install.sh</c> and the Debian package publish it whole),
-/// so every sink assembly keeps all its methods; the one reflective call is here, behind a targeted suppression.
-/// The sinks shipped with the daemon are named explicitly; any other is an assembly the section's <c>Using</c>
-/// names, dropped next to the daemon (with its dependencies), which <see cref="LoadFromDaemonDirectory"/> loads.
+/// Two readers of the one shape. On the JIT (the framework-dependent build, <c>dotnet run</c>, the tests)
+/// Serilog.Settings.Configuration finds sink methods by reflection, which trimming cannot follow: the JIT build is
+/// never published trimmed, so every sink assembly keeps all its methods, and the one reflective call is here,
+/// behind a targeted suppression. The sinks shipped with the daemon are named explicitly (no DependencyContext, no
+/// DLL scanning); any other is an assembly the section's <c>Using</c> names, dropped next to the daemon (with its
+/// dependencies), which <see cref="LoadFromDaemonDirectory"/> loads. The Native AOT build turns
+/// <see cref="IsReflectionSupported"/> off, so the trimmer removes that path (and Serilog.Settings.Configuration
+/// with it) and <see cref="ShippedSinks"/> binds the shipped sinks by typed calls instead.
 /// </remarks>
 internal static class ConfiguredSinks
 {
+    /// <summary>The feature switch the AOT build sets to <see langword="false"/> (SocketDaemon.csproj).</summary>
+    private const string ReflectionSwitch = "SocketDaemon.Sinks.ConfiguredSinks.IsReflectionSupported";
+
     private static int _resolverInstalled;
 
     /// <summary>The assemblies whose sinks a section may name without <c>Using</c>.</summary>
@@ -31,20 +38,37 @@ internal static class ConfiguredSinks
         typeof(OpenTelemetryLoggerConfigurationExtensions).Assembly,
     ];
 
+    /// <summary>
+    /// Whether the section is read by Serilog.Settings.Configuration (sinks found by reflection, drop-in sink
+    /// assemblies): on by default wherever code can be generated at run time, off in the Native AOT build.
+    /// </summary>
+    [FeatureSwitchDefinition(ReflectionSwitch)]
+    internal static bool IsReflectionSupported =>
+        AppContext.TryGetSwitch(ReflectionSwitch, out var enabled) ? enabled : RuntimeFeature.IsDynamicCodeSupported;
+
     /// <summary>Adds what the section <paramref name="sectionPath"/> configures, if it is there, to <paramref name="logger"/>.</summary>
-    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The daemon is not published trimmed: sink assemblies are whole. See the type's remarks.")]
-    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The daemon runs on the JIT, never Native AOT.")]
     public static LoggerConfiguration ReadFrom(LoggerConfiguration logger, IConfiguration configuration, string sectionPath)
     {
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(configuration);
 
-        // An absent section costs no reflection at all.
+        // An absent section costs no reflection at all, and loads neither reader.
         if (!configuration.GetSection(sectionPath).Exists())
         {
             return logger;
         }
 
+        return IsReflectionSupported
+            ? ReadByReflection(logger, configuration, sectionPath)
+            : ShippedSinks.ReadFrom(logger, configuration, sectionPath);
+    }
+
+    // Kept out of ReadFrom so that compiling ReadFrom does not load Serilog.Settings.Configuration on every start.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Reached only on the JIT build, which is not published trimmed: sink assemblies are whole. See the type's remarks.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Reached only when IsReflectionSupported, which the Native AOT build turns off.")]
+    private static LoggerConfiguration ReadByReflection(LoggerConfiguration logger, IConfiguration configuration, string sectionPath)
+    {
         if (Interlocked.Exchange(ref _resolverInstalled, 1) == 0)
         {
             AssemblyLoadContext.Default.Resolving += LoadFromDaemonDirectory;

@@ -209,6 +209,34 @@ public sealed partial class DeploymentTests
     }
 
     [Fact]
+    public async Task A_package_of_the_Native_AOT_daemon_holds_the_one_executable_and_needs_no_dotnet_runtime()
+    {
+        RequireTool("dpkg-deb", "dpkg");
+        using var temp = new TempDirectory();
+        // Shaped like `dotnet publish -p:PublishAot=true` output: the executable, its debug symbols, the settings; and
+        // the Native AOT socketctl (no socketctl.dll).
+        var published = temp.Combine("published");
+        Directory.CreateDirectory(published);
+        foreach (var name in new[] { "socketdaemon", "socketdaemon.dbg", "socketctl" })
+        {
+            File.Copy("/bin/true", Path.Combine(published, name));
+        }
+
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), Path.Combine(published, "appsettings.json"));
+
+        var build = await RunScriptAsync("deploy/debian/build-deb.sh", "--from", published, "--output", temp.Combine("out"), "--arch", "amd64");
+
+        Assert.True(build.ExitCode == 0, build.StandardOutput + build.StandardError);
+        var deb = Path.Combine(temp.Combine("out"), $"socketdaemon_{Repository.Version}_amd64.deb");
+        var contents = (await RunAsync("dpkg-deb", ["--contents", deb])).StandardOutput;
+        Assert.Matches(@"-rwxr-xr-x root/root +\d+ \S+ \S+ \./usr/lib/socketdaemon/socketdaemon\n", contents);
+        Assert.Contains("./usr/bin/socketctl", contents, StringComparison.Ordinal);
+        Assert.DoesNotContain(".dbg", contents, StringComparison.Ordinal);
+        var depends = (await RunAsync("dpkg-deb", ["--field", deb, "Depends"])).StandardOutput.Trim();
+        Assert.Equal("libc6, libssl3 | libssl3t64, adduser", depends);
+    }
+
+    [Fact]
     public async Task The_package_installs_upgrades_removes_and_purges_in_an_isolated_root()
     {
         RequireTool("dpkg-deb", "dpkg");

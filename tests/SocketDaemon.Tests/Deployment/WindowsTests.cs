@@ -3,6 +3,7 @@ using SocketDaemon.Tests.Infrastructure;
 namespace SocketDaemon.Tests.Deployment;
 
 /// <summary>The daemon runs as a Windows service too; CI, on Linux, proves it builds and publishes for win-x64.</summary>
+[Collection(DaemonPublishing.Name)]
 public class WindowsTests
 {
     [Fact]
