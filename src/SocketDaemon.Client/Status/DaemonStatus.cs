@@ -24,6 +24,9 @@ public sealed class DaemonStatus
     /// <summary>Each <c>Forward</c> pipeline step: its spool and upstreams.</summary>
     public List<ForwardStatus> Forwards { get; set; } = [];
 
+    /// <summary>Each NATS outbox <c>Nats</c> steps publish through: what waits in its spool.</summary>
+    public List<NatsOutboxStatus> NatsOutboxes { get; set; } = [];
+
     /// <summary>The sums over all listeners.</summary>
     public StatusCounters Totals { get; set; } = new();
 }

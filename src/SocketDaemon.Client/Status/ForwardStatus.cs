@@ -20,4 +20,7 @@ public sealed class ForwardStatus
 
     /// <summary>Messages in the spool an upstream has not acknowledged yet (those a crash left included).</summary>
     public long Pending { get; set; }
+
+    /// <summary>The size of the spool's segment files, to compare with <c>SpoolMaxBytes</c>.</summary>
+    public long SpoolBytes { get; set; }
 }

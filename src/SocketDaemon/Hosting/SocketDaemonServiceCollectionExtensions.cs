@@ -15,6 +15,7 @@ using SocketDaemon.Listeners;
 using SocketDaemon.Listeners.Internal;
 using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline;
+using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Sinks;
 
@@ -48,12 +49,13 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton(activation);
         services.TryAddSingleton<ListenerRegistry>();
         services.TryAddSingleton<DaemonCommands>();
-        services.TryAddSingleton<DaemonStatusProvider>();
+        services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>() });
         services.TryAddSingleton<DaemonHealth>();
         services.TryAddSingleton<SocketDaemonMetrics>();
         services.TryAddSingleton<HttpStatusHandler>();
         services.TryAddSingleton<NativeProtocolHandler>();
         services.TryAddSingleton<NativeSessions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogClaimJournal, NativeSessions>(static sp => sp.GetRequiredService<NativeSessions>()));
         services.TryAddSingleton<MessageLogFiles>();
         services.TryAddSingleton<MessagePipeline>();
         services.TryAddSingleton<TailHub>();

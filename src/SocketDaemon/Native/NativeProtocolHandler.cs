@@ -166,6 +166,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
             case NativeFrameType.Session when state.Version >= NativeProtocol.SessionVersion:
                 var sessionRequest = NativeFrameReader.ReadSession(frame.Body, out var sessionId);
                 state.Session = sessions.Get(sessionId);
+                state.Context.Progress = sessions.ProgressOf(state.Session);
                 NativeFrameWriter.WriteIdFrame(output, NativeFrameType.Ok, sessionRequest);
                 break;
 
@@ -238,6 +239,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
                 return;
             }
 
+            state.Context.Progress?.Begin(sequence);
             var accepted = skip + await DispatchBatchAsync(state, skip);
             await logs.CommitAsync();
             accepted -= await AwaitCommitmentsAsync(state);
@@ -284,6 +286,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
         state.Errors.Clear();
         for (var i = skip; i < state.Messages.Count; i++)
         {
+            Reached(state, i);
             var (message, originBytes) = state.Messages[i];
             if (message.Length > connection.Listener.MaxMessageBytes)
             {
@@ -329,9 +332,22 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
         }
 
         // The batch's lines go to the log writers in one hand-over, before the commit that the acknowledgement waits for.
+        Reached(state, state.Messages.Count);
         await state.Context.FlushAsync();
         state.Messages.Clear();
         return accepted;
+    }
+
+    /// <summary>
+    /// In a session, lines handed to the log from here on prove every message before <paramref name="index"/> logged
+    /// (their claim goes with them: <see cref="NativeSessions"/>), unless one before it was refused.
+    /// </summary>
+    private static void Reached(BatchState state, int index)
+    {
+        if (state.Context.Progress is { } progress && !state.Errors.Exists(static e => e.Code != NativeErrorCode.TooLarge))
+        {
+            progress.At(index);
+        }
     }
 
     /// <summary>

@@ -16,4 +16,10 @@ internal sealed class NativeSession(Guid id)
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
     internal long LastUsed { get; set; }
+
+    /// <summary>
+    /// Claims the log writers recorded for the batch that runs now, settled by <see cref="NativeSessions.Advance"/>.
+    /// Guarded by the <see cref="NativeSessions"/> lock.
+    /// </summary>
+    internal List<NativeSessionClaim> Claims { get; } = [];
 }

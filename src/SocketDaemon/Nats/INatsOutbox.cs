@@ -15,6 +15,12 @@ internal interface INatsOutbox : IAsyncDisposable
     /// <summary>Messages taken and not yet acknowledged by JetStream.</summary>
     long Pending { get; }
 
+    /// <summary>Where the messages wait (a spool directory), or empty when they wait in memory.</summary>
+    string Spool { get; }
+
+    /// <summary>The size of the spool's files; 0 in memory.</summary>
+    long SpoolBytes { get; }
+
     /// <summary>Waits, at most <paramref name="timeout"/>, for everything taken to be acknowledged, then stops.</summary>
     Task StopAsync(TimeSpan timeout);
 }

@@ -48,6 +48,12 @@ internal sealed partial class NatsPublisher : INatsOutbox
 
     public long Pending => Interlocked.Read(ref _pending);
 
+    /// <inheritdoc/>
+    public string Spool => string.Empty;
+
+    /// <inheritdoc/>
+    public long SpoolBytes => 0;
+
     public async ValueTask EnqueueAsync(NatsOutgoing message, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _pending);

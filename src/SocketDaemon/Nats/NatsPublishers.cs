@@ -46,6 +46,11 @@ internal sealed class NatsPublishers(IOptions<SocketDaemonOptions> options, ILog
         return Path.Combine(DefaultLocations.StateDirectory(options), "spool", "nats", $"{stream}-{server}");
     }
 
+    /// <summary>Each outbox's counters, in the order of their spools.</summary>
+    public IEnumerable<SocketDaemon.Client.Status.NatsOutboxStatus> GetStatus() => _outboxes
+        .Select(o => new SocketDaemon.Client.Status.NatsOutboxStatus { Url = o.Key.Url, Stream = o.Key.Stream, Spool = o.Value.Spool, Pending = o.Value.Pending, SpoolBytes = o.Value.SpoolBytes })
+        .OrderBy(o => o.Spool, StringComparer.Ordinal);
+
     /// <summary>Messages taken by every outbox and not yet acknowledged by JetStream.</summary>
     public long Pending => _outboxes.Values.Sum(o => o.Pending);
 

@@ -52,6 +52,12 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
     /// <summary>Messages in the spool that JetStream has not acknowledged yet.</summary>
     public long Pending => _spool.Pending;
 
+    /// <inheritdoc/>
+    public string Spool => _spool.Directory;
+
+    /// <inheritdoc/>
+    public long SpoolBytes => _spool.Bytes;
+
     /// <summary>Spools the message (waiting while the spool is full); its completion follows JetStream's acknowledgement.</summary>
     public async ValueTask EnqueueAsync(NatsOutgoing message, CancellationToken cancellationToken)
     {

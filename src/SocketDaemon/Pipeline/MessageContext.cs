@@ -95,12 +95,18 @@ public sealed class MessageContext
     /// <summary>The escaped <c> listener [peer] #id: </c> of this connection's log lines, built on first use.</summary>
     internal byte[]? LogLinePrefix { get; set; }
 
+    /// <summary>
+    /// How far the batch this context runs has gone, when its sender numbers its messages (a native-protocol session):
+    /// the chunks of lines handed to a writer then carry the sender's position with them (<see cref="LogClaim"/>).
+    /// </summary>
+    public LogProgress? Progress { get; set; }
+
     /// <summary>Hands what <c>Log</c> steps kept for this context to their writers (waiting while a writer's queue is full).</summary>
     public async ValueTask FlushAsync()
     {
         if (_staged is { IsEmpty: false })
         {
-            await _staged.HandOverAsync();
+            await _staged.HandOverAsync(Claim());
         }
 
         foreach (var staged in _moreStaged ?? [])
@@ -108,6 +114,13 @@ public sealed class MessageContext
             await staged.HandOverAsync();
         }
     }
+
+    /// <summary>
+    /// What the lines handed over now prove: only while they all go to one file, since a claim in one file cannot
+    /// say whether another file's lines are written (a pipeline logging to several files keeps its position
+    /// record after the commit).
+    /// </summary>
+    internal LogClaim? Claim() => _moreStaged is null ? Progress?.Claim() : null;
 
     /// <summary>Where this context's lines for <paramref name="writer"/> wait.</summary>
     internal StagedLogChunk GetStaged(MessageLogWriter writer)

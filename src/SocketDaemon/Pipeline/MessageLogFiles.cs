@@ -39,11 +39,20 @@ public sealed class MessageLogFiles : IDisposable
     private readonly GroupCommit _fsync;
     private readonly Microsoft.Extensions.Logging.ILogger _logger;
 
-    /// <summary>Creates the set of files under the configured log directory.</summary>
-    public MessageLogFiles(IOptions<SocketDaemonOptions> options, ILogger<MessageLogFiles> logger)
+    /// <summary>
+    /// Creates the set of files under the configured log directory, once <paramref name="journals"/> (the native
+    /// sessions) have settled what a killed run left in them.
+    /// </summary>
+    public MessageLogFiles(IOptions<SocketDaemonOptions> options, ILogger<MessageLogFiles> logger, IEnumerable<ILogClaimJournal> journals)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(journals);
+        foreach (var journal in journals)
+        {
+            journal.RecoverFiles();
+        }
+
         _logger = logger;
         _directory = options.Value.LogDirectory ?? throw new InvalidOperationException("SocketDaemon:LogDirectory is not set.");
         _durability = options.Value.Durability;

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text;
 using SocketDaemon.Client.Status;
 using SocketDaemon.Listeners;
+using SocketDaemon.Nats;
 using SocketDaemon.Pipeline.Handlers;
 
 namespace SocketDaemon.Status;
@@ -68,8 +69,15 @@ public sealed class DaemonStatusProvider
 
         status.Connections.AddRange(_listeners.OpenConnections().OrderBy(c => c.Id));
         status.Forwards.AddRange(GetForwards());
+        status.NatsOutboxes.AddRange(GetNatsOutboxes());
         return status;
     }
+
+    /// <summary>The NATS outboxes <c>Nats</c> steps publish through (set by the host).</summary>
+    internal NatsPublishers? Nats { get; init; }
+
+    /// <summary>Each NATS outbox's counters, in the order of their spools.</summary>
+    public IEnumerable<NatsOutboxStatus> GetNatsOutboxes() => Nats?.GetStatus() ?? [];
 
     /// <summary>Each Forward step's counters, in the order of their spools.</summary>
     public IEnumerable<ForwardStatus> GetForwards() =>

@@ -44,20 +44,32 @@ public static class PrometheusExposition
         PerForward(text, forwards, "socketdaemon_forward_forwarded_total", "counter", "Messages an upstream acknowledged to a Forward step.", f => f.Forwarded);
         PerForward(text, forwards, "socketdaemon_forward_pending", "gauge", "Messages in a Forward step's spool not yet acknowledged.", f => f.Pending);
         PerForward(text, forwards, "socketdaemon_forward_upstreams_connected", "gauge", "Upstreams a Forward step is connected to.", f => f.UpstreamsConnected);
+        PerForward(text, forwards, "socketdaemon_forward_spool_bytes", "gauge", "Bytes of a Forward step's spool files.", f => f.SpoolBytes);
+
+        var outboxes = status.GetNatsOutboxes().ToList();
+        PerOutbox(text, outboxes, "socketdaemon_nats_pending", "gauge", "Messages a NATS outbox holds that JetStream has not acknowledged.", o => o.Pending);
+        PerOutbox(text, outboxes, "socketdaemon_nats_spool_bytes", "gauge", "Bytes of a NATS outbox's spool files.", o => o.SpoolBytes);
         return text.ToString();
     }
 
-    private static void PerForward(StringBuilder text, List<ForwardStatus> forwards, string name, string type, string help, Func<ForwardStatus, long> value)
+    private static void PerForward(StringBuilder text, List<ForwardStatus> forwards, string name, string type, string help, Func<ForwardStatus, long> value) =>
+        PerItem(text, forwards, name, type, help, static f => $"spool=\"{Escape(f.Spool)}\"", value);
+
+    private static void PerOutbox(StringBuilder text, List<NatsOutboxStatus> outboxes, string name, string type, string help, Func<NatsOutboxStatus, long> value) =>
+        PerItem(text, outboxes, name, type, help, static o => $"stream=\"{Escape(o.Stream)}\",url=\"{Escape(o.Url)}\"", value);
+
+    // A family only when there is something to report: a daemon without Forward or Nats steps shows none of theirs.
+    private static void PerItem<T>(StringBuilder text, List<T> items, string name, string type, string help, Func<T, string> labels, Func<T, long> value)
     {
-        if (forwards.Count == 0)
+        if (items.Count == 0)
         {
             return;
         }
 
         Family(text, name, type, help);
-        foreach (var forward in forwards)
+        foreach (var item in items)
         {
-            Sample(text, name, $"spool=\"{Escape(forward.Spool)}\"", value(forward));
+            Sample(text, name, labels(item), value(item));
         }
     }
 

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using SocketDaemon.Client;
 using SocketDaemon.Client.Status;
+using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Tests.Infrastructure;
 
 namespace SocketDaemon.Tests.Integration;
@@ -42,8 +44,7 @@ public class ForwardTests
 
             await client.SendManyAsync(Messages("before", 300));
 
-            // Killed once the edge has its acknowledgements: a kill while the relay writes a batch is the one window
-            // left (docs/scale-out.md), which NativeSessionTests shows closed for every other moment.
+            // Killed once the edge has its acknowledgements; a kill while the relay writes is the next test's.
             var spool = Path.Combine(edge.LogDirectory, "state", "spool", "forward");
             await Wait.UntilAsync(() => Directory.GetFiles(spool, "*.spool").Length == 0, "the edge's spool to be acknowledged");
             await KillAsync(relay);
@@ -61,6 +62,63 @@ public class ForwardTests
             await relay.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task The_relay_killed_twice_while_it_writes_logs_every_message_exactly_once()
+    {
+        using var relayDirectory = new TempDirectory();
+        string[] fsync = ["--SocketDaemon:Durability", "fsync"];
+        var relay = await DaemonProcess.StartAsync(relayDirectory, fsync);
+        try
+        {
+            // Large batches of long lines: each takes the relay several writes and an fsync, the window a kill must hit.
+            var settings = ForwardStep([relay.Endpoint], acknowledge: "local");
+            settings["SocketDaemon:Pipeline:0:BatchSize"] = "2000";
+            await using var edge = await TestDaemon.StartAsync(settings);
+            await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix, new SocketDaemonClientOptions { BatchMessages = 1000 });
+            var padding = new string('x', 200);
+            var messages = Messages("kill", 20000).Select(m => $"{m} {padding}").ToList();
+            await client.SendManyAsync(messages);
+
+            var forward = edge.Host.Services.GetRequiredService<ForwardHandlers>().Running[0];
+            var random = new Random(9);
+            var kills = 0;
+            while (kills < 2)
+            {
+                // The moment the log grows the relay is writing a batch it has not acknowledged yet.
+                var before = LogBytes(relay);
+                var deadline = DateTime.UtcNow + Wait.Timeout;
+                while (LogBytes(relay) == before && forward.GetStatus().Pending > 0)
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "the relay did not write");
+                    await Task.Delay(1);
+                }
+
+                if (LogBytes(relay) == before)
+                {
+                    // Everything arrived before the next kill.
+                    break;
+                }
+
+                await Task.Delay(random.Next(3));
+                await KillAsync(relay);
+                kills++;
+                relay = await DaemonProcess.StartAsync(relayDirectory, fsync);
+            }
+
+            Assert.True(kills > 0, "the relay wrote everything before it could be killed");
+            await relay.Log.WaitForAsync(messages.Count);
+            await Task.Delay(200);
+            Assert.Equal(messages, relay.Log.Texts());
+        }
+        finally
+        {
+            await relay.DisposeAsync();
+        }
+    }
+
+    private static long LogBytes(DaemonProcess daemon) =>
+        Directory.Exists(daemon.Log.Directory) ? Directory.GetFiles(daemon.Log.Directory, "messages*.log").Sum(f => new FileInfo(f).Length) : 0;
 
     [Fact]
     public async Task Failover_sends_to_the_second_upstream_while_the_first_is_down_and_to_the_first_once_it_is_back()
@@ -159,6 +217,9 @@ public class ForwardTests
         var waiting = Assert.Single((await StatusAsync(edge)).Forwards);
         Assert.Equal((20, 0, 20, 0), (waiting.Spooled, waiting.Forwarded, waiting.Pending, waiting.UpstreamsConnected));
         Assert.Equal(["unix:" + upstreamPath], waiting.Upstreams);
+        Assert.True(waiting.SpoolBytes > 20 * "waiting 0".Length, $"the spool holds {waiting.SpoolBytes} bytes");
+        var (_, _, waitingMetrics) = HttpExchange.Parse(await HttpExchange.GetAsync(edge.Unix, "/metrics"));
+        Assert.Contains($"socketdaemon_forward_spool_bytes{{spool=\"{waiting.Spool}\"}} {waiting.SpoolBytes}\n", waitingMetrics, StringComparison.Ordinal);
 
         await using var relay = await TestDaemon.StartAsync(new Dictionary<string, string?> { ["SocketDaemon:Listeners:unix:Endpoint"] = "unix:" + upstreamPath });
         await relay.Log.WaitForAsync(20);

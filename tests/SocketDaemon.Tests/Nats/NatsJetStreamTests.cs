@@ -69,6 +69,32 @@ public class NatsJetStreamTests
     }
 
     [Fact]
+    public async Task Status_and_metrics_show_what_waits_in_the_edge_NATS_spool()
+    {
+        await using var nats = await NatsServer.StartAsync();
+        await using var edge = await StartEdgeAsync(nats);
+        await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix, new SocketDaemonClientOptions { RequestTimeout = TimeSpan.FromSeconds(60) });
+        await nats.StopAsync();
+
+        var sending = client.SendManyAsync(Messages("waiting", 3));
+        var publishers = edge.Host.Services.GetRequiredService<NatsPublishers>();
+        await Wait.UntilAsync(() => publishers.Pending == 3, "the edge to hold the messages");
+
+        var (_, _, body) = HttpExchange.Parse(await HttpExchange.GetAsync(edge.Unix, "/status"));
+        var outbox = Assert.Single(System.Text.Json.JsonSerializer.Deserialize(body, SocketDaemon.Client.Status.StatusJsonContext.Default.DaemonStatus)!.NatsOutboxes);
+        Assert.Equal(("LOGS", nats.Url, 3L), (outbox.Stream, outbox.Url, outbox.Pending));
+        Assert.True(outbox.SpoolBytes > 0, $"the spool holds {outbox.SpoolBytes} bytes");
+        Assert.StartsWith(edge.Directory, outbox.Spool, StringComparison.Ordinal);
+        var (_, _, metrics) = HttpExchange.Parse(await HttpExchange.GetAsync(edge.Unix, "/metrics"));
+        Assert.Contains($"socketdaemon_nats_pending{{stream=\"LOGS\",url=\"{nats.Url}\"}} 3\n", metrics, StringComparison.Ordinal);
+        Assert.Contains($"socketdaemon_nats_spool_bytes{{stream=\"LOGS\",url=\"{nats.Url}\"}} {outbox.SpoolBytes}\n", metrics, StringComparison.Ordinal);
+
+        await nats.StartAgainAsync();
+        await sending.WaitAsync(Wait.Timeout);
+        Assert.Equal(0, publishers.Pending);
+    }
+
+    [Fact]
     public async Task With_local_acknowledgement_messages_spooled_while_NATS_is_down_survive_a_killed_edge_and_arrive_once()
     {
         await using var nats = await NatsServer.StartAsync();

@@ -183,14 +183,64 @@ public class MessageLogWriterTests
         Assert.Equal("spooled 1\nspooled 2\nnew\n", MessageLog.ReadShared(Path.Combine(blocked, $"messages{Today}.log")));
     }
 
+    [Fact]
+    public async Task A_claim_is_recorded_with_where_its_chunk_lands_before_the_write_and_marked_written_after_it()
+    {
+        using var directory = new TempDirectory();
+        using var writer = Create(directory);
+        writer.Configure(sizeLimit: 10, retainedFileCount: 31);
+        var journal = new RecordingJournal();
+        var plain = new TestClaim(journal, 1);
+        var cut = new TestClaim(journal, 2);
+
+        // "b" fills the first file; the second chunk's last line goes to the next one, where its claim is made.
+        await EnqueueAsync(writer, "aaaa\n", plain);
+        await EnqueueAsync(writer, "bbbbbbbbbb\ncc\n", cut);
+        await writer.CommitAsync();
+
+        var first = directory.Combine($"messages{Today}.log");
+        var second = directory.Combine($"messages{Today}_001.log");
+        // Whether the two chunks went in one write or two, each claim names the file and bytes its chunk ends in.
+        Assert.Equal(
+            [(first, 0L, 1UL, 0L, 5L, 0L), (second, 0L, 2UL, 0L, 3L, 0L)],
+            journal.Records.Select(r => (r.Path, r.WriteStart, r.Position, r.Start, r.End, r.FileLength)));
+        Assert.All(journal.Records, r => Assert.True(r.WriteEnd >= r.End));
+        Assert.True(plain.Written && cut.Written);
+        Assert.Equal("cc\n", MessageLog.ReadShared(second));
+    }
+
+    /// <summary>Remembers each record with the length its file had then: the write had not begun.</summary>
+    private sealed class RecordingJournal : ILogClaimJournal
+    {
+        public List<(string Path, long WriteStart, long WriteEnd, ulong Position, long Start, long End, long FileLength)> Records { get; } = [];
+
+        public void Record(string path, long writeStart, long writeEnd, IReadOnlyList<LogClaim> claims)
+        {
+            foreach (var claim in claims)
+            {
+                Records.Add((path, writeStart, writeEnd, claim.Position, claim.Start, claim.End, new FileInfo(path).Length));
+            }
+        }
+
+        public void FileOpened(string path)
+        {
+        }
+
+        public void RecoverFiles()
+        {
+        }
+    }
+
+    private sealed class TestClaim(ILogClaimJournal journal, ulong position) : LogClaim(journal, position);
+
     private static MessageLogWriter Create(TempDirectory directory, MessageDurability durability = MessageDurability.Flush) =>
         new(directory.Combine("messages.log"), durability, NullLogger.Instance);
 
-    private static ValueTask EnqueueAsync(MessageLogWriter writer, string lines)
+    private static ValueTask EnqueueAsync(MessageLogWriter writer, string lines, LogClaim? claim = null)
     {
         var bytes = Encoding.UTF8.GetBytes(lines);
         var chunk = ArrayPool<byte>.Shared.Rent(bytes.Length);
         bytes.CopyTo(chunk, 0);
-        return writer.EnqueueAsync(chunk, bytes.Length);
+        return writer.EnqueueAsync(chunk, bytes.Length, claim);
     }
 }

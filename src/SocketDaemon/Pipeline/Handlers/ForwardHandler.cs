@@ -81,6 +81,7 @@ public sealed partial class ForwardHandler : IAsyncDisposable
         Spooled = Interlocked.Read(ref _spooled),
         Forwarded = (long)(_spool.Acknowledged - _acknowledgedAtStart),
         Pending = _spool.Pending,
+        SpoolBytes = _spool.Bytes,
     };
 
     /// <summary>Spools the message and adds its commitment: the upstream's acknowledgement, or the spool write.</summary>

@@ -42,7 +42,8 @@ public sealed class LogHandler
 
     private static async ValueTask HandOverFirstAsync(MessageContext context, StagedLogChunk staged, int length)
     {
-        await staged.HandOverAsync();
+        // The chunk holds the lines of the messages before this one, which are done: their claim goes with it.
+        await staged.HandOverAsync(context.Claim());
         staged.Advance(MessageLineFormatter.Format(context, staged.GetSpan(length)));
         if (!context.BatchWrites)
         {

@@ -37,6 +37,7 @@ public sealed partial class MessageLogWriter : IDisposable
     private readonly Task _loop;
     private readonly MessageLogSpool? _spool;
     private readonly List<TaskCompletionSource> _deferred = [];
+    private readonly ClaimTracker _claims = new();
 
     // Lines wait in the spool, or commits wait for the file: the loop tries the file every RetryDelay meanwhile.
     private bool _behind;
@@ -56,7 +57,7 @@ public sealed partial class MessageLogWriter : IDisposable
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(logger);
         Path = path;
-        _file = new RollingLogFile(path);
+        _file = new RollingLogFile(path) { SyncOnRoll = durability == MessageDurability.Fsync };
         _durability = durability;
         _logger = logger;
         if (spoolDirectory is not null)
@@ -109,11 +110,12 @@ public sealed partial class MessageLogWriter : IDisposable
 
     /// <summary>
     /// Queues <paramref name="length"/> bytes of whole lines in <paramref name="chunk"/>, which must come from
-    /// <see cref="ArrayPool{T}.Shared"/>: the writer returns it. Waits while the queue is full.
+    /// <see cref="ArrayPool{T}.Shared"/>: the writer returns it. Waits while the queue is full. A
+    /// <paramref name="claim"/> is recorded in its journal, with where the chunk lands, before the chunk is written.
     /// </summary>
-    public ValueTask EnqueueAsync(byte[] chunk, int length)
+    public ValueTask EnqueueAsync(byte[] chunk, int length, LogClaim? claim = null)
     {
-        var item = new Item(chunk, length, null);
+        var item = new Item(chunk, length, null, claim);
         return _queue.Writer.TryWrite(item) ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(item);
     }
 
@@ -124,7 +126,7 @@ public sealed partial class MessageLogWriter : IDisposable
     public async Task CommitAsync()
     {
         var commit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _queue.Writer.WriteAsync(new Item(null, 0, commit));
+        await _queue.Writer.WriteAsync(new Item(null, 0, commit, null));
         await commit.Task;
     }
 
@@ -180,11 +182,13 @@ public sealed partial class MessageLogWriter : IDisposable
                 {
                     chunks.Add(item.Chunk!);
                     buffers.Add(item.Chunk.AsMemory(0, item.Length));
+                    _claims.Add(item.Claim);
                 }
             }
 
             var sync = (commits.Count > 0 || _deferred.Count > 0) && _durability == MessageDurability.Fsync;
             Complete(await WriteAsync(buffers, sync).ConfigureAwait(false), commits);
+            _claims.Missed(buffers.Count);
             foreach (var chunk in chunks)
             {
                 ArrayPool<byte>.Shared.Return(chunk);
@@ -240,7 +244,8 @@ public sealed partial class MessageLogWriter : IDisposable
 
                 Volatile.Write(ref _writeStarted, Environment.TickCount64);
                 _spool?.DrainTo(_file);
-                _file.Write(buffers);
+                _file.Write(buffers, _claims.Observer);
+                _claims.Missed(buffers.Count);
                 _behind = false;
                 if (sync)
                 {
@@ -274,11 +279,15 @@ public sealed partial class MessageLogWriter : IDisposable
                     return WriteOutcome.Spooled;
                 }
 
-                if (_spool?.TryAppend(buffers) == true)
+                var spooled = _spool is not null && _spool.TryAppend(buffers);
+
+                // The claims of spooled lines do not hold: those senders' positions are recorded after the commit.
+                _claims.Missed(buffers.Count);
+                if (spooled)
                 {
                     if (!_behind)
                     {
-                        LinesSpooled(_logger, Path, _spool.Directory);
+                        LinesSpooled(_logger, Path, _spool!.Directory);
                     }
 
                     _behind = true;
@@ -317,5 +326,120 @@ public sealed partial class MessageLogWriter : IDisposable
     [LoggerMessage(Level = LogLevel.Critical, Message = "The writer of {Path} did not finish within the stop timeout")]
     private static partial void WriterStuck(ILogger logger, string path);
 
-    private readonly record struct Item(byte[]? Chunk, int Length, TaskCompletionSource? Commit);
+    private readonly record struct Item(byte[]? Chunk, int Length, TaskCompletionSource? Commit, LogClaim? Claim);
+
+    /// <summary>
+    /// The claims of the chunks the loop holds, one entry (or <see langword="null"/>) per buffer in the same order:
+    /// each is located and recorded in its journal before the write its chunk ends in, and marked written after it.
+    /// </summary>
+    private sealed class ClaimTracker : ILogWriteObserver
+    {
+        private readonly List<LogClaim?> _claims = [];
+        private readonly List<LogClaim> _located = [];
+        private int _count;
+
+        // The journals claims went to: each hears when a file is opened anew.
+        private readonly List<ILogClaimJournal> _journals = [];
+
+        /// <summary>
+        /// Itself while it holds claims or has recorded some (it must tell their journals of a reopened file);
+        /// <see langword="null"/> otherwise, so that a daemon without sessions costs nothing more.
+        /// </summary>
+        public ILogWriteObserver? Observer => _count > 0 || _journals.Count > 0 ? this : null;
+
+        public void Add(LogClaim? claim)
+        {
+            _claims.Add(claim);
+            if (claim is not null)
+            {
+                _count++;
+            }
+        }
+
+        /// <summary>The buffers before the last <paramref name="left"/> are gone without a write (spooled, or lost).</summary>
+        public void Missed(int left)
+        {
+            var gone = _claims.Count - left;
+            for (var i = 0; i < gone; i++)
+            {
+                if (_claims[i] is { } claim)
+                {
+                    claim.MarkMissed();
+                    _count--;
+                }
+            }
+
+            _claims.RemoveRange(0, gone);
+            if (_claims.Count == 0)
+            {
+                _count = 0;
+            }
+        }
+
+        public void BeforeWrite(string path, long offset, IReadOnlyList<ReadOnlyMemory<byte>> group, int completed)
+        {
+            var end = offset;
+            for (var i = 0; i < group.Count; i++)
+            {
+                var start = end;
+                end += group[i].Length;
+                if (i < completed && _claims[i] is { } claim)
+                {
+                    claim.Locate(path, start, end);
+                    _located.Add(claim);
+                }
+            }
+
+            if (_located.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var claim in _located)
+            {
+                if (!_journals.Contains(claim.Journal))
+                {
+                    _journals.Add(claim.Journal);
+                }
+            }
+
+            // One record per journal for the whole write; there is one journal (the native sessions) unless a handler adds its own.
+            var journal = _located[0].Journal;
+            if (_located.TrueForAll(c => c.Journal == journal))
+            {
+                journal.Record(path, offset, end, _located);
+            }
+            else
+            {
+                foreach (var byJournal in _located.GroupBy(static c => c.Journal))
+                {
+                    byJournal.Key.Record(path, offset, end, [.. byJournal]);
+                }
+            }
+
+            _located.Clear();
+        }
+
+        public void Opened(string path)
+        {
+            foreach (var journal in _journals)
+            {
+                journal.FileOpened(path);
+            }
+        }
+
+        public void AfterWrite(int completed)
+        {
+            for (var i = 0; i < completed; i++)
+            {
+                if (_claims[i] is { } claim)
+                {
+                    claim.MarkWritten();
+                    _count--;
+                }
+            }
+
+            _claims.RemoveRange(0, completed);
+        }
+    }
 }

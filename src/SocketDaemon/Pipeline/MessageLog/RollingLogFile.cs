@@ -36,27 +36,42 @@ internal sealed class RollingLogFile(string path) : IDisposable
 
     /// <summary>
     /// Writes <paramref name="buffers"/>, each a run of whole lines, with as few write calls as rolling allows.
-    /// Removes what was written from the list, so that after an exception it holds exactly what is left to write.
+    /// Removes what was written from the list, so that after an exception it holds exactly what is left to write (a
+    /// write that failed half-way is cut back off the file, so the lines are not there twice once written again).
+    /// <paramref name="observer"/> hears where each write goes.
     /// </summary>
-    public void Write(List<ReadOnlyMemory<byte>> buffers)
+    public void Write(List<ReadOnlyMemory<byte>> buffers, ILogWriteObserver? observer = null)
     {
         while (buffers.Count > 0)
         {
             var now = DateTime.Now;
             if (_handle is not null && now.Date != _day)
             {
+                if (SyncOnRoll)
+                {
+                    FlushToDisk();
+                }
+
                 Close();
             }
 
             if (_handle is null)
             {
                 Open(now.Date, null);
+                observer?.Opened(CurrentPath!);
             }
 
             if (_length >= SizeLimit)
             {
+                // The commit after this write fsyncs the new file only: the old one's lines go to disk first.
+                if (SyncOnRoll)
+                {
+                    FlushToDisk();
+                }
+
                 Close();
                 Open(_day, (_sequence ?? 0) + 1);
+                observer?.Opened(CurrentPath!);
             }
 
             _group.Clear();
@@ -88,8 +103,20 @@ internal sealed class RollingLogFile(string path) : IDisposable
                 break;
             }
 
-            RandomAccess.Write(_handle!, _group, _length);
+            var completed = taken + (rest is { IsEmpty: true } ? 1 : 0);
+            observer?.BeforeWrite(CurrentPath!, _length, _group, completed);
+            try
+            {
+                RandomAccess.Write(_handle!, _group, _length);
+            }
+            catch (IOException)
+            {
+                TryCutBack();
+                throw;
+            }
+
             _length += bytes;
+            observer?.AfterWrite(completed);
             buffers.RemoveRange(0, taken);
             if (rest is { } remaining)
             {
@@ -104,6 +131,9 @@ internal sealed class RollingLogFile(string path) : IDisposable
             }
         }
     }
+
+    /// <summary>Whether a file is fsynced before the next one is opened (<c>Durability: fsync</c>).</summary>
+    public bool SyncOnRoll { get; set; }
 
     /// <summary>fsync(2)s the file being written.</summary>
     public void FlushToDisk() => _syncer?.Flush(flushToDisk: true);
@@ -123,6 +153,19 @@ internal sealed class RollingLogFile(string path) : IDisposable
     /// <summary>The newest existing file of this log, as <see cref="Write"/> would continue it, or <see langword="null"/>.</summary>
     public string? FindCurrent() =>
         CurrentPath ?? Existing().OrderByDescending(f => f.Day).ThenByDescending(f => f.Sequence).Select(f => f.Path).FirstOrDefault();
+
+    // A write that failed after some bytes (disk full) leaves them past the length the next write starts from.
+    private void TryCutBack()
+    {
+        try
+        {
+            RandomAccess.SetLength(_handle!, _length);
+        }
+        catch (IOException)
+        {
+            // The file is failing anyway; the next write starts at the same offset and overwrites what is there.
+        }
+    }
 
     private void Open(DateTime day, int? minSequence)
     {

@@ -42,8 +42,11 @@ internal sealed class StagedLogChunk(MessageLogWriter writer)
 
     public void Advance(int bytes) => _length += bytes;
 
-    /// <summary>Queues the lines to the writer (waiting while its queue is full) and starts an empty chunk.</summary>
-    public ValueTask HandOverAsync()
+    /// <summary>
+    /// Queues the lines to the writer (waiting while its queue is full), with what they prove once written
+    /// (<paramref name="claim"/>), and starts an empty chunk.
+    /// </summary>
+    public ValueTask HandOverAsync(LogClaim? claim = null)
     {
         if (_length == 0)
         {
@@ -54,6 +57,6 @@ internal sealed class StagedLogChunk(MessageLogWriter writer)
         var length = _length;
         _chunk = null;
         _length = 0;
-        return Writer.EnqueueAsync(chunk, length);
+        return Writer.EnqueueAsync(chunk, length, claim);
     }
 }
