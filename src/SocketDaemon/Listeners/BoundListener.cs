@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using SocketDaemon.Client;
 using SocketDaemon.Framing;
+using SocketDaemon.Listeners.Internal;
 
 namespace SocketDaemon.Listeners;
 
@@ -35,6 +36,9 @@ public sealed class BoundListener
 
     /// <summary>Whether this listener answers status, metrics and tail requests (<c>AllowStatus</c>).</summary>
     internal bool AllowStatus { get; init; } = true;
+
+    /// <summary>The receive buffers its stream connections hold: none while they are idle.</summary>
+    internal ReceiveBufferPool ReceiveBuffers { get; } = new();
 
     /// <summary>Connections accepted since start.</summary>
     public long Connections => Volatile.Read(ref _connections);

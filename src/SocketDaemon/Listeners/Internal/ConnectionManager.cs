@@ -1,18 +1,35 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Connections;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace SocketDaemon.Listeners.Internal;
 
 /// <summary>
 /// Every open connection of every listener: counts them against <c>MaxConnections</c> and, at stop, lets them
-/// finish the frames in flight before closing what is left.
+/// finish the frames in flight before closing what is left. One tick checks every connection's read deadline
+/// (IdleTimeout, FrameTimeout, MinDataRate, MaxConnectionAge), as Kestrel's heartbeat does, instead of a timer per
+/// connection.
 /// </summary>
-internal sealed class ConnectionManager(ILogger logger) : IDisposable
+internal sealed class ConnectionManager : IDisposable
 {
+    /// <summary>How often read deadlines are checked: each timeout fires up to this much late.</summary>
+    internal static readonly TimeSpan TickPeriod = TimeSpan.FromMilliseconds(100);
+
     private readonly ConcurrentDictionary<long, (Task Processing, StreamConnection Connection)> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ILogger _logger;
+    private readonly Timer _tick;
     private long _lastId;
+
+    // The tick runs only while there are connections, so that an idle daemon sleeps.
+    private readonly Lock _tickLock = new();
+    private bool _ticking;
+
+    public ConnectionManager(ILogger logger)
+    {
+        _logger = logger;
+        _tick = new Timer(static state => ((ConnectionManager)state!).Tick(), this, Timeout.Infinite, Timeout.Infinite);
+    }
 
     /// <summary>Signalled when the daemon stops: connections drain what they have and close.</summary>
     public CancellationToken Stopping => _stopping.Token;
@@ -38,6 +55,37 @@ internal sealed class ConnectionManager(ILogger logger) : IDisposable
         var processing = RunAsync(start.Task, id, connection.RunAsync);
         _connections[id] = (processing, connection);
         start.SetResult();
+        lock (_tickLock)
+        {
+            if (!_ticking)
+            {
+                _ticking = true;
+                _tick.Change(TickPeriod, TickPeriod);
+            }
+        }
+    }
+
+    private void Tick()
+    {
+        // Enumerated in place: Values would copy every entry under all the dictionary's locks, ten times a second.
+        var now = Stopwatch.GetTimestamp();
+        foreach (var entry in _connections)
+        {
+            entry.Value.Connection.ExpireIfDue(now);
+        }
+
+        if (_connections.IsEmpty)
+        {
+            lock (_tickLock)
+            {
+                // A connection tracked since the check above finds the tick stopped and starts it again.
+                if (_connections.IsEmpty && _ticking)
+                {
+                    _ticking = false;
+                    _tick.Change(Timeout.Infinite, Timeout.Infinite);
+                }
+            }
+        }
     }
 
     /// <summary>The open connections, for status reports.</summary>
@@ -72,7 +120,7 @@ internal sealed class ConnectionManager(ILogger logger) : IDisposable
             return;
         }
 
-        ListenerLog.Draining(logger, open.Length, timeout);
+        ListenerLog.Draining(_logger, open.Length, timeout);
         var all = Task.WhenAll(open.Select(c => c.Processing));
         try
         {
@@ -81,18 +129,22 @@ internal sealed class ConnectionManager(ILogger logger) : IDisposable
         }
         catch (TimeoutException)
         {
-            ListenerLog.DrainTimedOut(logger, _connections.Count, timeout);
+            ListenerLog.DrainTimedOut(_logger, _connections.Count, timeout);
         }
 
         foreach (var (_, connection) in _connections.Values)
         {
-            connection.Abort(new ConnectionAbortedException("The daemon is stopping."));
+            connection.Abort();
         }
 
         await all.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(static _ => { }, TaskScheduler.Default);
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        _tick.Dispose();
+        _stopping.Dispose();
+    }
 
     private async Task RunAsync(Task start, long id, Func<Task> process)
     {

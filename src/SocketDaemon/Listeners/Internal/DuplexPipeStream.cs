@@ -4,7 +4,8 @@ namespace SocketDaemon.Listeners.Internal;
 
 /// <summary>
 /// A connection's transport pipes as one <see cref="Stream"/>, for <see cref="System.Net.Security.SslStream"/> to run
-/// over: Kestrel has already taken the socket, and its pipes keep their backpressure underneath.
+/// over: the connection reads the socket through its pipe reader (which may already hold the first bytes, after a PROXY
+/// header), and the pipes keep their backpressure underneath.
 /// </summary>
 internal sealed class DuplexPipeStream(IDuplexPipe pipe) : Stream
 {

@@ -52,6 +52,9 @@ internal sealed class ListenerContext
 
     public int MaxMessageBytes => _limits.MaxMessageBytes;
 
+    /// <summary>The receive buffers its stream connections hold: none while they are idle.</summary>
+    public ReceiveBufferPool ReceiveBuffers => Listener.ReceiveBuffers;
+
     /// <summary>Each peer's open connections on this listener.</summary>
     public PeerConnections Peers { get; } = new();
 

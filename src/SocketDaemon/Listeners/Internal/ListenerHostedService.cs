@@ -21,7 +21,6 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
     private readonly MessagePipeline _pipeline;
     private readonly ListenerRegistry _registry;
     private readonly IServiceProvider _services;
-    private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly ConnectionManager _connections;
     private readonly List<IListener> _listeners = [];
@@ -47,7 +46,6 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         _pipeline = pipeline;
         _registry = registry;
         _services = services;
-        _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("SocketDaemon.Listeners");
         _connections = new ConnectionManager(_logger);
     }
@@ -76,7 +74,7 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
                     IListener listener = endpoint.IsNats ? new Nats.NatsListener(context, endpoint)
                         : endpoint.IsDatagram || activated?.SocketType == SocketType.Dgram
                         ? new DatagramListener(context, endpoint, activated)
-                        : new StreamListener(context, endpoint, _connections, _loggerFactory, _store, activated);
+                        : new StreamListener(context, endpoint, _connections, _store, activated);
                     await listener.BindAsync(cancellationToken);
                     _listeners.Add(listener);
                     bound.Add(info);

@@ -1,12 +1,9 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Connections.Features;
 using SocketDaemon.Client.Protocol;
 using SocketDaemon.Framing;
 using SocketDaemon.Pipeline;
@@ -18,7 +15,6 @@ namespace SocketDaemon.Listeners.Internal;
 /// One stream connection: decides once what it speaks, then either cuts its bytes into messages for the pipeline
 /// or hands it to the HTTP or native-protocol handler, which use the same reads, timeouts and dispatch.
 /// </summary>
-[SuppressMessage("Reliability", "CA1001", Justification = "RunAsync disposes the timeout source when the connection ends.")]
 internal sealed class StreamConnection
 {
     // At stop, a connection is read until it has been quiet this long: what the peer already sent is in the
@@ -26,19 +22,22 @@ internal sealed class StreamConnection
     // sender on a loaded machine pauses between writes for a good part of one (measured: 250 ms lost messages).
     internal static readonly TimeSpan ShutdownQuietPeriod = TimeSpan.FromSeconds(1);
 
-    private readonly ConnectionContext _transport;
+    private readonly SocketConnection _transport;
     private readonly ListenerContext _listener;
     private readonly CancellationToken _stopping;
     private readonly Socket? _socket;
     private readonly ConnectionStoreEntry? _store;
     private readonly FramingKind _resumeFraming;
     private readonly long _openedTimestamp = Stopwatch.GetTimestamp();
-    private CancellationTokenSource _timeout = new();
+
+    // When the pending read times out (a Stopwatch timestamp), NoDeadline while none is pending: the connection
+    // manager's one tick compares it with the clock, instead of a timer per connection.
+    private long _deadline = NoDeadline;
     private long _messages;
     private long _unpublishedMessages;
     private long _unpublishedBytes;
     private PipeReader _input;
-    private PipeWriter _output;
+    private PipeWriter? _output;
     private SslStream? _tls;
     private Task _tlsPump = Task.CompletedTask;
 
@@ -54,7 +53,7 @@ internal sealed class StreamConnection
     /// A connection of <paramref name="peer"/>, counted under <paramref name="peerKey"/> by the caller; <paramref name="store"/>
     /// when it lives in systemd's store, and <paramref name="resumeFraming"/> when a previous run already settled what it speaks.
     /// </summary>
-    public StreamConnection(ConnectionContext transport, ListenerContext listener, long id, PeerInfo peer, string peerKey, CancellationToken stopping, ConnectionStoreEntry? store = null, FramingKind resumeFraming = FramingKind.Auto)
+    public StreamConnection(SocketConnection transport, ListenerContext listener, long id, PeerInfo peer, string peerKey, CancellationToken stopping, ConnectionStoreEntry? store = null, FramingKind resumeFraming = FramingKind.Auto)
     {
         _transport = transport;
         _store = store;
@@ -62,11 +61,10 @@ internal sealed class StreamConnection
         _listener = listener;
         Id = id;
         _stopping = stopping;
-        _socket = transport.Features.Get<IConnectionSocketFeature>()?.Socket;
+        _socket = transport.Socket;
         Peer = peer;
         PeerKey = peerKey;
-        _input = transport.Transport.Input;
-        _output = transport.Transport.Output;
+        _input = transport.Input;
         // Counted at accept, not when processing starts, so that a burst of accepts sees the listener's limit.
         listener.Listener.ConnectionOpened();
     }
@@ -91,7 +89,8 @@ internal sealed class StreamConnection
     /// <summary>The connection's plain bytes: decrypted on a TLS listener.</summary>
     public PipeReader Input => _input;
 
-    public PipeWriter Output => _output;
+    /// <summary>The connection's plain bytes out; made on first use, as a raw framing never writes.</summary>
+    public PipeWriter Output => _output ?? _transport.Output;
 
     public CancellationToken Stopping => _stopping;
 
@@ -152,13 +151,9 @@ internal sealed class StreamConnection
             _listener.Listener.ErrorSeen(ErrorReasons.Of(ex.Error));
             ListenerLog.BadFrame(logger, _listener.Name, Id, Peer, ex.Message, ex.Error.ToString());
         }
-        catch (Exception ex) when (ex is ConnectionResetException || (ex is IOException && ex.InnerException is SocketException))
+        catch (IOException ex) when (ex.InnerException is SocketException)
         {
             ListenerLog.ConnectionReset(logger, _listener.Name, Id, Peer);
-        }
-        catch (ConnectionAbortedException)
-        {
-            // Closed by the daemon itself at the end of a stop.
         }
         catch (Exception ex)
         {
@@ -168,10 +163,9 @@ internal sealed class StreamConnection
         finally
         {
             await wake.DisposeAsync();
-            _timeout.Dispose();
-            if (handedOver is not null && _transport is OnDemandSocketConnection stored)
+            if (handedOver is not null)
             {
-                stored.HandOver();
+                _transport.HandOver();
                 ListenerLog.ConnectionHandedOver(logger, _listener.Name, Id, Peer, _messages, handedOver.PendingBytes);
             }
             else
@@ -221,14 +215,14 @@ internal sealed class StreamConnection
         handshake.CancelAfter(_listener.Limits.FrameTimeout);
         try
         {
-            _tls = await tls.AuthenticateAsync(new DuplexPipeStream(_transport.Transport), handshake.Token);
+            _tls = await tls.AuthenticateAsync(new DuplexPipeStream(_transport), handshake.Token);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             // The daemon is stopping: a handshake under way has sent no message yet, and is not the client's fault.
             return false;
         }
-        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or ConnectionResetException)
+        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException)
         {
             _listener.Listener.ErrorSeen(ErrorReasons.TlsHandshake);
             ListenerLog.TlsHandshakeFailed(_listener.Logger, _listener.Name, Id, Peer, ex is OperationCanceledException ? $"no handshake within {_listener.Limits.FrameTimeout}" : ex.Message);
@@ -251,7 +245,7 @@ internal sealed class StreamConnection
         {
             await tls.CopyToAsync(plain);
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ConnectionResetException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
             // The peer reset or the connection is closing: the end of its bytes, as a close would be (a frame cut off is
             // reported as truncated by its reader).
@@ -270,18 +264,18 @@ internal sealed class StreamConnection
 
         try
         {
-            await _output.CompleteAsync();
+            await _output!.CompleteAsync();
             await _tls.ShutdownAsync().WaitAsync(TimeSpan.FromSeconds(1));
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or TimeoutException or ConnectionResetException or NotSupportedException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or TimeoutException or NotSupportedException)
         {
             // The peer is gone; there is nobody to tell.
         }
 
-        _transport.Transport.Input.CancelPendingRead();
+        _transport.Input.CancelPendingRead();
         await _tlsPump;
         await _tls.DisposeAsync();
-        await _transport.Transport.Input.CompleteAsync();
+        await _transport.Input.CompleteAsync();
     }
 
     /// <summary>
@@ -310,7 +304,7 @@ internal sealed class StreamConnection
 
     private async Task<ProxyHeader?> ReadProxyHeaderAsync()
     {
-        var input = _transport.Transport.Input;
+        var input = _transport.Input;
         while (true)
         {
             if (await ReadAsync(_listener.Limits.FrameTimeout) is not { } result)
@@ -334,7 +328,7 @@ internal sealed class StreamConnection
     }
 
     /// <summary>Ends the connection at once, at the end of a stop that waited long enough.</summary>
-    public void Abort(ConnectionAbortedException reason) => _transport.Abort(reason);
+    public void Abort() => _transport.Abort();
 
     /// <summary>Records in systemd's store that the unconsumed bytes are <paramref name="framing"/>; the handler of a protocol with a preface calls it after the preface.</summary>
     public void StoreAs(FramingKind framing) => _store?.Store(framing);
@@ -532,27 +526,71 @@ internal sealed class StreamConnection
             HandOver();
         }
 
+        var input = Input;
         while (true)
         {
-            _timeout.CancelAfter(timeout);
+            var deadline = DeadlineAfter(timeout);
+            Volatile.Write(ref _deadline, deadline);
+            ReadResult result;
             try
             {
-                return await Input.ReadAsync(_timeout.Token);
-            }
-            catch (OperationCanceledException) when (_timeout.IsCancellationRequested && IsStoppingWithDataPending())
-            {
-                // A busy machine may take longer than the quiet period to move bytes from the kernel into the pipe;
-                // they were sent before the stop, so wait for them (ShutdownTimeout still bounds the wait).
-            }
-            catch (OperationCanceledException) when (_timeout.IsCancellationRequested)
-            {
-                return null;
+                result = await input.ReadAsync();
             }
             finally
             {
-                ResetTimeout();
+                Volatile.Write(ref _deadline, NoDeadline);
+            }
+
+            // A cancelled read is a wake (a stop, a reload) unless its deadline has passed.
+            if (!result.IsCanceled || Stopwatch.GetTimestamp() < deadline)
+            {
+                return result;
+            }
+
+            // The handler had examined all of it before asking for more: leave the pipe as it was.
+            input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            if (!IsStoppingWithDataPending())
+            {
+                return null;
+            }
+
+            // A busy machine may take longer than the quiet period to move bytes from the kernel into the pipe;
+            // they were sent before the stop, so wait for them (ShutdownTimeout still bounds the wait).
+        }
+    }
+
+    /// <summary>
+    /// Ends the pending read if its deadline is past at <paramref name="now"/>: called by the connection manager's tick,
+    /// which makes every timeout late by up to one tick.
+    /// </summary>
+    internal void ExpireIfDue(long now)
+    {
+        var deadline = Volatile.Read(ref _deadline);
+        if (now >= deadline && Interlocked.CompareExchange(ref _deadline, NoDeadline, deadline) == deadline)
+        {
+            try
+            {
+                Input.CancelPendingRead();
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+            {
+                // Closed meanwhile: nothing to wake.
             }
         }
+    }
+
+    private const long NoDeadline = long.MaxValue;
+
+    private static long DeadlineAfter(TimeSpan timeout)
+    {
+        if (timeout < TimeSpan.Zero)
+        {
+            return NoDeadline;
+        }
+
+        var ticks = timeout.TotalSeconds * Stopwatch.Frequency;
+        var now = Stopwatch.GetTimestamp();
+        return ticks >= NoDeadline - now ? NoDeadline - 1 : now + (long)ticks;
     }
 
     /// <summary>
@@ -717,15 +755,6 @@ internal sealed class StreamConnection
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
             return false;
-        }
-    }
-
-    private void ResetTimeout()
-    {
-        if (!_timeout.TryReset())
-        {
-            _timeout.Dispose();
-            _timeout = new CancellationTokenSource();
         }
     }
 }

@@ -1,10 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Connections.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using SocketDaemon.Client;
 using SocketDaemon.Framing;
 using SocketDaemon.Hosting;
@@ -15,36 +11,40 @@ using SocketDaemon.Listeners.Systemd;
 namespace SocketDaemon.Listeners.Internal;
 
 /// <summary>
-/// One stream listener on Kestrel's socket transport: binds, accepts, and hands each connection to a
-/// <see cref="StreamConnection"/>.
+/// One stream listener: binds (or takes the socket systemd passed), accepts, and hands each connection to a
+/// <see cref="StreamConnection"/> over a <see cref="SocketConnection"/>.
 /// </summary>
 internal sealed class StreamListener : IListener
 {
     private readonly ListenerContext _context;
     private readonly SocketEndpoint _endpoint;
     private readonly ConnectionManager _connections;
-    private readonly ILoggerFactory _loggerFactory;
     private static readonly TimeSpan BacklogDrainTimeout = TimeSpan.FromSeconds(1);
 
-    private IConnectionListener? _listener;
+    /// <summary>
+    /// How much one receive takes from the kernel at most, once data flows (the C reference reads 256 KiB at a time; 64 KiB took the least CPU in the throughput bench).
+    /// Receives start at 4 KiB and grow while they come back full; an idle connection holds no buffer at all.
+    /// </summary>
+    internal const int ReceiveBytes = 64 * 1024;
+
     private Socket? _listenSocket;
     private Task _acceptLoop = Task.CompletedTask;
     private readonly FileDescriptorStore _store;
     private readonly CancellationTokenSource _stopAccepting = new();
     private ActivatedSocket? _activated;
     private bool _ownsSocketFile;
+    private bool _unbound;
 
     // The listening socket lives on after this process: systemd's store or a socket unit holds it.
     private bool _outlivesProcess;
 
     /// <summary>A listener that binds <paramref name="endpoint"/>, or takes the socket systemd passed as <paramref name="activated"/>.</summary>
-    public StreamListener(ListenerContext context, SocketEndpoint endpoint, ConnectionManager connections, ILoggerFactory loggerFactory, FileDescriptorStore store, ActivatedSocket? activated = null)
+    public StreamListener(ListenerContext context, SocketEndpoint endpoint, ConnectionManager connections, FileDescriptorStore store, ActivatedSocket? activated = null)
     {
         _context = context;
         _endpoint = endpoint;
         _activated = activated;
         _connections = connections;
-        _loggerFactory = loggerFactory;
         _store = store;
     }
 
@@ -78,41 +78,12 @@ internal sealed class StreamListener : IListener
             ?? (_activated is not null ? ListenerOptions.SystemdBacklog
                 : _endpoint.Kind == SocketEndpointKind.Unix ? ListenerOptions.ClassicBacklog
                 : ListenerOptions.TcpBacklog);
-        var transportOptions = new SocketTransportOptions
-        {
-            Backlog = backlog,
-            CreateBoundListenSocket = endPoint =>
-            {
-                var socket = _listenSocket = SocketTransportOptions.CreateDefaultBoundListenSocket(endPoint);
-                if (path is not null)
-                {
-                    // Between bind(2) and listen(2) nobody can connect yet, so the file never has the umask's mode
-                    // while it accepts.
-                    try
-                    {
-                        UnixSocketFile.SetAccess(name, path, _context.Options, createdDirectory);
-                    }
-                    catch
-                    {
-                        socket.Dispose();
-                        UnixSocketFile.Remove(path);
-                        throw;
-                    }
-                }
-
-                return socket;
-            },
-        };
-
-        var factory = new SocketTransportFactory(Options.Create(transportOptions), _loggerFactory);
-        var endPoint = _activated is { } activated
-            ? new FileHandleEndPoint((ulong)activated.FileDescriptor, FileHandleType.Auto)
-            : await ResolveAsync(name, _endpoint, cancellationToken);
+        var endPoint = _activated is null ? await ResolveAsync(name, _endpoint, cancellationToken) : null;
         try
         {
-            _listener = await factory.BindAsync(endPoint, cancellationToken);
+            _listenSocket = Listen(endPoint, backlog, path, createdDirectory);
         }
-        catch (AddressInUseException ex)
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
         {
             throw new ListenerBindException(name, $"{_endpoint} is already in use by another process", ex);
         }
@@ -126,7 +97,7 @@ internal sealed class StreamListener : IListener
         }
 
         _ownsSocketFile = path is not null;
-        if (_listener.EndPoint is IPEndPoint bound)
+        if (_listenSocket.LocalEndPoint is IPEndPoint bound)
         {
             _context.Listener.Endpoint = SocketEndpoint.FromIPEndPoint(bound);
         }
@@ -135,7 +106,7 @@ internal sealed class StreamListener : IListener
             _context.Listener.Endpoint = resumed;
         }
 
-        if (_store.IsEnabled && _activated is null && _listenSocket is not null)
+        if (_store.IsEnabled && _activated is null)
         {
             // Stored at once, not at the stop: after a crash the next run takes it back all the same.
             _outlivesProcess = _store.Add(StoredDescriptorName.ForListener(name), _listenSocket.SafeHandle);
@@ -145,7 +116,66 @@ internal sealed class StreamListener : IListener
         _outlivesProcess |= _store.IsEnabled && _activated is not null;
 
         ListenerLog.Bound(_context.Logger, name, _context.Listener.Endpoint.ToString(), _context.Options.Framing.ToString(), backlog);
-        WarnIfOpenToNetwork(_context, _listener.EndPoint);
+        WarnIfOpenToNetwork(_context, _listenSocket.LocalEndPoint);
+    }
+
+    /// <summary>
+    /// The listening socket: <paramref name="endPoint"/> bound, or systemd's socket when it is null; listen(2) with
+    /// <paramref name="backlog"/> either way.
+    /// </summary>
+    private Socket Listen(EndPoint? endPoint, int backlog, string? path, string? createdDirectory)
+    {
+        Socket socket;
+        if (endPoint is null)
+        {
+            socket = new Socket(new SafeSocketHandle(_activated!.FileDescriptor, ownsHandle: true));
+        }
+        else
+        {
+            socket = new Socket(endPoint.AddressFamily, SocketType.Stream, endPoint is IPEndPoint ? ProtocolType.Tcp : ProtocolType.Unspecified);
+            try
+            {
+                if (endPoint is IPEndPoint { Address: var address } && address.Equals(IPAddress.IPv6Any))
+                {
+                    socket.DualMode = true;
+                }
+
+                socket.Bind(endPoint);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+
+            if (path is not null)
+            {
+                // Between bind(2) and listen(2) nobody can connect yet, so the file never has the umask's mode
+                // while it accepts.
+                try
+                {
+                    UnixSocketFile.SetAccess(_context.Name, path, _context.Options, createdDirectory);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    UnixSocketFile.Remove(path);
+                    throw;
+                }
+            }
+        }
+
+        try
+        {
+            socket.Listen(backlog);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return socket;
     }
 
     public void StartAccepting() => _acceptLoop = AcceptLoopAsync();
@@ -153,10 +183,12 @@ internal sealed class StreamListener : IListener
     /// <summary>Stops accepting: new connections are refused from here on; open ones go on.</summary>
     public async Task UnbindAsync()
     {
-        if (_listener is null)
+        if (_listenSocket is null || _unbound)
         {
             return;
         }
+
+        _unbound = true;
 
         if (_outlivesProcess)
         {
@@ -164,8 +196,8 @@ internal sealed class StreamListener : IListener
             // stop accepting, and leave the socket to the store (or socket unit) that holds it.
             await _stopAccepting.CancelAsync();
             await _acceptLoop;
-            HandedOverSockets.Keep(_listenSocket!);
-            _listener = null;
+            HandedOverSockets.Keep(_listenSocket);
+            _listenSocket = null;
             return;
         }
 
@@ -183,7 +215,8 @@ internal sealed class StreamListener : IListener
             await Task.Delay(5);
         }
 
-        await _listener.UnbindAsync();
+        await _stopAccepting.CancelAsync();
+        _listenSocket.Dispose();
         await _acceptLoop;
     }
 
@@ -202,11 +235,14 @@ internal sealed class StreamListener : IListener
 
     public async ValueTask DisposeAsync()
     {
-        _stopAccepting.Dispose();
-        if (_listener is not null)
+        if (!_unbound && _listenSocket is not null)
         {
-            await _listener.DisposeAsync();
+            await _stopAccepting.CancelAsync();
+            _listenSocket.Dispose();
+            await _acceptLoop;
         }
+
+        _stopAccepting.Dispose();
 
         if (_ownsSocketFile && _endpoint.Path is { } path)
         {
@@ -273,7 +309,7 @@ internal sealed class StreamListener : IListener
         var peer = PeerCredentials.Read(socket);
         var peerKey = PeerConnections.KeyOf(peer);
         _context.Peers.TryOpen(peerKey, limit: null, out _);
-        var connection = new StreamConnection(new OnDemandSocketConnection(socket, id, stored.Pending), _context, id, peer, peerKey, _connections.Stopping, entry, stored.Name.Framing);
+        var connection = new StreamConnection(new SocketConnection(socket, stored.Pending, _context.ReceiveBuffers, ReceiveBytes), _context, id, peer, peerKey, _connections.Stopping, entry, stored.Name.Framing);
         ListenerLog.ConnectionResumed(_context.Logger, _context.Name, id, connection.Peer, stored.Name.Framing.ToString(), stored.Pending.Length);
         _connections.Track(id, connection);
     }
@@ -293,18 +329,19 @@ internal sealed class StreamListener : IListener
         }
     }
 
-    /// <summary>The next connection: from Kestrel's transport, or, with the store, one that reads only on demand.</summary>
-    private async ValueTask<ConnectionContext?> AcceptAsync(long id)
+    /// <summary>The next connection's socket, or null once the listener stops accepting.</summary>
+    private async ValueTask<Socket?> AcceptAsync()
     {
-        if (!_store.IsEnabled)
-        {
-            return await _listener!.AcceptAsync();
-        }
-
         try
         {
             var socket = await _listenSocket!.AcceptAsync(_stopAccepting.Token);
-            return new OnDemandSocketConnection(socket, id, []);
+            if (socket.LocalEndPoint is IPEndPoint)
+            {
+                // Replies (acknowledgements, HTTP) are small and awaited: never held back for Nagle.
+                socket.NoDelay = true;
+            }
+
+            return socket;
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException
             || ex is SocketException { SocketErrorCode: SocketError.OperationAborted or SocketError.Interrupted })
@@ -317,11 +354,10 @@ internal sealed class StreamListener : IListener
     {
         while (true)
         {
-            ConnectionContext? transport;
-            var id = _connections.NextId();
+            Socket? socket;
             try
             {
-                transport = await AcceptAsync(id);
+                socket = await AcceptAsync();
             }
             catch (Exception ex) when (ex is SocketException or IOException)
             {
@@ -331,19 +367,18 @@ internal sealed class StreamListener : IListener
                 continue;
             }
 
-            if (transport is null)
+            if (socket is null)
             {
                 return;
             }
 
-            var peer = PeerCredentials.Read(transport.Features.Get<IConnectionSocketFeature>()?.Socket);
+            var peer = PeerCredentials.Read(socket);
             var peerKey = PeerConnections.KeyOf(peer);
             if (Refuse(peer, peerKey) is { } reason)
             {
                 // Refused before a byte is read: closed at once, the established connections untouched.
                 _context.Listener.ErrorSeen(reason);
-                transport.Abort();
-                await transport.DisposeAsync();
+                Close(socket);
                 continue;
             }
 
@@ -353,22 +388,37 @@ internal sealed class StreamListener : IListener
                 _context.Listener.ErrorSeen(ErrorReasons.AccessDenied);
                 ListenerLog.AccessDenied(_context.Logger, _context.Name, peer, denied);
                 _context.Peers.Close(peerKey);
-                transport.Abort();
-                await transport.DisposeAsync();
+                Close(socket);
                 continue;
             }
 
+            var id = _connections.NextId();
             ConnectionStoreEntry? entry = null;
-            if (transport is OnDemandSocketConnection onDemand && ResumesConnections)
+            if (_store.IsEnabled && ResumesConnections)
             {
                 // Stored as soon as accepted, so that a crash right after does not drop it.
-                entry = new ConnectionStoreEntry(_store, id, _context.Name, onDemand.Socket);
+                entry = new ConnectionStoreEntry(_store, id, _context.Name, socket);
                 entry.Store(_context.Options.Framing);
             }
 
+            var transport = new SocketConnection(socket, ReadOnlyMemory<byte>.Empty, _context.ReceiveBuffers, ReceiveBytes);
             var connection = new StreamConnection(transport, _context, id, peer, peerKey, _connections.Stopping, entry);
             _connections.Track(id, connection);
         }
+    }
+
+    private static void Close(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // The peer is gone already.
+        }
+
+        socket.Dispose();
     }
 
     /// <summary>Which limit, if any, a new connection of <paramref name="peer"/> is over; counts it for its peer if none.</summary>
