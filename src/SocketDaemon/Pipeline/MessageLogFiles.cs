@@ -148,7 +148,7 @@ public sealed class MessageLogFiles : IDisposable
     /// </summary>
     public bool IsResponsive(TimeSpan limit, out string? problem)
     {
-        foreach (var writer in _writers.Values)
+        foreach (var writer in _writerList)
         {
             if (writer.WriteUnderWayFor is var underWay && underWay > limit)
             {
@@ -164,7 +164,7 @@ public sealed class MessageLogFiles : IDisposable
     /// <summary>Whether every message log file (or, before the first message, its directory) can be written now.</summary>
     public bool IsWritable(out string? problem)
     {
-        foreach (var writer in _writers.Values)
+        foreach (var writer in _writerList)
         {
             if (writer.Fault is { } fault)
             {

@@ -188,7 +188,9 @@ public sealed partial class MessageLogWriter : IDisposable
 
             var sync = (commits.Count > 0 || _deferred.Count > 0) && _durability == MessageDurability.Fsync;
             Complete(await WriteAsync(buffers, sync).ConfigureAwait(false), commits);
-            _claims.Missed(buffers.Count);
+
+            // What the write left (given up at a stop: Lost) is dropped with the buffers below, and its claims with it.
+            _claims.Missed(0);
             foreach (var chunk in chunks)
             {
                 ArrayPool<byte>.Shared.Return(chunk);
