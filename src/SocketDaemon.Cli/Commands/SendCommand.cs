@@ -7,7 +7,7 @@ namespace SocketDaemon.Cli.Commands;
 /// <summary><c>socketctl send</c>: sends each argument, or each line of standard input, as one message.</summary>
 internal static class SendCommand
 {
-    public static Command Create(TextReader standardInput)
+    public static Command Create(Func<TextReader> standardInput)
     {
         var endpoint = CommonOptions.Endpoint();
         var framing = new Option<MessageFraming>("--framing", "-f")
@@ -31,7 +31,7 @@ internal static class SendCommand
             var arguments = parse.GetValue(messages) ?? [];
             await (arguments.Length > 0
                 ? client.SendManyAsync(arguments, cancellationToken)
-                : client.SendManyAsync(ReadLinesAsync(standardInput, cancellationToken), cancellationToken));
+                : client.SendManyAsync(ReadLinesAsync(standardInput(), cancellationToken), cancellationToken));
             return 0;
         }));
         return command;
