@@ -265,8 +265,13 @@ public sealed class SocketDaemonClient : IAsyncDisposable
         var socket = await ConnectSocketAsync(Endpoint, _options, cancellationToken);
         try
         {
+            // Only TLS and the native preface wait for the server; the first timer of a process starts a thread.
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.ConnectTimeout);
+            if (Endpoint.UseTls || _options.Framing == MessageFraming.Native)
+            {
+                timeout.CancelAfter(_options.ConnectTimeout);
+            }
+
             Stream stream = Endpoint.UseTls
                 ? await TlsClient.AuthenticateAsync(socket, Endpoint, _options, timeout.Token)
                 : new NetworkStream(socket, ownsSocket: false);
@@ -298,7 +303,7 @@ public sealed class SocketDaemonClient : IAsyncDisposable
             ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
             : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.ConnectTimeout);
+        var timing = false;
         try
         {
             // A non-blocking connect(2) to a Unix socket whose listen backlog is full fails at once with EAGAIN, where
@@ -307,11 +312,20 @@ public sealed class SocketDaemonClient : IAsyncDisposable
             {
                 try
                 {
-                    await socket.ConnectAsync(endpoint.EndPoint, timeout.Token);
+                    // The timeout starts with the first connect that has to wait: one to a Unix socket never does, and
+                    // the first timer of a process starts a thread, a tenth of a one-message socketctl send.
+                    var connect = socket.ConnectAsync(endpoint.EndPoint, timeout.Token);
+                    if (!connect.IsCompleted)
+                    {
+                        StartTimeout();
+                    }
+
+                    await connect;
                     return socket;
                 }
                 catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TryAgain or SocketError.WouldBlock && endpoint.Kind == SocketEndpointKind.Unix)
                 {
+                    StartTimeout();
                     await Task.Delay(delay, timeout.Token);
                 }
             }
@@ -333,6 +347,15 @@ public sealed class SocketDaemonClient : IAsyncDisposable
         {
             socket.Dispose();
             throw;
+        }
+
+        void StartTimeout()
+        {
+            if (!timing)
+            {
+                timing = true;
+                timeout.CancelAfter(options.ConnectTimeout);
+            }
         }
     }
 
