@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SocketDaemon.Cli.Commands;
+using SocketDaemon.Cli.Internal;
 
 namespace SocketDaemon.Cli;
 
@@ -21,6 +22,7 @@ public static class SocketCtl
     public static RootCommand CreateRootCommand(Func<TextReader> standardInput)
     {
         ArgumentNullException.ThrowIfNull(standardInput);
+        CommandLineResources.Install();
         return new RootCommand(
             "socketctl: talk to SocketDaemon (or, with seed, lines or octet framing, to any server reading those frames).\n"
             + "Shell completion: install dotnet-suggest and register socketctl with it.")

@@ -14,7 +14,8 @@ internal static class CommonOptions
     };
 
     /// <summary>Runs <paramref name="action"/>, turning every expected failure into one line on standard error and exit code 1.</summary>
-    public static async Task<int> RunAsync(TextWriter error, Func<Task<int>> action)
+    /// <remarks>Standard error is looked up only for a failure: setting up <see cref="Console.Error"/> is a cost every start would pay.</remarks>
+    public static async Task<int> RunAsync(ParseResult parse, Func<Task<int>> action)
     {
         try
         {
@@ -22,7 +23,7 @@ internal static class CommonOptions
         }
         catch (Exception ex) when (ex is IOException or FormatException or ArgumentException or TimeoutException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
-            await error.WriteLineAsync($"socketctl: {ex.Message}");
+            await parse.InvocationConfiguration.Error.WriteLineAsync($"socketctl: {ex.Message}");
             return SocketCtl.Failed;
         }
     }

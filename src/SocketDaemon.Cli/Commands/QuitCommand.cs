@@ -14,7 +14,7 @@ internal static class QuitCommand
         var command = new Command("quit", "Stop the daemon gracefully, and wait until it has stopped.") { endpoint };
         var tls = new TlsCommandOptions();
         tls.AddTo(command);
-        command.SetAction((parse, cancellationToken) => CommonOptions.RunAsync(parse.InvocationConfiguration.Error, async () =>
+        command.SetAction((parse, cancellationToken) => CommonOptions.RunAsync(parse, async () =>
         {
             var target = SocketEndpoint.Parse(parse.GetValue(endpoint)!);
             await using (var client = await SocketDaemonClient.ConnectAsync(target, tls.Apply(parse), cancellationToken))

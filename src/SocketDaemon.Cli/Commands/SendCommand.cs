@@ -24,7 +24,7 @@ internal static class SendCommand
         var command = new Command("send", "Send messages.") { endpoint, framing, messages };
         var tls = new TlsCommandOptions();
         tls.AddTo(command);
-        command.SetAction((parse, cancellationToken) => CommonOptions.RunAsync(parse.InvocationConfiguration.Error, async () =>
+        command.SetAction((parse, cancellationToken) => CommonOptions.RunAsync(parse, async () =>
         {
             var options = tls.Apply(parse, new SocketDaemonClientOptions { Framing = parse.GetValue(framing) });
             await using var client = await SocketDaemonClient.ConnectAsync(parse.GetValue(endpoint)!, options, cancellationToken);

@@ -16,7 +16,7 @@ internal static class StatusCommand
         var command = new Command("status", "Show the daemon's listeners, connections and counters.") { endpoint, json };
         var tls = new TlsCommandOptions();
         tls.AddTo(command);
-        command.SetAction((parse, cancellationToken) => CommonOptions.RunAsync(parse.InvocationConfiguration.Error, async () =>
+        command.SetAction((parse, cancellationToken) => CommonOptions.RunAsync(parse, async () =>
         {
             await using var client = await SocketDaemonClient.ConnectAsync(parse.GetValue(endpoint)!, tls.Apply(parse), cancellationToken);
             var status = await client.GetStatusAsync(cancellationToken);

@@ -21,7 +21,7 @@ internal static class TailCommand
         };
         var tls = new TlsCommandOptions();
         tls.AddTo(command);
-        command.SetAction((parse, cancellationToken) => CommonOptions.RunAsync(parse.InvocationConfiguration.Error, async () =>
+        command.SetAction((parse, cancellationToken) => CommonOptions.RunAsync(parse, async () =>
         {
             var output = parse.InvocationConfiguration.Output;
             await using var client = await SocketDaemonClient.ConnectAsync(parse.GetValue(endpoint)!, tls.Apply(parse), cancellationToken);
