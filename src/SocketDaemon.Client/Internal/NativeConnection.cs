@@ -19,9 +19,6 @@ internal sealed class NativeConnection : IAsyncDisposable
     // Replies are small; a reply frame larger than this is a broken peer.
     private const int MaxReplyBytes = 16 * 1024 * 1024;
 
-    // How long a dispose waits for the receive loop to see the end of the stream its shutdown caused.
-    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(1);
-
     private readonly Socket _socket;
     private readonly Stream _stream;
     private readonly PipeReader _input;
@@ -132,13 +129,8 @@ internal sealed class NativeConnection : IAsyncDisposable
         {
             await _output.CompleteAsync();
             _socket.Shutdown(SocketShutdown.Both);
-
-            // The shutdown ends the receive loop's read with end-of-stream. Closing the socket under the pending read
-            // would end it too, but by throwing: an exception costs a short-lived process like socketctl about a
-            // millisecond (Native AOT unwinds with DWARF tables it has to page in first).
-            await _receiving.WaitAsync(ShutdownGrace);
         }
-        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or TimeoutException)
+        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
         {
         }
 

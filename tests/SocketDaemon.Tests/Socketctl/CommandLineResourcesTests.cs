@@ -4,7 +4,7 @@ using System.Resources;
 using SocketDaemon.Cli;
 using SocketDaemon.Cli.Internal;
 
-namespace SocketDaemon.Tests.Cli;
+namespace SocketDaemon.Tests.Socketctl;
 
 /// <summary>socketctl answers two of System.CommandLine's resources itself, to start faster: with the same texts.</summary>
 public class CommandLineResourcesTests
