@@ -24,7 +24,9 @@ def run(command: list[str]) -> tuple[float, float]:
 
 def main() -> None:
     runs = int(sys.argv[1])
-    commands = [c.split("\x1f") for c in sys.argv[2:]]
+    # Each argument is LABEL, ASCII 0x1e, then the command's words separated by 0x1f.
+    labels = [c.split("\x1e", 1)[0] for c in sys.argv[2:]]
+    commands = [c.split("\x1e", 1)[-1].split("\x1f") for c in sys.argv[2:]]
     walls = [[] for _ in commands]
     cpus = [[] for _ in commands]
     for _ in range(3):  # warm the page cache and the daemon
@@ -38,9 +40,9 @@ def main() -> None:
     base_wall, base_cpu = statistics.median(walls[0]), statistics.median(cpus[0])
     print("| command | wall ms, median | p10 | p90 | x first | CPU ms, median | x first |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for command, wall, cpu in zip(commands, walls, cpus):
+    for label, wall, cpu in zip(labels, walls, cpus):
         q = statistics.quantiles(wall, n=10)
-        print(f"| `{' '.join(command)}` | {statistics.median(wall):.1f} | {q[0]:.1f} | {q[-1]:.1f} | {statistics.median(wall) / base_wall:.2f}x "
+        print(f"| {label} | {statistics.median(wall):.1f} | {q[0]:.1f} | {q[-1]:.1f} | {statistics.median(wall) / base_wall:.2f}x "
               f"| {statistics.median(cpu):.1f} | {statistics.median(cpu) / base_cpu:.2f}x |")
 
 
