@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Runtime.CompilerServices;
 using SocketDaemon.Client;
 
@@ -14,6 +15,7 @@ internal static class SendCommand
         {
             Description = "native (acknowledged: exits 0 only when every message is in the daemon's log), seed (the classic sock-client.c frame), lines or octet.",
             DefaultValueFactory = _ => MessageFraming.Native,
+            CustomParser = ParseFraming,
         };
         var messages = new Argument<string[]>("MESSAGE")
         {
@@ -35,6 +37,27 @@ internal static class SendCommand
             return 0;
         }));
         return command;
+    }
+
+    // A switch rather than the default Enum.TryParse: in Native AOT the first enum parse builds the reflection runtime,
+    // a millisecond of a one-message socketctl send -f seed.
+    private static MessageFraming ParseFraming(ArgumentResult result)
+    {
+        var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+        switch (token.ToUpperInvariant())
+        {
+            case "NATIVE":
+                return MessageFraming.Native;
+            case "SEED":
+                return MessageFraming.Seed;
+            case "LINES":
+                return MessageFraming.Lines;
+            case "OCTET":
+                return MessageFraming.Octet;
+            default:
+                result.AddError($"'{token}' is not a framing; expected native, seed, lines or octet.");
+                return default;
+        }
     }
 
     // Streams standard input: a million lines are sent as they are read, never all held at once.

@@ -30,6 +30,28 @@ public class SocketCtlTests
         Assert.Equal(["one", "two words"], await daemon.Log.WaitForAsync(2));
     }
 
+    [Theory]
+    [InlineData("SEED")]
+    [InlineData("Lines")]
+    public async Task Send_takes_the_framing_in_any_case(string framing)
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+
+        var (exitCode, _) = await RunAsync(string.Empty, "send", "-e", daemon.Unix.ToString(), "-f", framing, "cased");
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(["cased"], await daemon.Log.WaitForAsync(1));
+    }
+
+    [Fact]
+    public async Task Send_with_an_unknown_framing_fails_and_names_the_framings()
+    {
+        var (exitCode, error) = await RunAsync(string.Empty, "send", "-e", "unix:/nonexistent/socketctl.sock", "-f", "syslog", "never sent");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("'syslog' is not a framing; expected native, seed, lines or octet.", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Send_without_messages_sends_each_line_of_standard_input()
     {
