@@ -210,6 +210,42 @@ public class MessageLogWriterTests
     }
 
     /// <summary>Remembers each record with the length its file had then: the write had not begun.</summary>
+    [Fact]
+    public async Task Full_size_chunks_go_back_to_the_writers_pool_once_written_and_the_next_lines_reuse_them()
+    {
+        using var directory = new TempDirectory();
+        using var writer = Create(directory);
+        var chunks = new List<byte[]>();
+        for (var i = 0; i < 3; i++)
+        {
+            var chunk = writer.Chunks.Rent(MessageLogWriter.ChunkBytes);
+            var length = Encoding.UTF8.GetBytes($"line {i}\n", chunk);
+            chunks.Add(chunk);
+            await writer.EnqueueAsync(chunk, length);
+        }
+
+        await writer.CommitAsync();
+
+        Assert.Equal("line 0\nline 1\nline 2\n", MessageLog.ReadShared(directory.Combine($"messages{Today}.log")));
+        Assert.Equal(3, writer.Chunks.Count);
+        Assert.Contains(writer.Chunks.Rent(MessageLogWriter.ChunkBytes), chunks);
+        Assert.Equal(2, writer.Chunks.Count);
+
+        // A small request is not worth a 64 KiB chunk: it comes from the shared pool.
+        Assert.True(writer.Chunks.Rent(4096).Length < MessageLogWriter.ChunkBytes);
+    }
+
+    [Fact]
+    public void The_chunk_pool_keeps_at_most_its_capacity_and_drops_the_rest_to_the_shared_pool()
+    {
+        var pool = new LogChunkPool(capacity: 2);
+        var chunks = Enumerable.Range(0, 3).Select(_ => pool.Rent(MessageLogWriter.ChunkBytes)).ToList();
+
+        chunks.ForEach(pool.Return);
+
+        Assert.Equal(2, pool.Count);
+    }
+
     private sealed class RecordingJournal : ILogClaimJournal
     {
         public List<(string Path, long WriteStart, long WriteEnd, ulong Position, long Start, long End, long FileLength)> Records { get; } = [];

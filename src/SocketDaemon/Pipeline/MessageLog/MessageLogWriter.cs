@@ -101,6 +101,9 @@ public sealed partial class MessageLogWriter : IDisposable
     /// <summary>The file written now, or the newest existing one.</summary>
     public string? CurrentFile => _file.FindCurrent();
 
+    /// <summary>Where the chunks queued to this writer come from and go back to.</summary>
+    internal LogChunkPool Chunks { get; } = new(QueueCapacity);
+
     /// <summary>Sets the rolling limits; they apply from the next write (a reload).</summary>
     public void Configure(long sizeLimit, int retainedFileCount)
     {
@@ -110,7 +113,7 @@ public sealed partial class MessageLogWriter : IDisposable
 
     /// <summary>
     /// Queues <paramref name="length"/> bytes of whole lines in <paramref name="chunk"/>, which must come from
-    /// <see cref="ArrayPool{T}.Shared"/>: the writer returns it. Waits while the queue is full. A
+    /// <see cref="Chunks"/> or <see cref="ArrayPool{T}.Shared"/>: the writer returns it to <see cref="Chunks"/>. Waits while the queue is full. A
     /// <paramref name="claim"/> is recorded in its journal, with where the chunk lands, before the chunk is written.
     /// </summary>
     public ValueTask EnqueueAsync(byte[] chunk, int length, LogClaim? claim = null)
@@ -193,7 +196,7 @@ public sealed partial class MessageLogWriter : IDisposable
             _claims.Missed(0);
             foreach (var chunk in chunks)
             {
-                ArrayPool<byte>.Shared.Return(chunk);
+                Chunks.Return(chunk);
             }
 
             chunks.Clear();
