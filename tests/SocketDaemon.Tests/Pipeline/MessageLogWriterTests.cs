@@ -209,7 +209,33 @@ public class MessageLogWriterTests
         Assert.Equal("cc\n", MessageLog.ReadShared(second));
     }
 
-    /// <summary>Remembers each record with the length its file had then: the write had not begun.</summary>
+    [Fact]
+    public async Task A_writer_that_fell_behind_catches_up_in_writes_of_at_most_WriteChunks_chunks()
+    {
+        using var directory = new TempDirectory();
+        var blocked = directory.Combine("logs");
+        await File.WriteAllTextAsync(blocked, "not a directory");
+        using var writer = new MessageLogWriter(Path.Combine(blocked, "messages.log"), MessageDurability.Flush, NullLogger.Instance);
+        var journal = new RecordingJournal();
+        const int behind = (2 * MessageLogWriter.WriteChunks) + 8;
+
+        // The writer holds the first chunk and retries it while the rest queue up behind it.
+        await EnqueueAsync(writer, "line 0\n", new TestClaim(journal, 0));
+        await Wait.UntilAsync(() => writer.Fault is not null, "the writer to meet the fault");
+        for (var i = 1; i <= behind; i++)
+        {
+            await EnqueueAsync(writer, $"line {i}\n", new TestClaim(journal, (ulong)i));
+        }
+
+        File.Delete(blocked);
+        await writer.CommitAsync().WaitAsync(Wait.Timeout);
+
+        var lines = MessageLog.ReadShared(Path.Combine(blocked, $"messages{Today}.log")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Enumerable.Range(0, behind + 1).Select(i => $"line {i}"), lines);
+        var chunksPerWrite = journal.Records.GroupBy(r => r.WriteStart).Select(w => w.Count());
+        Assert.Equal([1, MessageLogWriter.WriteChunks, MessageLogWriter.WriteChunks, 8], chunksPerWrite);
+    }
+
     [Fact]
     public async Task Full_size_chunks_go_back_to_the_writers_pool_once_written_and_the_next_lines_reuse_them()
     {
@@ -227,7 +253,9 @@ public class MessageLogWriterTests
         await writer.CommitAsync();
 
         Assert.Equal("line 0\nline 1\nline 2\n", MessageLog.ReadShared(directory.Combine($"messages{Today}.log")));
-        Assert.Equal(3, writer.Chunks.Count);
+
+        // The commit completes right after the write; the chunks go back just after that.
+        await Wait.UntilAsync(() => writer.Chunks.Count == 3, "the written chunks to go back to the pool");
         Assert.Contains(writer.Chunks.Rent(MessageLogWriter.ChunkBytes), chunks);
         Assert.Equal(2, writer.Chunks.Count);
 
@@ -246,6 +274,7 @@ public class MessageLogWriterTests
         Assert.Equal(2, pool.Count);
     }
 
+    /// <summary>Remembers each record with the length its file had then: the write had not begun.</summary>
     private sealed class RecordingJournal : ILogClaimJournal
     {
         public List<(string Path, long WriteStart, long WriteEnd, ulong Position, long Start, long End, long FileLength)> Records { get; } = [];
