@@ -100,11 +100,7 @@ public class MessageLogWriterTests
     public async Task While_the_file_cannot_be_written_the_queue_fills_and_waits_and_then_everything_is_written_in_order()
     {
         using var directory = new TempDirectory();
-
-        // The log directory's name is taken by a file: nothing can be written until it is removed.
-        var blocked = directory.Combine("logs");
-        await File.WriteAllTextAsync(blocked, "not a directory");
-        using var writer = new MessageLogWriter(Path.Combine(blocked, "messages.log"), MessageDurability.Flush, NullLogger.Instance);
+        using var writer = CreateBlocked(directory, out var blocked);
 
         await EnqueueAsync(writer, "line 0\n");
         await Wait.UntilAsync(() => writer.Fault is not null, "the writer to report its fault");
@@ -213,9 +209,7 @@ public class MessageLogWriterTests
     public async Task A_writer_that_fell_behind_catches_up_in_writes_of_at_most_WriteChunks_chunks()
     {
         using var directory = new TempDirectory();
-        var blocked = directory.Combine("logs");
-        await File.WriteAllTextAsync(blocked, "not a directory");
-        using var writer = new MessageLogWriter(Path.Combine(blocked, "messages.log"), MessageDurability.Flush, NullLogger.Instance);
+        using var writer = CreateBlocked(directory, out var blocked);
         var journal = new RecordingJournal();
         const int behind = (2 * MessageLogWriter.WriteChunks) + 8;
 
@@ -300,6 +294,14 @@ public class MessageLogWriterTests
 
     private static MessageLogWriter Create(TempDirectory directory, MessageDurability durability = MessageDurability.Flush) =>
         new(directory.Combine("messages.log"), durability, NullLogger.Instance);
+
+    // The log directory's name is taken by a file: nothing can be written until it is removed.
+    private static MessageLogWriter CreateBlocked(TempDirectory directory, out string blocked)
+    {
+        blocked = directory.Combine("logs");
+        File.WriteAllText(blocked, "not a directory");
+        return new MessageLogWriter(Path.Combine(blocked, "messages.log"), MessageDurability.Flush, NullLogger.Instance);
+    }
 
     private static ValueTask EnqueueAsync(MessageLogWriter writer, string lines, LogClaim? claim = null)
     {
