@@ -115,9 +115,13 @@ public sealed class MessageContext
             await _staged.HandOverAsync(Claim());
         }
 
-        foreach (var staged in _moreStaged ?? [])
+        // Not `_moreStaged ?? []`: that makes a new list on every flush (every read) when there is one file.
+        if (_moreStaged is not null)
         {
-            await staged.HandOverAsync();
+            foreach (var staged in _moreStaged)
+            {
+                await staged.HandOverAsync();
+            }
         }
     }
 

@@ -22,7 +22,8 @@ public class RateLimitTests
 
         var listener = daemon.Listeners["unix"];
         await Wait.UntilAsync(() => listener.Messages + listener.ErrorsByReason.GetValueOrDefault(ErrorReasons.RateLimited) == 10, "all 10 messages to be logged or dropped");
-        var logged = daemon.Log.Texts();
+        // The listener counts a read's messages before its lines reach the file: wait for the lines themselves.
+        var logged = await daemon.Log.WaitForAsync(3);
         Assert.Equal(["m1", "m2", "m3"], logged.Take(3));
         Assert.InRange(listener.ErrorsByReason[ErrorReasons.RateLimited], 1, 7);
         await ConnectionLimitTests.AssertWarnedAsync(daemon, "over its rate limit");

@@ -100,11 +100,7 @@ public class MessageLogWriterTests
     public async Task While_the_file_cannot_be_written_the_queue_fills_and_waits_and_then_everything_is_written_in_order()
     {
         using var directory = new TempDirectory();
-
-        // The log directory's name is taken by a file: nothing can be written until it is removed.
-        var blocked = directory.Combine("logs");
-        await File.WriteAllTextAsync(blocked, "not a directory");
-        using var writer = new MessageLogWriter(Path.Combine(blocked, "messages.log"), MessageDurability.Flush, NullLogger.Instance);
+        using var writer = CreateBlocked(directory, out var blocked);
 
         await EnqueueAsync(writer, "line 0\n");
         await Wait.UntilAsync(() => writer.Fault is not null, "the writer to report its fault");
@@ -209,6 +205,69 @@ public class MessageLogWriterTests
         Assert.Equal("cc\n", MessageLog.ReadShared(second));
     }
 
+    [Fact]
+    public async Task A_writer_that_fell_behind_catches_up_in_writes_of_at_most_WriteChunks_chunks()
+    {
+        using var directory = new TempDirectory();
+        using var writer = CreateBlocked(directory, out var blocked);
+        var journal = new RecordingJournal();
+        const int behind = (2 * MessageLogWriter.WriteChunks) + 8;
+
+        // The writer holds the first chunk and retries it while the rest queue up behind it.
+        await EnqueueAsync(writer, "line 0\n", new TestClaim(journal, 0));
+        await Wait.UntilAsync(() => writer.Fault is not null, "the writer to meet the fault");
+        for (var i = 1; i <= behind; i++)
+        {
+            await EnqueueAsync(writer, $"line {i}\n", new TestClaim(journal, (ulong)i));
+        }
+
+        File.Delete(blocked);
+        await writer.CommitAsync().WaitAsync(Wait.Timeout);
+
+        var lines = MessageLog.ReadShared(Path.Combine(blocked, $"messages{Today}.log")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Enumerable.Range(0, behind + 1).Select(i => $"line {i}"), lines);
+        var chunksPerWrite = journal.Records.GroupBy(r => r.WriteStart).Select(w => w.Count());
+        Assert.Equal([1, MessageLogWriter.WriteChunks, MessageLogWriter.WriteChunks, 8], chunksPerWrite);
+    }
+
+    [Fact]
+    public async Task Full_size_chunks_go_back_to_the_writers_pool_once_written_and_the_next_lines_reuse_them()
+    {
+        using var directory = new TempDirectory();
+        using var writer = Create(directory);
+        var chunks = new List<byte[]>();
+        for (var i = 0; i < 3; i++)
+        {
+            var chunk = writer.Chunks.Rent(MessageLogWriter.ChunkBytes);
+            var length = Encoding.UTF8.GetBytes($"line {i}\n", chunk);
+            chunks.Add(chunk);
+            await writer.EnqueueAsync(chunk, length);
+        }
+
+        await writer.CommitAsync();
+
+        Assert.Equal("line 0\nline 1\nline 2\n", MessageLog.ReadShared(directory.Combine($"messages{Today}.log")));
+
+        // The commit completes right after the write; the chunks go back just after that.
+        await Wait.UntilAsync(() => writer.Chunks.Count == 3, "the written chunks to go back to the pool");
+        Assert.Contains(writer.Chunks.Rent(MessageLogWriter.ChunkBytes), chunks);
+        Assert.Equal(2, writer.Chunks.Count);
+
+        // A small request is not worth a 64 KiB chunk: it comes from the shared pool.
+        Assert.True(writer.Chunks.Rent(4096).Length < MessageLogWriter.ChunkBytes);
+    }
+
+    [Fact]
+    public void The_chunk_pool_keeps_at_most_its_capacity_and_drops_the_rest_to_the_shared_pool()
+    {
+        var pool = new LogChunkPool(capacity: 2);
+        var chunks = Enumerable.Range(0, 3).Select(_ => pool.Rent(MessageLogWriter.ChunkBytes)).ToList();
+
+        chunks.ForEach(pool.Return);
+
+        Assert.Equal(2, pool.Count);
+    }
+
     /// <summary>Remembers each record with the length its file had then: the write had not begun.</summary>
     private sealed class RecordingJournal : ILogClaimJournal
     {
@@ -235,6 +294,14 @@ public class MessageLogWriterTests
 
     private static MessageLogWriter Create(TempDirectory directory, MessageDurability durability = MessageDurability.Flush) =>
         new(directory.Combine("messages.log"), durability, NullLogger.Instance);
+
+    // The log directory's name is taken by a file: nothing can be written until it is removed.
+    private static MessageLogWriter CreateBlocked(TempDirectory directory, out string blocked)
+    {
+        blocked = directory.Combine("logs");
+        File.WriteAllText(blocked, "not a directory");
+        return new MessageLogWriter(Path.Combine(blocked, "messages.log"), MessageDurability.Flush, NullLogger.Instance);
+    }
 
     private static ValueTask EnqueueAsync(MessageLogWriter writer, string lines, LogClaim? claim = null)
     {

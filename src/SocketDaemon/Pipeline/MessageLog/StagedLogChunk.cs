@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace SocketDaemon.Pipeline.MessageLog;
 
 /// <summary>
@@ -31,13 +29,13 @@ internal sealed class StagedLogChunk(MessageLogWriter writer)
         // (with thousands of such connections the pool runs dry and the GC heap grows instead).
         if (_chunk is null)
         {
-            _chunk = ArrayPool<byte>.Shared.Rent(Math.Max(_lastSize, bytes));
+            _chunk = Writer.Chunks.Rent(Math.Max(_lastSize, bytes));
         }
         else if (_chunk.Length - _length < bytes)
         {
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_chunk.Length * 2, _length + bytes));
+            var larger = Writer.Chunks.Rent(Math.Max(_chunk.Length * 2, _length + bytes));
             _chunk.AsSpan(0, _length).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_chunk);
+            Writer.Chunks.Return(_chunk);
             _chunk = larger;
         }
 
