@@ -401,7 +401,7 @@ internal sealed class StreamListener : IListener
                 entry.Store(_context.Options.Framing);
             }
 
-            var transport = new SocketConnection(socket, ReadOnlyMemory<byte>.Empty, _context.ReceiveBuffers, ReceiveBytes);
+            var transport = new SocketConnection(socket, [], _context.ReceiveBuffers, ReceiveBytes);
             var connection = new StreamConnection(transport, _context, id, peer, peerKey, _connections.Stopping, entry);
             _connections.Track(id, connection);
         }
