@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using SocketDaemon.Internal;
 using SocketDaemon.Listeners.Internal;
@@ -218,6 +219,20 @@ public sealed class SocketPipeReaderTests : IDisposable
         reader.AdvanceTo((await next).Buffer.End);
         reader.Complete();
         Assert.Equal(0, _pool.Rented);
+    }
+
+    [Fact]
+    public async Task A_line_that_wakes_an_idle_reader_takes_a_buffer_of_its_size_not_a_receive_buffer()
+    {
+        var reader = CreateReader();
+        var idle = reader.ReadAsync();
+        Send("idle\n");
+        var result = await idle.AsTask().WaitAsync(Wait.Timeout);
+
+        Assert.True(MemoryMarshal.TryGetArray(result.Buffer.First, out var segment));
+        Assert.True(segment.Array!.Length < SocketPipeReader.MinimumReceiveBytes, $"a {segment.Array.Length}-byte buffer for 5 bytes");
+        reader.AdvanceTo(result.Buffer.End);
+        reader.Complete();
     }
 
     [Fact]

@@ -39,6 +39,9 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
 
     private const int MinimumRoom = MinimumReceiveBytes / 4;
 
+    [ThreadStatic]
+    private static byte[]? t_scratch;
+
     private readonly Socket _socket;
     private readonly ReceiveBufferPool _pool;
     private readonly int _maxReceiveBytes;
@@ -254,7 +257,8 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         }
 
         _readable = false;
-        var room = Room();
+        var fromIdle = _buffer is null;
+        var room = fromIdle ? Scratch(_nextReceiveBytes) : Room();
         var received = _socket.Receive(room, SocketFlags.None, out var error);
         if (error == SocketError.WouldBlock)
         {
@@ -276,6 +280,16 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         }
         else
         {
+            if (fromIdle)
+            {
+                // Woken from idle, the bytes went to this thread's scratch buffer and move to one just large enough:
+                // a connection that sends a line now and then holds a few bytes for it, not a receive buffer, and a
+                // burst of such connections leaves no buffers between their long-lived objects on the heap.
+                _buffer = _pool.Rent(received);
+                room[..received].CopyTo(_buffer);
+                _start = 0;
+            }
+
             _end += received;
             _examinedAll = false;
             Note(received, room.Length);
@@ -421,17 +435,27 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         return index;
     }
 
+    /// <summary>This thread's buffer for a receive that wakes an idle connection, of at least <paramref name="length"/> bytes.</summary>
+    private static Span<byte> Scratch(int length)
+    {
+        if (t_scratch is not { } scratch || scratch.Length < length)
+        {
+            t_scratch = scratch = GC.AllocateUninitializedArray<byte>(length);
+        }
+
+        return scratch.AsSpan(0, length);
+    }
+
     /// <summary>Room for the next receive: the rest of the buffer, after moving its unconsumed bytes to the front of it or of a larger one.</summary>
     private Span<byte> Room()
     {
-        if (_buffer is null)
+        if (_buffer is null || (_start == _end && _buffer.Length < _nextReceiveBytes))
         {
-            _buffer = _pool.Rent(_nextReceiveBytes);
-            _start = _end = 0;
-        }
-        else if (_start == _end && _buffer.Length < _nextReceiveBytes)
-        {
-            _pool.Return(_buffer);
+            if (_buffer is not null)
+            {
+                _pool.Return(_buffer);
+            }
+
             _buffer = _pool.Rent(_nextReceiveBytes);
             _start = _end = 0;
         }

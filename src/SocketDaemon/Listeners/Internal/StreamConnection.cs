@@ -703,6 +703,7 @@ internal sealed class StreamConnection
             {
                 PublishCounts();
                 await context.FlushAsync();
+                context.ForgetMessage();
                 input.AdvanceTo(buffer.Start, buffer.End);
             }
         }
