@@ -15,7 +15,7 @@ namespace SocketDaemon.Listeners.Internal;
 /// One stream connection: decides once what it speaks, then either cuts its bytes into messages for the pipeline
 /// or hands it to the HTTP or native-protocol handler, which use the same reads, timeouts and dispatch.
 /// </summary>
-internal sealed class StreamConnection
+internal sealed class StreamConnection : IThreadPoolWorkItem
 {
     // At stop, a connection is read until it has been quiet this long: what the peer already sent is in the
     // socket buffer by then, and a peer that keeps sending is cut off by ShutdownTimeout. A second, not less: a
@@ -24,6 +24,7 @@ internal sealed class StreamConnection
 
     private readonly SocketConnection _transport;
     private readonly ListenerContext _listener;
+    private readonly ConnectionManager _manager;
     private readonly CancellationToken _stopping;
     private readonly Socket? _socket;
     private readonly ConnectionStoreEntry? _store;
@@ -53,14 +54,15 @@ internal sealed class StreamConnection
     /// A connection of <paramref name="peer"/>, counted under <paramref name="peerKey"/> by the caller; <paramref name="store"/>
     /// when it lives in systemd's store, and <paramref name="resumeFraming"/> when a previous run already settled what it speaks.
     /// </summary>
-    public StreamConnection(SocketConnection transport, ListenerContext listener, long id, PeerInfo peer, string peerKey, CancellationToken stopping, ConnectionStoreEntry? store = null, FramingKind resumeFraming = FramingKind.Auto)
+    public StreamConnection(SocketConnection transport, ListenerContext listener, long id, PeerInfo peer, string peerKey, ConnectionManager manager, ConnectionStoreEntry? store = null, FramingKind resumeFraming = FramingKind.Auto)
     {
         _transport = transport;
         _store = store;
         _resumeFraming = resumeFraming;
         _listener = listener;
         Id = id;
-        _stopping = stopping;
+        _manager = manager;
+        _stopping = manager.Stopping;
         _socket = transport.Socket;
         Peer = peer;
         PeerKey = peerKey;
@@ -99,8 +101,8 @@ internal sealed class StreamConnection
         var logger = _listener.Logger;
         ListenerLog.ConnectionOpened(logger, _listener.Name, Id, Peer);
 
-        // A stop wakes a connection that waits for data, so that it drains and closes instead of idling on.
-        var wake = _stopping.Register(static state => ((StreamConnection)state!).Input.CancelPendingRead(), this);
+        // A stop wakes a connection that waits for data (ConnectionManager.DrainAsync), so that it drains and closes
+        // instead of idling on.
         ConnectionHandedOverException? handedOver = null;
         try
         {
@@ -162,7 +164,6 @@ internal sealed class StreamConnection
         }
         finally
         {
-            await wake.DisposeAsync();
             if (handedOver is not null)
             {
                 _transport.HandOver();
@@ -178,8 +179,12 @@ internal sealed class StreamConnection
 
             _listener.Peers.Close(PeerKey);
             _listener.Listener.ConnectionClosed();
+            _manager.Forget(Id);
         }
     }
+
+    /// <summary>Processing starts on the thread pool (<see cref="ConnectionManager.Track"/>): it ends with <see cref="ConnectionManager.Forget"/>.</summary>
+    void IThreadPoolWorkItem.Execute() => _ = RunAsync();
 
     /// <summary>
     /// What comes before the connection's own bytes: the PROXY header (whose source then is the peer, checked against

@@ -309,7 +309,7 @@ internal sealed class StreamListener : IListener
         var peer = PeerCredentials.Read(socket);
         var peerKey = PeerConnections.KeyOf(peer);
         _context.Peers.TryOpen(peerKey, limit: null, out _);
-        var connection = new StreamConnection(new SocketConnection(socket, stored.Pending, _context.ReceiveBuffers, ReceiveBytes), _context, id, peer, peerKey, _connections.Stopping, entry, stored.Name.Framing);
+        var connection = new StreamConnection(new SocketConnection(socket, stored.Pending, _context.ReceiveBuffers, ReceiveBytes), _context, id, peer, peerKey, _connections, entry, stored.Name.Framing);
         ListenerLog.ConnectionResumed(_context.Logger, _context.Name, id, connection.Peer, stored.Name.Framing.ToString(), stored.Pending.Length);
         _connections.Track(id, connection);
     }
@@ -402,7 +402,7 @@ internal sealed class StreamListener : IListener
             }
 
             var transport = new SocketConnection(socket, [], _context.ReceiveBuffers, ReceiveBytes);
-            var connection = new StreamConnection(transport, _context, id, peer, peerKey, _connections.Stopping, entry);
+            var connection = new StreamConnection(transport, _context, id, peer, peerKey, _connections, entry);
             _connections.Track(id, connection);
         }
     }
