@@ -71,6 +71,9 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
     // A read waits for _source; a cancellation came while none did, for the next one.
     private bool _awaiting;
     private bool _cancelRequested;
+
+    // Runs when the socket has something or a read is cancelled, instead of a read that waits (TryPark).
+    private IThreadPoolWorkItem? _parked;
     private bool _completed;
 
     /// <summary>
@@ -135,6 +138,34 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         }
     }
 
+    /// <summary>
+    /// Instead of a read that would wait: when nothing is there to hand over (bytes not examined yet, a cancellation,
+    /// the end), waits for the socket holding no buffer and no awaiting reader, and runs <paramref name="resume"/>
+    /// when the socket has something (on the socket's thread-pool thread) or a read is cancelled (queued to the thread
+    /// pool; the next read returns cancelled). Returns false when a read would not wait: read now instead.
+    /// </summary>
+    public bool TryPark(IThreadPoolWorkItem resume)
+    {
+        lock (_wait)
+        {
+            ThrowIfCompleted();
+            if (_awaiting || _parked is not null)
+            {
+                throw new InvalidOperationException("A read is already pending.");
+            }
+
+            if (_cancelRequested || (_end > _start && !_examinedAll) || _ended || _error != SocketError.Success || _readable
+                || (!_waiting && StartWait()))
+            {
+                return false;
+            }
+
+            ReleaseIfEmpty();
+            _parked = resume;
+            return true;
+        }
+    }
+
     /// <summary>What is buffered, without taking anything from the kernel: a stop hands these bytes over as they are.</summary>
     public override bool TryRead(out ReadResult result)
     {
@@ -183,6 +214,15 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         CancellationTokenRegistration registration;
         lock (_wait)
         {
+            if (_parked is { } parked)
+            {
+                // Not on the caller's thread: it is the deadline tick or a stop, which wake many connections.
+                _parked = null;
+                _cancelRequested = true;
+                ThreadPool.UnsafeQueueUserWorkItem(parked, preferLocal: false);
+                return;
+            }
+
             if (!_awaiting)
             {
                 _cancelRequested = true;
@@ -208,6 +248,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
             }
 
             _completed = true;
+            _parked = null;
             _start = _end = 0;
             ReleaseIfEmpty();
         }
@@ -341,35 +382,51 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         ReadResult result = default;
         Exception? failure = null;
         CancellationTokenRegistration registration;
+        IThreadPoolWorkItem? parked = null;
         lock (_wait)
         {
             _waiting = false;
             NoteWait(waited);
-            if (!_awaiting || _completed)
+            if (_parked is not null)
+            {
+                parked = _parked;
+                _parked = null;
+                registration = default;
+            }
+            else if (!_awaiting || _completed)
             {
                 // A cancelled read left the wait under way: the next read takes what it found.
                 return;
             }
-
-            try
+            else
             {
-                while (!TryTake(out result))
+                try
                 {
-                    if (!StartWait())
+                    while (!TryTake(out result))
                     {
-                        // Nothing after all: the read waits on, holding no buffer.
-                        ReleaseIfEmpty();
-                        return;
+                        if (!StartWait())
+                        {
+                            // Nothing after all: the read waits on, holding no buffer.
+                            ReleaseIfEmpty();
+                            return;
+                        }
                     }
                 }
-            }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
-            {
-                // The read that waits for the socket fails with it, not the thread that completed the wait.
-                failure = ex;
-            }
+                catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+                {
+                    // The read that waits for the socket fails with it, not the thread that completed the wait.
+                    failure = ex;
+                }
 
-            registration = EndAwaiting();
+                registration = EndAwaiting();
+            }
+        }
+
+        if (parked is not null)
+        {
+            // Already on a thread-pool thread: the connection goes on here.
+            parked.Execute();
+            return;
         }
 
         registration.Unregister();

@@ -335,7 +335,8 @@ internal sealed class StreamListener : IListener
         try
         {
             var socket = await _listenSocket!.AcceptAsync(_stopAccepting.Token);
-            if (socket.LocalEndPoint is IPEndPoint)
+            // By the family, not LocalEndPoint: that would make (and keep) an endpoint object for every connection.
+            if (socket.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
             {
                 // Replies (acknowledgements, HTTP) are small and awaited: never held back for Nagle.
                 socket.NoDelay = true;
