@@ -343,4 +343,57 @@ public sealed class SocketPipeReaderTests : IDisposable
         reader.Complete();
         Assert.Equal(0, _pool.Rented);
     }
+
+    [Fact]
+    public async Task A_parked_reader_holds_nothing_and_resumes_its_connection_when_bytes_come()
+    {
+        var reader = CreateReader();
+        var resume = new Resume();
+        Assert.True(reader.TryPark(resume));
+        Assert.Equal(0, _pool.Rented);
+
+        Send("wake up");
+        await resume.Ran.WaitAsync(Wait.Timeout);
+        var result = Immediate(reader.ReadAsync());
+        Assert.Equal("wake up", Text(result));
+        reader.AdvanceTo(result.Buffer.End);
+        reader.Complete();
+    }
+
+    [Fact]
+    public async Task CancelPendingRead_resumes_a_parked_reader_whose_next_read_is_cancelled()
+    {
+        var reader = CreateReader();
+        var resume = new Resume();
+        Assert.True(reader.TryPark(resume));
+
+        reader.CancelPendingRead();
+        await resume.Ran.WaitAsync(Wait.Timeout);
+        var result = Immediate(reader.ReadAsync());
+        Assert.True(result.IsCanceled);
+        reader.AdvanceTo(result.Buffer.End);
+        reader.Complete();
+    }
+
+    [Fact]
+    public async Task A_reader_with_bytes_to_hand_over_does_not_park()
+    {
+        var reader = CreateReader();
+        Send("two lines\nand a half");
+        var result = await ReadAsync(reader);
+        reader.AdvanceTo(result.Buffer.GetPosition("two lines\n".Length));
+
+        Assert.False(reader.TryPark(new Resume()));
+        Assert.Equal("and a half", Text(Immediate(reader.ReadAsync())));
+        reader.Complete();
+    }
+
+    private sealed class Resume : IThreadPoolWorkItem
+    {
+        private readonly TaskCompletionSource _ran = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Ran => _ran.Task;
+
+        public void Execute() => _ran.TrySetResult();
+    }
 }
