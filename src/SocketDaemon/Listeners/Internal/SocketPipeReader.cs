@@ -16,16 +16,20 @@ namespace SocketDaemon.Listeners.Internal;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Receive buffers come from the listener's <see cref="ReceiveBufferPool"/>. They start at
-/// <see cref="MinimumReceiveBytes"/> and double each time a receive fills one, up to the listener's maximum, and halve
-/// again when receives come back less than half full: a connection that sends a line now and then takes 4 KiB for it,
-/// a bulk sender gets few large receives (fewer syscalls and wakeups per byte). A frame larger than the buffer moves to
-/// one twice its size; the start of a frame left at the end of a buffer moves to its front.
+/// Receive buffers come from the listener's <see cref="ReceiveBufferPool"/>. Receives start at
+/// <see cref="MinimumReceiveBytes"/> and double each time one fills its room, up to the listener's maximum, and halve
+/// again when they come back less than half full: a bulk sender gets few large receives (fewer syscalls and wakeups per
+/// byte). A receive that wakes an idle reader goes through a per-thread scratch buffer into one just large enough, so a
+/// connection that sends a line now and then holds a few bytes for it. While bytes flow the reader receives into the
+/// buffer it holds without waiting first. A frame larger than the buffer moves to one twice its size; the start of a
+/// frame left at the end of a buffer moves to its front.
 /// </para>
 /// <para>
 /// A cancelled read (<see cref="CancelPendingRead"/>: a timeout, a stop, a reload) returns at once and leaves the wait
 /// under way; the next read takes it over. Completions of the wait run the reader's continuation on the socket's
-/// thread-pool thread; cancellations queue it, so that the timer tick that cancels never runs a connection.
+/// thread-pool thread; cancellations queue it, so that the timer tick that cancels never runs a connection. Instead of
+/// waiting in a read, a connection can park (<see cref="TryPark"/>): it is called back the same ways, holding no
+/// async state meanwhile.
 /// </para>
 /// </remarks>
 [SuppressMessage("Design", "CA1001", Justification = "A PipeReader ends with Complete, which disposes the wait.")]
