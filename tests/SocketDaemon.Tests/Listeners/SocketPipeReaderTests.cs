@@ -275,9 +275,11 @@ public sealed class SocketPipeReaderTests : IDisposable
         var reader = CreateReader(maxReceiveBytes: 64 * 1024);
         Assert.Equal(SocketPipeReader.MinimumReceiveBytes, reader.NextReceiveBytes);
 
-        // Far more than the socket buffer holds, consumed as it comes: receives fill their buffers.
+        // Far more than the socket buffer holds, queued before the first read: receives fill their buffers.
+        _peer.SendBufferSize = 1024 * 1024;
         var bulk = new byte[4 * 1024 * 1024];
         var sending = Task.Run(() => _peer.Send(bulk));
+        await Wait.UntilAsync(() => _daemon.Available >= 128 * 1024, "the peer to fill the socket buffer");
         long read = 0;
         var largest = 0;
         while (read < bulk.Length)
