@@ -186,6 +186,16 @@ public sealed class MessageContext
         };
     }
 
+    /// <summary>
+    /// Lets go of the last message once its batch is done: its payload points into a receive buffer that the connection
+    /// gives back, and an idle connection must not keep that buffer alive.
+    /// </summary>
+    internal void ForgetMessage()
+    {
+        Payload = default;
+        _text = null;
+    }
+
     /// <summary>Points the context at the next message of its connection.</summary>
     public void SetMessage(in ReadOnlySequence<byte> payload, DateTimeOffset receivedAt) => SetMessage(payload, receivedAt, Origin);
 

@@ -15,7 +15,7 @@ internal sealed class ConnectionManager : IDisposable
     /// <summary>How often read deadlines are checked: each timeout fires up to this much late.</summary>
     internal static readonly TimeSpan TickPeriod = TimeSpan.FromMilliseconds(100);
 
-    private readonly ConcurrentDictionary<long, (Task Processing, StreamConnection Connection)> _connections = new();
+    private readonly ConcurrentDictionary<long, StreamConnection> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger;
     private readonly Timer _tick;
@@ -24,6 +24,9 @@ internal sealed class ConnectionManager : IDisposable
     // The tick runs only while there are connections, so that an idle daemon sleeps.
     private readonly Lock _tickLock = new();
     private bool _ticking;
+
+    // Set while stopping: completed when the last connection has closed.
+    private TaskCompletionSource? _drained;
 
     public ConnectionManager(ILogger logger)
     {
@@ -48,13 +51,14 @@ internal sealed class ConnectionManager : IDisposable
         }
     }
 
+    /// <summary>
+    /// Starts processing <paramref name="connection"/> on the thread pool (not on the accept loop), registered first so
+    /// that a stop that comes right after sees it; it calls <see cref="Forget"/> when it closes.
+    /// </summary>
     public void Track(long id, StreamConnection connection)
     {
-        // Registered before processing starts, so a stop that comes right after sees it.
-        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var processing = RunAsync(start.Task, id, connection.RunAsync);
-        _connections[id] = (processing, connection);
-        start.SetResult();
+        _connections[id] = connection;
+        ThreadPool.UnsafeQueueUserWorkItem(connection, preferLocal: false);
         lock (_tickLock)
         {
             if (!_ticking)
@@ -65,13 +69,23 @@ internal sealed class ConnectionManager : IDisposable
         }
     }
 
+    /// <summary>Takes a closed connection off the list; at a stop, the last one ends the drain.</summary>
+    public void Forget(long id)
+    {
+        _connections.TryRemove(id, out _);
+        if (_connections.IsEmpty && Volatile.Read(ref _drained) is { } drained)
+        {
+            drained.TrySetResult();
+        }
+    }
+
     private void Tick()
     {
         // Enumerated in place: Values would copy every entry under all the dictionary's locks, ten times a second.
         var now = Stopwatch.GetTimestamp();
         foreach (var entry in _connections)
         {
-            entry.Value.Connection.ExpireIfDue(now);
+            entry.Value.ExpireIfDue(now);
         }
 
         if (_connections.IsEmpty)
@@ -89,16 +103,18 @@ internal sealed class ConnectionManager : IDisposable
     }
 
     /// <summary>The open connections, for status reports.</summary>
-    public IEnumerable<StreamConnection> Open => _connections.Values.Select(c => c.Connection);
+    public IEnumerable<StreamConnection> Open => _connections.Values;
 
     /// <summary>
     /// Wakes every connection's pending read, so that it takes its next timeout from the limits as they are now (a
-    /// reload): a connection stalled under a long <c>FrameTimeout</c> meets the shorter one at once.
+    /// reload, a stop): a connection stalled under a long <c>FrameTimeout</c> meets the shorter one at once. One that is
+    /// not reading finds the wake at its next read.
     /// </summary>
     public void WakeAll()
     {
-        foreach (var (_, connection) in _connections.Values)
+        foreach (var entry in _connections)
         {
+            var connection = entry.Value;
             try
             {
                 connection.Input.CancelPendingRead();
@@ -113,18 +129,23 @@ internal sealed class ConnectionManager : IDisposable
     /// <summary>Tells every connection to finish and waits for them at most <paramref name="timeout"/>; then closes the rest.</summary>
     public async Task DrainAsync(TimeSpan timeout)
     {
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _drained, drained);
         await _stopping.CancelAsync();
-        var open = _connections.Values.ToArray();
-        if (open.Length == 0)
+
+        // The stop wakes every read instead of a registration per connection: a connection that reads from here on
+        // finds the token cancelled before it waits.
+        WakeAll();
+        var open = _connections.Count;
+        if (open == 0)
         {
             return;
         }
 
-        ListenerLog.Draining(_logger, open.Length, timeout);
-        var all = Task.WhenAll(open.Select(c => c.Processing));
+        ListenerLog.Draining(_logger, open, timeout);
         try
         {
-            await all.WaitAsync(timeout);
+            await drained.Task.WaitAsync(timeout);
             return;
         }
         catch (TimeoutException)
@@ -132,30 +153,17 @@ internal sealed class ConnectionManager : IDisposable
             ListenerLog.DrainTimedOut(_logger, _connections.Count, timeout);
         }
 
-        foreach (var (_, connection) in _connections.Values)
+        foreach (var entry in _connections)
         {
-            connection.Abort();
+            entry.Value.Abort();
         }
 
-        await all.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(static _ => { }, TaskScheduler.Default);
+        await drained.Task.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(static _ => { }, TaskScheduler.Default);
     }
 
     public void Dispose()
     {
         _tick.Dispose();
         _stopping.Dispose();
-    }
-
-    private async Task RunAsync(Task start, long id, Func<Task> process)
-    {
-        await start;
-        try
-        {
-            await process();
-        }
-        finally
-        {
-            _connections.TryRemove(id, out _);
-        }
     }
 }

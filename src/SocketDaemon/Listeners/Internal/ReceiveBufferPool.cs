@@ -6,39 +6,24 @@ namespace SocketDaemon.Listeners.Internal;
 /// The receive buffers of one listener's connections: arrays of <see cref="ArrayPool{T}.Shared"/>, counted while rented,
 /// so that "an idle connection holds no receive buffer" is something a test can see.
 /// </summary>
-internal sealed class ReceiveBufferPool : MemoryPool<byte>
+internal sealed class ReceiveBufferPool
 {
     private long _rented;
 
     /// <summary>How many buffers the listener's connections hold right now.</summary>
     public long Rented => Volatile.Read(ref _rented);
 
-    public override int MaxBufferSize => Array.MaxLength;
-
-    public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
+    /// <summary>A buffer of at least <paramref name="minimumLength"/> bytes; give it back with <see cref="Return"/>.</summary>
+    public byte[] Rent(int minimumLength)
     {
-        var owner = new Owner(this, ArrayPool<byte>.Shared.Rent(minBufferSize < 0 ? SocketConnection.MinimumReceiveBytes : minBufferSize));
+        var buffer = ArrayPool<byte>.Shared.Rent(minimumLength);
         Interlocked.Increment(ref _rented);
-        return owner;
+        return buffer;
     }
 
-    protected override void Dispose(bool disposing)
+    public void Return(byte[] buffer)
     {
-    }
-
-    private sealed class Owner(ReceiveBufferPool pool, byte[] array) : IMemoryOwner<byte>
-    {
-        private byte[]? _array = array;
-
-        public Memory<byte> Memory => _array ?? throw new ObjectDisposedException(nameof(ReceiveBufferPool));
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _array, null) is { } array)
-            {
-                ArrayPool<byte>.Shared.Return(array);
-                Interlocked.Decrement(ref pool._rented);
-            }
-        }
+        ArrayPool<byte>.Shared.Return(buffer);
+        Interlocked.Decrement(ref _rented);
     }
 }

@@ -309,7 +309,7 @@ internal sealed class StreamListener : IListener
         var peer = PeerCredentials.Read(socket);
         var peerKey = PeerConnections.KeyOf(peer);
         _context.Peers.TryOpen(peerKey, limit: null, out _);
-        var connection = new StreamConnection(new SocketConnection(socket, stored.Pending, _context.ReceiveBuffers, ReceiveBytes), _context, id, peer, peerKey, _connections.Stopping, entry, stored.Name.Framing);
+        var connection = new StreamConnection(new SocketConnection(socket, stored.Pending, _context.ReceiveBuffers, ReceiveBytes), _context, id, peer, peerKey, _connections, entry, stored.Name.Framing);
         ListenerLog.ConnectionResumed(_context.Logger, _context.Name, id, connection.Peer, stored.Name.Framing.ToString(), stored.Pending.Length);
         _connections.Track(id, connection);
     }
@@ -335,7 +335,8 @@ internal sealed class StreamListener : IListener
         try
         {
             var socket = await _listenSocket!.AcceptAsync(_stopAccepting.Token);
-            if (socket.LocalEndPoint is IPEndPoint)
+            // By the family, not LocalEndPoint: that would make (and keep) an endpoint object for every connection.
+            if (socket.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
             {
                 // Replies (acknowledgements, HTTP) are small and awaited: never held back for Nagle.
                 socket.NoDelay = true;
@@ -401,8 +402,8 @@ internal sealed class StreamListener : IListener
                 entry.Store(_context.Options.Framing);
             }
 
-            var transport = new SocketConnection(socket, ReadOnlyMemory<byte>.Empty, _context.ReceiveBuffers, ReceiveBytes);
-            var connection = new StreamConnection(transport, _context, id, peer, peerKey, _connections.Stopping, entry);
+            var transport = new SocketConnection(socket, [], _context.ReceiveBuffers, ReceiveBytes);
+            var connection = new StreamConnection(transport, _context, id, peer, peerKey, _connections, entry);
             _connections.Track(id, connection);
         }
     }

@@ -6,7 +6,7 @@ namespace SocketDaemon.Pipeline.MessageLog;
 /// </summary>
 internal sealed class StagedLogChunk(MessageLogWriter writer)
 {
-    private const int InitialBytes = 4096;
+    private const int InitialBytes = 512;
 
     private byte[]? _chunk;
     private int _length;
