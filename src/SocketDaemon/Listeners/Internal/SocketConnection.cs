@@ -57,17 +57,28 @@ internal sealed class SocketConnection : IDuplexPipe, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_output is { } output)
+        try
         {
-            await output.CompleteAsync();
+            if (_output is { } output)
+            {
+                // Completing flushes what is still buffered: to a peer that reset, that fails, and there is nobody left
+                // to tell. The close below must happen all the same, or the socket and its slot would leak.
+                await output.CompleteAsync();
+            }
         }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            // The peer is gone.
+        }
+        finally
+        {
+            await _input.CompleteAsync();
 
-        await _input.CompleteAsync();
-
-        // shutdown(2) and not only close(2): the store may still hold a copy until it processes FDSTOREREMOVE,
-        // and the peer must see the end now.
-        Shutdown();
-        Socket.Dispose();
+            // shutdown(2) and not only close(2): the store may still hold a copy until it processes FDSTOREREMOVE,
+            // and the peer must see the end now.
+            Shutdown();
+            Socket.Dispose();
+        }
     }
 
     private void Shutdown()

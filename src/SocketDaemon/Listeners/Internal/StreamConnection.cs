@@ -184,29 +184,33 @@ internal sealed class StreamConnection : IThreadPoolWorkItem
         }
         finally
         {
-            if (parked)
-            {
-                // Idle with no async state: the reader runs Execute again, which resumes here.
-            }
-            else if (handedOver is not null)
-            {
-                _transport.HandOver();
-                ListenerLog.ConnectionHandedOver(logger, _listener.Name, Id, Peer, _messages, handedOver.PendingBytes);
-            }
-            else
-            {
-                LeaveStore();
-                await CloseTlsAsync();
-                await _transport.DisposeAsync();
-                ListenerLog.ConnectionClosed(logger, _listener.Name, Id, Peer, _messages);
-            }
-
             if (!parked)
             {
-                _listener.Peers.Close(PeerKey);
-                _listener.Listener.ConnectionClosed();
-                _manager.Forget(Id);
+                try
+                {
+                    if (handedOver is not null)
+                    {
+                        _transport.HandOver();
+                        ListenerLog.ConnectionHandedOver(logger, _listener.Name, Id, Peer, _messages, handedOver.PendingBytes);
+                    }
+                    else
+                    {
+                        LeaveStore();
+                        await CloseTlsAsync();
+                        await _transport.DisposeAsync();
+                        ListenerLog.ConnectionClosed(logger, _listener.Name, Id, Peer, _messages);
+                    }
+                }
+                finally
+                {
+                    // Whatever the close met, the connection gives back its slots: a stop waits for the list to empty.
+                    _listener.Peers.Close(PeerKey);
+                    _listener.Listener.ConnectionClosed();
+                    _manager.Forget(Id);
+                }
             }
+
+            // Parked: idle with no async state; the reader runs Execute again, which resumes above.
         }
     }
 
