@@ -43,6 +43,20 @@ public sealed class SocketPipeReaderTests : IDisposable
 
     private static Task<ReadResult> ReadAsync(PipeReader reader) => reader.ReadAsync().AsTask().WaitAsync(Wait.Timeout);
 
+    /// <summary>Reads what came and leaves it in the pipe, examined: the next read waits for more.</summary>
+    private static async Task ExamineAsync(PipeReader reader)
+    {
+        var result = await ReadAsync(reader);
+        reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+    }
+
+    /// <summary>Reads what came and consumes all of it.</summary>
+    private static async Task ConsumeAsync(PipeReader reader)
+    {
+        var result = await ReadAsync(reader);
+        reader.AdvanceTo(result.Buffer.End);
+    }
+
     /// <summary>The result of a read that must complete at once, without waiting for the socket.</summary>
     private static ReadResult Immediate(ValueTask<ReadResult> read)
     {
@@ -73,8 +87,7 @@ public sealed class SocketPipeReaderTests : IDisposable
     {
         var reader = CreateReader();
         Send("half a li");
-        var first = await ReadAsync(reader);
-        reader.AdvanceTo(first.Buffer.Start, first.Buffer.End);
+        await ExamineAsync(reader);
 
         Send("ne\n");
         var second = await ReadAsync(reader);
@@ -123,8 +136,7 @@ public sealed class SocketPipeReaderTests : IDisposable
     {
         var reader = CreateReader();
         Send("partial");
-        var first = await ReadAsync(reader);
-        reader.AdvanceTo(first.Buffer.Start, first.Buffer.End);
+        await ExamineAsync(reader);
 
         reader.CancelPendingRead();
         var next = Immediate(reader.ReadAsync());
@@ -296,8 +308,7 @@ public sealed class SocketPipeReaderTests : IDisposable
         for (var i = 0; i < 8; i++)
         {
             Send("a line now and then\n");
-            var result = await ReadAsync(reader);
-            reader.AdvanceTo(result.Buffer.End);
+            await ConsumeAsync(reader);
         }
 
         Assert.Equal(SocketPipeReader.MinimumReceiveBytes, reader.NextReceiveBytes);
@@ -309,8 +320,7 @@ public sealed class SocketPipeReaderTests : IDisposable
     {
         var reader = CreateReader();
         Send("frame start");
-        var first = await ReadAsync(reader);
-        reader.AdvanceTo(first.Buffer.Start, first.Buffer.End);
+        await ExamineAsync(reader);
         Send(" and more");
         await Wait.UntilAsync(() => _daemon.Available == " and more".Length, "the bytes to reach the socket");
 
