@@ -10,6 +10,8 @@ public sealed partial class ChildProcess : IAsyncDisposable
     public const int SIGTERM = 15;
     public const int SIGINT = 2;
     public const int SIGHUP = 1;
+    public const int SIGSTOP = 19;
+    public const int SIGCONT = 18;
 
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();

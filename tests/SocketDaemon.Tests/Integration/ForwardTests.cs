@@ -78,7 +78,18 @@ public class ForwardTests
             await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix, new SocketDaemonClientOptions { BatchMessages = 1000 });
             var padding = new string('x', 200);
             var messages = Messages("kill", 20000).Select(m => $"{m} {padding}").ToList();
-            await client.SendManyAsync(messages);
+
+            // The relay is held stopped while the edge takes every message (it acknowledges them once logged locally):
+            // on a loaded machine a running relay could otherwise have logged them all before the first kill.
+            relay.Process.Signal(ChildProcess.SIGSTOP);
+            try
+            {
+                await client.SendManyAsync(messages);
+            }
+            finally
+            {
+                relay.Process.Signal(ChildProcess.SIGCONT);
+            }
 
             var forward = edge.Host.Services.GetRequiredService<ForwardHandlers>().Running[0];
             var random = new Random(9);
