@@ -389,7 +389,6 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
         Reached(state, reply, state.Messages.Count);
         connection.PublishCounts();
         await state.Context.FlushAsync();
-        state.Context.ForgetMessage();
         state.Messages.Clear();
         return accepted;
     }

@@ -107,7 +107,11 @@ public sealed class MessageContext
     /// </summary>
     public LogProgress? Progress { get; set; }
 
-    /// <summary>Hands what <c>Log</c> steps kept for this context to their writers (waiting while a writer's queue is full).</summary>
+    /// <summary>
+    /// Hands what <c>Log</c> steps kept for this context to their writers (waiting while a writer's queue is full), and
+    /// lets go of the last message: the batch is done, its payload points into a receive buffer that the connection
+    /// gives back, and an idle connection must not keep that buffer alive.
+    /// </summary>
     public async ValueTask FlushAsync()
     {
         if (_staged is { IsEmpty: false })
@@ -123,6 +127,9 @@ public sealed class MessageContext
                 await staged.HandOverAsync();
             }
         }
+
+        Payload = default;
+        _text = null;
     }
 
     /// <summary>
@@ -184,16 +191,6 @@ public sealed class MessageContext
             [var one] => one,
             _ => Task.WhenAll(commitments),
         };
-    }
-
-    /// <summary>
-    /// Lets go of the last message once its batch is done: its payload points into a receive buffer that the connection
-    /// gives back, and an idle connection must not keep that buffer alive.
-    /// </summary>
-    internal void ForgetMessage()
-    {
-        Payload = default;
-        _text = null;
     }
 
     /// <summary>Points the context at the next message of its connection.</summary>

@@ -782,7 +782,6 @@ internal sealed class StreamConnection : IThreadPoolWorkItem
             {
                 PublishCounts();
                 await context.FlushAsync();
-                context.ForgetMessage();
                 input.AdvanceTo(buffer.Start, buffer.End);
             }
         }
