@@ -43,18 +43,26 @@ public static class NativeFrameReader
     public static bool TryReadFrame(ref ReadOnlySequence<byte> input, int maxFrameBytes, out NativeFrame frame)
     {
         frame = default;
-        if (input.Length < NativeProtocol.FrameHeaderSize)
+        if (input.Length < sizeof(uint))
         {
             return false;
         }
 
+        // The length is checked as soon as it is there: a frame of length 0 has no type byte to wait for.
         Span<byte> header = stackalloc byte[NativeProtocol.FrameHeaderSize];
-        input.Slice(0, NativeProtocol.FrameHeaderSize).CopyTo(header);
+        input.Slice(0, sizeof(uint)).CopyTo(header);
         var length = BinaryPrimitives.ReadUInt32BigEndian(header);
         if (length == 0 || length > (uint)maxFrameBytes)
         {
             throw new NativeProtocolException($"frame length {length} is not between 1 and {maxFrameBytes}");
         }
+
+        if (input.Length < NativeProtocol.FrameHeaderSize)
+        {
+            return false;
+        }
+
+        input.Slice(0, NativeProtocol.FrameHeaderSize).CopyTo(header);
 
         if (input.Length - 4 < length)
         {

@@ -15,19 +15,25 @@ namespace SocketDaemon.Http;
 /// <c>/status</c> (JSON), <c>/metrics</c> (Prometheus) and <c>/healthz</c>. A versionless <c>GET /</c>
 /// (HTTP/0.9, as the classic <c>sock-inet.c</c> sends it) gets the body alone.
 /// </summary>
-internal sealed class HttpStatusHandler(DaemonStatusProvider status, DaemonHealth health)
+internal sealed class HttpStatusHandler(DaemonStatusProvider status, DaemonHealth health) : IConnectionProtocol
 {
     private const string PlainText = "text/plain; charset=utf-8";
 
-    public async Task RunAsync(StreamConnection connection)
+    public async Task<bool> RunAsync(StreamConnection connection, bool resumed)
+    {
+        // A request is answered and closed: not worth keeping across a restart.
+        connection.LeaveStore();
+        await ServeAsync(connection);
+        return false;
+    }
+
+    private async Task ServeAsync(StreamConnection connection)
     {
         var input = connection.Input;
         while (true)
         {
-            var timeout = connection.NextReadTimeout(midFrame: true);
-            if (await connection.ReadAsync(timeout) is not { } result)
+            if (await connection.ReadFrameAsync(midFrame: true) is not { } result)
             {
-                connection.OnTimeout(midFrame: true, timeout);
                 return;
             }
 

@@ -47,6 +47,9 @@ public static class ErrorReasons
     /// </summary>
     public const string Busy = "busy";
 
+    /// <summary>A connection was closed for sending nothing for <c>IdleTimeout</c> (or, before its first byte, <c>FrameTimeout</c>).</summary>
+    public const string IdleTimeout = "idle_timeout";
+
     /// <summary>The reason for a framing error.</summary>
     public static string Of(FramingError error) => error switch
     {

@@ -19,13 +19,19 @@ namespace SocketDaemon.Native;
 /// then batches acknowledged once the pipeline has taken every message and the log holds it as durably as
 /// <c>Durability</c> asks, and status and quit requests.
 /// </summary>
-internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status, DaemonCommands commands, MessageLogFiles logs, TailHub tail, NativeSessions sessions, ILogger<NativeProtocolHandler> logger)
+internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status, DaemonCommands commands, MessageLogFiles logs, TailHub tail, NativeSessions sessions, ILogger<NativeProtocolHandler> logger) : IConnectionProtocol
 {
     /// <summary>The largest frame the daemon reads: room for a full batch, or for one message at the limit.</summary>
     public static int MaxFrameBytes(int maxMessageBytes) => Math.Max(4 * 1024 * 1024, (2 * maxMessageBytes) + 64);
 
     /// <summary>Serves <paramref name="connection"/>; <paramref name="resumed"/> when a previous run negotiated its preface.</summary>
-    public async Task RunAsync(StreamConnection connection, bool resumed = false)
+    public async Task<bool> RunAsync(StreamConnection connection, bool resumed)
+    {
+        await ServeAsync(connection, resumed);
+        return false;
+    }
+
+    private async Task ServeAsync(StreamConnection connection, bool resumed)
     {
         var output = connection.Output;
 
@@ -82,10 +88,8 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
                 await state.Replies.DrainAsync();
             }
 
-            var timeout = connection.NextReadTimeout(partial);
-            if (await connection.ReadAsync(timeout) is not { } result)
+            if (await connection.ReadFrameAsync(partial) is not { } result)
             {
-                connection.OnTimeout(partial, timeout);
                 return;
             }
 
@@ -125,8 +129,8 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
                 return;
             }
 
-            partial = connection.TrackFrame(!buffer.IsEmpty, buffer.Length);
-            if (!partial && connection.CloseForAge())
+            partial = connection.Deadline.Track(!buffer.IsEmpty, buffer.Length);
+            if (!partial && connection.Deadline.CloseForAge())
             {
                 // Every batch read is acknowledged: the client reconnects and loses nothing.
                 return;
@@ -138,10 +142,8 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
     {
         while (true)
         {
-            var timeout = connection.NextReadTimeout(midFrame: true);
-            if (await connection.ReadAsync(timeout) is not { } result)
+            if (await connection.ReadFrameAsync(midFrame: true) is not { } result)
             {
-                connection.OnTimeout(midFrame: true, timeout);
                 return null;
             }
 
@@ -336,7 +338,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
     {
         var connection = state.Connection;
         var accepted = 0;
-        var receivedAt = DateTimeOffset.UtcNow;
+        var receivedAt = connection.Listener.Time.GetUtcNow();
         for (var i = skip; i < state.Messages.Count; i++)
         {
             Reached(state, reply, i);
@@ -355,7 +357,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
                 continue;
             }
 
-            if (!await connection.AdmitMessageAsync())
+            if (!await connection.Intake.AdmitAsync())
             {
                 reply.Errors.Add((i, NativeErrorCode.RateLimited));
                 continue;
@@ -365,7 +367,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
             {
                 var origin = originBytes.IsEmpty ? null : MessageOrigin.Read(originBytes);
                 // With a rate limit the message may have waited (Action: delay): it is read when the wait ends.
-                await connection.DispatchAsync(state.Context, message, connection.Listener.Limits.RateLimiter is null ? receivedAt : DateTimeOffset.UtcNow, origin);
+                await connection.Intake.DispatchAsync(state.Context, message, connection.Intake.Stamp(receivedAt), origin);
                 if (state.Context.TakeCommitment() is { } commitment)
                 {
                     reply.Commitments.Add((i, commitment));
@@ -387,7 +389,7 @@ internal sealed partial class NativeProtocolHandler(DaemonStatusProvider status,
 
         // The batch's lines go to the log writers in one hand-over, before the commit that the acknowledgement waits for.
         Reached(state, reply, state.Messages.Count);
-        connection.PublishCounts();
+        connection.Intake.PublishCounts();
         await state.Context.FlushAsync();
         state.Messages.Clear();
         return accepted;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace SocketDaemon.Listeners.Internal;
@@ -18,7 +17,8 @@ internal sealed class ConnectionManager : IDisposable
     private readonly ConcurrentDictionary<long, StreamConnection> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger;
-    private readonly Timer _tick;
+    private readonly ITimer _tick;
+    private readonly TimeProvider _time;
     private long _lastId;
 
     // The tick runs only while there are connections, so that an idle daemon sleeps.
@@ -28,10 +28,11 @@ internal sealed class ConnectionManager : IDisposable
     // Set while stopping: completed when the last connection has closed.
     private TaskCompletionSource? _drained;
 
-    public ConnectionManager(ILogger logger)
+    public ConnectionManager(ILogger logger, TimeProvider? time = null)
     {
         _logger = logger;
-        _tick = new Timer(static state => ((ConnectionManager)state!).Tick(), this, Timeout.Infinite, Timeout.Infinite);
+        _time = time ?? TimeProvider.System;
+        _tick = _time.CreateTimer(static state => ((ConnectionManager)state!).Tick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Signalled when the daemon stops: connections drain what they have and close.</summary>
@@ -82,7 +83,7 @@ internal sealed class ConnectionManager : IDisposable
     private void Tick()
     {
         // Enumerated in place: Values would copy every entry under all the dictionary's locks, ten times a second.
-        var now = Stopwatch.GetTimestamp();
+        var now = _time.GetTimestamp();
         foreach (var entry in _connections)
         {
             entry.Value.ExpireIfDue(now);
@@ -96,7 +97,7 @@ internal sealed class ConnectionManager : IDisposable
                 if (_connections.IsEmpty && _ticking)
                 {
                     _ticking = false;
-                    _tick.Change(Timeout.Infinite, Timeout.Infinite);
+                    _tick.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                 }
             }
         }

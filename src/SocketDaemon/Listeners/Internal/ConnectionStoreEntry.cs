@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Net.Sockets;
 using SocketDaemon.Framing;
 using SocketDaemon.Hosting.Systemd;
@@ -46,4 +47,25 @@ internal sealed class ConnectionStoreEntry(FileDescriptorStore store, long id, s
 
     /// <summary>Stores <paramref name="bytes"/>, read but not yet a message, for the next run to read first.</summary>
     public bool StorePending(in ReadOnlySequence<byte> bytes) => bytes.IsEmpty || store.AddPending(id, bytes.ToArray());
+
+    /// <summary>
+    /// At a stop, instead of reading on: every complete frame read so far has been handled (a handler asks for more
+    /// only then), so what <paramref name="input"/> still holds is the start of a frame. It goes to the store beside
+    /// the connection, and nothing more is taken from the kernel: the next run reads on from exactly there.
+    /// </summary>
+    /// <exception cref="ConnectionHandedOverException">Always, unless the pending bytes could not be stored.</exception>
+    public void HandOver(PipeReader input)
+    {
+        input.CancelPendingRead();
+        input.TryRead(out var result);
+        var pending = result.Buffer;
+        input.AdvanceTo(pending.Start, pending.End);
+        if (StorePending(pending))
+        {
+            throw new ConnectionHandedOverException(pending.Length);
+        }
+
+        // Without its pending bytes the connection would resume mid-frame: drain and close it as without a store.
+        Remove();
+    }
 }

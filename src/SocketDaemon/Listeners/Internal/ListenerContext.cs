@@ -16,8 +16,8 @@ internal sealed class ListenerContext
 
     public ListenerContext(BoundListener listener, ListenerOptions options, LimitsOptions limits, MessagePipeline pipeline, IServiceProvider services, ILogger logger)
     {
-        Http = services.GetRequiredService<HttpStatusHandler>();
-        Native = services.GetRequiredService<NativeProtocolHandler>();
+        Protocols = new ConnectionProtocols(services.GetRequiredService<HttpStatusHandler>(), services.GetRequiredService<NativeProtocolHandler>());
+        Time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         Listener = listener;
         Options = options;
         _pipeline = pipeline;
@@ -34,9 +34,11 @@ internal sealed class ListenerContext
     /// <summary>TLS, on a TCP listener that has a certificate.</summary>
     public TlsServer? Tls { get; }
 
-    public HttpStatusHandler Http { get; }
+    /// <summary>What a connection may speak, by framing.</summary>
+    public ConnectionProtocols Protocols { get; }
 
-    public NativeProtocolHandler Native { get; }
+    /// <summary>The clock of every deadline and every message's time.</summary>
+    public TimeProvider Time { get; }
 
     public BoundListener Listener { get; }
 
@@ -75,6 +77,19 @@ internal sealed class ListenerContext
         _limits = new ListenerLimits(limits, options ?? Options);
         old.RateLimiter?.Dispose();
     }
+
+    /// <summary>
+    /// The level of the next idle close's log line: information at most once a second per listener, debug for the rest,
+    /// so that a flood of idle connections is visible but does not flood the log (every one is counted).
+    /// </summary>
+    public LogLevel IdleLogLevel()
+    {
+        var now = Environment.TickCount64;
+        var last = Volatile.Read(ref _lastIdleLog);
+        return now - last >= 1000 && Interlocked.CompareExchange(ref _lastIdleLog, now, last) == last ? LogLevel.Information : LogLevel.Debug;
+    }
+
+    private long _lastIdleLog = long.MinValue / 2;
 
     public FrameReader GetReader(FramingKind kind) => kind switch
     {

@@ -47,7 +47,7 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         _registry = registry;
         _services = services;
         _logger = loggerFactory.CreateLogger("SocketDaemon.Listeners");
-        _connections = new ConnectionManager(_logger);
+        _connections = new ConnectionManager(_logger, services.GetService(typeof(TimeProvider)) as TimeProvider);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)

@@ -30,8 +30,8 @@ internal static partial class ListenerLog
     [LoggerMessage(13, LogLevel.Warning, "Listener {Listener}: closing connection #{ConnectionId} from {Peer}: {Reason} ({Error})")]
     public static partial void BadFrame(ILogger logger, string listener, long connectionId, PeerInfo peer, string reason, string error);
 
-    [LoggerMessage(14, LogLevel.Information, "Listener {Listener}: closing connection #{ConnectionId} from {Peer}: idle for {Timeout}")]
-    public static partial void IdleTimeout(ILogger logger, string listener, long connectionId, PeerInfo peer, TimeSpan timeout);
+    [LoggerMessage(EventId = 14, Message = "Listener {Listener}: closing connection #{ConnectionId} from {Peer}: idle for {Timeout} (idle_timeout)")]
+    public static partial void IdleTimeout(ILogger logger, LogLevel level, string listener, long connectionId, PeerInfo peer, TimeSpan timeout);
 
     [LoggerMessage(15, LogLevel.Warning, "Listener {Listener}: refusing connection from {Peer}: {Open} connections open, MaxConnections is {Limit}")]
     public static partial void ConnectionLimit(ILogger logger, string listener, PeerInfo peer, long open, int limit);

@@ -9,7 +9,7 @@ namespace SocketDaemon.Listeners.Internal;
 /// idle), and the writer exists only once something writes (native acknowledgements, an HTTP reply): a raw framing
 /// never does.
 /// </summary>
-internal sealed class SocketConnection : IDuplexPipe, IAsyncDisposable
+internal sealed class SocketConnection : IConnectionTransport
 {
     private readonly SocketPipeReader _input;
     private PipeWriter? _output;
@@ -25,6 +25,8 @@ internal sealed class SocketConnection : IDuplexPipe, IAsyncDisposable
     }
 
     public Socket Socket { get; }
+
+    Socket? IConnectionTransport.Socket => Socket;
 
     public PipeReader Input => _input;
 
