@@ -47,6 +47,7 @@ public static class SocketDaemonServiceCollectionExtensions
         // Read before anything else runs, and only once: the variables are removed as they are read.
         var activation = SocketActivation.FromEnvironment();
         services.TryAddSingleton(activation);
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ListenerRegistry>();
         services.TryAddSingleton<DaemonCommands>();
         services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>() });
