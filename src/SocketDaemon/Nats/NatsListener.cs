@@ -41,6 +41,9 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
     private NatsOptions _options = new();
     private ILogger _logger = context.Logger;
 
+    // The consumer's way into the pipeline; each message names its own sender in its headers.
+    private MessageIntake? _intake;
+
     public Task BindAsync(CancellationToken cancellationToken)
     {
         // Nothing to bind: the consumer is read from StartAccepting on, and NATS being down is not a start-up error.
@@ -218,19 +221,24 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
         }
 
         var target = peer == PeerInfo.Unknown ? messageContext : new MessageContext(context.Name, 0, peer, context.Services) { Framing = FramingKind.Native };
-        target.SetMessage(new ReadOnlySequence<byte>(data), receivedAt, NatsOriginHeaders.OriginOf(message.Headers));
-        context.Listener.MessageRead(data.Length);
+        var intake = _intake ??= new MessageIntake(context, 0, peer, PeerConnections.KeyOf(peer), _stopping.Token);
+        intake.From(peer);
+        if (!await intake.AdmitAsync())
+        {
+            // Refused by the rate limit: NATS delivers it again later, so that nothing it holds is lost to the limit.
+            return (message, null, false);
+        }
+
         try
         {
-            await context.Pipeline(target);
+            await intake.DispatchAsync(target, new ReadOnlySequence<byte>(data), receivedAt, NatsOriginHeaders.OriginOf(message.Headers));
             Remember(sequence);
             return (message, target.TakeCommitment(), true);
         }
         catch (Exception ex)
         {
             _ = target.TakeCommitment();
-            context.Listener.ErrorSeen(ErrorReasons.HandlerFailed);
-            ListenerLog.HandlerFailed(context.Logger, ex, context.Name, 0, peer);
+            intake.Failed(ex);
             return (message, null, false);
         }
     }

@@ -45,6 +45,30 @@ public class RateLimitTests
     }
 
     [Fact]
+    public async Task Datagrams_go_through_the_same_rate_limit_as_connections()
+    {
+        await using var daemon = await TestDaemon.StartAsync(new Dictionary<string, string?>
+        {
+            ["SocketDaemon:Listeners:udp:Endpoint"] = "udp://127.0.0.1:0",
+            ["SocketDaemon:Limits:RateLimit:MessagesPerSecond"] = "1",
+            ["SocketDaemon:Limits:RateLimit:Burst"] = "3",
+            ["SocketDaemon:Limits:RateLimit:Action"] = "reject",
+        });
+        var listener = daemon.Listeners["udp"];
+        using var udp = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+
+        for (var i = 1; i <= 10; i++)
+        {
+            await udp.SendToAsync(System.Text.Encoding.UTF8.GetBytes($"g{i}"), listener.Endpoint.EndPoint!);
+        }
+
+        await Wait.UntilAsync(() => listener.Messages + listener.ErrorsByReason.GetValueOrDefault(ErrorReasons.RateLimited) == 10, "all 10 datagrams to be logged or dropped");
+        var logged = await daemon.Log.WaitForAsync(3);
+        Assert.Equal(["g1", "g2", "g3"], logged.Take(3));
+        Assert.InRange(listener.ErrorsByReason[ErrorReasons.RateLimited], 1, 7);
+    }
+
+    [Fact]
     public async Task Each_peer_has_its_own_bucket()
     {
         await using var daemon = await StartAsync("reject", burst: 1);

@@ -28,6 +28,9 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
     private bool _credentials;
     private long _lastDeniedLog = long.MinValue;
 
+    // The one receive loop's way into the pipeline; each datagram names its own sender.
+    private MessageIntake? _intake;
+
     public async Task BindAsync(CancellationToken cancellationToken)
     {
         var name = context.Name;
@@ -214,16 +217,15 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
         }
 
         var messageContext = new MessageContext(context.Name, 0, peer, context.Services) { Framing = FramingKind.Datagram };
-        messageContext.SetMessage(new ReadOnlySequence<byte>(datagram.Slice(offset, message.Length)), DateTimeOffset.UtcNow);
-        context.Listener.MessageRead(message.Length);
+        var intake = _intake ??= new MessageIntake(context, 0, peer, PeerConnections.KeyOf(peer), _stopping.Token);
+        intake.From(peer);
         try
         {
-            await context.Pipeline(messageContext);
+            await intake.DeliverAsync(messageContext, new ReadOnlySequence<byte>(datagram.Slice(offset, message.Length)), context.Time.GetUtcNow());
         }
         catch (Exception ex)
         {
-            context.Listener.ErrorSeen(ErrorReasons.HandlerFailed);
-            ListenerLog.HandlerFailed(context.Logger, ex, context.Name, 0, peer);
+            intake.Failed(ex);
         }
     }
 

@@ -122,15 +122,38 @@ internal sealed class MessageIntake
     public ValueTask DispatchAsync(MessageContext context, in ReadOnlySequence<byte> message, DateTimeOffset receivedAt, MessageOrigin? origin = null)
     {
         _messages++;
-        _unpublishedMessages++;
-        _unpublishedBytes += message.Length;
         context.SetMessage(message, receivedAt, origin);
+        if (context.BatchWrites)
+        {
+            _unpublishedMessages++;
+            _unpublishedBytes += message.Length;
+        }
+        else
+        {
+            // Each line goes to the log during the pipeline: the counters see the message before the log does.
+            _listener.Listener.MessageRead(message.Length);
+        }
+
         return _listener.Pipeline(context);
     }
 
     /// <summary>
+    /// Takes one message of <paramref name="peer"/>, from a source whose every message may come from another sender
+    /// (datagrams, NATS): the rate limit is that sender's.
+    /// </summary>
+    public void From(PeerInfo peer)
+    {
+        Peer = peer;
+        if (_listener.Limits.RateLimiter is not null)
+        {
+            PeerKey = PeerConnections.KeyOf(peer);
+        }
+    }
+
+    /// <summary>
     /// Adds the messages dispatched since the last call to the listener's counters: once a read (or batch), before its
-    /// lines go to the log, rather than an interlocked add per message on counters every connection shares.
+    /// lines go to the log (<see cref="MessageContext.BatchWrites"/>), rather than an interlocked add per message on
+    /// counters every connection shares.
     /// </summary>
     public void PublishCounts()
     {
