@@ -5,6 +5,7 @@ using SocketDaemon.Client.Spooling;
 using SocketDaemon.Listeners;
 using SocketDaemon.Listeners.Internal;
 using SocketDaemon.Pipeline;
+using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Status;
 
 namespace SocketDaemon.Native;
@@ -43,7 +44,7 @@ internal sealed partial class NativeBatches(MessageLogFiles logs, NativeSessions
                 return;
             }
 
-            state.Context.Progress?.Begin(sequence);
+            state.Context.Features.Get<LogProgress>()?.Begin(sequence);
             reply.Accepted = skip + await DispatchBatchAsync(state, reply, skip);
             reply.Settled = SettleAsync(state.Connection, session, reply, count);
             await state.Replies.AddAsync(reply);
@@ -161,7 +162,7 @@ internal sealed partial class NativeBatches(MessageLogFiles logs, NativeSessions
     /// </summary>
     private static void Reached(NativeConnectionState state, BatchReply reply, int index)
     {
-        if (state.Context.Progress is { } progress && !reply.Errors.Exists(static e => e.Code != NativeErrorCode.TooLarge))
+        if (state.Context.Features.Get<LogProgress>() is { } progress && !reply.Errors.Exists(static e => e.Code != NativeErrorCode.TooLarge))
         {
             progress.At(index);
         }

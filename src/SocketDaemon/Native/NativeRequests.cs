@@ -21,7 +21,7 @@ internal sealed class NativeRequests(DaemonStatusProvider status, DaemonCommands
             case NativeFrameType.Session when state.Version >= NativeProtocol.SessionVersion:
                 var sessionRequest = NativeFrameReader.ReadSession(frame.Body, out var sessionId);
                 state.Session = sessions.Get(sessionId);
-                state.Context.Progress = sessions.ProgressOf(state.Session);
+                state.Context.Features.Set(sessions.ProgressOf(state.Session));
                 NativeFrameWriter.WriteIdFrame(output, NativeFrameType.Ok, sessionRequest);
                 break;
 

@@ -25,9 +25,9 @@ namespace SocketDaemon.Native;
 /// The position moves with the lines, not after them: each chunk of a session's lines carries a
 /// <see cref="NativeSessionClaim"/>, which the log writer records here (<see cref="Record"/>: file, offset, the
 /// session's position) before it writes the chunk. After a <c>kill -9</c> a claim holds if its file is long enough
-/// (<see cref="RecoverFiles"/>), and a torn write is cut back, so a resent batch is logged exactly once whenever the
+/// (<see cref="RecoverFiles"/>), and a torn write is cut back (<see cref="TornWriteRepair"/>), so a resent batch is logged exactly once whenever the
 /// daemon died. A batch whose commit says something else than its claims (a refused message, lines that went to the
-/// log's spool, several log files) gets a position record after the commit, as before.
+/// log's spool, several log files) gets a position record after the commit.
 /// </para>
 /// <para>
 /// Records: 24 bytes (session id, position) for a position; <c>'C'</c>, the file's path, the write's start and end,
@@ -35,7 +35,7 @@ namespace SocketDaemon.Native;
 /// a path when a writer opened that file anew (after logrotate), so the writes recorded before do not cut the new one.
 /// </para>
 /// </remarks>
-internal sealed partial class NativeSessions : ILogClaimJournal, IDisposable
+internal sealed class NativeSessions : ILogClaimJournal, IDisposable
 {
     /// <summary>The most sessions remembered.</summary>
     public const int MaxSessions = 65536;
@@ -266,65 +266,9 @@ internal sealed partial class NativeSessions : ILogClaimJournal, IDisposable
         _hadClaims = true;
     }
 
-    /// <summary>
-    /// The length <paramref name="path"/> keeps: if the kill tore its last write, that write loses its last, partial
-    /// line, and a chunk of it partly written goes whole, so that its sender's resend is its only copy.
-    /// </summary>
-    /// <remarks>
-    /// Only the last write is cut: the file at the path may be a new one since earlier writes (logrotate renamed the
-    /// old one and the daemon reopened it), and must not be cut by their offsets.
-    /// </remarks>
-    private long Settle(string path, LastWrite? last)
-    {
-        if (!File.Exists(path))
-        {
-            // Removed since (logrotate, retention, another log directory): its lines were written, and are gone anyway.
-            return long.MaxValue;
-        }
-
-        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
-        var length = RandomAccess.GetLength(file);
-        var cut = length;
-        if (last is { } write && write.Start < cut && cut < write.End)
-        {
-            cut = LastLineEnd(file, write.Start, cut);
-            foreach (var chunk in write.Chunks)
-            {
-                if (chunk.Start < cut && cut < chunk.End)
-                {
-                    cut = chunk.Start;
-                }
-            }
-        }
-
-        if (cut < length)
-        {
-            RandomAccess.SetLength(file, cut);
-            TornWriteCut(_logger, path, length - cut);
-        }
-
-        return cut;
-    }
-
-    // Just past the last '\n' between start and end, or start when there is none.
-    private static long LastLineEnd(Microsoft.Win32.SafeHandles.SafeFileHandle file, long start, long end)
-    {
-        var buffer = new byte[64 * 1024];
-        for (var to = end; to > start;)
-        {
-            var from = Math.Max(start, to - buffer.Length);
-            var read = RandomAccess.Read(file, buffer.AsSpan(0, (int)(to - from)), from);
-            var newline = buffer.AsSpan(0, read).LastIndexOf((byte)'\n');
-            if (newline >= 0)
-            {
-                return from + newline + 1;
-            }
-
-            to = from;
-        }
-
-        return start;
-    }
+    // The file's last recorded write is the only one a kill can have torn.
+    private long Settle(string path, LastWrite? last) =>
+        TornWriteRepair.Repair(path, last is null ? null : (last.Start, last.End), last?.Chunks.Select(static c => (c.Start, c.End)) ?? [], _logger);
 
     private NativeSession GetOrAdd(Guid id)
     {
@@ -411,9 +355,6 @@ internal sealed partial class NativeSessions : ILogClaimJournal, IDisposable
         _journal.Commit();
         _journal.Acknowledge(before);
     }
-
-    [LoggerMessage(85, LogLevel.Warning, "Message log {Path}: cut {Bytes} bytes that a killed run left half-written; their senders send them again")]
-    private static partial void TornWriteCut(ILogger logger, string path, long bytes);
 
     private readonly record struct RecoveredClaim(string Path, ulong Position, long Start, long End);
 

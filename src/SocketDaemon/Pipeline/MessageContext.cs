@@ -3,7 +3,6 @@ using System.Text;
 using SocketDaemon.Client.Protocol;
 using SocketDaemon.Framing;
 using SocketDaemon.Listeners;
-using SocketDaemon.Pipeline.MessageLog;
 
 namespace SocketDaemon.Pipeline;
 
@@ -18,8 +17,7 @@ public sealed class MessageContext
 {
     private string? _text;
     private List<Task>? _commitments;
-    private StagedLogChunk? _staged;
-    private List<StagedLogChunk>? _moreStaged;
+    private MessageFeatures? _features;
 
     /// <summary>Creates a context for the messages of one connection.</summary>
     public MessageContext(string listener, long connectionId, PeerInfo peer, IServiceProvider services)
@@ -86,79 +84,29 @@ public sealed class MessageContext
     public string Text => _text ??= Encoding.UTF8.GetString(Payload);
 
     /// <summary>
-    /// Whether <c>Log</c> steps keep this context's lines until <see cref="FlushAsync"/> instead of handing each to
-    /// the log writer: a connection that read many messages at once sets it and flushes after the last one, so a
-    /// batch of messages is one hand-over to the writer.
+    /// Whether the source delivers messages in batches (all those of one read, or of one native batch) and calls
+    /// <see cref="FlushAsync"/> after the last one: handlers may then keep what they make per message until the flush
+    /// (the <c>Log</c> step hands a batch's lines to the writer at once).
     /// </summary>
     public bool BatchWrites { get; set; }
 
-    /// <summary>The escaped <c> listener [peer] #id: </c> of this connection's log lines, built on first use.</summary>
-    internal byte[]? LogLinePrefix { get; set; }
-
-    /// <summary>The timestamp of this context's last log line, formatted; messages read together share it.</summary>
-    internal byte[]? LogTimestamp { get; set; }
-
-    /// <summary>The time <see cref="LogTimestamp"/> shows.</summary>
-    internal DateTimeOffset LogTimestampOf { get; set; }
+    /// <summary>What handlers keep for this context's connection (their per-connection state), by type.</summary>
+    public MessageFeatures Features => _features ??= new MessageFeatures();
 
     /// <summary>
-    /// How far the batch this context runs has gone, when its sender numbers its messages (a native-protocol session):
-    /// the chunks of lines handed to a writer then carry the sender's position with them (<see cref="LogClaim"/>).
-    /// </summary>
-    public LogProgress? Progress { get; set; }
-
-    /// <summary>
-    /// Hands what <c>Log</c> steps kept for this context to their writers (waiting while a writer's queue is full), and
-    /// lets go of the last message: the batch is done, its payload points into a receive buffer that the connection
+    /// Hands on what handlers kept for this batch (<see cref="IMessageBatchFeature"/>: the <c>Log</c> step's lines go to
+    /// their writers, waiting while a writer's queue is full), and lets go of the last message: the batch is done, its payload points into a receive buffer that the connection
     /// gives back, and an idle connection must not keep that buffer alive.
     /// </summary>
     public async ValueTask FlushAsync()
     {
-        if (_staged is { IsEmpty: false })
+        if (_features is { } features)
         {
-            await _staged.HandOverAsync(Claim());
-        }
-
-        // Not `_moreStaged ?? []`: that makes a new list on every flush (every read) when there is one file.
-        if (_moreStaged is not null)
-        {
-            foreach (var staged in _moreStaged)
-            {
-                await staged.HandOverAsync();
-            }
+            await features.FlushAsync(this);
         }
 
         Payload = default;
         _text = null;
-    }
-
-    /// <summary>
-    /// What the lines handed over now prove: only while they all go to one file, since a claim in one file cannot
-    /// say whether another file's lines are written (a pipeline logging to several files keeps its position
-    /// record after the commit).
-    /// </summary>
-    internal LogClaim? Claim() => _moreStaged is null ? Progress?.Claim() : null;
-
-    /// <summary>Where this context's lines for <paramref name="writer"/> wait.</summary>
-    internal StagedLogChunk GetStaged(MessageLogWriter writer)
-    {
-        if (_staged is null || _staged.Writer == writer)
-        {
-            return _staged ??= new StagedLogChunk(writer);
-        }
-
-        _moreStaged ??= [];
-        foreach (var staged in _moreStaged)
-        {
-            if (staged.Writer == writer)
-            {
-                return staged;
-            }
-        }
-
-        var added = new StagedLogChunk(writer);
-        _moreStaged.Add(added);
-        return added;
     }
 
     /// <summary>Whether the message's bytes equal <paramref name="value"/>, without decoding it.</summary>

@@ -29,22 +29,23 @@ public sealed class LogHandler
     public ValueTask InvokeAsync(MessageContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var staged = context.GetStaged(_writer);
-        var length = MessageLineFormatter.MaxLength(context);
+        var state = MessageLogState.Of(context);
+        var staged = state.GetStaged(_writer);
+        var length = MessageLineFormatter.MaxLength(context, state);
         if (!staged.HasRoom(length))
         {
-            return HandOverFirstAsync(context, staged, length);
+            return HandOverFirstAsync(context, state, staged, length);
         }
 
-        staged.Advance(MessageLineFormatter.Format(context, staged.GetSpan(length)));
+        staged.Advance(MessageLineFormatter.Format(context, state, staged.GetSpan(length)));
         return context.BatchWrites ? ValueTask.CompletedTask : staged.HandOverAsync();
     }
 
-    private static async ValueTask HandOverFirstAsync(MessageContext context, StagedLogChunk staged, int length)
+    private static async ValueTask HandOverFirstAsync(MessageContext context, MessageLogState state, StagedLogChunk staged, int length)
     {
         // The chunk holds the lines of the messages before this one, which are done: their claim goes with it.
-        await staged.HandOverAsync(context.Claim());
-        staged.Advance(MessageLineFormatter.Format(context, staged.GetSpan(length)));
+        await staged.HandOverAsync(state.Claim(context));
+        staged.Advance(MessageLineFormatter.Format(context, state, staged.GetSpan(length)));
         if (!context.BatchWrites)
         {
             await staged.HandOverAsync();

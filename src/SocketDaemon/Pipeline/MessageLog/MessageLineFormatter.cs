@@ -20,7 +20,13 @@ public static class MessageLineFormatter
     public static int MaxLength(MessageContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return TimestampLength + Prefix(context).Length + LogEscaping.MaxEscapedLength(checked((int)context.Payload.Length)) + Truncated.Length + 1;
+        return MaxLength(context, MessageLogState.Of(context));
+    }
+
+    /// <summary>The most bytes the line of <paramref name="context"/> can take, with its connection's <paramref name="state"/>.</summary>
+    internal static int MaxLength(MessageContext context, MessageLogState state)
+    {
+        return TimestampLength + Prefix(context, state).Length + LogEscaping.MaxEscapedLength(checked((int)context.Payload.Length)) + Truncated.Length + 1;
     }
 
     /// <summary>Writes the line of <paramref name="context"/>, newline included, into <paramref name="destination"/> (at least <see cref="MaxLength"/> bytes).</summary>
@@ -28,9 +34,15 @@ public static class MessageLineFormatter
     public static int Format(MessageContext context, Span<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(context);
-        Timestamp(context).CopyTo(destination);
+        return Format(context, MessageLogState.Of(context), destination);
+    }
+
+    /// <summary>Writes the line of <paramref name="context"/> with its connection's <paramref name="state"/>.</summary>
+    internal static int Format(MessageContext context, MessageLogState state, Span<byte> destination)
+    {
+        Timestamp(context, state).CopyTo(destination);
         var written = TimestampLength;
-        var prefix = Prefix(context);
+        var prefix = Prefix(context, state);
         prefix.CopyTo(destination[written..]);
         written += prefix.Length;
         var payload = context.Payload;
@@ -87,24 +99,24 @@ public static class MessageLineFormatter
     }
 
     // A connection stamps every message of one read with the same time: formatted once for all of them.
-    private static byte[] Timestamp(MessageContext context)
+    private static byte[] Timestamp(MessageContext context, MessageLogState state)
     {
         var time = context.ReceivedAt;
-        if (context.LogTimestamp is { } cached && context.LogTimestampOf.EqualsExact(time))
+        if (state.Timestamp is { } cached && state.TimestampOf.EqualsExact(time))
         {
             return cached;
         }
 
-        var formatted = context.LogTimestamp ??= new byte[TimestampLength];
+        var formatted = state.Timestamp ??= new byte[TimestampLength];
         FormatTimestamp(time, formatted);
-        context.LogTimestampOf = time;
+        state.TimestampOf = time;
         return formatted;
     }
 
-    // " listener [peer] #id: " is the same for every message of a connection: built once, escaped, kept on the context.
-    private static byte[] Prefix(MessageContext context)
+    // " listener [peer] #id: " is the same for every message of a connection: built once, escaped, kept in its state.
+    private static byte[] Prefix(MessageContext context, MessageLogState state)
     {
-        if (context.LogLinePrefix is { } cached)
+        if (state.LinePrefix is { } cached)
         {
             return cached;
         }
@@ -112,7 +124,7 @@ public static class MessageLineFormatter
         var text = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $" {context.Listener} [{context.Peer}] #{context.ConnectionId}: "));
         var escaped = new byte[LogEscaping.MaxEscapedLength(text.Length)];
         var length = LogEscaping.Escape(text, escaped);
-        return context.LogLinePrefix = escaped[..length];
+        return state.LinePrefix = escaped[..length];
     }
 
     private static void Digits(Span<byte> destination, int value)
