@@ -47,7 +47,7 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
                 ListenerLog.StaleSocketRemoved(context.Logger, name, path);
             }
 
-            var bindTo = await StreamListener.ResolveAsync(name, endpoint, cancellationToken);
+            var bindTo = await ListenerBinding.ResolveAsync(name, endpoint, cancellationToken);
             _socket = endpoint.Kind == SocketEndpointKind.UnixDatagram
                 ? new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified)
                 : new Socket(bindTo.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -100,7 +100,7 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
         }
 
         ListenerLog.DatagramBound(context.Logger, name, context.Listener.Endpoint.ToString(), _socket.ReceiveBufferSize);
-        StreamListener.WarnIfOpenToNetwork(context, _socket.LocalEndPoint);
+        ListenerBinding.WarnIfOpenToNetwork(context, _socket.LocalEndPoint);
     }
 
     public void StartAccepting() => _receiving = ReceiveLoopAsync();

@@ -22,7 +22,8 @@ internal sealed class StreamListener : IListener
     private static readonly TimeSpan BacklogDrainTimeout = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// How much one receive takes from the kernel at most, once data flows (the C reference reads 256 KiB at a time; 64 KiB took the least CPU in the throughput bench).
+    /// How much one receive takes from the kernel at most, once data flows: large enough that a bulk sender costs few
+    /// syscalls, small enough to stay in cache (docs/performance-history.md).
     /// Receives start at 4 KiB and grow while they come back full; an idle connection holds no buffer at all.
     /// </summary>
     internal const int ReceiveBytes = 64 * 1024;
@@ -78,7 +79,7 @@ internal sealed class StreamListener : IListener
             ?? (_activated is not null ? ListenerOptions.SystemdBacklog
                 : _endpoint.Kind == SocketEndpointKind.Unix ? ListenerOptions.ClassicBacklog
                 : ListenerOptions.TcpBacklog);
-        var endPoint = _activated is null ? await ResolveAsync(name, _endpoint, cancellationToken) : null;
+        var endPoint = _activated is null ? await ListenerBinding.ResolveAsync(name, _endpoint, cancellationToken) : null;
         try
         {
             _listenSocket = Listen(endPoint, backlog, path, createdDirectory);
@@ -116,7 +117,7 @@ internal sealed class StreamListener : IListener
         _outlivesProcess |= _store.IsEnabled && _activated is not null;
 
         ListenerLog.Bound(_context.Logger, name, _context.Listener.Endpoint.ToString(), _context.Options.Framing.ToString(), backlog);
-        WarnIfOpenToNetwork(_context, _listenSocket.LocalEndPoint);
+        ListenerBinding.WarnIfOpenToNetwork(_context, _listenSocket.LocalEndPoint);
     }
 
     /// <summary>
@@ -251,83 +252,10 @@ internal sealed class StreamListener : IListener
         }
     }
 
-    /// <summary>Says so when a listener takes anyone from the network: bound beyond loopback, no allow list, no TLS.</summary>
-    internal static void WarnIfOpenToNetwork(ListenerContext context, EndPoint? bound)
-    {
-        if (bound is IPEndPoint { Address: var address } && !IPAddress.IsLoopback(address) && !context.Access.IsRestricted && context.Tls is null)
-        {
-            ListenerLog.OpenToNetwork(context.Logger, context.Name, context.Listener.Endpoint.ToString());
-        }
-    }
-
-    internal static UnixFileMode ParseMode(string mode) =>
-        (UnixFileMode)Convert.ToInt32(mode, 8) & (UnixFileMode)0x1FF;
-
-    internal static async Task<EndPoint> ResolveAsync(string listener, SocketEndpoint endpoint, CancellationToken cancellationToken)
-    {
-        if (endpoint.EndPoint is not DnsEndPoint dns)
-        {
-            return endpoint.EndPoint;
-        }
-
-        // A name binds its first address, IPv4 first: "localhost" means 127.0.0.1 as most daemons take it.
-        var addresses = await Dns.GetHostAddressesAsync(dns.Host, cancellationToken);
-        var address = addresses.OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).FirstOrDefault()
-            ?? throw new ListenerBindException(listener, $"{dns.Host} has no address");
-        return new IPEndPoint(address, dns.Port);
-    }
-
     /// <summary>Takes back a connection an earlier run left in systemd's store; it goes on where that run stopped.</summary>
-    public void Resume(StoredConnection stored)
-    {
-        // The store hands back whatever was put under the name: make sure it is still a connected stream socket.
-        if (!IsStreamSocket(stored.FileDescriptor))
-        {
-            _store.Discard(stored.FileDescriptor, stored.Name.ToString(), "not a stream socket");
-            return;
-        }
+    public void Resume(StoredConnection stored) => StoredConnectionResume.Resume(stored, _context, _connections, _store);
 
-        if (!ResumesConnections)
-        {
-            _store.Discard(stored.FileDescriptor, stored.Name.ToString(), "the listener now has TLS or PROXY headers, whose state a stored connection did not keep");
-            return;
-        }
-
-        var socket = new Socket(new SafeSocketHandle(stored.FileDescriptor, ownsHandle: true));
-        Libc.SetCloseOnExec(stored.FileDescriptor, closeOnExec: true);
-        var id = stored.Name.ConnectionId;
-        _connections.Reserve(id);
-        var entry = new ConnectionStoreEntry(_store, id, _context.Name, socket);
-        entry.Adopt(stored.Name);
-        if (!_store.IsEnabled)
-        {
-            // Turned off since the last run: the client keeps its connection, which closes as any other from now on.
-            entry.Remove();
-        }
-
-        // An established connection: counted for its peer, never refused by a limit.
-        var peer = PeerCredentials.Read(socket);
-        var peerKey = PeerConnections.KeyOf(peer);
-        _context.Peers.TryOpen(peerKey, limit: null, out _);
-        var connection = new StreamConnection(new SocketConnection(socket, stored.Pending, _context.ReceiveBuffers, ReceiveBytes), _context, id, peer, peerKey, _connections, entry, stored.Name.Framing);
-        ListenerLog.ConnectionResumed(_context.Logger, _context.Name, id, connection.Peer, stored.Name.Framing.ToString(), stored.Pending.Length);
-        _connections.Track(id, connection);
-    }
-
-    // A TLS session or a PROXY header's source lives in this process only: such connections are not stored.
-    private bool ResumesConnections => _context.Tls is null && !_context.Options.ProxyProtocol;
-
-    private static bool IsStreamSocket(int fd)
-    {
-        try
-        {
-            return SocketActivation.Inspect(fd, "stored").SocketType == SocketType.Stream;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
-    }
+    private bool ResumesConnections => StoredConnectionResume.IsPossible(_context);
 
     /// <summary>The next connection's socket, or null once the listener stops accepting.</summary>
     private async ValueTask<Socket?> AcceptAsync()

@@ -61,7 +61,7 @@ internal static class UnixSocketFile
             return;
         }
 
-        File.SetUnixFileMode(path, StreamListener.ParseMode(options.Mode));
+        File.SetUnixFileMode(path, ListenerBinding.ParseMode(options.Mode));
         if (options.Owner is null && options.Group is null)
         {
             return;
