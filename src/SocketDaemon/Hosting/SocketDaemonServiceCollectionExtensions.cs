@@ -55,6 +55,10 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton<SocketDaemonMetrics>();
         services.TryAddSingleton<HttpStatusHandler>();
         services.TryAddSingleton<NativeProtocolHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectionProtocol, RawFramingProtocol>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectionProtocol, HttpStatusHandler>(static sp => sp.GetRequiredService<HttpStatusHandler>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectionProtocol, NativeProtocolHandler>(static sp => sp.GetRequiredService<NativeProtocolHandler>()));
+        services.TryAddSingleton<ConnectionProtocols>();
         services.TryAddSingleton<NativeSessions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogClaimJournal, NativeSessions>(static sp => sp.GetRequiredService<NativeSessions>()));
         services.TryAddSingleton<MessageLogFiles>();

@@ -19,6 +19,8 @@ internal sealed class HttpStatusHandler(DaemonStatusProvider status, DaemonHealt
 {
     private const string PlainText = "text/plain; charset=utf-8";
 
+    public bool Speaks(FramingKind framing) => framing == FramingKind.Http;
+
     public async Task<bool> RunAsync(StreamConnection connection, bool resumed)
     {
         // A request is answered and closed: not worth keeping across a restart.

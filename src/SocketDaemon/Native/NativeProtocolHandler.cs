@@ -31,6 +31,8 @@ internal sealed class NativeProtocolHandler : IConnectionProtocol
     public static int MaxFrameBytes(int maxMessageBytes) => Math.Max(4 * 1024 * 1024, (2 * maxMessageBytes) + 64);
 
     /// <summary>Serves <paramref name="connection"/>; <paramref name="resumed"/> when a previous run negotiated its preface.</summary>
+    public bool Speaks(FramingKind framing) => framing == FramingKind.Native;
+
     public async Task<bool> RunAsync(StreamConnection connection, bool resumed)
     {
         await ServeAsync(connection, resumed);

@@ -1,6 +1,4 @@
 using SocketDaemon.Framing;
-using SocketDaemon.Http;
-using SocketDaemon.Native;
 
 namespace SocketDaemon.Listeners.Internal;
 
@@ -8,17 +6,27 @@ namespace SocketDaemon.Listeners.Internal;
 /// The table of what a connection may speak, by framing, and the detection that picks an entry from its first bytes
 /// when the listener's framing is <c>auto</c>.
 /// </summary>
-internal sealed class ConnectionProtocols(HttpStatusHandler http, NativeProtocolHandler native)
+internal sealed class ConnectionProtocols
 {
-    private readonly RawFramingProtocol _raw = new();
+    private readonly IConnectionProtocol?[] _table;
+
+    /// <summary>The table of <paramref name="protocols"/> (registered with the daemon's services): for each framing, the first that speaks it.</summary>
+    public ConnectionProtocols(IEnumerable<IConnectionProtocol> protocols)
+    {
+        var all = protocols.ToArray();
+        var kinds = Enum.GetValues<FramingKind>();
+        _table = new IConnectionProtocol?[kinds.Max(static k => (int)k) + 1];
+        foreach (var kind in kinds)
+        {
+            _table[(int)kind] = Array.Find(all, p => p.Speaks(kind));
+        }
+    }
 
     /// <summary>The protocol of <paramref name="framing"/>.</summary>
-    public IConnectionProtocol For(FramingKind framing) => framing switch
-    {
-        FramingKind.Http => http,
-        FramingKind.Native => native,
-        _ => _raw,
-    };
+    /// <exception cref="InvalidOperationException">No protocol speaks it (a framing a stream connection cannot have).</exception>
+    public IConnectionProtocol For(FramingKind framing) =>
+        (uint)framing < (uint)_table.Length && _table[(int)framing] is { } protocol ? protocol
+        : throw new InvalidOperationException($"no connection protocol speaks {framing}");
 
     /// <summary>
     /// Looks at the first bytes without consuming them (the pipe's equivalent of <c>recv(MSG_PEEK)</c>), so that the

@@ -1,3 +1,5 @@
+using SocketDaemon.Framing;
+
 namespace SocketDaemon.Listeners.Internal;
 
 /// <summary>
@@ -6,6 +8,9 @@ namespace SocketDaemon.Listeners.Internal;
 /// </summary>
 internal interface IConnectionProtocol
 {
+    /// <summary>Whether this protocol serves connections of <paramref name="framing"/>.</summary>
+    bool Speaks(FramingKind framing);
+
     /// <summary>
     /// Serves <paramref name="connection"/> until it ends; <paramref name="resumed"/> when it goes on where a park or an
     /// earlier run left it. Returns true when the connection parked instead (it runs again on its next bytes).

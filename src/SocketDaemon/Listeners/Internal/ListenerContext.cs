@@ -1,7 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using SocketDaemon.Http;
-using SocketDaemon.Native;
 using SocketDaemon.Framing;
 using SocketDaemon.Hosting;
 using SocketDaemon.Pipeline;
@@ -16,7 +14,7 @@ internal sealed class ListenerContext
 
     public ListenerContext(BoundListener listener, ListenerOptions options, LimitsOptions limits, MessagePipeline pipeline, IServiceProvider services, ILogger logger)
     {
-        Protocols = new ConnectionProtocols(services.GetRequiredService<HttpStatusHandler>(), services.GetRequiredService<NativeProtocolHandler>());
+        Protocols = services.GetRequiredService<ConnectionProtocols>();
         Time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         Listener = listener;
         Options = options;

@@ -11,6 +11,9 @@ namespace SocketDaemon.Listeners.Internal;
 /// </summary>
 internal sealed class RawFramingProtocol : IConnectionProtocol
 {
+    // Every framing cut into messages from a byte stream: what is not detection, a datagram, HTTP or the native protocol.
+    public bool Speaks(FramingKind framing) => framing is not (FramingKind.Auto or FramingKind.Datagram or FramingKind.Http or FramingKind.Native);
+
     public async Task<bool> RunAsync(StreamConnection connection, bool resumed)
     {
         var framing = connection.Framing;
