@@ -200,7 +200,7 @@ public sealed partial class DeploymentTests
         Assert.Contains("Package: socketdaemon\n", control.StandardOutput, StringComparison.Ordinal);
         Assert.Contains($"Version: {Repository.Version}\n", control.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("Architecture: amd64\n", control.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("aspnetcore-runtime-10.0", control.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("dotnet-runtime-10.0", control.StandardOutput, StringComparison.Ordinal);
 
         var conffiles = await RunAsync("dpkg-deb", ["--info", deb, "conffiles"]);
         Assert.Equal("/etc/socketdaemon/appsettings.json", conffiles.StandardOutput.Trim());
