@@ -61,8 +61,19 @@ public static class SocketDaemonHost
 
         // A no-op unless started by the Windows service control manager.
         builder.Services.AddWindowsService(options => options.ServiceName = "SocketDaemon");
-        builder.Services.AddSocketDaemon(builder.Configuration, commandLine.Listen);
-        AddOperationalLog(builder);
+        // The command line's own keys, apart: those for a --listen listener apply to it.
+        var commandLineKeys = new ConfigurationBuilder().AddCommandLine(args).Build();
+        builder.Services.AddSocketDaemon(builder.Configuration, commandLine.Listen, commandLineKeys);
+        if (commandLine.Check)
+        {
+            // --check writes nothing: no operational log file, no console lines beside its own.
+            builder.Logging.ClearProviders();
+        }
+        else
+        {
+            AddOperationalLog(builder);
+        }
+
         return builder;
     }
 

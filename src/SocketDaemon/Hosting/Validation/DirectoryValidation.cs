@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 namespace SocketDaemon.Hosting.Validation;
 
 /// <summary>
-/// Whether the daemon will be able to create and write a directory, checked without creating it: the directory, or
-/// its nearest existing parent, must be a directory this process may write into (<c>access(2)</c>, which knows the
-/// process's real user and groups).
+/// Whether the daemon will be able to create and write a directory: the directory, or its nearest existing parent,
+/// must be a directory this process may write into (<c>access(2)</c>, which knows the process's user and groups);
+/// a missing one is created and removed again, since only trying shows what root may not (<c>/proc</c>).
 /// </summary>
 internal static partial class DirectoryValidation
 {
@@ -43,10 +43,31 @@ internal static partial class DirectoryValidation
                 return $"{full} {why}";
             }
 
-            return null;
+            return existing == full ? null : TryCreate(full, existing);
         }
 
         return null;
+    }
+
+    private static string? TryCreate(string full, string existing)
+    {
+        // The first directory that was missing: removing it removes all that was created.
+        var created = full;
+        while (Path.GetDirectoryName(created) is { } parent && parent != existing)
+        {
+            created = parent;
+        }
+
+        try
+        {
+            Directory.CreateDirectory(full);
+            Directory.Delete(created, recursive: true);
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"{full} cannot be created: {ex.Message}";
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "access", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
