@@ -18,8 +18,8 @@ internal static class NearestName
             }
         }
 
-        // A third of the name, at least two edits: "Pipline" finds Pipeline, "Foo" finds nothing.
-        return bestDistance <= Math.Max(2, name.Length / 3) ? best : null;
+        // A third of the name, at least one edit: "Pipline" finds Pipeline, "Path" does not find Pid.
+        return bestDistance <= Math.Max(1, name.Length / 3) ? best : null;
     }
 
     /// <summary>" (did you mean X?)", or nothing.</summary>

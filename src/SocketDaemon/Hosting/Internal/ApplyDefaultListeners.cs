@@ -28,7 +28,15 @@ internal sealed class ApplyDefaultListeners(
             {
                 var listenerName = NameFor(options, endpoint);
                 var listener = new ListenerOptions();
-                commandLine?.GetSection($"{ListenersKey}:{listenerName}").Bind(listener);
+                try
+                {
+                    commandLine?.GetSection($"{ListenersKey}:{listenerName}").Bind(listener);
+                }
+                catch (InvalidOperationException)
+                {
+                    // A value of the wrong form, which the configuration check has reported already.
+                }
+
                 listener.Endpoint = endpoint;
                 options.Listeners[listenerName] = listener;
             }
