@@ -8,6 +8,7 @@ using SocketDaemon.Hosting.Configuration;
 var configOption = new Option<FileInfo?>("--config", "-c")
 {
     Description = "A JSON configuration file, read after appsettings.json.",
+    HelpName = "FILE",
 };
 var listenOption = new Option<string[]>("--listen", "-l")
 {
