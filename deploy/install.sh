@@ -9,7 +9,7 @@
 #
 # The daemon is published Native AOT (one executable, no runtime; starts in an eighth of the CPU and half the
 # memory) when the native toolchain is there (clang or gcc, zlib1g-dev), framework-dependent otherwise. --jit
-# asks for the framework-dependent build (it needs aspnetcore-runtime-10.0): the one that loads a sink assembly
+# asks for the framework-dependent build (it needs dotnet-runtime-10.0): the one that loads a sink assembly
 # the Serilog section's Using names from a DLL dropped next to the daemon (docs/operations.md).
 # --from DIR: a directory with the daemon's published files (the Native AOT `socketdaemon`, or socketdaemon with
 # socketdaemon.dll, its .runtimeconfig.json, .deps.json and dependencies) and socketctl: either the Native AOT
@@ -99,7 +99,7 @@ if [[ -z $from ]]; then
     run dotnet publish -c Release -r "$rid" --self-contained true "$root/src/SocketDaemon" -o "$from"
   elif [[ $jit == yes ]] || ! run dotnet publish -c Release -r "$rid" -p:PublishAot=true "$root/src/SocketDaemon" -o "$work/daemon"; then
     [[ $jit == yes ]] || say "the Native AOT publish of the daemon failed (apt-get install clang zlib1g-dev); installing it framework-dependent"
-    # Framework-dependent: the Microsoft.AspNetCore.App shared framework (aspnetcore-runtime-10.0) runs it.
+    # Framework-dependent: the .NET runtime (dotnet-runtime-10.0) runs it.
     run dotnet publish -c Release -r "$rid" --self-contained false "$root/src/SocketDaemon" -o "$from"
   else
     run mkdir -p "$from"

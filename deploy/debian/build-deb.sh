@@ -10,8 +10,8 @@
 #
 # By default the daemon is Native AOT (as install.sh publishes it when clang and zlib1g-dev are there): one
 # executable that needs libc and, for TLS, OpenSSL. A framework-dependent daemon (--jit, the fallback, or --from
-# a framework-dependent publish) runs on the Microsoft.AspNetCore.App shared framework, so that package depends
-# on aspnetcore-runtime-10.0 (which brings dotnet-runtime-10.0), and security fixes to the runtime arrive with apt
+# a framework-dependent publish) runs on the .NET runtime alone (Microsoft.NETCore.App), so that package depends
+# on dotnet-runtime-10.0, and security fixes to the runtime arrive with apt
 # like any library's. socketctl is Native AOT and needs only libc. The version is Directory.Build.props' <Version>.
 set -euo pipefail
 
@@ -51,7 +51,7 @@ install_args=(--prefix /usr --destdir "$stage" --no-start)
 # What the daemon needs follows from what was staged: a socketdaemon.dll runs on the shared framework; the Native
 # AOT executable needs libc, and OpenSSL for TLS listeners (loaded when one starts).
 if [[ -f $stage/usr/lib/socketdaemon/socketdaemon.dll ]]; then
-  depends="aspnetcore-runtime-10.0, libc6, adduser"
+  depends="dotnet-runtime-10.0, libc6, adduser"
 else
   depends="libc6, libssl3 | libssl3t64, adduser"
 fi

@@ -3,15 +3,18 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Hosting;
-using SocketDaemon.Listeners;
+using SocketDaemon.Hosting.Configuration;
 
 var configOption = new Option<FileInfo?>("--config", "-c")
 {
     Description = "A JSON configuration file, read after appsettings.json.",
+    HelpName = "FILE",
 };
 var listenOption = new Option<string[]>("--listen", "-l")
 {
-    Description = "Listen on ENDPOINT (unix:/path, unix:@name, tcp://host:port) instead of the configured listeners. Repeatable.",
+    Description = "Listen on ENDPOINT instead of the configured listeners. Repeatable. ENDPOINT is unix:/path, "
+        + "unix:@name (abstract), unixgram:/path, tcp://host:port, udp://host:port, nats://host:port "
+        + "(with --SocketDaemon:Listeners:nats:Stream and :Consumer) or systemd:NAME (a socket systemd passed).",
     HelpName = "ENDPOINT",
     Arity = ArgumentArity.ZeroOrMore,
 };
@@ -20,14 +23,22 @@ var logDirOption = new Option<DirectoryInfo?>("--log-dir")
     Description = "Where the message log (messages*.log) and the operational log go. Default: $LOGS_DIRECTORY or ./logs.",
     HelpName = "DIR",
 };
+var checkOption = new Option<bool>("--check")
+{
+    Description = "Check the configuration as start-up would (keys, values, certificates, directories, endpoints) without "
+        + "listening, list every problem, and exit: 0 when it is valid, 78 when not.",
+};
 
 var root = new RootCommand(
-    "socketdaemon: receives messages on Unix and TCP sockets (seed or line framing) and writes them to a rolling log.\n"
-    + "Any other --Section:Key=value argument sets a configuration key.")
+    "socketdaemon: receives messages on Unix, TCP and UDP sockets (seed, line or octet framing, or the native protocol) "
+    + "and writes them to a rolling log.\n"
+    + "Any other --Section:Key=value argument sets a configuration key, such as --SocketDaemon:Limits:MaxMessageBytes=1024.\n"
+    + "Exit codes: 0 after a graceful stop, 78 for a configuration error, 1 when it cannot start (an address in use).")
 {
     configOption,
     listenOption,
     logDirOption,
+    checkOption,
 };
 root.TreatUnmatchedTokensAsErrors = false;
 root.SetAction(async (parse, cancellationToken) =>
@@ -36,7 +47,8 @@ root.SetAction(async (parse, cancellationToken) =>
         parse.GetValue(configOption)?.FullName,
         parse.GetValue(listenOption) ?? [],
         parse.GetValue(logDirOption)?.FullName,
-        parse.UnmatchedTokens);
+        parse.UnmatchedTokens,
+        parse.GetValue(checkOption));
     return await RunAsync(commandLine);
 });
 
@@ -45,34 +57,40 @@ return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessT
 
 static async Task<int> RunAsync(DaemonCommandLine commandLine)
 {
-    const int ConfigurationError = 78; // EX_CONFIG, sysexits(3): systemd's RestartPreventExitStatus can name it.
+    var unknown = CommandLineKeys.Check(commandLine.ConfigurationArgs ?? []);
+    if (unknown.Count > 0)
+    {
+        return await FailAsync(unknown.Select(u => $"invalid configuration: {u}").ToList(), StartupErrors.ConfigurationError);
+    }
+
     try
     {
         using var host = SocketDaemonHost.CreateBuilder(commandLine).Build();
 
         // Read the options before anything starts, so a bad value is one line and not a stack trace.
         _ = host.Services.GetRequiredService<IOptions<SocketDaemonOptions>>().Value;
+        if (commandLine.Check)
+        {
+            await Console.Out.WriteLineAsync("socketdaemon: the configuration is valid");
+            return 0;
+        }
+
         await host.RunAsync();
         return 0;
     }
-    catch (OptionsValidationException ex)
+    catch (Exception ex)
     {
-        foreach (var failure in ex.Failures)
-        {
-            await Console.Error.WriteLineAsync($"socketdaemon: invalid configuration: {failure}");
-        }
+        var (lines, exitCode) = StartupErrors.Describe(ex);
+        return await FailAsync(lines, exitCode);
+    }
+}
 
-        return ConfigurationError;
-    }
-    catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or FileNotFoundException or FormatException
-                                  && ex.StackTrace?.Contains("Microsoft.Extensions.Configuration", StringComparison.Ordinal) == true)
+static async Task<int> FailAsync(IReadOnlyList<string> lines, int exitCode)
+{
+    foreach (var line in lines)
     {
-        await Console.Error.WriteLineAsync($"socketdaemon: invalid configuration: {ex.Message}");
-        return ConfigurationError;
+        await Console.Error.WriteLineAsync($"socketdaemon: {line}");
     }
-    catch (ListenerBindException ex)
-    {
-        await Console.Error.WriteLineAsync($"socketdaemon: cannot start: {ex.Message}");
-        return 1;
-    }
+
+    return exitCode;
 }

@@ -1,3 +1,5 @@
+using SocketDaemon.Hosting.Configuration;
+
 namespace SocketDaemon.Hosting;
 
 /// <summary>The <c>Commands</c> section: messages that steer the daemon.</summary>
@@ -5,4 +7,7 @@ public sealed class CommandsOptions
 {
     /// <summary>The message that stops the daemon, as <c>quit</c> stops the classic <c>sock-server.c</c>.</summary>
     public QuitCommandOptions Quit { get; set; } = new();
+
+    /// <summary>The keys of this section, and the form of their values.</summary>
+    internal static ConfigurationShape Shape() => ConfigurationShape.Object((nameof(Quit), QuitCommandOptions.Shape()));
 }

@@ -1,5 +1,5 @@
-using System.ComponentModel.DataAnnotations;
 using SocketDaemon.Framing;
+using SocketDaemon.Hosting.Configuration;
 
 namespace SocketDaemon.Hosting;
 
@@ -8,12 +8,10 @@ public sealed class LimitsOptions
 {
     /// <summary>The longest message, in bytes, without framing.</summary>
     /// <remarks>Defaults to 64 KiB.</remarks>
-    [Range(1, 16 * 1024 * 1024)]
     public int MaxMessageBytes { get; set; } = 64 * 1024;
 
     /// <summary>The most connections open at once, over all listeners; more are refused.</summary>
     /// <remarks>Defaults to 10,000.</remarks>
-    [Range(1, int.MaxValue)]
     public int MaxConnections { get; set; } = 10_000;
 
     /// <summary>How long a connection may stay silent between messages before it is closed.</summary>
@@ -46,4 +44,16 @@ public sealed class LimitsOptions
     /// <summary>How many messages a peer, or a listener, may send per second.</summary>
     /// <remarks>Defaults to <see langword="null"/>: no rate limit, and nothing paid for one.</remarks>
     public RateLimitOptions? RateLimit { get; set; }
+
+    /// <summary>The keys of this section, and the form of their values.</summary>
+    internal static ConfigurationShape Shape() => ConfigurationShape.Object(
+        (nameof(MaxMessageBytes), ConfigurationShape.Value(ValueForm.Bytes32)),
+        (nameof(MaxConnections), ConfigurationShape.Value(ValueForm.Int32)),
+        (nameof(IdleTimeout), ConfigurationShape.Value(ValueForm.Duration)),
+        (nameof(FrameTimeout), ConfigurationShape.Value(ValueForm.Duration)),
+        (nameof(MaxConnectionsPerPeer), ConfigurationShape.Value(ValueForm.Int32)),
+        (nameof(MinDataRate), MinDataRateOptions.Shape()),
+        (nameof(MaxConnectionAge), ConfigurationShape.Value(ValueForm.Duration)),
+        (nameof(Oversize), ConfigurationShape.Value(ValueForm.Enum<OversizePolicy>())),
+        (nameof(RateLimit), RateLimitOptions.Shape()));
 }

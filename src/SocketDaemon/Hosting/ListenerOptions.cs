@@ -1,4 +1,5 @@
 using SocketDaemon.Framing;
+using SocketDaemon.Hosting.Configuration;
 
 namespace SocketDaemon.Hosting;
 
@@ -127,4 +128,34 @@ public sealed class ListenerOptions
     /// <summary>Whether the listener is bound at all.</summary>
     /// <remarks>Defaults to <see langword="true"/>.</remarks>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>The keys of this section, and the form of their values.</summary>
+    internal static ConfigurationShape Shape() => ConfigurationShape.Object(
+        (nameof(Endpoint), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(Framing), ConfigurationShape.Value(ValueForm.Enum<FramingKind>())),
+        (nameof(Backlog), ConfigurationShape.Value(ValueForm.Int32)),
+        (nameof(MaxMessageBytes), ConfigurationShape.Value(ValueForm.Bytes32)),
+        (nameof(MaxConnections), ConfigurationShape.Value(ValueForm.Int32)),
+        (nameof(MaxConnectionsPerPeer), ConfigurationShape.Value(ValueForm.Int32)),
+        (nameof(IdleTimeout), ConfigurationShape.Value(ValueForm.Duration)),
+        (nameof(FrameTimeout), ConfigurationShape.Value(ValueForm.Duration)),
+        (nameof(MinDataRate), MinDataRateOptions.Shape()),
+        (nameof(MaxConnectionAge), ConfigurationShape.Value(ValueForm.Duration)),
+        (nameof(Oversize), ConfigurationShape.Value(ValueForm.Enum<OversizePolicy>())),
+        (nameof(RateLimit), RateLimitOptions.Shape()),
+        (nameof(Mode), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(Owner), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(Group), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(AllowUids), ConfigurationShape.List(ValueForm.Text)),
+        (nameof(AllowGids), ConfigurationShape.List(ValueForm.Text)),
+        (nameof(AllowAddresses), ConfigurationShape.List(ValueForm.Text)),
+        (nameof(AllowQuit), ConfigurationShape.Value(ValueForm.Boolean)),
+        (nameof(AllowStatus), ConfigurationShape.Value(ValueForm.Boolean)),
+        (nameof(Tls), TlsOptions.Shape()),
+        (nameof(ProxyProtocol), ConfigurationShape.Value(ValueForm.Boolean)),
+        (nameof(ReceiveBufferBytes), ConfigurationShape.Value(ValueForm.Bytes32)),
+        (nameof(Stream), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(Consumer), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(FilterSubject), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(Enabled), ConfigurationShape.Value(ValueForm.Boolean)));
 }

@@ -1,3 +1,5 @@
+using SocketDaemon.Hosting.Configuration;
+
 namespace SocketDaemon.Hosting;
 
 /// <summary>Who may stop the daemon by sending a message, and which message that is.</summary>
@@ -24,4 +26,11 @@ public sealed class QuitCommandOptions
     /// <summary>Whether peers on TCP, who have no credentials to check, may stop the daemon.</summary>
     /// <remarks>Defaults to <see langword="false"/>.</remarks>
     public bool AllowTcp { get; set; }
+
+    /// <summary>The keys of this section, and the form of their values.</summary>
+    internal static ConfigurationShape Shape() => ConfigurationShape.Object(
+        (nameof(Message), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(Enabled), ConfigurationShape.Value(ValueForm.Boolean)),
+        (nameof(AllowedUids), ConfigurationShape.List(ValueForm.Text)),
+        (nameof(AllowTcp), ConfigurationShape.Value(ValueForm.Boolean)));
 }

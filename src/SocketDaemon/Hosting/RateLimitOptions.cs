@@ -1,3 +1,5 @@
+using SocketDaemon.Hosting.Configuration;
+
 namespace SocketDaemon.Hosting;
 
 /// <summary>A token bucket on messages: <see cref="Burst"/> at once, refilled at <see cref="MessagesPerSecond"/>.</summary>
@@ -17,4 +19,11 @@ public sealed class RateLimitOptions
     /// <summary>Whether each peer has its own bucket, or the listener one for all.</summary>
     /// <remarks>Defaults to <see cref="RateLimitScope.Peer"/>.</remarks>
     public RateLimitScope Per { get; set; } = RateLimitScope.Peer;
+
+    /// <summary>The keys of this section, and the form of their values.</summary>
+    internal static ConfigurationShape Shape() => ConfigurationShape.Object(
+        (nameof(MessagesPerSecond), ConfigurationShape.Value(ValueForm.Int32)),
+        (nameof(Burst), ConfigurationShape.Value(ValueForm.Int32)),
+        (nameof(Action), ConfigurationShape.Value(ValueForm.Enum<RateLimitAction>())),
+        (nameof(Per), ConfigurationShape.Value(ValueForm.Enum<RateLimitScope>())));
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Events;
 using SocketDaemon.Hosting.Internal;
+using SocketDaemon.Hosting.Logging;
 using SocketDaemon.Sinks;
 
 namespace SocketDaemon.Hosting;
@@ -61,15 +62,34 @@ public static class SocketDaemonHost
 
         // A no-op unless started by the Windows service control manager.
         builder.Services.AddWindowsService(options => options.ServiceName = "SocketDaemon");
-        builder.Services.AddSocketDaemon(builder.Configuration, commandLine.Listen);
-        AddOperationalLog(builder);
+        // The command line's own keys, apart: those for a --listen listener apply to it.
+        var commandLineKeys = new ConfigurationBuilder().AddCommandLine(args).Build();
+        builder.Services.AddSocketDaemon(builder.Configuration, commandLine.Listen, commandLineKeys);
+        if (commandLine.Check)
+        {
+            // --check writes nothing: no operational log file, no console lines beside its own.
+            builder.Logging.ClearProviders();
+        }
+        else
+        {
+            AddOperationalLog(builder);
+        }
+
         return builder;
     }
+
+    // Under systemd, with the journal on stderr or stdout: priority prefixes and no timestamp; else the terminal's form.
+    private static LoggerConfiguration WriteToConsole(this LoggerConfiguration log, int? journal) => journal is { } fd
+        ? log.WriteTo.Console(new JournalFormatter(), standardErrorFromLevel: fd == 2 ? LogEventLevel.Verbose : null)
+        : log.WriteTo.Console(
+            outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}",
+            formatProvider: System.Globalization.CultureInfo.InvariantCulture);
 
     private static void AddOperationalLog(HostApplicationBuilder builder)
     {
         var directory = DefaultLocations.LogDirectory(builder.Configuration[$"{SocketDaemonOptions.SectionName}:{nameof(SocketDaemonOptions.LogDirectory)}"]);
         builder.Logging.ClearProviders();
+        var journal = JournalStream.Find();
         builder.Services.AddSerilog(
             (services, log) => ConfiguredSinks.ReadFrom(log
                 .MinimumLevel.Information()
@@ -80,9 +100,7 @@ public static class SocketDaemonHost
                 // A failed start is reported once, as one line naming the key, by Program; not again with a stack trace.
                 .MinimumLevel.Override("Microsoft.Extensions.Hosting.Internal.Host", LogEventLevel.Fatal)
                 .Enrich.FromLogContext()
-                .WriteTo.Console(
-                    outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}",
-                    formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+                .WriteToConsole(journal)
                 .WriteTo.File(
                     Path.Combine(directory, OperationalLogFile),
                     outputTemplate: "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}",

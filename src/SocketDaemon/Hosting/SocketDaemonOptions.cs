@@ -1,3 +1,4 @@
+using SocketDaemon.Hosting.Configuration;
 using SocketDaemon.Pipeline;
 
 namespace SocketDaemon.Hosting;
@@ -43,4 +44,17 @@ public sealed class SocketDaemonOptions
     /// <summary>How long a stop may spend finishing the frames that connections are still sending.</summary>
     /// <remarks>Defaults to 10 seconds. Connections still busy after it are closed.</remarks>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The keys of this section, and the form of their values; a pipeline step's keys are its handler's <paramref name="stepShape"/>.</summary>
+    internal static ConfigurationShape Shape(Func<string, ConfigurationShape?> stepShape) => ConfigurationShape.Object(
+        (nameof(Listeners), ConfigurationShape.Map(ListenerOptions.Shape())),
+        (nameof(Limits), LimitsOptions.Shape()),
+        (nameof(Commands), CommandsOptions.Shape()),
+        (nameof(Pipeline), ConfigurationShape.Steps(stepShape)),
+        (nameof(Nats), global::SocketDaemon.Nats.NatsOptions.Shape()),
+        (nameof(LogDirectory), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(StateDirectory), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(Durability), ConfigurationShape.Value(ValueForm.Enum<MessageDurability>())),
+        (nameof(Systemd), SystemdOptions.Shape()),
+        (nameof(ShutdownTimeout), ConfigurationShape.Value(ValueForm.Duration)));
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SocketDaemon.Hosting.Configuration;
 using SocketDaemon.Hosting.Internal;
 using SocketDaemon.Hosting.Systemd;
 using SocketDaemon.Protocols.Http;
@@ -33,17 +34,23 @@ public static class SocketDaemonServiceCollectionExtensions
     /// <param name="services">The host's services.</param>
     /// <param name="configuration">The configuration holding the <c>SocketDaemon</c> section.</param>
     /// <param name="listen">Endpoints that replace the configured listeners, as <c>--listen</c> gives them.</param>
-    public static IServiceCollection AddSocketDaemon(this IServiceCollection services, IConfiguration configuration, IReadOnlyList<string>? listen = null)
+    /// <param name="commandLine">The command line's own configuration keys, which apply to the listeners <paramref name="listen"/> makes.</param>
+    public static IServiceCollection AddSocketDaemon(this IServiceCollection services, IConfiguration configuration, IReadOnlyList<string>? listen = null, IConfiguration? commandLine = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
         // Bound without a change-token source: the configuration is re-read on SIGHUP (ReloadService), validated before
         // it is used, and a bad edit of a file never reaches an options monitor in the middle of a change event.
+        services.TryAddSingleton<ConfigurationProblems>();
         services.AddOptions<SocketDaemonOptions>()
-            .Configure(options => configuration.GetSection(SocketDaemonOptions.SectionName).Bind(options))
+            .Configure<IEnumerable<MessageHandlerRegistration>, ConfigurationProblems>((options, handlers, problems) =>
+                SocketDaemonConfiguration.Bind(configuration, options, handlers, problems))
             .ValidateOnStart();
-        services.AddSingleton<IPostConfigureOptions<SocketDaemonOptions>>(sp => new ApplyDefaultListeners(listen ?? [], sp.GetRequiredService<SocketActivation>()));
+        services.AddSingleton<IPostConfigureOptions<SocketDaemonOptions>>(sp => new ApplyDefaultListeners(listen ?? [], sp.GetRequiredService<SocketActivation>(), commandLine, sp.GetRequiredService<ConfigurationProblems>()));
+
+        // The configuration check's problems first, then the values' own.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SocketDaemonOptions>, ConfigurationProblemsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SocketDaemonOptions>, SocketDaemonOptionsValidator>());
 
         // Read before anything else runs, and only once: the variables are removed as they are read.
@@ -68,11 +75,51 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton<TailHub>();
         services.TryAddSingleton<ExecProcesses>();
         services.TryAddSingleton<ForwardHandlers>();
-        services.AddSingleton(new MessageHandlerRegistration("Commands", static (builder, _) => builder.UseCommands()));
-        services.AddSingleton(new MessageHandlerRegistration("Log", static (builder, step) => builder.UseLog(step)));
-        services.AddSingleton(new MessageHandlerRegistration("Filter", static (builder, step) => builder.UseFilter(step)));
-        services.AddSingleton(new MessageHandlerRegistration("Exec", static (builder, step) => builder.UseExec(step)));
-        services.AddSingleton(new MessageHandlerRegistration("Forward", static (builder, step) => builder.UseForward(step)));
+        services.AddSingleton(MessageHandlerRegistration.WithoutOptions("Commands", static builder => builder.UseCommands()));
+        services.AddSingleton(MessageHandlerRegistration.Create(
+            "Log",
+            LogStepOptions.Shape(),
+            static section =>
+            {
+                var options = new LogStepOptions();
+                section.Bind(options);
+                return options;
+            },
+            new LogStepValidator(),
+            static (builder, step) => builder.UseLog(step)));
+        services.AddSingleton(MessageHandlerRegistration.Create(
+            "Filter",
+            FilterStepOptions.Shape(),
+            static section =>
+            {
+                var options = new FilterStepOptions();
+                section.Bind(options);
+                return options;
+            },
+            new FilterStepValidator(),
+            static (builder, step) => builder.UseFilter(step)));
+        services.AddSingleton(MessageHandlerRegistration.Create(
+            "Exec",
+            ExecStepOptions.Shape(),
+            static section =>
+            {
+                var options = new ExecStepOptions();
+                section.Bind(options);
+                return options;
+            },
+            new ExecStepValidator(),
+            static (builder, step) => builder.UseExec(step)));
+        services.AddSingleton(MessageHandlerRegistration.Create(
+            "Forward",
+            ForwardStepOptions.Shape(),
+            static section =>
+            {
+                var options = new ForwardStepOptions();
+                section.Bind(options);
+                return options;
+            },
+            new ForwardStepValidator(),
+            static (builder, step) => builder.UseForward(step)));
         services.AddNats();
         services.AddMessageSinks();
         services.TryAddSingleton<ListenerHostedService>();
@@ -97,28 +144,23 @@ public static class SocketDaemonServiceCollectionExtensions
     /// the pipeline; with them it writes the messages that match (and, unless <c>Final</c> is false, ends theirs)
     /// and passes the others on, so several Log steps route messages to several files.
     /// </summary>
-    public static IMessagePipelineBuilder UseLog(this IMessagePipelineBuilder builder, PipelineStepOptions? step = null)
+    public static IMessagePipelineBuilder UseLog(this IMessagePipelineBuilder builder, LogStepOptions? step = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        step ??= new PipelineStepOptions();
+        step ??= new LogStepOptions();
         var files = builder.ApplicationServices.GetRequiredService<MessageLogFiles>();
         MessageDelegate handler = step.OutputTemplate is null
             ? new LogHandler(files.OpenWriter(step)).InvokeAsync
             : new TemplateLogHandler(files.Open(step)).InvokeAsync;
-        return builder.UseEnd(step, handler);
+        return builder.UseEnd(step, step.Final, handler);
     }
 
     /// <summary>Adds an <see cref="ExecHandler"/> running the child process <paramref name="step"/> names.</summary>
-    public static IMessagePipelineBuilder UseExec(this IMessagePipelineBuilder builder, PipelineStepOptions step)
+    public static IMessagePipelineBuilder UseExec(this IMessagePipelineBuilder builder, ExecStepOptions step)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(step);
-        var options = new ExecOptions(
-            step.Command!,
-            step.Args,
-            !string.Equals(step.Mode, "consume", StringComparison.OrdinalIgnoreCase),
-            step.ConfirmWithOk,
-            step.Timeout ?? TimeSpan.FromSeconds(5));
+        var options = new ExecOptions(step.Command!, step.Args, step.Mode == ExecMode.Transform, step.ConfirmWithOk, step.Timeout);
         var handler = new ExecHandler(options, builder.ApplicationServices.GetRequiredService<ILogger<ExecHandler>>());
         builder.ApplicationServices.GetRequiredService<ExecProcesses>().Add(handler);
         return builder.Use((context, next) => handler.InvokeAsync(context, next));
@@ -129,7 +171,7 @@ public static class SocketDaemonServiceCollectionExtensions
     /// ends the pipeline of the messages it takes: all of them, or with match conditions those that match (the
     /// others go on), unless <c>Final</c> is false.
     /// </summary>
-    public static IMessagePipelineBuilder UseForward(this IMessagePipelineBuilder builder, PipelineStepOptions step)
+    public static IMessagePipelineBuilder UseForward(this IMessagePipelineBuilder builder, ForwardStepOptions step)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(step);
@@ -137,26 +179,26 @@ public static class SocketDaemonServiceCollectionExtensions
         var daemon = services.GetRequiredService<IOptions<SocketDaemonOptions>>().Value;
         var options = new ForwardOptions(
             [.. step.Upstreams.Select(SocketDaemon.Client.SocketEndpoint.Parse)],
-            string.Equals(step.Balance, "roundrobin", StringComparison.OrdinalIgnoreCase),
-            !string.Equals(step.Acknowledge, "local", StringComparison.OrdinalIgnoreCase),
-            step.BatchSize ?? 512,
-            step.BatchDelay ?? TimeSpan.Zero,
+            step.Balance == ForwardBalance.RoundRobin,
+            step.Acknowledge == ForwardAcknowledge.Downstream,
+            step.BatchSize,
+            step.BatchDelay,
             ForwardSpoolDirectory(daemon, step),
-            step.SpoolMaxBytes ?? 1L << 30,
+            step.SpoolMaxBytes,
             daemon.Durability == MessageDurability.Fsync,
             step.TlsCaFile is null && step.TlsCertificateFile is null && step.TlsServerName is null
                 ? null
                 : new ForwardTlsOptions(step.TlsCaFile, step.TlsCertificateFile, step.TlsKeyFile, step.TlsServerName));
-        return builder.UseEnd(step, services.GetRequiredService<ForwardHandlers>().Get(options).InvokeAsync);
+        return builder.UseEnd(step, step.Final, services.GetRequiredService<ForwardHandlers>().Get(options).InvokeAsync);
     }
 
     /// <summary>The spool directory of a Forward step: its <c>Spool</c>, else <c>spool/forward</c> under the state directory.</summary>
-    internal static string ForwardSpoolDirectory(SocketDaemonOptions options, PipelineStepOptions step) =>
+    internal static string ForwardSpoolDirectory(SocketDaemonOptions options, ForwardStepOptions step) =>
         Path.GetFullPath(step.Spool ?? Path.Combine("spool", "forward"), DefaultLocations.StateDirectory(options));
 
     // A step that ends the pipeline: of every message, or with match conditions of those that match (the others go
     // on), unless Final is false.
-    private static IMessagePipelineBuilder UseEnd(this IMessagePipelineBuilder builder, PipelineStepOptions step, MessageDelegate handler)
+    private static IMessagePipelineBuilder UseEnd(this IMessagePipelineBuilder builder, StepConditions step, bool? final, MessageDelegate handler)
     {
         var matcher = MessageMatcher.Create(step);
         if (!matcher.HasConditions)
@@ -164,16 +206,16 @@ public static class SocketDaemonServiceCollectionExtensions
             return builder.Run(handler);
         }
 
-        return builder.UseMatching(matcher, step.Final ?? true, handler);
+        return builder.UseMatching(matcher, final ?? true, handler);
     }
 
     /// <summary>Adds a <see cref="FilterMiddleware"/> with the conditions and <c>Action</c> of <paramref name="step"/>.</summary>
-    public static IMessagePipelineBuilder UseFilter(this IMessagePipelineBuilder builder, PipelineStepOptions step)
+    public static IMessagePipelineBuilder UseFilter(this IMessagePipelineBuilder builder, FilterStepOptions step)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(step);
         var matcher = MessageMatcher.Create(step);
-        var keep = string.Equals(step.Action, "keep", StringComparison.OrdinalIgnoreCase);
+        var keep = step.Action == FilterAction.Keep;
         return builder.Use(next => new FilterMiddleware(next, matcher, keep).InvokeAsync);
     }
 }

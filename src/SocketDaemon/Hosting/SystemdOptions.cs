@@ -1,3 +1,5 @@
+using SocketDaemon.Hosting.Configuration;
+
 namespace SocketDaemon.Hosting;
 
 /// <summary>The <c>Systemd</c> section: how the daemon works with its service manager.</summary>
@@ -14,4 +16,7 @@ public sealed class SystemdOptions
     /// </summary>
     /// <remarks>Defaults to <c>auto</c>. systemd 252 (Debian 12) does not set <c>$FDSTORE</c>: set <c>true</c> there.</remarks>
     public string FileDescriptorStore { get; set; } = "auto";
+
+    /// <summary>The keys of this section, and the form of their values.</summary>
+    internal static ConfigurationShape Shape() => ConfigurationShape.Object((nameof(FileDescriptorStore), ConfigurationShape.Value(ValueForm.Text)));
 }

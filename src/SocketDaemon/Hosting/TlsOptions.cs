@@ -1,3 +1,5 @@
+using SocketDaemon.Hosting.Configuration;
+
 namespace SocketDaemon.Hosting;
 
 /// <summary>TLS on a TCP listener: the daemon's certificate and whether clients must show one.</summary>
@@ -33,4 +35,14 @@ public sealed class TlsOptions
 
     /// <summary>Whether TLS is configured at all.</summary>
     public bool IsEnabled => !string.IsNullOrEmpty(Certificate) || !string.IsNullOrEmpty(Thumbprint);
+
+    /// <summary>The keys of this section, and the form of their values.</summary>
+    internal static ConfigurationShape Shape() => ConfigurationShape.Object(
+        (nameof(Certificate), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(Key), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(Password), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(Store), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(Thumbprint), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(ClientCertificate), ConfigurationShape.Value(ValueForm.Enum<TlsClientCertificateMode>())),
+        (nameof(ClientCa), ConfigurationShape.Value(ValueForm.Text)));
 }

@@ -1,3 +1,5 @@
+using SocketDaemon.Hosting.Configuration;
+
 namespace SocketDaemon.Nats;
 
 /// <summary>
@@ -62,4 +64,22 @@ public sealed class NatsOptions
     /// </summary>
     /// <remarks>Defaults to 1 GiB.</remarks>
     public long SpoolMaxBytes { get; set; } = 1L << 30;
+
+    /// <summary>The keys of this section, and the form of their values.</summary>
+    internal static ConfigurationShape Shape() => ConfigurationShape.Object(
+        (nameof(Url), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(User), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(Password), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(Token), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(CredsFile), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(NKeyFile), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(TlsCa), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(TlsCert), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(TlsKey), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(Streams), ConfigurationShape.Map(NatsStreamOptions.Shape())),
+        (nameof(MaxInFlight), ConfigurationShape.Value(ValueForm.Int32)),
+        (nameof(MaxPending), ConfigurationShape.Value(ValueForm.Int32)),
+        (nameof(FetchBatch), ConfigurationShape.Value(ValueForm.Int32)),
+        (nameof(AckWait), ConfigurationShape.Value(ValueForm.Duration)),
+        (nameof(SpoolMaxBytes), ConfigurationShape.Value(ValueForm.Bytes)));
 }

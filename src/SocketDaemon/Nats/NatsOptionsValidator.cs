@@ -4,7 +4,7 @@ using SocketDaemon.Hosting;
 
 namespace SocketDaemon.Nats;
 
-/// <summary>Checks the NATS settings of <c>Nats</c> steps, <c>nats://</c> listeners and <c>SocketDaemon:Nats</c>, one line per problem naming its key.</summary>
+/// <summary>Checks the NATS settings of <c>nats://</c> listeners and <c>SocketDaemon:Nats</c> (a <c>Nats</c> step has <see cref="NatsStepValidator"/>), one line per problem naming its key.</summary>
 internal sealed class NatsOptionsValidator : IValidateOptions<SocketDaemonOptions>
 {
     public ValidateOptionsResult Validate(string? name, SocketDaemonOptions options)
@@ -65,31 +65,6 @@ internal sealed class NatsOptionsValidator : IValidateOptions<SocketDaemonOption
             }
         }
 
-        for (var i = 0; i < options.Pipeline.Count; i++)
-        {
-            var step = options.Pipeline[i];
-            if (!string.Equals(step.Handler, "Nats", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            var key = $"{Root}:Pipeline:{i}";
-            if (step.Url is not null)
-            {
-                CheckUrl(failures, $"{key}:Url", step.Url);
-            }
-
-            if (!NatsSubjectTemplate.TryParse(step.Subject ?? NatsServiceCollectionExtensions.DefaultSubject, "host", out _, out var error))
-            {
-                failures.Add($"{key}:Subject: {error}");
-            }
-
-            if (step.Acknowledge is { } acknowledge && acknowledge.ToLowerInvariant() is not ("nats" or "local"))
-            {
-                failures.Add($"{key}:Acknowledge: '{acknowledge}' is neither nats nor local");
-            }
-        }
-
         foreach (var (listener, o) in options.Listeners)
         {
             if (!o.Enabled || o.Endpoint?.StartsWith("nats://", StringComparison.OrdinalIgnoreCase) != true)
@@ -112,11 +87,17 @@ internal sealed class NatsOptionsValidator : IValidateOptions<SocketDaemonOption
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
+    /// <summary>Whether <paramref name="url"/> names a NATS server.</summary>
+    internal static bool IsNatsUrl(string url) => SocketEndpoint.TryParse(url, out var endpoint, out _) && endpoint.IsNats;
+
+    /// <summary>Why <paramref name="url"/> is refused.</summary>
+    internal static string NotNatsUrl(string url) => $"'{url}' is not a NATS server URL such as nats://127.0.0.1:4222";
+
     private static void CheckUrl(List<string> failures, string key, string url)
     {
-        if (!SocketEndpoint.TryParse(url, out var endpoint, out _) || !endpoint.IsNats)
+        if (!IsNatsUrl(url))
         {
-            failures.Add($"{key}: '{url}' is not a NATS server URL such as nats://127.0.0.1:4222");
+            failures.Add($"{key}: {NotNatsUrl(url)}");
         }
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -21,7 +22,17 @@ public static class NatsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<NatsPublishers>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SocketDaemonOptions>, NatsOptionsValidator>());
-        services.AddSingleton(new MessageHandlerRegistration("Nats", static (builder, step) => builder.UseNats(step)));
+        services.AddSingleton(MessageHandlerRegistration.Create(
+            "Nats",
+            NatsStepOptions.Shape(),
+            static section =>
+            {
+                var options = new NatsStepOptions();
+                section.Bind(options);
+                return options;
+            },
+            new NatsStepValidator(),
+            static (builder, step) => builder.UseNats(step)));
         return services;
     }
 
@@ -29,7 +40,7 @@ public static class NatsServiceCollectionExtensions
     /// Adds a <see cref="NatsHandler"/> publishing to the stream <paramref name="step"/> names. Messages that match
     /// its conditions (all, without any) are published and, unless <c>Final</c> is false, go no further.
     /// </summary>
-    public static IMessagePipelineBuilder UseNats(this IMessagePipelineBuilder builder, PipelineStepOptions step)
+    public static IMessagePipelineBuilder UseNats(this IMessagePipelineBuilder builder, NatsStepOptions step)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(step);
@@ -37,10 +48,10 @@ public static class NatsServiceCollectionExtensions
         var options = services.GetRequiredService<IOptions<SocketDaemonOptions>>().Value.Nats;
         var publishers = services.GetRequiredService<NatsPublishers>();
 
-        // Checked by NatsOptionsValidator.
+        // Checked by NatsStepValidator.
         NatsSubjectTemplate.TryParse(step.Subject ?? DefaultSubject, publishers.Host, out var subject, out _);
         var outbox = publishers.Get(step.Url ?? options.Url, step.Stream ?? DefaultStream, subject!.StreamSubject);
-        var handler = new NatsHandler(outbox, subject, publishers, !string.Equals(step.Acknowledge, "local", StringComparison.OrdinalIgnoreCase));
+        var handler = new NatsHandler(outbox, subject, publishers, step.Acknowledge == NatsAcknowledge.Nats);
         return builder.UseMatching(MessageMatcher.Create(step), step.Final ?? true, handler.InvokeAsync);
     }
 }

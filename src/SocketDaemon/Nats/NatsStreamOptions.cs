@@ -1,3 +1,5 @@
+using SocketDaemon.Hosting.Configuration;
+
 namespace SocketDaemon.Nats;
 
 /// <summary>How the daemon creates a JetStream stream that does not exist yet (<c>SocketDaemon:Nats:Streams:NAME</c>).</summary>
@@ -25,4 +27,14 @@ public sealed class NatsStreamOptions
     /// <summary>How long JetStream remembers a <c>Nats-Msg-Id</c> to drop a retried publish.</summary>
     /// <remarks>Defaults to 2 minutes, JetStream's own default.</remarks>
     public TimeSpan DuplicateWindow { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The keys of this section, and the form of their values.</summary>
+    internal static ConfigurationShape Shape() => ConfigurationShape.Object(
+        (nameof(Subjects), ConfigurationShape.List(ValueForm.Text)),
+        (nameof(Storage), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(Retention), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(MaxAge), ConfigurationShape.Value(ValueForm.Duration)),
+        (nameof(MaxBytes), ConfigurationShape.Value(ValueForm.Bytes)),
+        (nameof(Replicas), ConfigurationShape.Value(ValueForm.Int32)),
+        (nameof(DuplicateWindow), ConfigurationShape.Value(ValueForm.Duration)));
 }

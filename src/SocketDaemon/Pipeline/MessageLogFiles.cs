@@ -69,7 +69,7 @@ public sealed class MessageLogFiles : IDisposable
     /// The writer of the file of <paramref name="step"/>, a step without an <c>OutputTemplate</c>; steps naming the
     /// same file share one, and the last one opened sets its rolling limits (a reload).
     /// </summary>
-    public MessageLogWriter OpenWriter(PipelineStepOptions step)
+    public MessageLogWriter OpenWriter(LogStepOptions step)
     {
         ArgumentNullException.ThrowIfNull(step);
         var path = Path.GetFullPath(step.Path ?? DefaultPath, _directory);
@@ -93,7 +93,7 @@ public sealed class MessageLogFiles : IDisposable
     public string SpoolDirectoryOf(string path) => Path.Combine(_spoolDirectory, Uri.EscapeDataString(path));
 
     /// <summary>The Serilog logger that writes the file of <paramref name="step"/>, a step with its own <c>OutputTemplate</c>.</summary>
-    public Serilog.ILogger Open(PipelineStepOptions step)
+    public Serilog.ILogger Open(LogStepOptions step)
     {
         ArgumentNullException.ThrowIfNull(step);
         var path = Path.GetFullPath(step.Path ?? DefaultPath, _directory);
@@ -259,7 +259,7 @@ public sealed class MessageLogFiles : IDisposable
         }
     }
 
-    private static (Logger, FlushableSink) Create(string path, PipelineStepOptions step)
+    private static (Logger, FlushableSink) Create(string path, LogStepOptions step)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         FlushableSink? flushable = null;

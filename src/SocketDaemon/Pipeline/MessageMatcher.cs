@@ -12,11 +12,11 @@ public sealed class MessageMatcher
     // A pattern from configuration runs on every message: bound it, so a pathological one cannot stall ingestion.
     private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
 
-    private readonly PipelineStepOptions _step;
+    private readonly StepConditions _step;
     private readonly IPAddress? _address;
     private readonly Regex? _regex;
 
-    private MessageMatcher(PipelineStepOptions step, IPAddress? address, Regex? regex)
+    private MessageMatcher(StepConditions step, IPAddress? address, Regex? regex)
     {
         _step = step;
         _address = address;
@@ -29,7 +29,7 @@ public sealed class MessageMatcher
 
     /// <summary>Compiles the conditions of <paramref name="step"/>.</summary>
     /// <exception cref="ArgumentException">A condition is invalid; the message names the key below the step.</exception>
-    public static MessageMatcher Create(PipelineStepOptions step)
+    public static MessageMatcher Create(StepConditions step)
     {
         ArgumentNullException.ThrowIfNull(step);
         IPAddress? address = null;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SocketDaemon.Pipeline;
@@ -13,7 +14,17 @@ public static class SinksServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<MessageSinks>();
-        services.AddSingleton(new MessageHandlerRegistration("Serilog", static (builder, step) => builder.UseMessageSinks(step)));
+        services.AddSingleton(MessageHandlerRegistration.Create(
+            "Serilog",
+            SerilogStepOptions.Shape(),
+            static section =>
+            {
+                var options = new SerilogStepOptions();
+                section.Bind(options);
+                return options;
+            },
+            new SerilogStepValidator(),
+            static (builder, step) => builder.UseMessageSinks(step)));
         return services;
     }
 
@@ -23,7 +34,7 @@ public static class SinksServiceCollectionExtensions
     /// message then goes on, so a <c>Log</c> step after it still writes the file; with match conditions and
     /// <c>Final: true</c>, the messages it writes stop here.
     /// </summary>
-    public static IMessagePipelineBuilder UseMessageSinks(this IMessagePipelineBuilder builder, PipelineStepOptions step)
+    public static IMessagePipelineBuilder UseMessageSinks(this IMessagePipelineBuilder builder, SerilogStepOptions step)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(step);

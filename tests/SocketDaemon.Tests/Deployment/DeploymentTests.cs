@@ -19,9 +19,9 @@ public sealed partial class DeploymentTests
         using var units = new TempDirectory();
         foreach (var name in UnitNames)
         {
-            // verify checks that ExecStart= is an executable; the daemon is not installed on this machine.
+            // verify checks that ExecStart= and ExecReload= are executables; the daemon is not installed on this machine.
             var text = File.ReadAllText(Path.Combine(Repository.Root, "deploy", "systemd", name))
-                .Replace("ExecStart=/usr/lib/socketdaemon/socketdaemon", "ExecStart=/bin/true", StringComparison.Ordinal);
+                .Replace("=/usr/lib/socketdaemon/socketdaemon", "=/bin/true", StringComparison.Ordinal);
             File.WriteAllText(units.Combine(name), text);
         }
 
@@ -56,7 +56,7 @@ public sealed partial class DeploymentTests
 
         foreach (var setting in new[]
                  {
-                     "Type=notify", "ExecStart=/usr/lib/socketdaemon/socketdaemon", "ExecReload=/bin/kill -HUP $MAINPID",
+                     "Type=notify", "ExecStart=/usr/lib/socketdaemon/socketdaemon", "ExecReload=/usr/lib/socketdaemon/socketdaemon --check", "ExecReload=/bin/kill -HUP $MAINPID",
                      "Restart=on-failure", "RestartPreventExitStatus=78", "WatchdogSec=30s", "User=socketdaemon",
                      "RuntimeDirectory=socketdaemon", "RuntimeDirectoryPreserve=yes", "ConfigurationDirectory=socketdaemon",
                  })
@@ -200,7 +200,7 @@ public sealed partial class DeploymentTests
         Assert.Contains("Package: socketdaemon\n", control.StandardOutput, StringComparison.Ordinal);
         Assert.Contains($"Version: {Repository.Version}\n", control.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("Architecture: amd64\n", control.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("aspnetcore-runtime-10.0", control.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("dotnet-runtime-10.0", control.StandardOutput, StringComparison.Ordinal);
 
         var conffiles = await RunAsync("dpkg-deb", ["--info", deb, "conffiles"]);
         Assert.Equal("/etc/socketdaemon/appsettings.json", conffiles.StandardOutput.Trim());

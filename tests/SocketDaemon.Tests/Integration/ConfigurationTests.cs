@@ -21,7 +21,15 @@ public class ConfigurationTests
         { "SocketDaemon:Limits:MinDataRate:BytesPerSecond", "0", "SocketDaemon:Limits:MinDataRate:BytesPerSecond: 0 is not a positive number" },
         { "SocketDaemon:Listeners:tcp:RateLimit:MessagesPerSecond", "0", "SocketDaemon:Listeners:tcp:RateLimit:MessagesPerSecond: 0 is not a positive number" },
         { "SocketDaemon:Limits:RateLimit:Burst", "0", "SocketDaemon:Limits:RateLimit:Burst: 0 is not a positive number" },
-        { "SocketDaemon:Commands:Quit:AllowedUids:0", "alice", "SocketDaemon:Commands:Quit:AllowedUids:0: 'alice' is neither a user id nor 'self'" },
+        { "SocketDaemon:Commands:Quit:AllowedUids:0", "no-such-user-x", "SocketDaemon:Commands:Quit:AllowedUids:0: 'no-such-user-x' is not 'self', a user id or a user on this system" },
+        { "SocketDaemon:Listeners:tcp:Framing", "rfc6587", "SocketDaemon:Listeners:tcp:Framing: 'rfc6587' is not one of auto, seed, lines, octet, http, native, datagram" },
+        { "SocketDaemon:Limits:MaxMessageBytes", "64k", "SocketDaemon:Limits:MaxMessageBytes: '64k' is not a number of bytes, such as 65536" },
+        { "SocketDaemon:Limits:IdleTimeout", "5m", "SocketDaemon:Limits:IdleTimeout: '5m' is not a duration hh:mm:ss, such as 00:05:00" },
+        { "SocketDaemon:Listeners:unix:AllowQuit", "yes", "SocketDaemon:Listeners:unix:AllowQuit: 'yes' is neither true nor false" },
+        { "SocketDaemon:MaxMesageBytes", "1024", "SocketDaemon:MaxMesageBytes: no such setting (did you mean Limits:MaxMessageBytes?)" },
+        { "SocketDaemon:Pipline:0:Handler", "Log", "SocketDaemon:Pipline: no such setting (did you mean Pipeline?)" },
+        { "SocketDaemon:Listeners:tcp:Framming", "lines", "SocketDaemon:Listeners:tcp:Framming: no such setting (did you mean Framing?)" },
+        { "SocketDaemon:Pipeline:0:Handler", "Exec", "SocketDaemon:Pipeline:0:Command: an Exec step needs the program to run" },
         { "SocketDaemon:Pipeline:0:Handler", "Nope", "SocketDaemon:Pipeline:0:Handler: 'Nope' is not a handler" },
     };
 
@@ -35,17 +43,39 @@ public class ConfigurationTests
     }
 
     [Fact]
-    public async Task An_unknown_framing_names_its_key()
+    public async Task An_unknown_framing_names_its_key_and_the_valid_values()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() =>
             TestDaemon.StartAsync(new Dictionary<string, string?> { ["SocketDaemon:Listeners:tcp:Framing"] = "morse" }));
 
-        Assert.Contains("'SocketDaemon:Listeners:tcp:Framing'", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["SocketDaemon:Listeners:tcp:Framing: 'morse' is not one of auto, seed, lines, octet, http, native, datagram"], error.Failures);
+    }
+
+    [Fact]
+    public async Task A_step_key_of_another_handler_is_refused_with_the_handlers_own_keys()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => TestDaemon.StartAsync(new Dictionary<string, string?>
+        {
+            ["SocketDaemon:Pipeline:0:Handler"] = "Filter",
+            ["SocketDaemon:Pipeline:0:Match"] = "^DEBUG",
+            ["SocketDaemon:Pipeline:0:Path"] = "debug.log",
+            ["SocketDaemon:Pipeline:1:Handler"] = "Log",
+        }));
+
+        Assert.Equal(["SocketDaemon:Pipeline:0:Path: no such setting"], error.Failures);
+    }
+
+    [Fact]
+    public async Task Quit_takes_user_names_as_AllowUids_does()
+    {
+        await using var daemon = await TestDaemon.StartAsync(new Dictionary<string, string?> { ["SocketDaemon:Commands:Quit:AllowedUids:0"] = "root" });
+
+        Assert.Contains(0u, SocketDaemon.Pipeline.Handlers.CommandsMiddleware.GetAllowedUids(new SocketDaemon.Hosting.QuitCommandOptions { AllowedUids = ["root"] }));
     }
 
     [Theory]
     [InlineData("--SocketDaemon:Limits:MaxMessageBytes=0", "socketdaemon: invalid configuration: SocketDaemon:Limits:MaxMessageBytes: 0 is not between 1 and")]
-    [InlineData("--SocketDaemon:Listeners:x:Framing=morse", "socketdaemon: invalid configuration: Failed to convert configuration value 'morse' at 'SocketDaemon:Listeners:x:Framing'")]
+    [InlineData("--SocketDaemon:Listeners:unix:Framing=morse", "socketdaemon: invalid configuration: SocketDaemon:Listeners:unix:Framing: 'morse' is not one of auto, seed, lines, octet, http, native, datagram")]
     public async Task The_executable_prints_one_line_and_exits_with_EX_CONFIG(string argument, string expected)
     {
         using var directory = new TempDirectory();

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Client;
+using SocketDaemon.Hosting.Configuration;
 using SocketDaemon.Listeners.Systemd;
 
 namespace SocketDaemon.Hosting.Internal;
@@ -7,9 +9,15 @@ namespace SocketDaemon.Hosting.Internal;
 /// <summary>
 /// Fills in what the configuration left out: <c>--listen</c> replaces the configured listeners; with no listener at
 /// all, a socket-activated daemon serves every socket systemd passed, and any other takes the built-in ones (a Unix
-/// socket in the runtime directory and TCP on loopback).
+/// socket in the runtime directory and TCP on loopback). Keys the command line gives for a listener <c>--listen</c>
+/// made (<c>--SocketDaemon:Listeners:unix:Mode=0600</c>) apply to it; keys for any other listener are refused, since
+/// <c>--listen</c> replaces the configured ones.
 /// </summary>
-internal sealed class ApplyDefaultListeners(IReadOnlyList<string> commandLineEndpoints, SocketActivation activation) : IPostConfigureOptions<SocketDaemonOptions>
+internal sealed class ApplyDefaultListeners(
+    IReadOnlyList<string> commandLineEndpoints,
+    SocketActivation activation,
+    IConfiguration? commandLine = null,
+    ConfigurationProblems? problems = null) : IPostConfigureOptions<SocketDaemonOptions>
 {
     public void PostConfigure(string? name, SocketDaemonOptions options)
     {
@@ -18,8 +26,22 @@ internal sealed class ApplyDefaultListeners(IReadOnlyList<string> commandLineEnd
             options.Listeners.Clear();
             foreach (var endpoint in commandLineEndpoints)
             {
-                options.Listeners[NameFor(options, endpoint)] = new ListenerOptions { Endpoint = endpoint };
+                var listenerName = NameFor(options, endpoint);
+                var listener = new ListenerOptions();
+                try
+                {
+                    commandLine?.GetSection($"{ListenersKey}:{listenerName}").Bind(listener);
+                }
+                catch (InvalidOperationException)
+                {
+                    // A value of the wrong form, which the configuration check has reported already.
+                }
+
+                listener.Endpoint = endpoint;
+                options.Listeners[listenerName] = listener;
             }
+
+            RefuseOtherListeners(options);
         }
 
         // Socket-activated with no listener configured: serve every socket systemd passed, under its name.
@@ -38,6 +60,26 @@ internal sealed class ApplyDefaultListeners(IReadOnlyList<string> commandLineEnd
         }
 
         options.LogDirectory = DefaultLocations.LogDirectory(options.LogDirectory);
+    }
+
+    private const string ListenersKey = $"{SocketDaemonOptions.SectionName}:{nameof(SocketDaemonOptions.Listeners)}";
+
+    private void RefuseOtherListeners(SocketDaemonOptions options)
+    {
+        if (commandLine is null || problems is null)
+        {
+            return;
+        }
+
+        var made = string.Join(", ", options.Listeners.Keys);
+        var refused = commandLine.GetSection(ListenersKey).GetChildren()
+            .Where(listener => !options.Listeners.ContainsKey(listener.Key))
+            .Select(listener => $"{listener.Path}: --listen replaces the configured listeners, and made {made}; name one of those, or configure this listener without --listen")
+            .ToList();
+        if (refused.Count > 0)
+        {
+            problems.Set([.. problems.Current, .. refused]);
+        }
     }
 
     // "unix", "tcp", then "unix-2", ...: names that say what the listener is in logs and status.

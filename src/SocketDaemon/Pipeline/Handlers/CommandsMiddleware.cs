@@ -30,7 +30,11 @@ public sealed class CommandsMiddleware
         {
             if (!string.Equals(entry, QuitCommandOptions.SelfUid, StringComparison.OrdinalIgnoreCase))
             {
-                yield return uint.Parse(entry, NumberStyles.None, CultureInfo.InvariantCulture);
+                // A user id or name, as AllowUids takes them; checked by the validator.
+                if (Libc.TryResolveId(entry, group: false, out var uid))
+                {
+                    yield return uid;
+                }
             }
             else if (!OperatingSystem.IsWindows())
             {

@@ -1,0 +1,69 @@
+using SocketDaemon.Client;
+using SocketDaemon.Client.Protocol;
+using SocketDaemon.Hosting;
+
+namespace SocketDaemon.Pipeline.Handlers;
+
+/// <summary>Checks a <c>Forward</c> step: its upstreams, batches, spool (one writer each) and TLS files.</summary>
+internal sealed class ForwardStepValidator : IPipelineStepValidator<ForwardStepOptions>
+{
+    public void Validate(PipelineStepValidation validation, ForwardStepOptions options)
+    {
+        options.Validate(validation);
+        if (options.Upstreams.Count == 0)
+        {
+            validation.Fail(nameof(options.Upstreams), "a Forward step needs at least one upstream, such as tcp://relay:7777");
+        }
+
+        for (var u = 0; u < options.Upstreams.Count; u++)
+        {
+            if (!SocketEndpoint.TryParse(options.Upstreams[u], out var endpoint, out _) || endpoint!.IsDatagram)
+            {
+                validation.Fail($"{nameof(options.Upstreams)}:{u}", $"'{options.Upstreams[u]}' is not a unix:, tcp:// or tls:// endpoint");
+            }
+        }
+
+        if (options.BatchSize is < 1 or > NativeProtocol.MaxBatchMessages)
+        {
+            validation.Fail(nameof(options.BatchSize), $"{options.BatchSize} is not between 1 and {NativeProtocol.MaxBatchMessages}");
+        }
+
+        if (options.BatchDelay < TimeSpan.Zero)
+        {
+            validation.Fail(nameof(options.BatchDelay), $"{options.BatchDelay} is negative");
+        }
+
+        if (options.SpoolMaxBytes <= 0)
+        {
+            validation.Fail(nameof(options.SpoolMaxBytes), $"{options.SpoolMaxBytes} is not a positive size");
+        }
+
+        if (options.TlsCaFile is { } caFile && !File.Exists(caFile))
+        {
+            validation.Fail(nameof(options.TlsCaFile), $"{caFile} does not exist");
+        }
+
+        if (options.TlsKeyFile is not null && options.TlsCertificateFile is null)
+        {
+            validation.Fail(nameof(options.TlsKeyFile), "a key needs its TlsCertificateFile");
+        }
+        else if (options.TlsCertificateFile is { } certificateFile)
+        {
+            try
+            {
+                using var certificate = new ForwardTlsOptions(null, certificateFile, options.TlsKeyFile, null).LoadClientCertificate();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                validation.Fail(nameof(options.TlsCertificateFile), File.Exists(certificateFile) ? ex.Message : $"{certificateFile} does not exist");
+            }
+        }
+
+        // A spool has one writer: two steps on one directory would interleave their records.
+        var spool = SocketDaemonServiceCollectionExtensions.ForwardSpoolDirectory(validation.Options, options);
+        if (!validation.TryClaim(spool, out _))
+        {
+            validation.Fail(nameof(options.Spool), $"another Forward step uses the spool {spool}; give each step its own Spool directory");
+        }
+    }
+}
