@@ -1,7 +1,7 @@
 using System.Buffers;
 using SocketDaemon.Client.Protocol;
 using SocketDaemon.Framing;
-using SocketDaemon.Http;
+using SocketDaemon.Protocols.Http;
 using SocketDaemon.Proxy;
 
 namespace SocketDaemon.Fuzz;

@@ -2,11 +2,12 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Client;
 using SocketDaemon.Internal;
-using SocketDaemon.Listeners.Internal;
 using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Client.Protocol;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.Handlers;
+using SocketDaemon.Connections;
+using SocketDaemon.Transport;
 
 namespace SocketDaemon.Hosting;
 

@@ -6,9 +6,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Hosting.Internal;
 using SocketDaemon.Hosting.Systemd;
-using SocketDaemon.Http;
+using SocketDaemon.Protocols.Http;
 using SocketDaemon.Nats;
-using SocketDaemon.Native;
+using SocketDaemon.Protocols.Native;
 using SocketDaemon.Status;
 using SocketDaemon.Tail;
 using SocketDaemon.Listeners;
@@ -18,6 +18,8 @@ using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Sinks;
+using SocketDaemon.Connections;
+using SocketDaemon.Protocols.Raw;
 
 namespace SocketDaemon.Hosting;
 

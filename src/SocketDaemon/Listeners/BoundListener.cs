@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using SocketDaemon.Client;
 using SocketDaemon.Framing;
-using SocketDaemon.Listeners.Internal;
+using SocketDaemon.Transport;
 
 namespace SocketDaemon.Listeners;
 

@@ -6,9 +6,9 @@ using SocketDaemon.Client;
 using SocketDaemon.Framing;
 using SocketDaemon.Hosting;
 using SocketDaemon.Listeners;
-using SocketDaemon.Listeners.Internal;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Tests.Infrastructure;
+using SocketDaemon.Connections;
 
 namespace SocketDaemon.Tests.Connections;
 

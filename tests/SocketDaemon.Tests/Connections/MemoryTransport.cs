@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using SocketDaemon.Listeners.Internal;
+using SocketDaemon.Transport;
 
 namespace SocketDaemon.Tests.Connections;
 

@@ -1,7 +1,7 @@
 using System.Text;
-using SocketDaemon.Listeners.Internal;
 using SocketDaemon.Tests.Infrastructure;
 using SocketDaemon.Tests.Limits;
+using SocketDaemon.Connections;
 
 namespace SocketDaemon.Tests.Connections;
 

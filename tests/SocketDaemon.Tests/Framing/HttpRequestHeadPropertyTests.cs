@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 using CsCheck;
-using SocketDaemon.Http;
+using SocketDaemon.Protocols.Http;
 
 namespace SocketDaemon.Tests.Framing;
 

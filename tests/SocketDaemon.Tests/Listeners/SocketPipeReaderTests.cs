@@ -5,8 +5,8 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using SocketDaemon.Internal;
-using SocketDaemon.Listeners.Internal;
 using SocketDaemon.Tests.Infrastructure;
+using SocketDaemon.Transport;
 
 namespace SocketDaemon.Tests.Listeners;
 

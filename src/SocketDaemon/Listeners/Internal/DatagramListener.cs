@@ -7,6 +7,7 @@ using SocketDaemon.Framing;
 using SocketDaemon.Internal;
 using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline;
+using SocketDaemon.Connections;
 
 namespace SocketDaemon.Listeners.Internal;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using SocketDaemon.Client;
+using SocketDaemon.Connections;
 
 namespace SocketDaemon.Listeners.Internal;
 

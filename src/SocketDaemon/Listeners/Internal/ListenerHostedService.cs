@@ -8,6 +8,7 @@ using SocketDaemon.Hosting.Systemd;
 using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Status;
+using SocketDaemon.Connections;
 
 namespace SocketDaemon.Listeners.Internal;
 
@@ -71,7 +72,7 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
                     };
                     var context = new ListenerContext(info, listenerOptions, _options.Limits, _pipeline, _services, _logger) { ConfigurationName = name };
                     _contexts.Add(context);
-                    IListener listener = endpoint.IsNats ? new Nats.NatsListener(context, endpoint)
+                    IListener listener = endpoint.IsNats ? new NatsListener(context, endpoint)
                         : endpoint.IsDatagram || activated?.SocketType == SocketType.Dgram
                         ? new DatagramListener(context, endpoint, activated)
                         : new StreamListener(context, endpoint, _connections, _store, activated);

@@ -2,6 +2,8 @@ using System.Net.Sockets;
 using SocketDaemon.Hosting.Systemd;
 using SocketDaemon.Internal;
 using SocketDaemon.Listeners.Systemd;
+using SocketDaemon.Connections;
+using SocketDaemon.Transport;
 
 namespace SocketDaemon.Listeners.Internal;
 

@@ -4,6 +4,7 @@ using SocketDaemon.Client;
 using SocketDaemon.Hosting.Systemd;
 using SocketDaemon.Internal;
 using SocketDaemon.Listeners.Systemd;
+using SocketDaemon.Connections;
 
 namespace SocketDaemon.Listeners.Internal;
 

@@ -7,6 +7,8 @@ using SocketDaemon.Hosting;
 using SocketDaemon.Hosting.Systemd;
 using SocketDaemon.Internal;
 using SocketDaemon.Listeners.Systemd;
+using SocketDaemon.Connections;
+using SocketDaemon.Transport;
 
 namespace SocketDaemon.Listeners.Internal;
 

@@ -1,0 +1,293 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+using PeerInfo = SocketDaemon.Listeners.PeerInfo;
+using SocketDaemon.Client;
+using SocketDaemon.Framing;
+using SocketDaemon.Hosting;
+using SocketDaemon.Listeners;
+using SocketDaemon.Pipeline;
+using SocketDaemon.Connections;
+using SocketDaemon.Nats;
+
+namespace SocketDaemon.Listeners.Internal;
+
+/// <summary>
+/// A <c>nats://</c> listener: reads a durable JetStream pull consumer (created if missing) and runs each message
+/// through the pipeline, batch by batch, acknowledging a batch to NATS only once the message log has committed it
+/// and what handlers committed to is done. Daemons sharing the durable consumer share its messages, each going to one
+/// of them. A message that was not acknowledged (the daemon died, NATS restarted) comes again; one this daemon has
+/// already logged (by its stream sequence) is acknowledged without being logged twice.
+/// </summary>
+internal sealed partial class NatsListener(ListenerContext context, SocketEndpoint endpoint) : IListener
+{
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+
+    // Pull requests die with a NATS restart; short-lived ones (heartbeats at half) are noticed and renewed quickly.
+    private static readonly TimeSpan PullExpires = TimeSpan.FromSeconds(5);
+
+    // Stream sequences this daemon has logged, to recognise a redelivery whose acknowledgement was lost.
+    private const int RememberedSequences = 65536;
+
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly HashSet<ulong> _logged = [];
+    private readonly Queue<ulong> _loggedOrder = new();
+    private NatsConnection? _connection;
+    private Task _running = Task.CompletedTask;
+    private NatsOptions _options = new();
+    private ILogger _logger = context.Logger;
+
+    // The consumer's way into the pipeline; each message names its own sender in its headers.
+    private MessageIntake? _intake;
+
+    public Task BindAsync(CancellationToken cancellationToken)
+    {
+        // Nothing to bind: the consumer is read from StartAccepting on, and NATS being down is not a start-up error.
+        _options = context.Services.GetRequiredService<IOptions<SocketDaemonOptions>>().Value.Nats;
+        var loggerFactory = context.Services.GetRequiredService<ILoggerFactory>();
+        _logger = loggerFactory.CreateLogger("SocketDaemon.Nats");
+        _connection = NatsConnectionFactory.Create("nats://" + endpoint.ToString()["nats://".Length..], _options, $"socketdaemon {Environment.MachineName} {context.Name}", loggerFactory);
+        return Task.CompletedTask;
+    }
+
+    public void StartAccepting() => _running = RunAsync();
+
+    public async Task UnbindAsync()
+    {
+        await _stopping.CancelAsync();
+        await _running;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await UnbindAsync();
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var options = context.Options;
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var js = new NatsJSContext(_connection!);
+                await NatsConnectionFactory.EnsureStreamAsync(js, options.Stream!, _options, options.FilterSubject ?? "logs.>", _stopping.Token);
+                var consumer = await js.CreateOrUpdateConsumerAsync(options.Stream!, new ConsumerConfig(options.Consumer!)
+                {
+                    DurableName = options.Consumer,
+                    FilterSubject = options.FilterSubject,
+                    AckPolicy = ConsumerConfigAckPolicy.Explicit,
+                    AckWait = _options.AckWait,
+                    MaxAckPending = Math.Max(1000, _options.FetchBatch * 4),
+                }, _stopping.Token);
+                Consuming(_logger, context.Name, options.Stream!, options.Consumer!, endpoint.ToString());
+                context.Listener.ConnectionOpened();
+                try
+                {
+                    await ConsumeAsync(consumer);
+                }
+                finally
+                {
+                    context.Listener.ConnectionClosed();
+                }
+
+                delay = TimeSpan.FromMilliseconds(100);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                context.Listener.ErrorSeen("nats");
+                ConsumeFailed(_logger, context.Name, ex.Message);
+                try
+                {
+                    await Task.Delay(delay, _stopping.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Messages arrive into a small queue as the consumer fetches them; each turn takes what is there (up to a
+    /// batch), logs it and commits it, then acknowledges it: the batch grows with the load, and latency stays low.
+    /// </summary>
+    private async Task ConsumeAsync(INatsJSConsumer consumer)
+    {
+        var batch = _options.FetchBatch;
+        var queue = Channel.CreateBounded<INatsJSMsg<byte[]>>(new BoundedChannelOptions(batch) { SingleReader = true, SingleWriter = true });
+        using var fetching = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        var fetch = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var message in consumer.ConsumeAsync<byte[]>(opts: new NatsJSConsumeOpts { MaxMsgs = batch, Expires = PullExpires }, cancellationToken: fetching.Token))
+                {
+                    await queue.Writer.WriteAsync(message, fetching.Token);
+                }
+
+                queue.Writer.TryComplete();
+            }
+            catch (Exception ex)
+            {
+                queue.Writer.TryComplete(ex is OperationCanceledException ? null : ex);
+            }
+        });
+
+        var messageContext = new MessageContext(context.Name, 0, PeerInfo.Unknown, context.Services) { Framing = FramingKind.Native };
+        var logs = context.Services.GetRequiredService<MessageLogFiles>();
+        var taken = new List<INatsJSMsg<byte[]>>(batch);
+        var outcomes = new List<(INatsJSMsg<byte[]> Message, Task? Commitment, bool Ok)>(batch);
+        try
+        {
+            while (await queue.Reader.WaitToReadAsync())
+            {
+                while (taken.Count < batch && queue.Reader.TryRead(out var message))
+                {
+                    taken.Add(message);
+                }
+
+                foreach (var message in taken)
+                {
+                    outcomes.Add(await DispatchAsync(messageContext, message));
+                }
+
+                await logs.CommitAsync();
+                foreach (var (message, commitment, ok) in outcomes)
+                {
+                    var committed = ok;
+                    if (commitment is not null)
+                    {
+                        try
+                        {
+                            await commitment;
+                        }
+                        catch (Exception)
+                        {
+                            // Not committed (a publish given up at a stop, a failed forward): NATS delivers it again.
+                            committed = false;
+                        }
+                    }
+
+                    await SettleAsync(message, committed);
+                }
+
+                taken.Clear();
+                outcomes.Clear();
+            }
+        }
+        finally
+        {
+            await fetching.CancelAsync();
+            await fetch;
+        }
+    }
+
+    private async ValueTask<(INatsJSMsg<byte[]>, Task?, bool)> DispatchAsync(MessageContext messageContext, INatsJSMsg<byte[]> message)
+    {
+        var sequence = message.Metadata?.Sequence.Stream ?? 0;
+        if (sequence != 0 && _logged.Contains(sequence))
+        {
+            // Logged here already; its acknowledgement was lost on the way. Acknowledge it again, log it once.
+            return (message, null, true);
+        }
+
+        var data = message.Data ?? [];
+        var peer = NatsOriginHeaders.PeerOf(message.Headers);
+        var receivedAt = NatsOriginHeaders.ReceivedOf(message.Headers) ?? DateTimeOffset.UtcNow;
+        if (data.Length > context.MaxMessageBytes)
+        {
+            context.Listener.ErrorSeen(ErrorReasons.TooLarge);
+            TooLarge(_logger, context.Name, message.Subject, data.Length);
+            return (message, null, true);
+        }
+
+        var target = peer == PeerInfo.Unknown ? messageContext : new MessageContext(context.Name, 0, peer, context.Services) { Framing = FramingKind.Native };
+        var intake = _intake ??= new MessageIntake(context, 0, peer, PeerConnections.KeyOf(peer), _stopping.Token);
+        intake.From(peer);
+        if (!await intake.AdmitAsync())
+        {
+            // Refused by the rate limit: NATS delivers it again later, so that nothing it holds is lost to the limit.
+            return (message, null, false);
+        }
+
+        try
+        {
+            await intake.DispatchAsync(target, new ReadOnlySequence<byte>(data), receivedAt, NatsOriginHeaders.OriginOf(message.Headers));
+            Remember(sequence);
+            return (message, target.TakeCommitment(), true);
+        }
+        catch (Exception ex)
+        {
+            _ = target.TakeCommitment();
+            intake.Failed(ex);
+            return (message, null, false);
+        }
+    }
+
+    private void Remember(ulong sequence)
+    {
+        if (sequence == 0 || !_logged.Add(sequence))
+        {
+            return;
+        }
+
+        _loggedOrder.Enqueue(sequence);
+        if (_loggedOrder.Count > RememberedSequences)
+        {
+            _logged.Remove(_loggedOrder.Dequeue());
+        }
+    }
+
+    /// <summary>Acknowledges a committed message; asks NATS to deliver a failed one again.</summary>
+    private async ValueTask SettleAsync(INatsJSMsg<byte[]> message, bool committed)
+    {
+        try
+        {
+            if (committed)
+            {
+                await message.AckAsync(cancellationToken: CancellationToken.None);
+            }
+            else
+            {
+                await message.NakAsync(cancellationToken: CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is NatsException or TimeoutException or ObjectDisposedException)
+        {
+            // NATS went away: the message comes again after AckWait and is recognised as logged.
+            AckFailed(_logger, context.Name, ex.Message);
+        }
+    }
+
+    [LoggerMessage(63, LogLevel.Information, "Listener {Listener}: consuming NATS stream {Stream} with durable consumer {Consumer} at {Endpoint}")]
+    private static partial void Consuming(ILogger logger, string listener, string stream, string consumer, string endpoint);
+
+    [LoggerMessage(64, LogLevel.Warning, "Listener {Listener}: NATS consumer failed ({Reason}); retrying")]
+    private static partial void ConsumeFailed(ILogger logger, string listener, string reason);
+
+    [LoggerMessage(65, LogLevel.Warning, "Listener {Listener}: acknowledging to NATS failed ({Reason}); the message will be delivered again and not logged twice")]
+    private static partial void AckFailed(ILogger logger, string listener, string reason);
+
+    [LoggerMessage(66, LogLevel.Warning, "Listener {Listener}: dropped a message on {Subject} of {Bytes} bytes, over MaxMessageBytes")]
+    private static partial void TooLarge(ILogger logger, string listener, string subject, int bytes);
+}
