@@ -1,6 +1,7 @@
 using SocketDaemon.Client;
 using SocketDaemon.Internal;
-using SocketDaemon.Listeners.Internal;
+using SocketDaemon.Connections;
+using SocketDaemon.Transport;
 using SocketDaemon.Listeners.Systemd;
 
 namespace SocketDaemon.Hosting.Validation;
