@@ -202,16 +202,24 @@ public sealed class MessageLogFiles : IDisposable
     }
 
     /// <summary>
-    /// Makes the next <see cref="Open"/> open each file anew, as logrotate's <c>postrotate</c> expects after it renamed
-    /// them. The files in use are closed a little later, when messages already in the old pipeline have been written.
+    /// Makes every fast-path writer open its file by name again before its next write. Needs no pipeline rebuild, so
+    /// a SIGHUP does it even when the new configuration is refused.
     /// </summary>
-    public void Reopen()
+    public void ReopenWriters()
     {
         foreach (var writer in _writers.Values)
         {
             writer.Reopen();
         }
+    }
 
+    /// <summary>
+    /// Makes the next <see cref="Open"/> open each file anew, as logrotate's <c>postrotate</c> expects after it renamed
+    /// them. The files in use are closed a little later, when messages already in the old pipeline have been written.
+    /// </summary>
+    public void Reopen()
+    {
+        ReopenWriters();
         foreach (var path in _files.Keys)
         {
             if (_files.TryRemove(path, out var file))
