@@ -43,6 +43,7 @@ public static class SocketDaemonServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IPostConfigureOptions<SocketDaemonOptions>>(sp => new ApplyDefaultListeners(listen ?? [], sp.GetRequiredService<SocketActivation>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SocketDaemonOptions>, SocketDaemonOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SocketDaemonOptions>, Pipeline.MessageLog.LogFileOptionsValidator>());
 
         // Read before anything else runs, and only once: the variables are removed as they are read.
         var activation = SocketActivation.FromEnvironment();

@@ -53,17 +53,20 @@ public sealed partial class MessageLogWriter : IDisposable
 
     // When the write (or fsync) under way began, 0 when none is: a call that does not return is a writer that hangs.
     private long _writeStarted;
+    private long _reopenedDeleted;
+    private long _reopenedBySignal;
+    private long _unrecovered;
 
     /// <summary>
     /// Starts the writer of <paramref name="path"/>; while the file cannot be written, lines wait in a spool in
     /// <paramref name="spoolDirectory"/> (or, without one, in the queue alone).
     /// </summary>
-    public MessageLogWriter(string path, MessageDurability durability, ILogger logger, string? spoolDirectory = null)
+    public MessageLogWriter(string path, MessageDurability durability, ILogger logger, string? spoolDirectory = null, LogFileOptions? files = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(logger);
         Path = path;
-        _file = new RollingLogFile(path) { SyncOnRoll = durability == MessageDurability.Fsync };
+        _file = new RollingLogFile(path, files) { SyncOnRoll = durability == MessageDurability.Fsync };
         _durability = durability;
         _logger = logger;
         if (spoolDirectory is not null)
@@ -106,6 +109,24 @@ public sealed partial class MessageLogWriter : IDisposable
 
     /// <summary>The file written now, or the newest existing one.</summary>
     public string? CurrentFile => _file.FindCurrent();
+
+    /// <summary>
+    /// Whether the file open has lost its name (deleted, or its directory removed): the next write opens it anew by
+    /// name and writes again what went to it since.
+    /// </summary>
+    public bool FileDeleted => _file.IsDeleted;
+
+    /// <summary>How many times the file was found deleted and opened anew by name.</summary>
+    public long ReopenedDeleted => Volatile.Read(ref _reopenedDeleted);
+
+    /// <summary>How many times the file was opened anew by name because <see cref="Reopen"/> asked (SIGHUP).</summary>
+    public long ReopenedBySignal => Volatile.Read(ref _reopenedBySignal);
+
+    /// <summary>The file open now, <see langword="null"/> before the first write, after a fault or a reopen.</summary>
+    public string? OpenFile => _file.CurrentPath;
+
+    /// <summary>Completes when the compression of rolled files under way has finished.</summary>
+    internal Task Compressing => _file.Compressing;
 
     /// <summary>Where the chunks queued to this writer come from and go back to.</summary>
     internal LogChunkPool Chunks { get; } = new(QueueCapacity);
@@ -251,6 +272,7 @@ public sealed partial class MessageLogWriter : IDisposable
                 {
                     _reopen = false;
                     _file.Close();
+                    Interlocked.Increment(ref _reopenedBySignal);
                 }
 
                 Volatile.Write(ref _writeStarted, Environment.TickCount64);
@@ -264,6 +286,7 @@ public sealed partial class MessageLogWriter : IDisposable
                 }
 
                 Volatile.Write(ref _writeStarted, 0);
+                NoteDeletions();
 
                 if (_fault is not null)
                 {
@@ -283,6 +306,15 @@ public sealed partial class MessageLogWriter : IDisposable
 
                 _fault = ex.Message;
                 _file.Close();
+                NoteDeletions();
+
+                // What a deleted file took since it lost its name goes after what the spool holds and before buffers;
+                // while it cannot be spooled it waits here, and buffers with it.
+                if (_file.Salvaged.Count > 0 && _spool is { HasPending: false })
+                {
+                    _spool.TryAppend(_file.Salvaged);
+                }
+
                 if (buffers.Count == 0)
                 {
                     // Only commits (or the spool) wait: they wait for the next try.
@@ -290,7 +322,7 @@ public sealed partial class MessageLogWriter : IDisposable
                     return WriteOutcome.Spooled;
                 }
 
-                var spooled = _spool is not null && _spool.TryAppend(buffers);
+                var spooled = _spool is not null && _file.Salvaged.Count == 0 && _spool.TryAppend(buffers);
 
                 // The claims of spooled lines do not hold: those senders' positions are recorded after the commit.
                 _claims.Missed(buffers.Count);
@@ -321,6 +353,28 @@ public sealed partial class MessageLogWriter : IDisposable
             }
         }
     }
+
+    // Logs (and counts) each time the file was found deleted since the last look: once per write batch, not per line.
+    private void NoteDeletions()
+    {
+        if (_file.DeletedCount != Volatile.Read(ref _reopenedDeleted))
+        {
+            Volatile.Write(ref _reopenedDeleted, _file.DeletedCount);
+            FileWasDeleted(_logger, Path);
+        }
+
+        if (_file.UnrecoveredBytes != _unrecovered)
+        {
+            DeletedLinesLost(_logger, Path, _file.UnrecoveredBytes - _unrecovered);
+            _unrecovered = _file.UnrecoveredBytes;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The message log file of {Path} was deleted while open; it is opened anew by name, and what went to it since it was deleted is written again")]
+    private static partial void FileWasDeleted(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The message log file of {Path} was deleted while open and {Bytes} bytes written to it since could not be read back")]
+    private static partial void DeletedLinesLost(ILogger logger, string path, long bytes);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Cannot write the message log {Path}; retrying every second, readers wait meanwhile")]
     private static partial void WriteFailed(ILogger logger, Exception exception, string path);
