@@ -236,7 +236,8 @@ internal sealed class RollingLogFile : IDisposable
             var bytes = new byte[lost];
             if (_readable && TryReadBack(bytes))
             {
-                _salvaged.Add(bytes);
+                // Older than whatever still waits to be written again: it goes first.
+                _salvaged.Insert(0, bytes);
             }
             else
             {
