@@ -172,6 +172,11 @@ public sealed partial class MessageLogWriter : IDisposable
         {
             WriterStuck(_logger, Path);
         }
+        else if (_file.Salvaged.Sum(static b => b.Length) is var held and > 0)
+        {
+            // Lines a deleted file took that neither a new file nor the spool could take before the stop.
+            MessagesLost(_logger, Path, held);
+        }
 
         _file.Dispose();
         _spool?.Dispose();
@@ -340,7 +345,7 @@ public sealed partial class MessageLogWriter : IDisposable
                 if (_stopping && attempt >= 3)
                 {
                     var lost = 0;
-                    foreach (var buffer in buffers)
+                    foreach (var buffer in buffers.Concat(_file.Salvaged))
                     {
                         lost += buffer.Length;
                     }
