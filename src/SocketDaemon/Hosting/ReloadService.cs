@@ -55,6 +55,9 @@ internal sealed partial class ReloadService(
         {
             var monotonic = Stopwatch.GetTimestamp() * 1_000_000 / Stopwatch.Frequency;
             notifier.Notify(string.Create(CultureInfo.InvariantCulture, $"RELOADING=1\nMONOTONIC_USEC={monotonic}\nSTATUS=Reloading"));
+
+            // logrotate renames the files and sends SIGHUP whatever the configuration holds: reopen them first.
+            logs.ReopenWriters();
             try
             {
                 // Each source re-reads its file, the environment or the command line.

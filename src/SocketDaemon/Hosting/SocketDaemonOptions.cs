@@ -30,6 +30,9 @@ public sealed class SocketDaemonOptions
     /// <remarks>Defaults to systemd's <c>LOGS_DIRECTORY</c> when set, else <c>./logs</c>.</remarks>
     public string? LogDirectory { get; set; }
 
+    /// <summary>How the message log files are named, compressed and kept.</summary>
+    public Pipeline.MessageLog.LogFileOptions LogFiles { get; set; } = new();
+
     /// <summary>Where the daemon keeps what must outlive it: native-protocol sessions and <c>Forward</c> spools.</summary>
     /// <remarks>Defaults to systemd's <c>STATE_DIRECTORY</c> when set, else <c>state</c> under <see cref="LogDirectory"/>.</remarks>
     public string? StateDirectory { get; set; }

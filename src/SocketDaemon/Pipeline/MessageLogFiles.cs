@@ -40,6 +40,7 @@ public sealed class MessageLogFiles : IDisposable
     private readonly ConcurrentDictionary<Logger, FlushableSink> _retiring = new();
     private readonly string _directory;
     private readonly MessageDurability _durability;
+    private readonly LogFileOptions _fileOptions;
     private readonly string _spoolDirectory;
     private readonly GroupCommit _fsync;
     private readonly Microsoft.Extensions.Logging.ILogger _logger;
@@ -61,6 +62,7 @@ public sealed class MessageLogFiles : IDisposable
         _logger = logger;
         _directory = options.Value.LogDirectory ?? throw new InvalidOperationException("SocketDaemon:LogDirectory is not set.");
         _durability = options.Value.Durability;
+        _fileOptions = options.Value.LogFiles;
         _spoolDirectory = Path.Combine(DefaultLocations.StateDirectory(options.Value), "spool", "log");
         _fsync = new GroupCommit(FlushToDisk);
     }
@@ -73,7 +75,7 @@ public sealed class MessageLogFiles : IDisposable
     {
         ArgumentNullException.ThrowIfNull(step);
         var path = Path.GetFullPath(step.Path ?? DefaultPath, _directory);
-        var writer = _writers.GetOrAdd(path, static (p, self) => new MessageLogWriter(p, self._durability, self._logger, self.SpoolDirectoryOf(p)), this);
+        var writer = _writers.GetOrAdd(path, static (p, self) => new MessageLogWriter(p, self._durability, self._logger, self.SpoolDirectoryOf(p), self._fileOptions), this);
         lock (_writersLock)
         {
             if (Array.IndexOf(_writerList, writer) < 0)
@@ -161,7 +163,11 @@ public sealed class MessageLogFiles : IDisposable
         return true;
     }
 
-    /// <summary>Whether every message log file (or, before the first message, its directory) can be written now.</summary>
+    /// <summary>
+    /// Whether every message log file can be written now, asking what each writer needs rather than making files: a
+    /// writer whose file is open and named needs nothing more (its writes report faults); one with no file open, or
+    /// whose file was deleted, needs to open or create its file by name.
+    /// </summary>
     public bool IsWritable(out string? problem)
     {
         foreach (var writer in _writerList)
@@ -171,18 +177,41 @@ public sealed class MessageLogFiles : IDisposable
                 problem = $"{writer.Path}: {fault}";
                 return false;
             }
+
+            if (writer.OpenFile is null || writer.FileDeleted)
+            {
+                // The file it would continue, else the directory it would create one in.
+                var existing = writer.FileDeleted ? null : writer.CurrentFile;
+                if (existing is not null && File.Exists(existing))
+                {
+                    if (!LogDirectoryAccess.CanWrite(existing))
+                    {
+                        problem = $"{existing}: the file cannot be written";
+                        return false;
+                    }
+                }
+                else if (!LogDirectoryAccess.CanCreateIn(Path.GetDirectoryName(writer.Path)!, out problem))
+                {
+                    return false;
+                }
+            }
         }
 
-        foreach (var path in _files.Keys.Concat(_writers.Keys).DefaultIfEmpty(Path.GetFullPath(DefaultPath, _directory)))
+        var serilog = _files.Keys.ToList();
+        if (serilog.Count == 0 && _writerList.Length == 0)
+        {
+            serilog.Add(Path.GetFullPath(DefaultPath, _directory));
+        }
+
+        foreach (var path in serilog)
         {
             try
             {
                 // The file Serilog writes now (rolling puts the date before the extension), then the directory,
-                // where the next file will be made. A fast-path writer's own file is not opened here: its writes
-                // say whether it works (Fault), and a second open could hang beside a hung one.
+                // where the next file will be made.
                 var directory = Path.GetDirectoryName(path)!;
                 var pattern = Path.GetFileNameWithoutExtension(path) + "*" + Path.GetExtension(path);
-                if (!_writers.ContainsKey(path) && Directory.EnumerateFiles(directory, pattern).Max(StringComparer.Ordinal) is { } current)
+                if (Directory.EnumerateFiles(directory, pattern).Max(StringComparer.Ordinal) is { } current)
                 {
                     using var file = new FileStream(current, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
                 }
@@ -201,17 +230,35 @@ public sealed class MessageLogFiles : IDisposable
         return true;
     }
 
+    /// <summary>How many times each writer's file was opened anew, by file and reason (<c>deleted</c>, <c>signal</c>).</summary>
+    public IEnumerable<(string Path, string Reason, long Count)> GetReopens()
+    {
+        foreach (var writer in _writerList)
+        {
+            yield return (writer.Path, "deleted", writer.ReopenedDeleted);
+            yield return (writer.Path, "signal", writer.ReopenedBySignal);
+        }
+    }
+
+    /// <summary>
+    /// Makes every fast-path writer open its file by name again before its next write. Needs no pipeline rebuild, so
+    /// a SIGHUP does it even when the new configuration is refused.
+    /// </summary>
+    public void ReopenWriters()
+    {
+        foreach (var writer in _writers.Values)
+        {
+            writer.Reopen();
+        }
+    }
+
     /// <summary>
     /// Makes the next <see cref="Open"/> open each file anew, as logrotate's <c>postrotate</c> expects after it renamed
     /// them. The files in use are closed a little later, when messages already in the old pipeline have been written.
     /// </summary>
     public void Reopen()
     {
-        foreach (var writer in _writers.Values)
-        {
-            writer.Reopen();
-        }
-
+        ReopenWriters();
         foreach (var path in _files.Keys)
         {
             if (_files.TryRemove(path, out var file))

@@ -76,6 +76,9 @@ public sealed class DaemonStatusProvider
     /// <summary>The NATS outboxes <c>Nats</c> steps publish through (set by the host).</summary>
     internal NatsPublishers? Nats { get; init; }
 
+    /// <summary>The message log files' reopen counts (set by the host; resolved when asked, not at start).</summary>
+    internal Func<IEnumerable<(string Path, string Reason, long Count)>>? LogReopens { get; init; }
+
     /// <summary>Each NATS outbox's counters, in the order of their spools.</summary>
     public IEnumerable<NatsOutboxStatus> GetNatsOutboxes() => Nats?.GetStatus() ?? [];
 

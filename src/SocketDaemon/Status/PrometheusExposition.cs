@@ -49,6 +49,7 @@ public static class PrometheusExposition
         var outboxes = status.GetNatsOutboxes().ToList();
         PerOutbox(text, outboxes, "socketdaemon_nats_pending", "gauge", "Messages a NATS outbox holds that JetStream has not acknowledged.", o => o.Pending);
         PerOutbox(text, outboxes, "socketdaemon_nats_spool_bytes", "gauge", "Bytes of a NATS outbox's spool files.", o => o.SpoolBytes);
+        PerItem(text, status.LogReopens?.Invoke().ToList() ?? [], "socketdaemon_log_reopened_total", "counter", "Times a message log file was opened anew by name: deleted while open, or asked by SIGHUP.", static r => $"file=\"{Escape(r.Path)}\",reason=\"{r.Reason}\"", static r => r.Count);
         return text.ToString();
     }
 

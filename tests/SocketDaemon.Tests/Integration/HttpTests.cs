@@ -99,7 +99,9 @@ public partial class HttpTests
 
         Assert.Equal(200, HttpExchange.Parse(await HttpExchange.GetAsync(daemon.Unix, "/healthz")).Status);
 
+        // A removed directory is made again by the writer; one whose name a file takes cannot be.
         Directory.Delete(daemon.LogDirectory, recursive: true);
+        File.WriteAllText(daemon.LogDirectory, "not a directory");
         var (status, _, body) = HttpExchange.Parse(await HttpExchange.GetAsync(daemon.Unix, "/healthz"));
         Assert.Equal(503, status);
         Assert.StartsWith("unhealthy: ", body, StringComparison.Ordinal);

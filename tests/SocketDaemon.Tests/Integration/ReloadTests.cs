@@ -62,6 +62,27 @@ public class ReloadTests
         Assert.EndsWith(": short\n", MessageLog.ReadShared(Directory.GetFiles(directory.Combine("logs"), "other*.log").Single()), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Sighup_reopens_the_log_files_even_when_the_new_configuration_is_refused()
+    {
+        using var directory = new TempDirectory();
+        var config = directory.Combine("socketdaemon.json");
+        await File.WriteAllTextAsync(config, """{ "SocketDaemon": { "Limits": { "MaxMessageBytes": 100 } } }""");
+        await using var daemon = await DaemonProcess.StartAsync(directory, "--config", config);
+        await using var client = await SocketDaemonClient.ConnectAsync(daemon.Endpoint);
+        await client.SendAsync("before the rotation");
+
+        // logrotate renames and sends SIGHUP whatever the configuration holds: here a JSON syntax error.
+        await File.WriteAllTextAsync(config, """{ "SocketDaemon": { "Limits": """);
+        var current = Directory.GetFiles(daemon.Log.Directory, "messages*.log").Single();
+        File.Move(current, directory.Combine("logs/rotated.log.1"));
+        daemon.Process.Signal(ChildProcess.SIGHUP);
+        await Wait.UntilAsync(() => MessageLog.ReadShared(OperationalLog(directory)).Contains("Reload refused", StringComparison.Ordinal), "the refusal");
+        await client.SendAsync("after the rotation");
+
+        Assert.Equal(["after the rotation"], daemon.Log.Texts());
+        Assert.EndsWith("before the rotation\n", MessageLog.ReadShared(directory.Combine("logs/rotated.log.1")), StringComparison.Ordinal);
+    }
 
     private static string OperationalLog(TempDirectory directory) => Directory.GetFiles(directory.Combine("logs"), "socketdaemon*.log").Single();
 }

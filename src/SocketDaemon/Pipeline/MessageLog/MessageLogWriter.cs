@@ -23,11 +23,8 @@ public sealed partial class MessageLogWriter : IDisposable
     public const int QueueCapacity = 128;
 
     /// <summary>
-    /// How many chunks one write takes at most (1 MiB). The kernel copies the lines into the page cache; out of 128
-    /// queued chunks (8 MiB in one <c>pwritev</c>) it copied about 7x slower per byte than out of 16 (profile of
-    /// 5,000,000 lines: <c>copy_folio_from_iter_atomic</c> 537 against 77 samples), and the daemon took about 1.5x the
-    /// CPU. Most likely the cache: 1 MiB of lines (and of page cache) is still in it when copied, 8 MiB is not. The
-    /// minimal C server writes 1 MiB at a time too. See docs/performance.md.
+    /// How many chunks one write takes at most (1 MiB): the kernel copies lines into the page cache faster while they
+    /// are still in the CPU cache (docs/performance-history.md, "The writer's 1 MiB writes").
     /// </summary>
     public const int WriteChunks = 16;
 
@@ -56,17 +53,20 @@ public sealed partial class MessageLogWriter : IDisposable
 
     // When the write (or fsync) under way began, 0 when none is: a call that does not return is a writer that hangs.
     private long _writeStarted;
+    private long _reopenedDeleted;
+    private long _reopenedBySignal;
+    private long _unrecovered;
 
     /// <summary>
     /// Starts the writer of <paramref name="path"/>; while the file cannot be written, lines wait in a spool in
     /// <paramref name="spoolDirectory"/> (or, without one, in the queue alone).
     /// </summary>
-    public MessageLogWriter(string path, MessageDurability durability, ILogger logger, string? spoolDirectory = null)
+    public MessageLogWriter(string path, MessageDurability durability, ILogger logger, string? spoolDirectory = null, LogFileOptions? files = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(logger);
         Path = path;
-        _file = new RollingLogFile(path) { SyncOnRoll = durability == MessageDurability.Fsync };
+        _file = new RollingLogFile(path, files) { SyncOnRoll = durability == MessageDurability.Fsync };
         _durability = durability;
         _logger = logger;
         if (spoolDirectory is not null)
@@ -109,6 +109,24 @@ public sealed partial class MessageLogWriter : IDisposable
 
     /// <summary>The file written now, or the newest existing one.</summary>
     public string? CurrentFile => _file.FindCurrent();
+
+    /// <summary>
+    /// Whether the file open has lost its name (deleted, or its directory removed): the next write opens it anew by
+    /// name and writes again what went to it since.
+    /// </summary>
+    public bool FileDeleted => _file.IsDeleted;
+
+    /// <summary>How many times the file was found deleted and opened anew by name.</summary>
+    public long ReopenedDeleted => Volatile.Read(ref _reopenedDeleted);
+
+    /// <summary>How many times the file was opened anew by name because <see cref="Reopen"/> asked (SIGHUP).</summary>
+    public long ReopenedBySignal => Volatile.Read(ref _reopenedBySignal);
+
+    /// <summary>The file open now, <see langword="null"/> before the first write, after a fault or a reopen.</summary>
+    public string? OpenFile => _file.CurrentPath;
+
+    /// <summary>Completes when the compression of rolled files under way has finished.</summary>
+    internal Task Compressing => _file.Compressing;
 
     /// <summary>Where the chunks queued to this writer come from and go back to.</summary>
     internal LogChunkPool Chunks { get; } = new(QueueCapacity);
@@ -153,6 +171,11 @@ public sealed partial class MessageLogWriter : IDisposable
         if (!_loop.Wait(DrainTimeout))
         {
             WriterStuck(_logger, Path);
+        }
+        else if (_file.Salvaged.Sum(static b => b.Length) is var held and > 0)
+        {
+            // Lines a deleted file took that neither a new file nor the spool could take before the stop.
+            MessagesLost(_logger, Path, held);
         }
 
         _file.Dispose();
@@ -254,6 +277,7 @@ public sealed partial class MessageLogWriter : IDisposable
                 {
                     _reopen = false;
                     _file.Close();
+                    Interlocked.Increment(ref _reopenedBySignal);
                 }
 
                 Volatile.Write(ref _writeStarted, Environment.TickCount64);
@@ -267,6 +291,7 @@ public sealed partial class MessageLogWriter : IDisposable
                 }
 
                 Volatile.Write(ref _writeStarted, 0);
+                NoteDeletions();
 
                 if (_fault is not null)
                 {
@@ -286,6 +311,15 @@ public sealed partial class MessageLogWriter : IDisposable
 
                 _fault = ex.Message;
                 _file.Close();
+                NoteDeletions();
+
+                // What a deleted file took since it lost its name goes after what the spool holds and before buffers;
+                // while it cannot be spooled it waits here, and buffers with it.
+                if (_file.Salvaged.Count > 0 && _spool is { HasPending: false })
+                {
+                    _spool.TryAppend(_file.Salvaged);
+                }
+
                 if (buffers.Count == 0)
                 {
                     // Only commits (or the spool) wait: they wait for the next try.
@@ -293,7 +327,7 @@ public sealed partial class MessageLogWriter : IDisposable
                     return WriteOutcome.Spooled;
                 }
 
-                var spooled = _spool is not null && _spool.TryAppend(buffers);
+                var spooled = _spool is not null && _file.Salvaged.Count == 0 && _spool.TryAppend(buffers);
 
                 // The claims of spooled lines do not hold: those senders' positions are recorded after the commit.
                 _claims.Missed(buffers.Count);
@@ -311,7 +345,7 @@ public sealed partial class MessageLogWriter : IDisposable
                 if (_stopping && attempt >= 3)
                 {
                     var lost = 0;
-                    foreach (var buffer in buffers)
+                    foreach (var buffer in buffers.Concat(_file.Salvaged))
                     {
                         lost += buffer.Length;
                     }
@@ -325,135 +359,5 @@ public sealed partial class MessageLogWriter : IDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Cannot write the message log {Path}; retrying every second, readers wait meanwhile")]
-    private static partial void WriteFailed(ILogger logger, Exception exception, string path);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Lines for the message log {Path} wait in the spool {Spool} until it can be written")]
-    private static partial void LinesSpooled(ILogger logger, string path, string spool);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "The message log {Path} is written again")]
-    private static partial void WriteRecovered(ILogger logger, string path);
-
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Stopping with the message log {Path} still failing: {Bytes} bytes of messages not written")]
-    private static partial void MessagesLost(ILogger logger, string path, int bytes);
-
-    [LoggerMessage(Level = LogLevel.Critical, Message = "The writer of {Path} did not finish within the stop timeout")]
-    private static partial void WriterStuck(ILogger logger, string path);
-
     private readonly record struct Item(byte[]? Chunk, int Length, TaskCompletionSource? Commit, LogClaim? Claim);
-
-    /// <summary>
-    /// The claims of the chunks the loop holds, one entry (or <see langword="null"/>) per buffer in the same order:
-    /// each is located and recorded in its journal before the write its chunk ends in, and marked written after it.
-    /// </summary>
-    private sealed class ClaimTracker : ILogWriteObserver
-    {
-        private readonly List<LogClaim?> _claims = [];
-        private readonly List<LogClaim> _located = [];
-        private int _count;
-
-        // The journals claims went to: each hears when a file is opened anew.
-        private readonly List<ILogClaimJournal> _journals = [];
-
-        /// <summary>
-        /// Itself while it holds claims or has recorded some (it must tell their journals of a reopened file);
-        /// <see langword="null"/> otherwise, so that a daemon without sessions costs nothing more.
-        /// </summary>
-        public ILogWriteObserver? Observer => _count > 0 || _journals.Count > 0 ? this : null;
-
-        public void Add(LogClaim? claim)
-        {
-            _claims.Add(claim);
-            if (claim is not null)
-            {
-                _count++;
-            }
-        }
-
-        /// <summary>The buffers before the last <paramref name="left"/> are gone without a write (spooled, or lost).</summary>
-        public void Missed(int left)
-        {
-            var gone = _claims.Count - left;
-            for (var i = 0; i < gone; i++)
-            {
-                if (_claims[i] is { } claim)
-                {
-                    claim.MarkMissed();
-                    _count--;
-                }
-            }
-
-            _claims.RemoveRange(0, gone);
-            if (_claims.Count == 0)
-            {
-                _count = 0;
-            }
-        }
-
-        public void BeforeWrite(string path, long offset, IReadOnlyList<ReadOnlyMemory<byte>> group, int completed)
-        {
-            var end = offset;
-            for (var i = 0; i < group.Count; i++)
-            {
-                var start = end;
-                end += group[i].Length;
-                if (i < completed && _claims[i] is { } claim)
-                {
-                    claim.Locate(path, start, end);
-                    _located.Add(claim);
-                }
-            }
-
-            if (_located.Count == 0)
-            {
-                return;
-            }
-
-            foreach (var claim in _located)
-            {
-                if (!_journals.Contains(claim.Journal))
-                {
-                    _journals.Add(claim.Journal);
-                }
-            }
-
-            // One record per journal for the whole write; there is one journal (the native sessions) unless a handler adds its own.
-            var journal = _located[0].Journal;
-            if (_located.TrueForAll(c => c.Journal == journal))
-            {
-                journal.Record(path, offset, end, _located);
-            }
-            else
-            {
-                foreach (var byJournal in _located.GroupBy(static c => c.Journal))
-                {
-                    byJournal.Key.Record(path, offset, end, [.. byJournal]);
-                }
-            }
-
-            _located.Clear();
-        }
-
-        public void Opened(string path)
-        {
-            foreach (var journal in _journals)
-            {
-                journal.FileOpened(path);
-            }
-        }
-
-        public void AfterWrite(int completed)
-        {
-            for (var i = 0; i < completed; i++)
-            {
-                if (_claims[i] is { } claim)
-                {
-                    claim.MarkWritten();
-                    _count--;
-                }
-            }
-
-            _claims.RemoveRange(0, completed);
-        }
-    }
 }
