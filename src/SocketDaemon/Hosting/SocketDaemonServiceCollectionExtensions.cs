@@ -49,7 +49,7 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton(activation);
         services.TryAddSingleton<ListenerRegistry>();
         services.TryAddSingleton<DaemonCommands>();
-        services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>() });
+        services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>(), Metrics = sp.GetService<SocketDaemonMetrics>() });
         services.TryAddSingleton<DaemonHealth>();
         services.TryAddSingleton<SocketDaemonMetrics>();
         services.TryAddSingleton<HttpStatusHandler>();
@@ -114,7 +114,8 @@ public static class SocketDaemonServiceCollectionExtensions
             step.Timeout ?? TimeSpan.FromSeconds(5));
         var handler = new ExecHandler(options, builder.ApplicationServices.GetRequiredService<ILogger<ExecHandler>>());
         builder.ApplicationServices.GetRequiredService<ExecProcesses>().Add(handler);
-        return builder.Use((context, next) => handler.InvokeAsync(context, next));
+        var counters = builder.ApplicationServices.GetRequiredService<SocketDaemonMetrics>().Output("exec", options.Command);
+        return builder.Use(CountedOutput.Wrap(counters, handler.InvokeAsync));
     }
 
     /// <summary>
@@ -140,7 +141,8 @@ public static class SocketDaemonServiceCollectionExtensions
             step.TlsCaFile is null && step.TlsCertificateFile is null && step.TlsServerName is null
                 ? null
                 : new ForwardTlsOptions(step.TlsCaFile, step.TlsCertificateFile, step.TlsKeyFile, step.TlsServerName));
-        return builder.UseEnd(step, services.GetRequiredService<ForwardHandlers>().Get(options).InvokeAsync);
+        var counters = services.GetRequiredService<SocketDaemonMetrics>().Output("forward", options.Spool);
+        return builder.UseEnd(step, CountedOutput.Wrap(counters, spools: true, services.GetRequiredService<ForwardHandlers>().Get(options).InvokeAsync));
     }
 
     /// <summary>The spool directory of a Forward step: its <c>Spool</c>, else <c>spool/forward</c> under the state directory.</summary>
@@ -167,6 +169,7 @@ public static class SocketDaemonServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(step);
         var matcher = MessageMatcher.Create(step);
         var keep = string.Equals(step.Action, "keep", StringComparison.OrdinalIgnoreCase);
-        return builder.Use(next => new FilterMiddleware(next, matcher, keep).InvokeAsync);
+        var metrics = builder.ApplicationServices.GetRequiredService<SocketDaemonMetrics>();
+        return builder.Use(next => new FilterMiddleware(next, matcher, keep, metrics.FilterDropped).InvokeAsync);
     }
 }

@@ -1,0 +1,38 @@
+namespace SocketDaemon.Status;
+
+/// <summary>
+/// What one output step (<c>Forward</c>, <c>Nats</c>, <c>Exec</c>, <c>Serilog</c>) did with the messages it was given:
+/// for <c>/metrics</c> and the <c>SocketDaemon</c> meter.
+/// </summary>
+/// <param name="Output">The step's handler, lower case: <c>forward</c>, <c>nats</c>, <c>exec</c>, <c>serilog</c>.</param>
+/// <param name="Name">What names the step: its spool, stream, command or section.</param>
+public sealed class OutputCounters(string Output, string Name)
+{
+    private long _written;
+    private long _failed;
+    private long _spooled;
+
+    /// <summary>The step's handler, lower case.</summary>
+    public string Output { get; } = Output;
+
+    /// <summary>What names the step.</summary>
+    public string Name { get; } = Name;
+
+    /// <summary>Messages the step handed to its destination (a child process, a sink).</summary>
+    public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>Messages the step refused or could not hand on (the step threw).</summary>
+    public long Failed => Interlocked.Read(ref _failed);
+
+    /// <summary>Messages the step wrote to its spool, to be sent on later.</summary>
+    public long Spooled => Interlocked.Read(ref _spooled);
+
+    /// <summary>Counts a message handed to the destination.</summary>
+    public void OnWritten() => Interlocked.Increment(ref _written);
+
+    /// <summary>Counts a message the step could not take.</summary>
+    public void OnFailed() => Interlocked.Increment(ref _failed);
+
+    /// <summary>Counts a message written to the spool.</summary>
+    public void OnSpooled() => Interlocked.Increment(ref _spooled);
+}
