@@ -43,7 +43,7 @@ public static class SocketCtl
     /// Parses and runs <paramref name="args"/>. A command line that does not parse gets one line on standard error
     /// with a hint, not the whole help, and exit code <see cref="ExitCodes.Usage"/>.
     /// </summary>
-    public static Task<int> InvokeAsync(string[] args, Func<TextReader> standardInput, InvocationConfiguration? configuration = null)
+    public static Task<int> InvokeAsync(string[] args, Func<TextReader> standardInput, InvocationConfiguration? configuration = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         var parse = CreateRootCommand(standardInput).Parse(args);
@@ -51,7 +51,7 @@ public static class SocketCtl
         var error = parse.Errors.Count > 0 ? DescribeError(parse) : UnknownOptionAmongArguments(parse);
         if (error is null)
         {
-            return parse.InvokeAsync(configuration);
+            return parse.InvokeAsync(configuration, cancellationToken);
         }
 
         configuration.Error.WriteLine($"socketctl: {error}");
