@@ -95,6 +95,36 @@ public partial class MetricsTests
         }
     }
 
+    [Fact]
+    public async Task The_Grafana_dashboard_queries_parse_and_use_only_documented_metrics()
+    {
+        using var directory = new TempDirectory();
+        var dashboard = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "deploy", "grafana", "socketdaemon.json")));
+        var docs = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "docs", "metrics.md"));
+        var expressions = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .Where(p => p.TryGetProperty("targets", out _))
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("expr").GetString()!))
+            .ToList();
+
+        // Grafana's variables replaced as Grafana would, then every query checked by promtool as a recording rule.
+        var rules = new System.Text.StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
+        for (var i = 0; i < expressions.Count; i++)
+        {
+            var query = expressions[i].Replace("$__rate_interval", "5m", StringComparison.Ordinal).Replace("$job", ".*", StringComparison.Ordinal).Replace("$instance", ".*", StringComparison.Ordinal);
+            rules.Append(CultureInfo.InvariantCulture, $"      - record: dashboard:query{i}\n        expr: '{query.Replace("'", "''", StringComparison.Ordinal)}'\n");
+            foreach (Match metric in MetricName().Matches(query))
+            {
+                Assert.Contains("`" + metric.Value + "`", docs, StringComparison.Ordinal);
+            }
+        }
+
+        var file = directory.Combine("dashboard.rules.yml");
+        await File.WriteAllTextAsync(file, rules.ToString());
+        var (exitCode, output, error) = await RunWithInputAsync("promtool", ["check", "rules", file], string.Empty);
+        Assert.True(exitCode == 0, $"promtool check rules: exit {exitCode}\n{output}{error}\n{rules}");
+        Assert.True(expressions.Count >= 15, $"{expressions.Count} queries");
+    }
+
     /// <summary>Each sample line's name and labels, and its value.</summary>
     internal static Dictionary<string, double> Samples(string body) => body.Split('\n')
         .Where(l => l.Length > 0 && !l.StartsWith('#'))
@@ -156,6 +186,9 @@ public partial class MetricsTests
 
         return directory?.FullName ?? throw new InvalidOperationException("the repository root is not above the test binaries");
     }
+
+    [GeneratedRegex(@"\b(socketdaemon|process)_[a-z_]+")]
+    private static partial Regex MetricName();
 
     [GeneratedRegex(@"^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) \S.*$")]
     private static partial Regex HelpLine();
