@@ -77,7 +77,7 @@ internal static class TopCommand
         return command;
     }
 
-    // Keys from the terminal, or characters from a redirected standard input; q (or Q, or the input ending) quits.
+    // Keys from the terminal, or characters from a redirected standard input; q (or Q) quits.
     private static void WaitForQuit(CancellationTokenSource quit)
     {
         try
@@ -85,8 +85,13 @@ internal static class TopCommand
             if (Console.IsInputRedirected)
             {
                 int c;
-                while ((c = Console.In.Read()) >= 0 && c is not ('q' or 'Q'))
+                while ((c = Console.In.Read()) is not ('q' or 'Q'))
                 {
+                    if (c < 0)
+                    {
+                        // Input ended without a q (top -n 1 < /dev/null): --iterations or Ctrl+C ends the view.
+                        return;
+                    }
                 }
             }
             else
