@@ -4,19 +4,26 @@ namespace SocketDaemon.Status;
 /// What one output step (<c>Forward</c>, <c>Nats</c>, <c>Exec</c>, <c>Serilog</c>) did with the messages it was given:
 /// for <c>/metrics</c> and the <c>SocketDaemon</c> meter.
 /// </summary>
-/// <param name="Output">The step's handler, lower case: <c>forward</c>, <c>nats</c>, <c>exec</c>, <c>serilog</c>.</param>
-/// <param name="Name">What names the step: its spool, stream, command or section.</param>
-public sealed class OutputCounters(string Output, string Name)
+public sealed class OutputCounters
 {
     private long _written;
     private long _failed;
     private long _spooled;
 
-    /// <summary>The step's handler, lower case.</summary>
-    public string Output { get; } = Output;
+    /// <summary>Creates the counters of the step <paramref name="output"/> named <paramref name="name"/>.</summary>
+    public OutputCounters(string output, string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(output);
+        ArgumentNullException.ThrowIfNull(name);
+        Output = output;
+        Name = name;
+    }
 
-    /// <summary>What names the step.</summary>
-    public string Name { get; } = Name;
+    /// <summary>The step's handler, lower case: <c>forward</c>, <c>nats</c>, <c>exec</c>, <c>serilog</c>.</summary>
+    public string Output { get; }
+
+    /// <summary>What names the step: its spool, stream, command or section.</summary>
+    public string Name { get; }
 
     /// <summary>Messages the step handed to its destination (a child process, a sink).</summary>
     public long Written => Interlocked.Read(ref _written);
