@@ -1,3 +1,3 @@
 using SocketDaemon.Cli;
 
-return await SocketCtl.CreateRootCommand(() => Console.In).Parse(args).InvokeAsync();
+return await SocketCtl.InvokeAsync(args, () => Console.In);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Runtime.CompilerServices;
+using SocketDaemon.Cli.Internal;
 using SocketDaemon.Client;
 
 namespace SocketDaemon.Cli.Commands;
@@ -27,18 +28,39 @@ internal static class SendCommand
             CustomParser = result => [.. result.Tokens.Select(token => token.Value)],
         };
 
-        var command = new Command("send", "Send messages.") { endpoint, framing, messages };
+        var tag = new Option<string?>("--tag", "-t") { Description = "Send each message as RFC 5424 syslog with this APP-NAME, as logger(1) -t (default with -p: your user name).", HelpName = "TAG" };
+        var priority = new Option<string?>("--priority", "-p")
+        {
+            Description = "Send each message as RFC 5424 syslog with this priority, as logger(1) -p: facility.severity, such as auth.warning (default with -t: user.notice).",
+            HelpName = "FACILITY.SEVERITY",
+        };
+
+        var command = new Command("send", "Send messages.") { endpoint, framing, tag, priority, messages };
         var tls = new TlsCommandOptions();
         tls.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommonOptions.RunAsync(parse, async () =>
         {
-            var options = tls.Apply(parse, new SocketDaemonClientOptions { Framing = parse.GetValue(framing) });
+            var chosen = parse.GetValue(framing);
+            var header = parse.GetValue(tag) is null && parse.GetValue(priority) is null ? null : SyslogHeader.Create(parse.GetValue(tag), parse.GetValue(priority));
+            IEnumerable<string>? arguments = parse.GetValue(messages) ?? [];
+            if (!arguments.Any())
+            {
+                // Octet counting cannot frame an empty message (RFC 6587: the count starts with a non-zero digit), so
+                // all of standard input is read and checked before anything is sent, as arguments are.
+                arguments = chosen == MessageFraming.Octet && header is null ? await ReadAllLinesAsync(standardInput(), cancellationToken) : null;
+            }
+
+            if (chosen == MessageFraming.Octet && header is null && arguments is not null && IndexOfEmpty(arguments) is var empty and >= 0)
+            {
+                throw new ArgumentException($"message {empty + 1} is empty, and octet counting (RFC 6587) cannot frame an empty message; nothing was sent");
+            }
+
+            var options = tls.Apply(parse, new SocketDaemonClientOptions { Framing = chosen });
             await using var client = await SocketDaemonClient.ConnectAsync(parse.GetValue(endpoint)!, options, cancellationToken);
-            var arguments = parse.GetValue(messages) ?? [];
-            await (arguments.Length > 0
-                ? client.SendManyAsync(arguments, cancellationToken)
-                : client.SendManyAsync(ReadLinesAsync(standardInput(), cancellationToken), cancellationToken));
-            return 0;
+            await (arguments is not null
+                ? client.SendManyAsync(header is null ? arguments : arguments.Select(m => header.Format(m, DateTimeOffset.Now)), cancellationToken)
+                : client.SendManyAsync(header is null ? ReadLinesAsync(standardInput(), cancellationToken) : WithHeader(ReadLinesAsync(standardInput(), cancellationToken), header), cancellationToken));
+            return ExitCodes.Ok;
         }));
         return command;
     }
@@ -61,6 +83,41 @@ internal static class SendCommand
             default:
                 result.AddError($"'{token}' is not a framing; expected native, seed, lines or octet.");
                 return default;
+        }
+    }
+
+    private static int IndexOfEmpty(IEnumerable<string> messages)
+    {
+        var index = 0;
+        foreach (var message in messages)
+        {
+            if (message.Length == 0)
+            {
+                return index;
+            }
+
+            index++;
+        }
+
+        return -1;
+    }
+
+    private static async Task<List<string>> ReadAllLinesAsync(TextReader reader, CancellationToken cancellationToken)
+    {
+        var lines = new List<string>();
+        await foreach (var line in ReadLinesAsync(reader, cancellationToken))
+        {
+            lines.Add(line);
+        }
+
+        return lines;
+    }
+
+    private static async IAsyncEnumerable<string> WithHeader(IAsyncEnumerable<string> messages, SyslogHeader header)
+    {
+        await foreach (var message in messages)
+        {
+            yield return header.Format(message, DateTimeOffset.Now);
         }
     }
 

@@ -13,11 +13,18 @@ internal static class TlsClient
     {
         var authorities = options.TlsCaFile is { } caFile ? LoadAuthorities(caFile) : null;
         var ssl = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
+        string? rejection = null;
+        var targetHost = options.TlsServerName ?? endpoint.Host;
         var authentication = new SslClientAuthenticationOptions
         {
-            TargetHost = options.TlsServerName ?? endpoint.Host,
+            TargetHost = targetHost,
             ClientCertificates = options.TlsClientCertificate is { } certificate ? [certificate] : null,
-            RemoteCertificateValidationCallback = (_, certificate, chain, errors) => Validate(certificate, chain, errors, authorities),
+            RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+            {
+                var valid = Validate(certificate, chain, errors, authorities);
+                rejection = valid ? null : Rejection(errors, targetHost);
+                return valid;
+            },
         };
 
         try
@@ -28,7 +35,7 @@ internal static class TlsClient
         catch (Exception ex) when (ex is System.Security.Authentication.AuthenticationException or IOException)
         {
             await ssl.DisposeAsync();
-            throw new SocketDaemonConnectException($"TLS with {endpoint} failed: {ex.Message}", ex);
+            throw new SocketDaemonConnectException($"TLS with {endpoint} failed: {rejection ?? ex.Message}", ex);
         }
         catch
         {
@@ -51,6 +58,12 @@ internal static class TlsClient
 
         return authorities.Count > 0 ? authorities : throw new SocketDaemonConnectException($"the CA file {path} holds no PEM certificate");
     }
+
+    // Why the daemon's certificate was refused, in the words an operator searches for.
+    private static string Rejection(SslPolicyErrors errors, string? targetHost) =>
+        (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0 ? "the daemon showed no certificate"
+        : (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0 ? $"name mismatch: the daemon's certificate is not for '{targetHost}' (--tls-server-name names another)"
+        : "untrusted issuer: the daemon's certificate does not chain to a trusted CA (--tls-ca names the CA file)";
 
     private static bool Validate(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, X509Certificate2Collection? authorities)
     {

@@ -7,7 +7,7 @@ namespace SocketDaemon.Framing;
 /// Chooses what an <see cref="FramingKind.Auto"/> connection speaks from its first bytes, without consuming them,
 /// in this order:
 /// <list type="number">
-/// <item><c>GET </c> or <c>HEAD </c>: <see cref="FramingKind.Http"/>.</item>
+/// <item><c>GET </c> or <c>HEAD </c>, or another HTTP method and <c>/</c>: <see cref="FramingKind.Http"/>.</item>
 /// <item>The native-protocol magic (<c>\0SDNP</c>): <see cref="FramingKind.Native"/>.</item>
 /// <item>A digit 1-9, more digits, a space: <see cref="FramingKind.Octet"/> (RFC 6587).</item>
 /// <item>Four bytes that read, in host byte order, as a length from 1 to <c>MaxMessageBytes + 1</c>:
@@ -27,6 +27,13 @@ public static class FramingDetector
     [
         ("GET "u8.ToArray(), FramingKind.Http),
         ("HEAD "u8.ToArray(), FramingKind.Http),
+
+        // Other methods only with their path, so that a line such as "POST office" is still a line: they get 405.
+        ("POST /"u8.ToArray(), FramingKind.Http),
+        ("PUT /"u8.ToArray(), FramingKind.Http),
+        ("DELETE /"u8.ToArray(), FramingKind.Http),
+        ("PATCH /"u8.ToArray(), FramingKind.Http),
+        ("OPTIONS /"u8.ToArray(), FramingKind.Http),
         (NativeProtocol.Magic.ToArray(), FramingKind.Native),
     ];
 

@@ -60,7 +60,7 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ListenerRegistry>();
         services.TryAddSingleton<DaemonCommands>();
-        services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>(), LogReopens = () => sp.GetService<MessageLogFiles>()?.GetReopens() ?? [] });
+        services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>(), Metrics = sp.GetService<SocketDaemonMetrics>(), LogReopens = () => sp.GetService<MessageLogFiles>()?.GetReopens() ?? [] });
         services.TryAddSingleton<DaemonHealth>();
         services.TryAddSingleton<SocketDaemonMetrics>();
         services.TryAddSingleton<HttpStatusHandler>();
@@ -164,7 +164,8 @@ public static class SocketDaemonServiceCollectionExtensions
         var options = new ExecOptions(step.Command!, step.Args, step.Mode == ExecMode.Transform, step.ConfirmWithOk, step.Timeout);
         var handler = new ExecHandler(options, builder.ApplicationServices.GetRequiredService<ILogger<ExecHandler>>());
         builder.ApplicationServices.GetRequiredService<ExecProcesses>().Add(handler);
-        return builder.Use((context, next) => handler.InvokeAsync(context, next));
+        var counters = builder.ApplicationServices.GetRequiredService<SocketDaemonMetrics>().Output("exec", options.Command);
+        return builder.Use(CountedOutput.Wrap(counters, handler.InvokeAsync));
     }
 
     /// <summary>
@@ -190,7 +191,8 @@ public static class SocketDaemonServiceCollectionExtensions
             step.TlsCaFile is null && step.TlsCertificateFile is null && step.TlsServerName is null
                 ? null
                 : new ForwardTlsOptions(step.TlsCaFile, step.TlsCertificateFile, step.TlsKeyFile, step.TlsServerName));
-        return builder.UseEnd(step, step.Final, services.GetRequiredService<ForwardHandlers>().Get(options).InvokeAsync);
+        var counters = services.GetRequiredService<SocketDaemonMetrics>().Output("forward", options.Spool);
+        return builder.UseEnd(step, step.Final, CountedOutput.Wrap(counters, spools: true, services.GetRequiredService<ForwardHandlers>().Get(options).InvokeAsync));
     }
 
     /// <summary>The spool directory of a Forward step: its <c>Spool</c>, else <c>spool/forward</c> under the state directory.</summary>
@@ -217,6 +219,7 @@ public static class SocketDaemonServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(step);
         var matcher = MessageMatcher.Create(step);
         var keep = step.Action == FilterAction.Keep;
-        return builder.Use(next => new FilterMiddleware(next, matcher, keep).InvokeAsync);
+        var metrics = builder.ApplicationServices.GetRequiredService<SocketDaemonMetrics>();
+        return builder.Use(next => new FilterMiddleware(next, matcher, keep, metrics.FilterDropped).InvokeAsync);
     }
 }

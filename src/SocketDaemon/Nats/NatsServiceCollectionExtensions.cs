@@ -52,6 +52,7 @@ public static class NatsServiceCollectionExtensions
         NatsSubjectTemplate.TryParse(step.Subject ?? DefaultSubject, publishers.Host, out var subject, out _);
         var outbox = publishers.Get(step.Url ?? options.Url, step.Stream ?? DefaultStream, subject!.StreamSubject);
         var handler = new NatsHandler(outbox, subject, publishers, step.Acknowledge == NatsAcknowledge.Nats);
-        return builder.UseMatching(MessageMatcher.Create(step), step.Final ?? true, handler.InvokeAsync);
+        var counters = services.GetRequiredService<SocketDaemon.Status.SocketDaemonMetrics>().Output("nats", step.Stream ?? DefaultStream);
+        return builder.UseMatching(MessageMatcher.Create(step), step.Final ?? true, SocketDaemon.Status.CountedOutput.Wrap(counters, spools: true, handler.InvokeAsync));
     }
 }

@@ -39,8 +39,10 @@ public static class SinksServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(step);
         var sinks = builder.ApplicationServices.GetRequiredService<MessageSinks>();
-        var handler = new TemplateLogHandler(sinks.Open(step.Section ?? MessageSinks.DefaultSection));
+        var section = step.Section ?? MessageSinks.DefaultSection;
+        var handler = new TemplateLogHandler(sinks.Open(section));
+        var counters = builder.ApplicationServices.GetRequiredService<SocketDaemon.Status.SocketDaemonMetrics>().Output("serilog", section);
         var matcher = MessageMatcher.Create(step);
-        return builder.UseMatching(matcher, matcher.HasConditions && step.Final == true, handler.InvokeAsync);
+        return builder.UseMatching(matcher, matcher.HasConditions && step.Final == true, SocketDaemon.Status.CountedOutput.Wrap(counters, spools: false, handler.InvokeAsync));
     }
 }

@@ -73,6 +73,9 @@ public sealed class DaemonStatusProvider
         return status;
     }
 
+    /// <summary>The pipeline steps' counters: outputs, filter drops, parse errors (set by the host).</summary>
+    public SocketDaemonMetrics? Metrics { get; init; }
+
     /// <summary>The NATS outboxes <c>Nats</c> steps publish through (set by the host).</summary>
     internal NatsPublishers? Nats { get; init; }
 

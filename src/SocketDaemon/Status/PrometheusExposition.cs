@@ -50,7 +50,55 @@ public static class PrometheusExposition
         PerOutbox(text, outboxes, "socketdaemon_nats_pending", "gauge", "Messages a NATS outbox holds that JetStream has not acknowledged.", o => o.Pending);
         PerOutbox(text, outboxes, "socketdaemon_nats_spool_bytes", "gauge", "Bytes of a NATS outbox's spool files.", o => o.SpoolBytes);
         PerItem(text, status.LogReopens?.Invoke().ToList() ?? [], "socketdaemon_log_reopened_total", "counter", "Times a message log file was opened anew by name: deleted while open, or asked by SIGHUP.", static r => $"file=\"{Escape(r.Path)}\",reason=\"{r.Reason}\"", static r => r.Count);
+
+        if (status.Metrics is { } metrics)
+        {
+            var outputs = metrics.Outputs.ToList();
+            PerItem(text, outputs, "socketdaemon_output_written_total", "counter", "Messages an output step handed to its destination.", OutputLabels, static o => o.Written);
+            PerItem(text, outputs, "socketdaemon_output_failed_total", "counter", "Messages an output step refused or could not hand on.", OutputLabels, static o => o.Failed);
+            PerItem(text, outputs, "socketdaemon_output_spooled_total", "counter", "Messages an output step wrote to its spool.", OutputLabels, static o => o.Spooled);
+            ByListener(text, "socketdaemon_filter_dropped_total", "Messages a Filter step dropped.", metrics.FilterDrops);
+            ByListener(text, "socketdaemon_parse_errors_total", "Messages a Parse step could not parse and kept whole.", metrics.ParseErrors);
+        }
+
+        RenderProcess(text, ProcessMetrics.Read());
         return text.ToString();
+    }
+
+    private static string OutputLabels(OutputCounters output) => $"output=\"{Escape(output.Output)}\",name=\"{Escape(output.Name)}\"";
+
+    private static void ByListener(StringBuilder text, string name, string help, IReadOnlyList<KeyValuePair<string, long>> counts)
+    {
+        Family(text, name, "counter", help);
+        foreach (var (listener, count) in counts)
+        {
+            Sample(text, name, $"listener=\"{Escape(listener)}\"", count);
+        }
+    }
+
+    private static void RenderProcess(StringBuilder text, ProcessMetrics process)
+    {
+        Family(text, "process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");
+        Sample(text, "process_cpu_seconds_total", null, Math.Round(process.CpuSeconds, 3));
+        Family(text, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+        Sample(text, "process_resident_memory_bytes", null, process.ResidentBytes);
+        Family(text, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.");
+        Sample(text, "process_virtual_memory_bytes", null, process.VirtualBytes);
+        Family(text, "process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.");
+        Sample(text, "process_start_time_seconds", null, process.StartTimeSeconds);
+
+        // Unknown (-1) where /proc cannot be read: left out rather than reported wrong.
+        if (process.OpenFds >= 0)
+        {
+            Family(text, "process_open_fds", "gauge", "Number of open file descriptors.");
+            Sample(text, "process_open_fds", null, process.OpenFds);
+        }
+
+        if (process.MaxFds >= 0)
+        {
+            Family(text, "process_max_fds", "gauge", "Maximum number of open file descriptors.");
+            Sample(text, "process_max_fds", null, process.MaxFds);
+        }
     }
 
     private static void PerForward(StringBuilder text, List<ForwardStatus> forwards, string name, string type, string help, Func<ForwardStatus, long> value) =>

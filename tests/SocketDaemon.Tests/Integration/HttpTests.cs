@@ -81,7 +81,7 @@ public partial class HttpTests
 
             var match = SampleLine().Match(line);
             Assert.True(match.Success, $"not a Prometheus sample line: {line}");
-            Assert.StartsWith("socketdaemon_", line, StringComparison.Ordinal);
+            Assert.Matches("^(socketdaemon|process)_", line);
             samples[match.Groups["series"].Value] = double.Parse(match.Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture);
         }
 
@@ -141,7 +141,7 @@ public partial class HttpTests
         Assert.Equal(431, HttpExchange.Parse(reply).Status);
     }
 
-    [GeneratedRegex(@"^# (HELP|TYPE) socketdaemon_[a-z_]+ .+$")]
+    [GeneratedRegex(@"^# (HELP|TYPE) (socketdaemon|process)_[a-z_]+ .+$")]
     private static partial Regex CommentLine();
 
     [GeneratedRegex(@"^(?<series>[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*=""([^""\\]|\\.)*"",?)*\})?) (?<value>[-+]?[0-9.eE+-]+|NaN|[+-]Inf)$")]

@@ -117,7 +117,7 @@ public class SocketCtlTests
     {
         var (exitCode, error) = await RunAsync(string.Empty, "send", "--endpoint", "unix:/nonexistent/socketdaemon.sock", "lost");
 
-        Assert.Equal(SocketCtl.Failed, exitCode);
+        Assert.Equal(ExitCodes.NotRunning, exitCode);
         Assert.StartsWith("socketctl: cannot connect to unix:/nonexistent/socketdaemon.sock: /nonexistent/socketdaemon.sock does not exist; is the daemon running?", error, StringComparison.Ordinal);
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }

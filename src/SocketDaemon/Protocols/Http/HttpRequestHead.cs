@@ -12,6 +12,9 @@ public sealed record HttpRequestHead(string Method, string Path, string? Version
     /// <summary>The largest request head the daemon reads.</summary>
     public const int MaxHeadBytes = 8 * 1024;
 
+    /// <summary>The <c>Accept</c> header, if the request had one: a browser asking for HTML gets the status page.</summary>
+    public string? Accept { get; init; }
+
     /// <summary>Whether this is the versionless request of HTTP/0.9, answered with the body alone.</summary>
     public bool IsHttp09 => Version is null;
 
@@ -45,11 +48,17 @@ public sealed record HttpRequestHead(string Method, string Path, string? Version
             return true;
         }
 
+        string? accept = null;
         while (reader.TryReadTo(out ReadOnlySequence<byte> line, (byte)'\n'))
         {
+            if (line.Length > 7 && Encoding.ASCII.GetString(line.Slice(0, 7)).Equals("accept:", StringComparison.OrdinalIgnoreCase))
+            {
+                accept = Encoding.ASCII.GetString(line.Slice(7)).Trim();
+            }
+
             if (line.IsEmpty || (line.Length == 1 && line.FirstSpan[0] == (byte)'\r'))
             {
-                head = new HttpRequestHead(parts[0], path, parts[2]);
+                head = new HttpRequestHead(parts[0], path, parts[2]) { Accept = accept };
                 end = reader.Position;
                 return true;
             }

@@ -91,6 +91,8 @@ internal sealed class HttpStatusHandler(DaemonStatusProvider status, DaemonHealt
 
         switch (head.Path)
         {
+            case "/" when StatusPage.IsWanted(head.Accept):
+                return RespondAsync(connection, head, 200, StatusPage.ContentType, StatusPage.Html);
             case "/":
                 return RespondAsync(connection, head, 200, PlainText, status.GetSummary());
             case "/status":
