@@ -27,32 +27,47 @@ internal sealed class SocketDaemonLogger(string category, SocketDaemonLoggerProv
             .Param("level", LevelNames[(int)logLevel])
             .Param("category", category)
             .Param("eventId", eventId.Id == 0 ? null : eventId.Id.ToString(CultureInfo.InvariantCulture));
-        if (state is IReadOnlyList<KeyValuePair<string, object?>> properties)
+        var properties = state as IReadOnlyList<KeyValuePair<string, object?>>;
+        if (properties is not null)
         {
-            AddProperties(writer, properties);
+            AddProperties(writer, properties, null);
         }
 
         if (format.IncludeScopes && provider.Scopes is { } scopes)
         {
-            AddScopes(writer, scopes);
+            AddScopes(writer, scopes, properties);
         }
 
         provider.Enqueue(writer.End(formatter(state, exception), exception?.ToString()));
     }
 
-    private static void AddProperties(Rfc5424Writer writer, IReadOnlyList<KeyValuePair<string, object?>> properties)
+    // A scope's value of the same name as one of the entry's own is left out: the entry's is the more precise.
+    private static void AddProperties(Rfc5424Writer writer, IReadOnlyList<KeyValuePair<string, object?>> properties, IReadOnlyList<KeyValuePair<string, object?>>? entry)
     {
         for (var i = 0; i < properties.Count; i++)
         {
             var (name, value) = properties[i];
-            if (name != "{OriginalFormat}")
+            if (name != "{OriginalFormat}" && !Contains(entry, name))
             {
                 writer.Param(name, Convert.ToString(value, CultureInfo.InvariantCulture));
             }
         }
     }
 
-    private static void AddScopes(Rfc5424Writer writer, IExternalScopeProvider scopes)
+    private static bool Contains(IReadOnlyList<KeyValuePair<string, object?>>? properties, string name)
+    {
+        for (var i = 0; i < (properties?.Count ?? 0); i++)
+        {
+            if (properties![i].Key == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void AddScopes(Rfc5424Writer writer, IExternalScopeProvider scopes, IReadOnlyList<KeyValuePair<string, object?>>? entry)
     {
         string? joined = null;
         scopes.ForEachScope(
@@ -60,7 +75,7 @@ internal sealed class SocketDaemonLogger(string category, SocketDaemonLoggerProv
             {
                 if (scope is IReadOnlyList<KeyValuePair<string, object?>> values)
                 {
-                    AddProperties(writer, values);
+                    AddProperties(writer, values, entry);
                 }
 
                 var text = Convert.ToString(scope, CultureInfo.InvariantCulture);

@@ -10,7 +10,7 @@ namespace SocketDaemon.Tests.Client.Logging;
 
 public sealed partial class SocketDaemonLoggerProviderTests
 {
-    private static readonly Func<ILogger, string, IDisposable?> RequestScope = LoggerMessage.DefineScope<string>("request {RequestId}");
+    private static readonly Func<ILogger, string, int, IDisposable?> RequestScope = LoggerMessage.DefineScope<string, int>("request {RequestId} for order {OrderId}");
 
     [Fact]
     public async Task Entries_arrive_as_rfc5424_messages_with_level_category_event_id_scopes_and_exception()
@@ -24,7 +24,7 @@ public sealed partial class SocketDaemonLoggerProviderTests
         })))
         {
             var logger = factory.CreateLogger("Shop.Orders");
-            using (RequestScope(logger, "r-42"))
+            using (RequestScope(logger, "r-42", 1001))
             {
                 Slow(logger, 1001, 950);
             }
@@ -36,7 +36,7 @@ public sealed partial class SocketDaemonLoggerProviderTests
         var texts = daemon.Log.Texts();
         Assert.Equal(2, texts.Count);
         Assert.Matches(
-            @"^<12>1 \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z web-1 orders-api \d+ Slow \[meta@32473 level=""Warning"" category=""Shop.Orders"" eventId=""12"" OrderId=""1001"" Ms=""950"" RequestId=""r-42"" scope=""request r-42""\] order 1001 took 950 ms$",
+            @"^<12>1 \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z web-1 orders-api \d+ Slow \[meta@32473 level=""Warning"" category=""Shop.Orders"" eventId=""12"" OrderId=""1001"" Ms=""950"" RequestId=""r-42"" scope=""request r-42 for order 1001""\] order 1001 took 950 ms$",
             texts[0]);
         Assert.StartsWith(@"<11>1 ", texts[1], StringComparison.Ordinal);
         Assert.Contains(@"Failed [meta@32473 level=""Error"" category=""Shop.Orders"" eventId=""13"" OrderId=""1002""] order 1002 failed\nSystem.InvalidOperationException: card ""declined""", texts[1], StringComparison.Ordinal);
