@@ -78,7 +78,7 @@ internal sealed class NativeConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends a frame built by <paramref name="write"/> and returns the reply to <paramref name="id"/>.</summary>
+    /// <summary>Sends <paramref name="frame"/> and returns the reply to <paramref name="id"/>.</summary>
     public async Task<NativeReply> RequestAsync(ulong id, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
         var reply = new TaskCompletionSource<NativeReply>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -29,12 +29,11 @@ namespace SocketDaemon.Client.Spooling;
 public sealed class DiskSpool : IDisposable
 {
     private const string SegmentExtension = ".spool";
-    private const string AckFileName = "ack";
-    private const int HeaderSize = 8;
+    private const int HeaderSize = SpoolSegment.HeaderSize;
 
     private readonly Lock _lock = new();
     private readonly Lock _commitLock = new();
-    private readonly List<Segment> _segments = [];
+    private readonly List<SpoolSegment> _segments = [];
     private readonly DiskSpoolOptions _options;
     private TaskCompletionSource _appended = NewSignal();
     private ulong _next;
@@ -284,7 +283,7 @@ public sealed class DiskSpool : IDisposable
                 return;
             }
 
-            WriteAckFile(sequence);
+            SpoolAckFile.Write(Directory, sequence, _options.Durability == SpoolDurability.Fsync);
             _acknowledged = sequence;
             while (_segments.Count > 0 && _segments[0].Last <= sequence)
             {
@@ -320,16 +319,16 @@ public sealed class DiskSpool : IDisposable
     private void Recover()
     {
         System.IO.Directory.CreateDirectory(Directory);
-        _acknowledged = ReadAckFile();
+        _acknowledged = SpoolAckFile.Read(Directory);
         var files = System.IO.Directory.EnumerateFiles(Directory, "*" + SegmentExtension)
             .Select(path => (Path: path, First: ParseFirst(path)))
             .Where(f => f.First > 0)
             .OrderBy(f => f.First);
         foreach (var (path, first) in files)
         {
-            var segment = new Segment(path, first, File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read));
+            var segment = new SpoolSegment(path, first, File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read));
             _segments.Add(segment);
-            Scan(segment);
+            RecoveredTornBytes += segment.Scan(_options.MaxRecordBytes);
             _bytes += segment.Length;
             if (segment.Offsets.Count == 0 || segment.Last <= _acknowledged)
             {
@@ -341,56 +340,15 @@ public sealed class DiskSpool : IDisposable
         _durable = _next - 1;
     }
 
-    // Reads the records of a segment and cuts the file at the first one that is not whole and intact.
-    private void Scan(Segment segment)
-    {
-        var fileLength = RandomAccess.GetLength(segment.Handle);
-        Span<byte> header = stackalloc byte[HeaderSize];
-        long offset = 0;
-        byte[] payload = [];
-        while (offset + HeaderSize <= fileLength)
-        {
-            RandomAccess.Read(segment.Handle, header, offset);
-            var length = BinaryPrimitives.ReadUInt32BigEndian(header);
-            if (length > (uint)_options.MaxRecordBytes || offset + HeaderSize + length > fileLength)
-            {
-                break;
-            }
-
-            if (payload.Length < length)
-            {
-                payload = new byte[Math.Max(length, payload.Length * 2)];
-            }
-
-            var span = payload.AsSpan(0, (int)length);
-            if (RandomAccess.Read(segment.Handle, span, offset + HeaderSize) != length
-                || Crc32.HashToUInt32(span) != BinaryPrimitives.ReadUInt32BigEndian(header[4..]))
-            {
-                break;
-            }
-
-            segment.Offsets.Add(offset);
-            offset += HeaderSize + length;
-        }
-
-        if (offset < fileLength)
-        {
-            RecoveredTornBytes += fileLength - offset;
-            RandomAccess.SetLength(segment.Handle, offset);
-        }
-
-        segment.Length = offset;
-    }
-
-    private Segment CreateSegment(ulong first)
+    private SpoolSegment CreateSegment(ulong first)
     {
         var path = Path.Combine(Directory, first.ToString("x16", CultureInfo.InvariantCulture) + SegmentExtension);
-        var segment = new Segment(path, first, File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read));
+        var segment = new SpoolSegment(path, first, File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read));
         _segments.Add(segment);
         return segment;
     }
 
-    private void DeleteSegment(Segment segment)
+    private void DeleteSegment(SpoolSegment segment)
     {
         _segments.Remove(segment);
         _bytes -= segment.Length;
@@ -398,54 +356,6 @@ public sealed class DiskSpool : IDisposable
         File.Delete(segment.Path);
     }
 
-    private ulong ReadAckFile()
-    {
-        var path = Path.Combine(Directory, AckFileName);
-        if (!File.Exists(path))
-        {
-            return 0;
-        }
-
-        var bytes = File.ReadAllBytes(path);
-        // A damaged position counts as none: everything is sent again, which the receiver's de-duplication absorbs.
-        return bytes.Length == 12 && Crc32.HashToUInt32(bytes.AsSpan(0, 8)) == BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(8))
-            ? BinaryPrimitives.ReadUInt64BigEndian(bytes)
-            : 0;
-    }
-
-    private void WriteAckFile(ulong sequence)
-    {
-        Span<byte> bytes = stackalloc byte[12];
-        BinaryPrimitives.WriteUInt64BigEndian(bytes, sequence);
-        BinaryPrimitives.WriteUInt32BigEndian(bytes[8..], Crc32.HashToUInt32(bytes[..8]));
-        var temporary = Path.Combine(Directory, AckFileName + ".tmp");
-        using (var handle = File.OpenHandle(temporary, FileMode.Create, FileAccess.Write))
-        {
-            RandomAccess.Write(handle, bytes, 0);
-            if (_options.Durability == SpoolDurability.Fsync)
-            {
-                RandomAccess.FlushToDisk(handle);
-            }
-        }
-
-        File.Move(temporary, Path.Combine(Directory, AckFileName), overwrite: true);
-    }
-
     private static ulong ParseFirst(string path) =>
         ulong.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var first) ? first : 0;
-
-    private sealed class Segment(string path, ulong first, SafeFileHandle handle)
-    {
-        public string Path { get; } = path;
-
-        public ulong First { get; } = first;
-
-        public SafeFileHandle Handle { get; } = handle;
-
-        public List<long> Offsets { get; } = [];
-
-        public long Length { get; set; }
-
-        public ulong Last => First + (ulong)Offsets.Count - 1;
-    }
 }

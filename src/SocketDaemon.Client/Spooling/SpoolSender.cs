@@ -30,8 +30,8 @@ internal sealed class SpoolSender : IAsyncDisposable
     private readonly SpoolSenderOptions _options;
     private readonly Action<SocketEndpoint, Exception>? _onError;
     private readonly Lock _lock = new();
-    private readonly Worker[] _workers;
-    private readonly Queue<Range> _returned = new();
+    private readonly SpoolWorker[] _workers;
+    private readonly Queue<SpoolRange> _returned = new();
     private readonly SortedDictionary<ulong, ulong> _done = [];
     private readonly PriorityQueue<TaskCompletionSource, ulong> _waiters = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -48,7 +48,7 @@ internal sealed class SpoolSender : IAsyncDisposable
         _options = options;
         _onError = onError;
         _nextToSend = spool.Acknowledged + 1;
-        _workers = [.. upstreams.Select((endpoint, index) => new Worker(endpoint, index))];
+        _workers = [.. upstreams.Select((endpoint, index) => new SpoolWorker(endpoint, index))];
         if (_workers.Length == 1)
         {
             _workers[0].Session = LoadSession(spool.Directory);
@@ -116,7 +116,7 @@ internal sealed class SpoolSender : IAsyncDisposable
         return session;
     }
 
-    private async Task RunAsync(Worker worker)
+    private async Task RunAsync(SpoolWorker worker)
     {
         var token = _stopping.Token;
         var backoff = TimeSpan.FromMilliseconds(100);
@@ -174,10 +174,10 @@ internal sealed class SpoolSender : IAsyncDisposable
     /// Runs one connection: the session, then the batches this worker still owes (sent again, same numbers), then new
     /// ones, with up to <see cref="SpoolSenderOptions.MaxInFlightBatches"/> awaiting acknowledgement.
     /// </summary>
-    private async Task SendAsync(Worker worker, NativeConnection connection, CancellationToken token)
+    private async Task SendAsync(SpoolWorker worker, NativeConnection connection, CancellationToken token)
     {
         await StartSessionAsync(worker, connection, token);
-        var inFlight = new Queue<(Range Range, Task<NativeReply> Reply)>();
+        var inFlight = new Queue<(SpoolRange Range, Task<NativeReply> Reply)>();
         foreach (var range in worker.Pending)
         {
             inFlight.Enqueue((range, SendRangeAsync(connection, range, token)));
@@ -238,7 +238,7 @@ internal sealed class SpoolSender : IAsyncDisposable
         }
     }
 
-    private static async Task StartSessionAsync(Worker worker, NativeConnection connection, CancellationToken token)
+    private static async Task StartSessionAsync(SpoolWorker worker, NativeConnection connection, CancellationToken token)
     {
         if (worker.Session == Guid.Empty)
         {
@@ -254,7 +254,7 @@ internal sealed class SpoolSender : IAsyncDisposable
         }
     }
 
-    private Task<NativeReply> SendRangeAsync(NativeConnection connection, Range range, CancellationToken token)
+    private Task<NativeReply> SendRangeAsync(NativeConnection connection, SpoolRange range, CancellationToken token)
     {
         var frame = new ArrayBufferWriter<byte>();
         var batch = NativeFrameWriter.BeginOriginBatch(frame, range.First);
@@ -268,13 +268,13 @@ internal sealed class SpoolSender : IAsyncDisposable
     }
 
     // Failover: a standby takes work only once every upstream before it has been tried and is down.
-    private bool MayTakeWork(Worker worker) => _options.RoundRobin || _workers.Take(worker.Index).All(w => w.Attempted && !w.Healthy);
+    private bool MayTakeWork(SpoolWorker worker) => _options.RoundRobin || _workers.Take(worker.Index).All(w => w.Attempted && !w.Healthy);
 
     /// <summary>
     /// The next range to send: one handed back by another worker (when this session can take it), else the next
     /// records of the spool.
     /// </summary>
-    private Range? TakeRange(Worker worker, bool mayRestartSession)
+    private SpoolRange? TakeRange(SpoolWorker worker, bool mayRestartSession)
     {
         lock (_lock)
         {
@@ -296,7 +296,7 @@ internal sealed class SpoolSender : IAsyncDisposable
                 count++;
             }
 
-            var range = new Range(records[0].Sequence, records[count - 1].Sequence);
+            var range = new SpoolRange(records[0].Sequence, records[count - 1].Sequence);
             _nextToSend = range.Last + 1;
             return range;
         }
@@ -333,7 +333,7 @@ internal sealed class SpoolSender : IAsyncDisposable
         work.TrySetResult();
     }
 
-    private void GiveBackIfOthersCan(Worker worker)
+    private void GiveBackIfOthersCan(SpoolWorker worker)
     {
         if (worker.Pending.Count == 0 || !_workers.Any(w => w != worker && w.Healthy))
         {
@@ -353,7 +353,7 @@ internal sealed class SpoolSender : IAsyncDisposable
     }
 
     /// <summary>Notes a range as acknowledged, and moves the spool's position over every range done in a row.</summary>
-    private void MarkDone(Range range)
+    private void MarkDone(SpoolRange range)
     {
         lock (_lock)
         {
@@ -384,24 +384,5 @@ internal sealed class SpoolSender : IAsyncDisposable
                 waiter.TrySetResult();
             }
         }
-    }
-
-    private sealed record Range(ulong First, ulong Last);
-
-    private sealed class Worker(SocketEndpoint endpoint, int index)
-    {
-        public SocketEndpoint Endpoint { get; } = endpoint;
-
-        public int Index { get; } = index;
-
-        public volatile bool Healthy;
-
-        public volatile bool Attempted;
-
-        public Guid Session { get; set; }
-
-        public ulong LastSent { get; set; }
-
-        public List<Range> Pending { get; } = [];
     }
 }

@@ -1,0 +1,67 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using Microsoft.Win32.SafeHandles;
+
+namespace SocketDaemon.Client.Spooling;
+
+/// <summary>One segment file of a <see cref="DiskSpool"/>: its records' offsets, and the recovery scan that finds them.</summary>
+internal sealed class SpoolSegment(string path, ulong first, SafeFileHandle handle)
+{
+    /// <summary>A record's header: <c>u32 length</c>, <c>u32 CRC-32 of the payload</c>, big-endian.</summary>
+    public const int HeaderSize = 8;
+
+    public string Path { get; } = path;
+
+    public ulong First { get; } = first;
+
+    public SafeFileHandle Handle { get; } = handle;
+
+    public List<long> Offsets { get; } = [];
+
+    public long Length { get; set; }
+
+    public ulong Last => First + (ulong)Offsets.Count - 1;
+
+    /// <summary>Reads the records and cuts the file at the first one that is not whole and intact.</summary>
+    /// <returns>How many bytes were cut off.</returns>
+    public long Scan(int maxRecordBytes)
+    {
+        var fileLength = RandomAccess.GetLength(Handle);
+        Span<byte> header = stackalloc byte[HeaderSize];
+        long offset = 0;
+        byte[] payload = [];
+        while (offset + HeaderSize <= fileLength)
+        {
+            RandomAccess.Read(Handle, header, offset);
+            var length = BinaryPrimitives.ReadUInt32BigEndian(header);
+            if (length > (uint)maxRecordBytes || offset + HeaderSize + length > fileLength)
+            {
+                break;
+            }
+
+            if (payload.Length < length)
+            {
+                payload = new byte[Math.Max(length, payload.Length * 2)];
+            }
+
+            var span = payload.AsSpan(0, (int)length);
+            if (RandomAccess.Read(Handle, span, offset + HeaderSize) != length
+                || Crc32.HashToUInt32(span) != BinaryPrimitives.ReadUInt32BigEndian(header[4..]))
+            {
+                break;
+            }
+
+            Offsets.Add(offset);
+            offset += HeaderSize + length;
+        }
+
+        var cut = fileLength - offset;
+        if (cut > 0)
+        {
+            RandomAccess.SetLength(Handle, offset);
+        }
+
+        Length = offset;
+        return Math.Max(cut, 0);
+    }
+}
