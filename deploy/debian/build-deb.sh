@@ -36,6 +36,7 @@ while (($#)); do
 done
 
 command -v dpkg-deb >/dev/null || { echo "build-deb.sh: dpkg-deb is needed (apt-get install dpkg)" >&2; exit 1; }
+command -v scdoc >/dev/null || { echo "build-deb.sh: scdoc is needed for the man pages (apt-get install scdoc)" >&2; exit 1; }
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/Directory.Build.props" | head -n 1)
 [[ -n $version ]] || { echo "build-deb.sh: no <Version> in $root/Directory.Build.props" >&2; exit 1; }
 [[ -n $arch ]] || arch=$(dpkg --print-architecture)
@@ -47,7 +48,8 @@ echo "build-deb.sh: staging socketdaemon $version ($arch) in $stage"
 install_args=(--prefix /usr --destdir "$stage" --no-start)
 [[ -z $from ]] || install_args+=(--from "$from")
 [[ $jit == no ]] || install_args+=(--jit)
-"$root/deploy/install.sh" "${install_args[@]}"
+# The package always has its man pages.
+SOCKETDAEMON_REQUIRE_MAN=1 "$root/deploy/install.sh" "${install_args[@]}"
 # What the daemon needs follows from what was staged: a socketdaemon.dll runs on the shared framework; the Native
 # AOT executable needs libc, and OpenSSL for TLS listeners (loaded when one starts).
 if [[ -f $stage/usr/lib/socketdaemon/socketdaemon.dll ]]; then
