@@ -304,10 +304,12 @@ public sealed partial class DeploymentTests
             var file = Path.Combine(destdir, "usr/share/man", page);
             Assert.True(File.Exists(file), $"no {file}");
             // man -l formats the page as an operator sees it; groff's -ww prints every warning about the source.
-            var rendered = await RunAsync("man", ["-l", file], new Dictionary<string, string> { ["MANWIDTH"] = "100", ["MANPAGER"] = "cat", ["MAN_KEEP_FORMATTING"] = "0" });
+            var rendered = await RunAsync("man", ["-l", file], new Dictionary<string, string> { ["MANWIDTH"] = "100", ["MANPAGER"] = "cat" });
             Assert.True(rendered.ExitCode == 0, rendered.StandardError);
-            Assert.Contains(name, rendered.StandardOutput, StringComparison.Ordinal);
-            Assert.Contains("SEE ALSO", rendered.StandardOutput, StringComparison.Ordinal);
+            // Bold and underline come as overstrikes (X\bX, _\bX) when man writes to a pipe.
+            var text = Regex.Replace(rendered.StandardOutput, ".\b", "");
+            Assert.Contains(name, text, StringComparison.Ordinal);
+            Assert.Contains("SEE ALSO", text, StringComparison.Ordinal);
             var warnings = await RunAsync("bash", ["-c", $"zcat '{file}' | groff -man -Tutf8 -ww -z"]);
             Assert.True(warnings.ExitCode == 0 && warnings.StandardError.Length == 0, $"{page}: {warnings.StandardError}");
         }
