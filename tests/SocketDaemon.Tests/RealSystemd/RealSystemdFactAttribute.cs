@@ -15,4 +15,18 @@ public sealed class RealSystemdFactAttribute : FactAttribute
             Skip = "real-systemd tier cannot run on this machine: " + reason;
         }
     }
+
+    /// <summary>The test also needs a loop device (<c>/dev/loop-control</c>), which some containers do not have.</summary>
+    public bool NeedsLoopDevice
+    {
+        get => field;
+        set
+        {
+            field = value;
+            if (value && Skip is null && !File.Exists("/dev/loop-control"))
+            {
+                Skip = "real-systemd tier: this test needs a loop device and /dev/loop-control is missing";
+            }
+        }
+    }
 }

@@ -14,7 +14,7 @@ namespace SocketDaemon.Tests.RealSystemd;
 [Collection(RealSystemdTier.Name)]
 public sealed class WatchdogTests(InstalledSystemdSandbox sandbox) : IClassFixture<InstalledSystemdSandbox>
 {
-    [RealSystemdFact]
+    [RealSystemdFact(NeedsLoopDevice = true)]
     public async Task A_daemon_whose_log_write_hangs_is_killed_by_the_watchdog_and_restarted()
     {
         using var temp = new TempDirectory();
