@@ -9,7 +9,8 @@
 #   sandbox.sh stop NAME              kill the sandbox (SIGKILL to its PID 1 ends every process in it)
 #
 # The sandbox's / is an overlay: the real / read-only underneath, a tmpfs on top, so nothing it writes (packages,
-# units, users, /var/log) reaches the real disk. /tmp, /run and /dev are its own: /dev holds only the usual character
+# units, users, /var/log) reaches the real disk; its units' cgroups are made in a cgroup of its own. /tmp, /run and
+# /dev are its own: /dev holds only the usual character
 # devices, so the sandbox's journald and a /dev/log socket unit never touch the machine's /dev. NEVER boot systemd on
 # the real root instead: at boot systemd-tmpfiles empties /tmp (tmpfiles.d "D /tmp"), which deletes everything there.
 set -euo pipefail
@@ -44,7 +45,32 @@ case $cmd in
     cat >"$state/boot" <<'B'
 #!/bin/bash
 set -e
-state=$1 share=$2
+state=$1 share=$2 phase=${3:-1}
+if [ "$phase" = 1 ]; then
+  # A cgroup of its own under this process's, and a cgroup namespace rooted there (phase 2 mounts it fresh), so
+  # that the sandbox's systemd makes its units' cgroups inside it, apart from any other sandbox's. Only the
+  # hierarchies systemd tracks processes with (name=systemd, cgroup2), never a resource controller's, so the
+  # sandbox stays within whatever limits this process has. Where that cannot be done, it shares the tree.
+  cg=$state/cgroups; : >"$cg"
+  # Read at once: read(1) on /proc would see the file change under it as the loop moves this process.
+  own=$(cat /proc/self/cgroup)
+  # mount point, type, super options (mountinfo's fields after the optional ones' "-")
+  mounts() { awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { print $5, $(i + 1), $NF; break } }' /proc/self/mountinfo; }
+  while IFS=: read -r _ controllers path; do
+    case $controllers in
+      name=systemd) kind=systemd; mount=$(mounts | awk '$2 == "cgroup" && $3 ~ /name=systemd/ { print $1; exit }') ;;
+      "") kind=unified; mount=$(mounts | awk '$2 == "cgroup2" { print $1; exit }') ;;
+      *) continue ;;
+    esac
+    [ -n "$mount" ] || continue
+    dir=$mount${path%/}/$(basename "$state")
+    mkdir -p "$dir" 2>/dev/null || continue
+    # 0: the writing process, this one (the sandbox's PID 1 to be).
+    if echo 0 >"$dir/cgroup.procs" 2>/dev/null; then echo "$kind $dir" >>"$cg"; else rmdir "$dir" 2>/dev/null || true; fi
+  done <<<"$own"
+  if [ -s "$cg" ]; then exec unshare --cgroup "$0" "$state" "$share" 2; fi
+  exec "$0" "$state" "$share" 0
+fi
 mount --make-rprivate /
 mkdir -p "$state/mnt"
 mount -t tmpfs -o size=4g tmpfs "$state/mnt"
@@ -53,6 +79,17 @@ mount -t overlay overlay -o "lowerdir=/,upperdir=$state/mnt/upper,workdir=$state
 R=$state/mnt/root
 mount -t proc proc "$R/proc"
 mount --rbind /sys "$R/sys"
+if [ "$phase" = 2 ]; then
+  # Mounted inside the cgroup namespace, each hierarchy's root is the sandbox's own cgroup.
+  if grep -q '^systemd ' "$state/cgroups"; then
+    mount -t tmpfs -o mode=0755 tmpfs "$R/sys/fs/cgroup"
+    mkdir -p "$R/sys/fs/cgroup/systemd" "$R/sys/fs/cgroup/unified"
+    mount -t cgroup -o none,name=systemd cgroup "$R/sys/fs/cgroup/systemd"
+    if grep -q '^unified ' "$state/cgroups"; then mount -t cgroup2 cgroup2 "$R/sys/fs/cgroup/unified"; fi
+  else
+    mount -t cgroup2 cgroup2 "$R/sys/fs/cgroup"
+  fi
+fi
 mount -t tmpfs -o mode=0755,nosuid tmpfs "$R/dev"
 for d in null zero full random urandom tty kmsg fuse; do
   [ -e "/dev/$d" ] || continue
@@ -113,6 +150,15 @@ B
       # PID 1 gone, the namespace's processes are killed; wait so nothing holds the mounts when the state goes.
       for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
     fi
+    # The cgroups the sandbox's systemd made, deepest first (rmdir removes only empty ones).
+    while read -r _ dir; do
+      [ -d "$dir" ] || continue
+      for _ in $(seq 100); do
+        find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
+        [ -d "$dir" ] || break
+        sleep 0.05
+      done
+    done <"$state/cgroups" 2>/dev/null || true
     rm -rf "$state" ;;
   *) echo "usage: sandbox.sh check|start|exec|stop NAME [...]" >&2; exit 2 ;;
 esac
