@@ -154,7 +154,9 @@ fi
 
 # 4. The units, their paths rewritten for another prefix.
 run mkdir -p "$units"
-for unit in socketdaemon.service socketdaemon.socket socketdaemon-tcp.socket; do
+# socketdaemon-syslog.socket and socketdaemon-devlog.socket (the system's syslog, docs/system-syslog.md) are
+# installed, never enabled.
+for unit in socketdaemon.service socketdaemon.socket socketdaemon-tcp.socket socketdaemon-syslog.socket socketdaemon-devlog.socket; do
   echo "+ install -m 0644 $here/systemd/$unit $units/$unit"
   sed "s#/usr/lib/socketdaemon/#$prefix/lib/socketdaemon/#g" "$here/systemd/$unit" > "$units/$unit.tmp"
   chmod 0644 "$units/$unit.tmp"
@@ -170,10 +172,34 @@ else
 fi
 run install -m 0644 "$here/appsettings.json" "$libdir/appsettings.json.dist"
 
-# 6. The documentation.
+# 6. The documentation: the operator pages, the copyright file, the system-syslog examples and the man pages.
 docdir=$destdir$prefix/share/doc/socketdaemon
-run mkdir -p "$docdir"
-run install -m 0644 "$root/docs/operations.md" "$docdir/operations.md"
+run mkdir -p "$docdir" "$docdir/examples"
+for page in "$root"/docs/*.md; do
+  run install -m 0644 "$page" "$docdir/${page##*/}"
+done
+run install -m 0644 "$here/copyright" "$docdir/copyright"
+run install -m 0644 "$here/syslog/appsettings.json" "$docdir/examples/appsettings.syslog.json"
+run install -m 0644 "$here/syslog/journald-forward-to-syslog.conf" "$docdir/examples/journald-forward-to-syslog.conf"
+# Man pages, from docs/man/*.scd with scdoc (apt-get install scdoc); SOCKETDAEMON_REQUIRE_MAN=1 (build-deb.sh)
+# makes a missing scdoc an error instead of a note.
+mandir=$destdir$prefix/share/man
+if command -v scdoc >/dev/null; then
+  for source in "$root"/docs/man/*.scd; do
+    page=${source##*/}
+    page=${page%.scd}
+    section=${page##*.}
+    run mkdir -p "$mandir/man$section"
+    echo "+ scdoc < $source | gzip -9n > $mandir/man$section/$page.gz"
+    scdoc < "$source" | gzip -9n > "$mandir/man$section/$page.gz"
+    chmod 0644 "$mandir/man$section/$page.gz"
+  done
+elif [[ ${SOCKETDAEMON_REQUIRE_MAN:-0} == 1 ]]; then
+  echo "install.sh: scdoc is needed to build the man pages (apt-get install scdoc)" >&2
+  exit 1
+else
+  say "note: scdoc is not installed, so the man pages are not (apt-get install scdoc, then run this again)"
+fi
 
 # 7. On the real system: the user, then systemd.
 if [[ -n $destdir ]]; then

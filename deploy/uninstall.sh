@@ -31,7 +31,7 @@ fi
 
 run() { echo "+ $*"; "$@"; }
 say() { echo "uninstall.sh: $*"; }
-units=(socketdaemon.socket socketdaemon-tcp.socket socketdaemon.service)
+units=(socketdaemon.socket socketdaemon-tcp.socket socketdaemon-syslog.socket socketdaemon-devlog.socket socketdaemon.service)
 
 systemd=no
 if [[ -z $destdir && -d /run/systemd/system ]]; then systemd=yes; fi
@@ -46,6 +46,8 @@ done
 run rm -f "$destdir$prefix/bin/socketctl"
 run rm -rf "$destdir$prefix/lib/socketdaemon" "$destdir$prefix/lib/socketdaemon.new"
 run rm -rf "$destdir$prefix/share/doc/socketdaemon"
+run rm -f "$destdir$prefix/share/man/man8/socketdaemon.8.gz" "$destdir$prefix/share/man/man1/socketctl.1.gz" \
+  "$destdir$prefix/share/man/man5/socketdaemon.json.5.gz"
 if [[ $systemd == yes ]]; then run systemctl daemon-reload; fi
 
 if [[ $purge == yes ]]; then

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds socketdaemon_<version>_<arch>.deb with dpkg-deb from a staging tree made by deploy/install.sh.
 #
-#   deploy/debian/build-deb.sh [--from DIR] [--output DIR] [--arch ARCH] [--jit]
+#   deploy/debian/build-deb.sh [--from DIR] [--output DIR] [--arch ARCH] [--version VERSION] [--jit]
 #
 # --from DIR   binaries published before (see install.sh --from); without it install.sh runs dotnet publish.
 # --output DIR where the .deb goes (default: artifacts/).
 # --arch ARCH  the Debian architecture (default: dpkg --print-architecture).
+# --version V  the package version (default: Directory.Build.props' <Version>), e.g. for a test of an upgrade.
 # --jit        package the framework-dependent daemon (install.sh --jit), for drop-in Serilog sink assemblies.
 #
 # By default the daemon is Native AOT (as install.sh publishes it when clang and zlib1g-dev are there): one
@@ -20,6 +21,7 @@ root=$(cd "$here/../.." && pwd)
 from=
 output=$root/artifacts
 arch=
+version=
 jit=no
 while (($#)); do
   case $1 in
@@ -29,14 +31,17 @@ while (($#)); do
     --output=*) output=${1#*=}; shift ;;
     --arch) arch=${2:?--arch needs an architecture}; shift 2 ;;
     --arch=*) arch=${1#*=}; shift ;;
+    --version) version=${2:?--version needs a version}; shift 2 ;;
+    --version=*) version=${1#*=}; shift ;;
     --jit) jit=yes; shift ;;
-    -h | --help) sed -n '2,16s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,17s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "build-deb.sh: unknown option '$1' (--help lists them)" >&2; exit 2 ;;
   esac
 done
 
 command -v dpkg-deb >/dev/null || { echo "build-deb.sh: dpkg-deb is needed (apt-get install dpkg)" >&2; exit 1; }
-version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/Directory.Build.props" | head -n 1)
+command -v scdoc >/dev/null || { echo "build-deb.sh: scdoc is needed for the man pages (apt-get install scdoc)" >&2; exit 1; }
+[[ -n $version ]] || version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/Directory.Build.props" | head -n 1)
 [[ -n $version ]] || { echo "build-deb.sh: no <Version> in $root/Directory.Build.props" >&2; exit 1; }
 [[ -n $arch ]] || arch=$(dpkg --print-architecture)
 
@@ -47,7 +52,8 @@ echo "build-deb.sh: staging socketdaemon $version ($arch) in $stage"
 install_args=(--prefix /usr --destdir "$stage" --no-start)
 [[ -z $from ]] || install_args+=(--from "$from")
 [[ $jit == no ]] || install_args+=(--jit)
-"$root/deploy/install.sh" "${install_args[@]}"
+# The package always has its man pages.
+SOCKETDAEMON_REQUIRE_MAN=1 "$root/deploy/install.sh" "${install_args[@]}"
 # What the daemon needs follows from what was staged: a socketdaemon.dll runs on the shared framework; the Native
 # AOT executable needs libc, and OpenSSL for TLS listeners (loaded when one starts).
 if [[ -f $stage/usr/lib/socketdaemon/socketdaemon.dll ]]; then

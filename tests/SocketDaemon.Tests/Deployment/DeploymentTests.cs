@@ -10,7 +10,9 @@ namespace SocketDaemon.Tests.Deployment;
 /// </summary>
 public sealed partial class DeploymentTests
 {
-    private static readonly string[] UnitNames = ["socketdaemon.service", "socketdaemon.socket", "socketdaemon-tcp.socket"];
+    private static readonly string[] UnitNames = ["socketdaemon.service", "socketdaemon.socket", "socketdaemon-tcp.socket", "socketdaemon-syslog.socket", "socketdaemon-devlog.socket"];
+
+    private static readonly string[] ManPages = ["man8/socketdaemon.8.gz", "man1/socketctl.1.gz", "man5/socketdaemon.json.5.gz"];
 
     [Fact]
     public async Task The_units_pass_systemd_analyze_verify()
@@ -171,6 +173,7 @@ public sealed partial class DeploymentTests
     public async Task Build_deb_makes_a_package_with_the_expected_files_and_control()
     {
         RequireTool("dpkg-deb", "dpkg");
+        RequireTool("scdoc", "scdoc");
         using var temp = new TempDirectory();
         var output = temp.Combine("out");
 
@@ -188,6 +191,11 @@ public sealed partial class DeploymentTests
                      "./usr/lib/socketdaemon/socketdaemon.runtimeconfig.json", "./usr/bin/socketctl",
                      "./lib/systemd/system/socketdaemon.service", "./lib/systemd/system/socketdaemon.socket",
                      "./lib/systemd/system/socketdaemon-tcp.socket", "./etc/socketdaemon/appsettings.json",
+                     "./lib/systemd/system/socketdaemon-syslog.socket", "./lib/systemd/system/socketdaemon-devlog.socket",
+                     "./usr/share/doc/socketdaemon/copyright", "./usr/share/doc/socketdaemon/operations.md",
+                     "./usr/share/doc/socketdaemon/configuration.md", "./usr/share/doc/socketdaemon/system-syslog.md",
+                     "./usr/share/doc/socketdaemon/examples/appsettings.syslog.json",
+                     "./usr/share/man/man8/socketdaemon.8.gz", "./usr/share/man/man1/socketctl.1.gz", "./usr/share/man/man5/socketdaemon.json.5.gz",
                  })
         {
             Assert.Contains(path, contents.StandardOutput, StringComparison.Ordinal);
@@ -212,6 +220,7 @@ public sealed partial class DeploymentTests
     public async Task A_package_of_the_Native_AOT_daemon_holds_the_one_executable_and_needs_no_dotnet_runtime()
     {
         RequireTool("dpkg-deb", "dpkg");
+        RequireTool("scdoc", "scdoc");
         using var temp = new TempDirectory();
         // Shaped like `dotnet publish -p:PublishAot=true` output: the executable, its debug symbols, the settings; and
         // the Native AOT socketctl (no socketctl.dll).
@@ -240,6 +249,7 @@ public sealed partial class DeploymentTests
     public async Task The_package_installs_upgrades_removes_and_purges_in_an_isolated_root()
     {
         RequireTool("dpkg-deb", "dpkg");
+        RequireTool("scdoc", "scdoc");
         RequireTool("unshare", "util-linux");
         Assert.True(Environment.UserName == "root", "this test runs dpkg in a private mount namespace, which needs root (CI runs as root)");
         using var temp = new TempDirectory();
@@ -280,6 +290,34 @@ public sealed partial class DeploymentTests
     }
 
     [Fact]
+    public async Task The_installed_man_pages_render_with_man_without_a_warning()
+    {
+        RequireTool("scdoc", "scdoc");
+        RequireTool("man", "man-db");
+        using var temp = new TempDirectory();
+        var destdir = temp.Combine("root");
+        var install = await RunScriptAsync("deploy/install.sh", "--destdir", destdir, "--from", Published(temp), "--no-start");
+        Assert.True(install.ExitCode == 0, install.StandardOutput + install.StandardError);
+
+        foreach (var (page, name) in ManPages.Zip(["socketdaemon - message-ingestion daemon", "socketctl - send to, query and stop a SocketDaemon", "socketdaemon.json - configuration of socketdaemon(8)"]))
+        {
+            var file = Path.Combine(destdir, "usr/share/man", page);
+            Assert.True(File.Exists(file), $"no {file}");
+            // man -l formats the page as an operator sees it; groff's -ww prints every warning about the source.
+            var rendered = await RunAsync("man", ["-l", file], new Dictionary<string, string> { ["MANWIDTH"] = "100", ["MANPAGER"] = "cat" });
+            Assert.True(rendered.ExitCode == 0, rendered.StandardError);
+            // Bold and underline come as overstrikes (X\bX, _\bX) when man writes to a pipe.
+            var text = Regex.Replace(rendered.StandardOutput, ".\b", "");
+            Assert.Contains(name, text, StringComparison.Ordinal);
+            Assert.Contains("SEE ALSO", text, StringComparison.Ordinal);
+            var warnings = await RunAsync("bash", ["-c", $"zcat '{file}' | groff -man -Tutf8 -ww -z"]);
+            Assert.True(warnings.ExitCode == 0 && warnings.StandardError.Length == 0, $"{page}: {warnings.StandardError}");
+        }
+
+        Assert.Contains("License:", File.ReadAllText(Path.Combine(destdir, "usr/share/doc/socketdaemon/copyright")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_scripts_are_valid_shell()
     {
         foreach (var script in new[] { "deploy/install.sh", "deploy/uninstall.sh", "deploy/debian/build-deb.sh" })
@@ -309,6 +347,7 @@ public sealed partial class DeploymentTests
 
         Assert.True(File.Exists(At($"{prefix}/bin/socketctl")), $"no {prefix}/bin/socketctl");
         Assert.All(UnitNames, name => Assert.True(File.Exists(At($"{unitdir}/{name}")), $"no {unitdir}/{name}"));
+        Assert.True(File.Exists(At($"{prefix}/share/doc/socketdaemon/copyright")), $"no {prefix}/share/doc/socketdaemon/copyright");
         Assert.True(File.Exists(At("/etc/socketdaemon/appsettings.json")), "no /etc/socketdaemon/appsettings.json");
     }
 

@@ -7,7 +7,7 @@ namespace SocketDaemon.Tests.Fuzz;
 
 /// <summary>
 /// The fuzz harness's targets (tests/Fuzz) in CI: every seed input through every target, then random bytes. The long
-/// coverage-guided run is outside CI (docs/fuzzing.md); a finding it makes goes into the corpus and is replayed here.
+/// coverage-guided run is outside CI (docs/dev/fuzzing.md); a finding it makes goes into the corpus and is replayed here.
 /// </summary>
 public class FuzzCorpusTests
 {

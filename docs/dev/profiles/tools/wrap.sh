@@ -5,7 +5,7 @@
 # Output: PROF_OUT-<unix|tcp>-<pid>.{nettrace,counters.csv,perf.data,strace,stat}. The bench's CPU column is 0 with
 # it (it reads this script's /proc entry); the .stat file has the daemon's.
 #   PROF_MODE=trace PROF_OUT=/tmp/prof/x dotnet run -c Release --project bench/SocketDaemon.Bench -- \
-#       --connections 4 --messages 5000000 --size 64 --framing lines --transport unix --reference none --daemon docs/profiles/tools/wrap.sh
+#       --connections 4 --messages 5000000 --size 64 --framing lines --transport unix --reference none --daemon docs/dev/profiles/tools/wrap.sh
 set -m
 export PATH="$PATH:/root/.dotnet/tools"
 out=${PROF_OUT:-/tmp/prof/out}-$(echo "$@" | grep -o "unix:\|tcp:" | head -1 | tr -d :)-$$
