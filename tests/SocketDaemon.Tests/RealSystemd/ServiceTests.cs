@@ -108,7 +108,7 @@ public sealed partial class ServiceTests(InstalledSystemdSandbox sandbox) : ICla
         Assert.Contains(" comm=logger]", line, StringComparison.Ordinal);
     }
 
-    [RealSystemdFact(Skip = "needs helper config's journal priority prefixes (<N> under JOURNAL_STREAM, issue 18.2); remove this Skip once branch config is merged")]
+    [RealSystemdFact]
     public async Task A_warning_of_the_daemon_is_in_the_journal_at_priority_warning()
     {
         await sandbox.RunOkAsync("systemctl start socketdaemon.service");
