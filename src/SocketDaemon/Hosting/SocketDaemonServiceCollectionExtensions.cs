@@ -49,7 +49,7 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton(activation);
         services.TryAddSingleton<ListenerRegistry>();
         services.TryAddSingleton<DaemonCommands>();
-        services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>() });
+        services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>(), Parsing = sp.GetService<Syslog.ParseCounters>() });
         services.TryAddSingleton<DaemonHealth>();
         services.TryAddSingleton<SocketDaemonMetrics>();
         services.TryAddSingleton<HttpStatusHandler>();
@@ -63,6 +63,8 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton<ForwardHandlers>();
         services.AddSingleton(new MessageHandlerRegistration("Commands", static (builder, _) => builder.UseCommands()));
         services.AddSingleton(new MessageHandlerRegistration("Log", static (builder, step) => builder.UseLog(step)));
+        services.TryAddSingleton<Syslog.ParseCounters>();
+        services.AddSingleton(new MessageHandlerRegistration("Parse", static (builder, step) => Syslog.ParsePipelineBuilderExtensions.UseParse(builder, Syslog.ParseOptions.From(step.Format))));
         services.AddSingleton(new MessageHandlerRegistration("Filter", static (builder, step) => builder.UseFilter(step)));
         services.AddSingleton(new MessageHandlerRegistration("Exec", static (builder, step) => builder.UseExec(step)));
         services.AddSingleton(new MessageHandlerRegistration("Forward", static (builder, step) => builder.UseForward(step)));
@@ -96,7 +98,7 @@ public static class SocketDaemonServiceCollectionExtensions
         step ??= new PipelineStepOptions();
         var files = builder.ApplicationServices.GetRequiredService<MessageLogFiles>();
         MessageDelegate handler = step.OutputTemplate is null
-            ? new LogHandler(files.OpenWriter(step)).InvokeAsync
+            ? (JsonLogHandler.IsJson(step.Format) ? new JsonLogHandler(files.OpenWriter(step)).InvokeAsync : new LogHandler(files.OpenWriter(step)).InvokeAsync)
             : new TemplateLogHandler(files.Open(step)).InvokeAsync;
         return builder.UseEnd(step, handler);
     }

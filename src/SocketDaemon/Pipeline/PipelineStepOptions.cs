@@ -24,6 +24,24 @@ public sealed class PipelineStepOptions
     /// <summary>Matches messages whose text this .NET regular expression finds a match in.</summary>
     public string? Match { get; set; }
 
+    /// <summary>Matches messages of this severity or a more urgent one (<c>warning</c> takes <c>emerg</c> to <c>warning</c>); needs a <c>Parse</c> step before.</summary>
+    public string? Severity { get; set; }
+
+    /// <summary>Matches messages of this facility, or of any in a comma-separated list (<c>auth, authpriv</c>); needs a <c>Parse</c> step before.</summary>
+    public string? Facility { get; set; }
+
+    /// <summary>Matches messages whose APP-NAME (RFC 3164 TAG) is this; needs a <c>Parse</c> step before.</summary>
+    public string? AppName { get; set; }
+
+    /// <summary>Matches messages whose sender's host name is this (case-insensitive); needs a <c>Parse</c> step before.</summary>
+    public string? Hostname { get; set; }
+
+    /// <summary>
+    /// For a <c>Parse</c> step: <c>syslog</c>, <c>json</c> or <c>auto</c> (<see cref="Syslog.ParseFormat"/>). For a
+    /// <c>Log</c> step: <c>text</c> (the default) or <c>json</c>, one JSON object per line (<c>docs/json-format.md</c>).
+    /// </summary>
+    public string? Format { get; set; }
+
     /// <summary>For a <c>Filter</c> step: <c>drop</c> the messages that match, or <c>keep</c> only those.</summary>
     /// <remarks>Defaults to <c>drop</c>.</remarks>
     public string? Action { get; set; }

@@ -76,6 +76,9 @@ public sealed class DaemonStatusProvider
     /// <summary>The NATS outboxes <c>Nats</c> steps publish through (set by the host).</summary>
     internal NatsPublishers? Nats { get; init; }
 
+    /// <summary>What <c>Parse</c> steps counted (set by the host).</summary>
+    internal Syslog.ParseCounters? Parsing { get; init; }
+
     /// <summary>Each NATS outbox's counters, in the order of their spools.</summary>
     public IEnumerable<NatsOutboxStatus> GetNatsOutboxes() => Nats?.GetStatus() ?? [];
 

@@ -11,7 +11,7 @@ namespace SocketDaemon.Pipeline.MessageLog;
 /// </summary>
 public static class MessageLineFormatter
 {
-    private const int TimestampLength = 32; // yyyy-MM-ddTHH:mm:ss.ffffffzzz
+    internal const int TimestampLength = 32; // yyyy-MM-ddTHH:mm:ss.ffffffzzz
 
     // After the text of a message cut by Oversize: truncate.
     private static ReadOnlySpan<byte> Truncated => " [truncated]"u8;
@@ -87,7 +87,7 @@ public static class MessageLineFormatter
     }
 
     // A connection stamps every message of one read with the same time: formatted once for all of them.
-    private static byte[] Timestamp(MessageContext context)
+    internal static byte[] Timestamp(MessageContext context)
     {
         var time = context.ReceivedAt;
         if (context.LogTimestamp is { } cached && context.LogTimestampOf.EqualsExact(time))
