@@ -22,6 +22,12 @@ internal static class Rfc3164Parser
 
     public static bool TryParse(ReadOnlySpan<byte> message, int position, bool hasPri, ref SyslogHeader header)
     {
+        // "<38> Mar  7 19:06:53": some senders put a space after the PRI (rsyslog's parsertest-parse-3164-buggyday).
+        if (hasPri && position + 1 < message.Length && message[position] == (byte)' ' && BsdTimestampLength(message[(position + 1)..]) > 0)
+        {
+            position++;
+        }
+
         var timestampLength = BsdTimestampLength(message[position..]);
         if (timestampLength == 0)
         {
