@@ -81,18 +81,13 @@ internal static class Rfc5424Parser
     {
         field = default;
         var start = position;
-        while (position < message.Length && SyslogParser.IsPrintUsAscii(message[position]))
-        {
-            position++;
-        }
-
-        var length = position - start;
-        if (length == 0 || position >= message.Length || message[position] != (byte)' ')
+        var length = message[start..].IndexOf((byte)' ');
+        if (length <= 0 || message.Slice(start, length).ContainsAnyExceptInRange((byte)33, (byte)126))
         {
             return false;
         }
 
-        position++;
+        position += length + 1;
         if (length != 1 || message[start] != (byte)'-')
         {
             field = new FieldRange(start, length);

@@ -177,13 +177,19 @@ public ref struct StructuredDataReader
     {
         while (position < data.Length)
         {
-            var b = data[position];
-            if (b == (byte)'"')
+            var next = data[position..].IndexOfAny((byte)'"', (byte)'\\');
+            if (next < 0)
+            {
+                return false;
+            }
+
+            position += next;
+            if (data[position] == (byte)'"')
             {
                 return true;
             }
 
-            position += b == (byte)'\\' ? 2 : 1;
+            position += 2;
         }
 
         return false;
