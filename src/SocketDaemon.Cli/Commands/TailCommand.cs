@@ -31,7 +31,7 @@ internal static class TailCommand
                 {
                     await output.WriteLineAsync(
                         message.Skipped > 0 ? string.Create(CultureInfo.InvariantCulture, $"-- skipped {message.Skipped} messages: this reader was too slow --")
-                        : parse.GetValue(json) ? JsonSerializer.Serialize(message, TailJsonContext.Default.TailEvent)
+                        : parse.GetValue(json) ? message.Json ?? JsonSerializer.Serialize(message, TailJsonContext.Default.TailEvent)
                         : string.Create(CultureInfo.InvariantCulture, $"{message.Time:yyyy-MM-ddTHH:mm:ss.ffffffzzz} {message.Listener} [{message.Peer}] {message.Text}"));
                     await output.FlushAsync(cancellationToken);
                 }
