@@ -221,9 +221,27 @@ public class StructuredLoggingTests
         return texts;
     }
 
+    [Fact]
+    public async Task A_log_step_with_an_output_template_can_show_the_parsed_fields()
+    {
+        await using var daemon = await TestDaemon.StartAsync(new Dictionary<string, string?>
+        {
+            ["SocketDaemon:Pipeline:0:Handler"] = "Parse",
+            ["SocketDaemon:Pipeline:1:Handler"] = "Log",
+            ["SocketDaemon:Pipeline:1:OutputTemplate"] = "{Severity}.{Facility} {AppName}[{ProcId}] {Message}{NewLine}",
+        });
+        using var client = await RawClient.ConnectAsync(daemon.Tcp);
+
+        await client.SendAsync("<36>Dec  3 06:03:08 myapp[9]: templated\n");
+
+        await Wait.UntilAsync(() => daemon.Log.Lines().Count >= 1, "the templated line");
+        Assert.Equal(["warning.auth myapp[9] templated"], daemon.Log.Lines());
+    }
+
     [Theory]
     [InlineData("Severity", "loud")]
     [InlineData("Facility", "user, nobody")]
+    [InlineData("Format", "xml")]
     public async Task A_bad_severity_or_facility_stops_start_up_naming_the_key(string key, string value)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => TestDaemon.StartAsync(new Dictionary<string, string?>
