@@ -6,9 +6,10 @@ namespace SocketDaemon.Syslog;
 
 /// <summary>
 /// The fields a <c>Parse</c> step found, as Serilog properties of a <c>Log</c> step with its own <c>OutputTemplate</c>:
-/// <c>{Facility}</c>, <c>{Severity}</c> (keywords), <c>{Timestamp}</c>, <c>{Hostname}</c>, <c>{AppName}</c>,
-/// <c>{ProcId}</c>, <c>{MsgId}</c>, <c>{StructuredData}</c>, <c>{Message}</c>, and <c>{ParseError}</c>; each only when
-/// the message has it.
+/// <c>{Facility}</c>, <c>{Severity}</c> (keywords), <c>{SyslogTimestamp}</c>, <c>{Hostname}</c>, <c>{AppName}</c>,
+/// <c>{ProcId}</c>, <c>{MsgId}</c>, <c>{StructuredData}</c>, <c>{SyslogMessage}</c>, and <c>{ParseError}</c>; each only
+/// when the message has it. The sender's timestamp and text are named apart from Serilog's own <c>{Timestamp}</c>
+/// (when the daemon read the message) and <c>{Message}</c> (the whole text).
 /// </summary>
 internal static class SyslogProperties
 {
@@ -38,13 +39,13 @@ internal static class SyslogProperties
         }
 
         var source = fields.Source(context.Payload);
-        Add(properties, "Timestamp", header.Timestamp, source);
+        Add(properties, "SyslogTimestamp", header.Timestamp, source);
         Add(properties, "Hostname", header.Hostname, source);
         Add(properties, "AppName", header.AppName, source);
         Add(properties, "ProcId", header.ProcId, source);
         Add(properties, "MsgId", header.MsgId, source);
         Add(properties, "StructuredData", header.StructuredData, source);
-        Add(properties, "Message", header.Message, source);
+        Add(properties, "SyslogMessage", header.Message, source);
     }
 
     private static void Add(List<LogEventProperty> properties, string name, FieldRange field, ReadOnlySpan<byte> source)

@@ -228,7 +228,7 @@ public class StructuredLoggingTests
         {
             ["SocketDaemon:Pipeline:0:Handler"] = "Parse",
             ["SocketDaemon:Pipeline:1:Handler"] = "Log",
-            ["SocketDaemon:Pipeline:1:OutputTemplate"] = "{Severity}.{Facility} {AppName}[{ProcId}] {Message}{NewLine}",
+            ["SocketDaemon:Pipeline:1:OutputTemplate"] = "{Severity}.{Facility} {AppName}[{ProcId}] {SyslogMessage}{NewLine}",
         });
         using var client = await RawClient.ConnectAsync(daemon.Tcp);
 
