@@ -61,9 +61,15 @@ internal static class Rfc3164Parser
                 }
             }
         }
-        else
+        else if (!TryTag(message, ref position, ref header) && hasPri && position < message.Length && message[position] == (byte)' ')
         {
-            TryTag(message, ref position, ref header);
+            // "<189> program[pid]: message", with a space after the PRI (syslog-ng's test_syslog_format.c): only a
+            // tag after it makes the space part of the header; else it stays the message's.
+            var afterSpace = position + 1;
+            if (TryTag(message, ref afterSpace, ref header))
+            {
+                position = afterSpace;
+            }
         }
 
         position = Math.Min(position, message.Length);

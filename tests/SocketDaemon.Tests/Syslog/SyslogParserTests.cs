@@ -95,6 +95,18 @@ public class SyslogParserTests
             new(R3164, "local0", "alert", "Mar 10 01:00:00", "Hostname2", "tag2", null, null, null, " msgnum:2")
         },
 
+        // syslog-ng's test_syslog_format.c: a space after the PRI, a tag that is an address, an ISO time without zone.
+        { "<189> program[pid]: message", new(R3164, "local7", "notice", null, null, "program", "pid", null, null, "message") },
+        { "<14> leading space kept", new(R3164, "user", "info", null, null, null, null, null, null, " leading space kept") },
+        {
+            "<189> Feb  3 12:34:56 host 127.0.0.1[pid]: message",
+            new(R3164, "local7", "notice", "Feb  3 12:34:56", "host", "127.0.0.1", "pid", null, null, "message")
+        },
+        {
+            "<182>2022-08-17T05:02:28.217 mymachine su: 'su root' failed",
+            new(R3164, "local6", "info", "2022-08-17T05:02:28.217", "mymachine", "su", null, null, null, "'su root' failed")
+        },
+
         // An empty message after a complete header, and after a PRI alone.
         { "<14>1 2026-01-01T00:00:00Z h a p m - ", new(R5424, "user", "info", "2026-01-01T00:00:00Z", "h", "a", "p", "m", null, string.Empty) },
         { "<14>", new(R3164, "user", "info", null, null, null, null, null, null, string.Empty) },
