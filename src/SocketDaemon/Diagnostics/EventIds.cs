@@ -6,8 +6,8 @@ namespace SocketDaemon.Diagnostics;
 /// these; <c>EventIdTests</c> fails on a literal id or a value used twice.
 /// </summary>
 /// <remarks>
-/// Operators filter and alert on these numbers: an id, once given, keeps its meaning. A new message takes the next
-/// free number of its block; a retired one leaves its number unused.
+/// Operators filter and alert on these numbers: an id, once given, keeps its meaning and is not given to another
+/// message. A new message takes the next free number of its block.
 /// </remarks>
 internal static class EventIds
 {
