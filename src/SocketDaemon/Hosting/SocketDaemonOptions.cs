@@ -59,5 +59,6 @@ public sealed class SocketDaemonOptions
         (nameof(StateDirectory), ConfigurationShape.Value(ValueForm.Text)),
         (nameof(Durability), ConfigurationShape.Value(ValueForm.Enum<MessageDurability>())),
         (nameof(Systemd), SystemdOptions.Shape()),
+        (nameof(LogFiles), global::SocketDaemon.Pipeline.MessageLog.LogFileOptions.Shape()),
         (nameof(ShutdownTimeout), ConfigurationShape.Value(ValueForm.Duration)));
 }

@@ -60,7 +60,6 @@ public static class PrometheusExposition
             PerItem(text, outputs, "socketdaemon_output_failed_total", "counter", "Messages an output step refused or could not hand on.", OutputLabels, static o => o.Failed);
             PerItem(text, outputs, "socketdaemon_output_spooled_total", "counter", "Messages an output step wrote to its spool.", OutputLabels, static o => o.Spooled);
             ByListener(text, "socketdaemon_filter_dropped_total", "Messages a Filter step dropped.", metrics.FilterDrops);
-            ByListener(text, "socketdaemon_parse_errors_total", "Messages a Parse step could not parse and kept whole.", metrics.ParseErrors);
         }
 
         RenderProcess(text, ProcessMetrics.Read());

@@ -7,7 +7,7 @@ namespace SocketDaemon.Status;
 
 /// <summary>
 /// The daemon's counters as a <see cref="Meter"/> named <c>SocketDaemon</c>, for <c>dotnet-counters</c> and
-/// OpenTelemetry, and the counters of the pipeline's steps (outputs, filter drops, parse errors) that
+/// OpenTelemetry, and the counters of the pipeline's steps (outputs, filter drops) that
 /// <c>/metrics</c> also reports. The listener instruments observe the listeners' own counters, so the hot path
 /// counts once and <c>/metrics</c>, <c>/status</c> and the meter always agree.
 /// </summary>
@@ -19,7 +19,6 @@ public sealed class SocketDaemonMetrics : IDisposable
     private readonly Meter _meter;
     private readonly ConcurrentDictionary<(string Output, string Name), OutputCounters> _outputs = new();
     private readonly ConcurrentDictionary<string, StrongBox<long>> _filterDrops = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, StrongBox<long>> _parseErrors = new(StringComparer.Ordinal);
 
     /// <summary>Creates the meter and its instruments.</summary>
     public SocketDaemonMetrics(IMeterFactory meters, ListenerRegistry listeners)
@@ -36,7 +35,6 @@ public sealed class SocketDaemonMetrics : IDisposable
         _meter.CreateObservableCounter("socketdaemon.output.failed", () => PerOutput(o => o.Failed), "{message}", "Messages an output step refused or could not hand on.");
         _meter.CreateObservableCounter("socketdaemon.output.spooled", () => PerOutput(o => o.Spooled), "{message}", "Messages an output step wrote to its spool.");
         _meter.CreateObservableCounter("socketdaemon.filter.dropped", () => PerListener(_filterDrops), "{message}", "Messages a Filter step dropped.");
-        _meter.CreateObservableCounter("socketdaemon.parse.errors", () => PerListener(_parseErrors), "{message}", "Messages a Parse step could not parse (kept whole).");
     }
 
     /// <summary>The output steps' counters, ordered by output and name.</summary>
@@ -46,8 +44,6 @@ public sealed class SocketDaemonMetrics : IDisposable
     /// <summary>Messages Filter steps dropped, by listener.</summary>
     public IReadOnlyList<KeyValuePair<string, long>> FilterDrops => Snapshot(_filterDrops);
 
-    /// <summary>Messages Parse steps could not parse, by listener.</summary>
-    public IReadOnlyList<KeyValuePair<string, long>> ParseErrors => Snapshot(_parseErrors);
 
     /// <summary>
     /// The counters of the output step <paramref name="output"/> named <paramref name="name"/>; a step rebuilt on
@@ -63,8 +59,6 @@ public sealed class SocketDaemonMetrics : IDisposable
     /// <summary>Counts a message a Filter step dropped, on <paramref name="listener"/>.</summary>
     public void FilterDropped(string listener) => Increment(_filterDrops, listener);
 
-    /// <summary>Counts a message a Parse step could not parse (and kept whole), on <paramref name="listener"/>.</summary>
-    public void ParseError(string listener) => Increment(_parseErrors, listener);
 
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();

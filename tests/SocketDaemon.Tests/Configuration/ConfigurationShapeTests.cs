@@ -45,6 +45,8 @@ public class ConfigurationShapeTests
         (typeof(ForwardStepOptions), ForwardStepOptions.Shape()),
         (typeof(NatsStepOptions), NatsStepOptions.Shape()),
         (typeof(SerilogStepOptions), SerilogStepOptions.Shape()),
+        (typeof(SocketDaemon.Syslog.ParseOptions), SocketDaemon.Syslog.ParseOptions.Shape()),
+        (typeof(SocketDaemon.Pipeline.MessageLog.LogFileOptions), SocketDaemon.Pipeline.MessageLog.LogFileOptions.Shape()),
     ];
 
     [Theory]
@@ -55,7 +57,7 @@ public class ConfigurationShapeTests
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod?.IsPublic == true).ToList();
 
         // A pipeline step also has its Handler key.
-        var expected = properties.Select(p => p.Name).Concat(typeof(StepConditions).IsAssignableFrom(type) || type == typeof(ExecStepOptions) ? ["Handler"] : []);
+        var expected = properties.Select(p => p.Name).Concat(typeof(StepConditions).IsAssignableFrom(type) || type == typeof(ExecStepOptions) || type == typeof(SocketDaemon.Syslog.ParseOptions) ? ["Handler"] : []);
         Assert.True(
             expected.Order().SequenceEqual(shape.Properties.Keys.Order()),
             $"{name}: properties {string.Join(", ", expected.Order())}; shape {string.Join(", ", shape.Properties.Keys.Order())}");

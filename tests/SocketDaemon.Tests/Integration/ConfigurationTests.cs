@@ -48,7 +48,7 @@ public class ConfigurationTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() =>
             TestDaemon.StartAsync(new Dictionary<string, string?> { ["SocketDaemon:Listeners:tcp:Framing"] = "morse" }));
 
-        Assert.Equal(["SocketDaemon:Listeners:tcp:Framing: 'morse' is not one of auto, seed, lines, octet, http, native, datagram"], error.Failures);
+        Assert.Equal(["SocketDaemon:Listeners:tcp:Framing: 'morse' is not one of auto, seed, lines, octet, http, native, datagram, nul"], error.Failures);
     }
 
     [Fact]

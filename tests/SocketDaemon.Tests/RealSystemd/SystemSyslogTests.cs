@@ -8,12 +8,10 @@ namespace SocketDaemon.Tests.RealSystemd;
 [Collection(RealSystemdTier.Name)]
 public sealed class SystemSyslogTests(InstalledSystemdSandbox sandbox) : IClassFixture<InstalledSystemdSandbox>
 {
-    // The shipped configuration, less its Parse step until the daemon has it (branch "structured", issue 16.1):
-    // once merged, use the file as it is and assert the parsed fields too (Facility auth, Severity warning,
-    // AppName sshd-test, Message hello).
+    // The shipped configuration as it is: a Parse step, then the syslog listener's messages as JSON and as text lines.
     private const string Configure = """
         systemctl stop socketdaemon.service
-        grep -v '"Handler": "Parse"' /share/repo/deploy/syslog/appsettings.json > /etc/socketdaemon/appsettings.json
+        install -m 0644 /share/repo/deploy/syslog/appsettings.json /etc/socketdaemon/appsettings.json
         """;
 
     private const string Restore = """
@@ -46,6 +44,7 @@ public sealed class SystemSyslogTests(InstalledSystemdSandbox sandbox) : IClassF
             // journald forwards with the sender's credentials (SCM_CREDENTIALS), or with its own once the sender has
             // exited (as logger may have by then).
             Assert.True(System.Text.RegularExpressions.Regex.IsMatch(line, @" syslog \[pid=\d+ uid=0 gid=0( comm=(logger|systemd-journal))?\] #\d+: <36>\w{3} [ \d]\d \d\d:\d\d:\d\d sshd-test: " + tag + "$"), line);
+            await AssertParsedAsync(tag);
             // journald keeps its own copy: forwarding adds SocketDaemon, it does not take the journal's place.
             await sandbox.RunOkAsync($"journalctl -t sshd-test -o cat --no-pager | grep -qx {tag}");
         }
@@ -73,6 +72,7 @@ public sealed class SystemSyslogTests(InstalledSystemdSandbox sandbox) : IClassF
 
             var line = await WaitForSyslogLineAsync(tag);
             Assert.True(System.Text.RegularExpressions.Regex.IsMatch(line, @" syslog \[pid=\d+ uid=0 gid=0( comm=logger)?\] #\d+: <36>\w{3} [ \d]\d \d\d:\d\d:\d\d sshd-test: " + tag + "$"), line);
+            await AssertParsedAsync(tag);
         }
         finally
         {
@@ -80,7 +80,20 @@ public sealed class SystemSyslogTests(InstalledSystemdSandbox sandbox) : IClassF
         }
     }
 
-    private async Task<string> WaitForSyslogLineAsync(string text)
+    // The Parse step read `<36>Mmm dd hh:mm:ss sshd-test: TEXT` into its fields: auth (4) and warning (4).
+    private async Task AssertParsedAsync(string tag)
+    {
+        var json = await WaitForSyslogLineAsync(tag, "syslog*.json");
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        var root = document.RootElement;
+        Assert.Equal("syslog", root.GetProperty("listener").GetString());
+        Assert.Equal("auth", root.GetProperty("facility").GetString());
+        Assert.Equal("warning", root.GetProperty("severity").GetString());
+        Assert.Equal("sshd-test", root.GetProperty("appname").GetString());
+        Assert.Equal(tag, root.GetProperty("message").GetString());
+    }
+
+    private async Task<string> WaitForSyslogLineAsync(string text, string files = "syslog*.log")
     {
         string? found = null;
         await Infrastructure.Wait.UntilAsync(
@@ -88,13 +101,13 @@ public sealed class SystemSyslogTests(InstalledSystemdSandbox sandbox) : IClassF
             {
                 var directory = sandbox.HostPath("/var/log/socketdaemon");
                 found = Directory.Exists(directory)
-                    ? Directory.GetFiles(directory, "syslog*.log")
+                    ? Directory.GetFiles(directory, files)
                         .SelectMany(file => Infrastructure.MessageLog.ReadShared(file).Split('\n'))
                         .FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal))
                     : null;
                 return found is not null;
             },
-            $"'{text}' in the sandbox's /var/log/socketdaemon/syslog*.log",
+            $"'{text}' in the sandbox's /var/log/socketdaemon/{files}",
             TimeSpan.FromSeconds(60));
         return found!;
     }

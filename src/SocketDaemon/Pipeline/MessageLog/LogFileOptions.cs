@@ -1,3 +1,5 @@
+using SocketDaemon.Hosting.Configuration;
+
 namespace SocketDaemon.Pipeline.MessageLog;
 
 /// <summary>
@@ -23,4 +25,10 @@ public sealed class LogFileOptions
     /// at the next roll (or start) until they fit. None when unset.
     /// </summary>
     public long? RetainedTotalBytes { get; set; }
+
+    internal static ConfigurationShape Shape() => ConfigurationShape.Object(
+        (nameof(Naming), ConfigurationShape.Value(ValueForm.Enum<LogFileNaming>())),
+        (nameof(Compression), ConfigurationShape.Value(ValueForm.Enum<LogFileCompression>())),
+        (nameof(RetainedAge), ConfigurationShape.Value(ValueForm.Duration)),
+        (nameof(RetainedTotalBytes), ConfigurationShape.Value(ValueForm.Bytes)));
 }
