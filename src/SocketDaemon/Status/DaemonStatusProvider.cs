@@ -62,6 +62,7 @@ public sealed class DaemonStatusProvider
                 Bytes = listener.Bytes,
                 Errors = listener.Errors,
                 ErrorsByReason = new Dictionary<string, long>(listener.ErrorsByReason),
+                DatagramsDropped = listener.IsDatagram ? listener.DatagramsDropped : null,
             };
             status.Listeners.Add(item);
             Add(status.Totals, item);

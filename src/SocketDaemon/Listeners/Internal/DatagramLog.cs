@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace SocketDaemon.Listeners.Internal;
+
+/// <summary>The operational log of datagram listeners' receive buffers, with stable event ids (9100 and up).</summary>
+internal static partial class DatagramLog
+{
+    [LoggerMessage(9100, LogLevel.Warning, "Listener {Listener}: the kernel dropped {Dropped} datagrams ({Total} since start): the receive buffer of {ReceiveBuffer} bytes was full; raise Listeners:{Listener}:ReceiveBufferBytes")]
+    public static partial void ReceiveBufferOverflow(ILogger logger, string listener, long dropped, long total, int receiveBuffer);
+
+    [LoggerMessage(9101, LogLevel.Warning, "Listener {Listener}: asked for a receive buffer of {Requested} bytes (ReceiveBufferBytes), the kernel gave {Effective}: net.core.rmem_max caps it for a process without CAP_NET_ADMIN")]
+    public static partial void ReceiveBufferCapped(ILogger logger, string listener, int requested, int effective);
+
+    [LoggerMessage(9102, LogLevel.Warning, "Listener {Listener}: cannot count datagrams the kernel drops (SO_RXQ_OVFL: errno {Errno})")]
+    public static partial void DropCountUnavailable(ILogger logger, string listener, int errno);
+}
