@@ -81,6 +81,28 @@ internal static unsafe partial class Libc
         }
     }
 
+    [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
+    private static partial int GetSocketOption(SafeHandle socket, int level, int name, uint* value, int* length);
+
+    /// <summary>
+    /// The socket's count of dropped datagrams now (<c>SO_MEMINFO</c>, <c>SK_MEMINFO_DROPS</c>): the same counter
+    /// <c>SO_RXQ_OVFL</c> reports, read without a datagram to carry it.
+    /// </summary>
+    internal static bool TryReadDropCount(SafeHandle socket, out uint count)
+    {
+        const int SO_MEMINFO = 55, SK_MEMINFO_DROPS = 8, SK_MEMINFO_VARS = 9;
+        var info = stackalloc uint[SK_MEMINFO_VARS];
+        var length = SK_MEMINFO_VARS * sizeof(uint);
+        count = 0;
+        if (GetSocketOption(socket, SOL_SOCKET, SO_MEMINFO, info, &length) != 0 || length <= SK_MEMINFO_DROPS * sizeof(uint))
+        {
+            return false;
+        }
+
+        count = info[SK_MEMINFO_DROPS];
+        return true;
+    }
+
     [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
     private static partial int SetSocketOption(SafeHandle socket, int level, int name, int* value, int length);
 

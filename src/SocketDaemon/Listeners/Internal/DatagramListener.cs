@@ -31,8 +31,9 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
     private bool _ownsSocketFile;
     private uint _dropCount;
     private long _dropsUnwarned;
-    private long _lastDropWarning = long.MinValue;
-    private long _lastDeniedLog = long.MinValue;
+    // Far enough back that the first is logged, near enough that now minus it does not overflow.
+    private long _lastDropWarning = long.MinValue / 2;
+    private long _lastDeniedLog = long.MinValue / 2;
 
     // The one receive loop's way into the pipeline; each datagram names its own sender.
     private MessageIntake? _intake;
@@ -180,6 +181,12 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
                     : senders.Of(address.AsSpan(0, receipt.AddressLength));
                 await DispatchAsync(buffer.AsMemory(0, receipt.Truncated ? buffer.Length : received), peer);
             }
+
+            // Drops after the last datagram of a burst come with no datagram: read the count once the queue is empty.
+            if (Libc.TryReadDropCount(socket.SafeHandle, out var count))
+            {
+                CountDrops(count, socket);
+            }
         }
     }
 
@@ -224,13 +231,14 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
     }
 
     /// <summary>
-    /// Counts what the socket's running drop count (<c>SO_RXQ_OVFL</c>) grew by since the last datagram, and warns
+    /// Counts what the socket's running drop count (<c>SO_RXQ_OVFL</c> or <c>SO_MEMINFO</c>) grew by since the last reading, and warns
     /// at most once a minute with the drops since the last warning.
     /// </summary>
     private void CountDrops(uint count, Socket socket)
     {
-        var dropped = unchecked(count - _dropCount);
-        if (dropped == 0)
+        // A datagram queued before the last reading carries an older, smaller count.
+        var dropped = unchecked((int)(count - _dropCount));
+        if (dropped <= 0)
         {
             return;
         }
