@@ -110,6 +110,11 @@ public sealed class DaemonStatusProvider
             text.Append(culture, $"  errors {reason}: {count}\n");
         }
 
+        foreach (var l in status.Listeners.Where(l => l.DatagramsDropped > 0))
+        {
+            text.Append(culture, $"  {l.Name}: {l.DatagramsDropped} datagrams dropped, receive buffer full (raise Listeners:{l.Name}:ReceiveBufferBytes)\n");
+        }
+
         return text.ToString();
     }
 

@@ -60,6 +60,10 @@ public class DatagramDropTests
         var listeners = status.RootElement.GetProperty("listeners").EnumerateArray().ToDictionary(l => l.GetProperty("name").GetString()!);
         Assert.Equal(dropped, listeners["udp"].GetProperty("datagramsDropped").GetInt64());
         Assert.False(listeners["unix"].TryGetProperty("datagramsDropped", out _), "a stream listener reports no datagram drops");
+        Assert.Contains(
+            $"udp: {dropped} datagrams dropped, receive buffer full (raise Listeners:udp:ReceiveBufferBytes)",
+            HttpExchange.Parse(await HttpExchange.GetAsync(daemon.Tcp, "/")).Body,
+            StringComparison.Ordinal);
     }
 
     [Fact]
