@@ -7,7 +7,6 @@ internal static unsafe partial class Libc
 {
     /// <summary>socket(7): each datagram carries the socket's running count of dropped datagrams.</summary>
     internal const int SO_RXQ_OVFL = 40;
-    internal const int SO_RCVBUF = 8;
 
     /// <summary>socket(7): <c>SO_RCVBUF</c> past <c>net.core.rmem_max</c>, for a process with <c>CAP_NET_ADMIN</c>.</summary>
     internal const int SO_RCVBUFFORCE = 33;
