@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace SocketDaemon.Client.Status;
 
 /// <summary>One listener in a <see cref="DaemonStatus"/>.</summary>
@@ -11,4 +13,11 @@ public sealed class ListenerStatus : StatusCounters
 
     /// <summary>The configured framing.</summary>
     public string Framing { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Datagram listeners: datagrams the kernel dropped because the receive buffer was full, never read;
+    /// <see langword="null"/> (left out) for other listeners.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? DatagramsDropped { get; set; }
 }

@@ -22,6 +22,11 @@ internal static class EventIds
     public const int StoredListenerMismatch = 107;
     public const int ListenerOpenToNetwork = 108;
 
+    // Listeners: datagrams the kernel dropped and the receive buffer (160-169).
+    public const int DatagramsDroppedByKernel = 160;
+    public const int ReceiveBufferCapped = 161;
+    public const int DropCountingUnavailable = 162;
+
     // Listeners: the NATS consumer (150-159).
     public const int NatsConsuming = 150;
     public const int NatsConsumeFailed = 151;

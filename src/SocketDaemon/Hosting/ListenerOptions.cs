@@ -112,7 +112,7 @@ public sealed class ListenerOptions
     public bool ProxyProtocol { get; set; }
 
     /// <summary>For datagram listeners: the socket's receive buffer (<c>SO_RCVBUF</c>), which absorbs bursts.</summary>
-    /// <remarks>Defaults to the system's (<c>net.core.rmem_default</c>).</remarks>
+    /// <remarks>Defaults to 4 MiB, enough for a <c>logger</c> burst; never shrinks a larger buffer systemd set.</remarks>
     public int? ReceiveBufferBytes { get; set; }
 
     /// <summary>For a <c>nats://</c> listener: the JetStream stream to read (created if missing).</summary>

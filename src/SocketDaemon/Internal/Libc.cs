@@ -103,39 +103,6 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
     private static partial nint RecvMsg(SafeHandle socket, MsgHdr* message, int flags);
 
-    /// <summary>
-    /// Receives one datagram without waiting, with the sender's credentials when the socket has <c>SO_PASSCRED</c>
-    /// (unix(7): <c>SCM_CREDENTIALS</c>); .NET's receive calls do not return that control message.
-    /// </summary>
-    /// <returns>The datagram's length, or -1 when none is queued or the call failed.</returns>
-    internal static int ReceiveWithCredentials(SafeHandle socket, Span<byte> buffer, out bool truncated, out (int Pid, uint Uid, uint Gid)? credentials)
-    {
-        credentials = null;
-        truncated = false;
-        var control = stackalloc byte[64];
-        fixed (byte* data = buffer)
-        {
-            var iov = new IoVec { Base = (nint)data, Length = (nuint)buffer.Length };
-            var message = new MsgHdr { Iov = (nint)(&iov), IovLength = 1, Control = (nint)control, ControlLength = 64 };
-            var received = RecvMsg(socket, &message, MSG_DONTWAIT);
-            if (received < 0)
-            {
-                return -1;
-            }
-
-            truncated = (message.Flags & MSG_TRUNC) != 0;
-
-            // struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; } then struct ucred { pid, uid, gid }.
-            var header = sizeof(nuint) + 8;
-            if (message.ControlLength >= (nuint)(header + 12) && *(int*)(control + sizeof(nuint)) == SOL_SOCKET && *(int*)(control + sizeof(nuint) + 4) == SCM_CREDENTIALS)
-            {
-                credentials = (*(int*)(control + header), *(uint*)(control + header + 4), *(uint*)(control + header + 8));
-            }
-
-            return (int)received;
-        }
-    }
-
     /// <summary>struct iovec, for recvmsg(2) and sendmsg(2).</summary>
     [StructLayout(LayoutKind.Sequential)]
     internal struct IoVec

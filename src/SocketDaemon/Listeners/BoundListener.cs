@@ -13,6 +13,7 @@ public sealed class BoundListener
     private long _messages;
     private long _bytes;
     private long _errors;
+    private long _datagramsDropped;
     private readonly ConcurrentDictionary<string, long> _errorsByReason = new(StringComparer.Ordinal);
 
     internal BoundListener(string name, SocketEndpoint endpoint, FramingKind framing)
@@ -55,6 +56,15 @@ public sealed class BoundListener
     /// <summary>Connections closed, or messages refused, for bad input, limits or timeouts since start.</summary>
     public long Errors => Volatile.Read(ref _errors);
 
+    /// <summary>Whether this is a <c>unixgram:</c> or <c>udp:</c> listener.</summary>
+    public bool IsDatagram => Endpoint.Kind is SocketEndpointKind.UnixDatagram or SocketEndpointKind.Udp;
+
+    /// <summary>
+    /// Datagram listeners: datagrams the kernel dropped because the socket's receive buffer was full
+    /// (<c>SO_RXQ_OVFL</c>), never read and so never counted in <see cref="Messages"/>.
+    /// </summary>
+    public long DatagramsDropped => Volatile.Read(ref _datagramsDropped);
+
     /// <summary><see cref="Errors"/> by reason (<c>oversize</c>, <c>truncated</c>, ...).</summary>
     public IReadOnlyDictionary<string, long> ErrorsByReason => new Dictionary<string, long>(_errorsByReason, StringComparer.Ordinal);
 
@@ -73,6 +83,8 @@ public sealed class BoundListener
         Interlocked.Add(ref _messages, messages);
         Interlocked.Add(ref _bytes, bytes);
     }
+
+    internal void DatagramsDroppedSeen(long count) => Interlocked.Add(ref _datagramsDropped, count);
 
     internal void ErrorSeen(string reason)
     {

@@ -62,6 +62,7 @@ public sealed class DaemonStatusProvider
                 Bytes = listener.Bytes,
                 Errors = listener.Errors,
                 ErrorsByReason = new Dictionary<string, long>(listener.ErrorsByReason),
+                DatagramsDropped = listener.IsDatagram ? listener.DatagramsDropped : null,
             };
             status.Listeners.Add(item);
             Add(status.Totals, item);
@@ -109,6 +110,11 @@ public sealed class DaemonStatusProvider
         foreach (var (reason, count) in t.ErrorsByReason.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             text.Append(culture, $"  errors {reason}: {count}\n");
+        }
+
+        foreach (var l in status.Listeners.Where(l => l.DatagramsDropped > 0))
+        {
+            text.Append(culture, $"  {l.Name}: {l.DatagramsDropped} datagrams dropped, receive buffer full (raise Listeners:{l.Name}:ReceiveBufferBytes)\n");
         }
 
         return text.ToString();

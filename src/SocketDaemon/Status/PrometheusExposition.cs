@@ -40,6 +40,8 @@ public static class PrometheusExposition
         }
 
         status.Parsing?.WriteMetrics(text);
+        var datagrams = listeners.Where(l => l.IsDatagram).ToList();
+        PerItem(text, datagrams, "socketdaemon_datagrams_dropped_total", "counter", "Datagrams the kernel dropped before the daemon read them, by reason (receive_buffer: the socket's receive buffer was full).", static l => $"listener=\"{Escape(l.Name)}\",reason=\"receive_buffer\"", static l => l.DatagramsDropped);
 
         var forwards = status.GetForwards().ToList();
         PerForward(text, forwards, "socketdaemon_forward_spooled_total", "counter", "Messages a Forward step wrote to its spool.", f => f.Spooled);

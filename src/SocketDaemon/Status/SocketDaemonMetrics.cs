@@ -31,6 +31,8 @@ public sealed class SocketDaemonMetrics : IDisposable
         _meter.CreateObservableCounter("socketdaemon.connections.accepted", () => PerListener(listeners, l => l.Connections), "{connection}", "Connections accepted.");
         _meter.CreateObservableUpDownCounter("socketdaemon.connections.open", () => PerListener(listeners, l => l.OpenConnections), "{connection}", "Connections open now.");
         _meter.CreateObservableCounter("socketdaemon.errors", () => Errors(listeners), "{error}", "Connections closed or messages refused, by reason.");
+        _meter.CreateObservableCounter("socketdaemon.datagrams.dropped", () => listeners.Listeners.Where(l => l.IsDatagram).Select(l => new Measurement<long>(
+            l.DatagramsDropped, new KeyValuePair<string, object?>("listener", l.Name), new KeyValuePair<string, object?>("reason", "receive_buffer"))), "{datagram}", "Datagrams the kernel dropped before the daemon read them.");
         _meter.CreateObservableCounter("socketdaemon.output.written", () => PerOutput(o => o.Written), "{message}", "Messages an output step handed to its destination.");
         _meter.CreateObservableCounter("socketdaemon.output.failed", () => PerOutput(o => o.Failed), "{message}", "Messages an output step refused or could not hand on.");
         _meter.CreateObservableCounter("socketdaemon.output.spooled", () => PerOutput(o => o.Spooled), "{message}", "Messages an output step wrote to its spool.");

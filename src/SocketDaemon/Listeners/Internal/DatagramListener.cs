@@ -18,6 +18,9 @@ namespace SocketDaemon.Listeners.Internal;
 /// </summary>
 internal sealed class DatagramListener(ListenerContext context, SocketEndpoint endpoint, ActivatedSocket? activated = null) : IListener
 {
+    /// <summary>The receive buffer when <c>ReceiveBufferBytes</c> is not set: enough for a burst from <c>logger</c> (docs/operations.md).</summary>
+    internal const int DefaultReceiveBufferBytes = 4 * 1024 * 1024;
+
     // Room for the longest message, a seed header around it and a trailing newline, and one byte more: a datagram
     // that fills the buffer is longer than any accepted one (a cut datagram fills it too).
     private const int Overhead = SeedFrameReader.HeaderSize + 2;
@@ -26,8 +29,11 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
     private Socket? _socket;
     private Task _receiving = Task.CompletedTask;
     private bool _ownsSocketFile;
-    private bool _credentials;
-    private long _lastDeniedLog = long.MinValue;
+    private uint _dropCount;
+    private long _dropsUnwarned;
+    // Far enough back that the first is logged, near enough that now minus it does not overflow.
+    private long _lastDropWarning = long.MinValue / 2;
+    private long _lastDeniedLog = long.MinValue / 2;
 
     // The one receive loop's way into the pipeline; each datagram names its own sender.
     private MessageIntake? _intake;
@@ -87,12 +93,12 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
         if (_socket.AddressFamily == AddressFamily.Unix && OperatingSystem.IsLinux())
         {
             _socket.SetRawSocketOption(Libc.SOL_SOCKET, Libc.SO_PASSCRED, BitConverter.GetBytes(1));
-            _credentials = true;
         }
 
-        if (context.Options.ReceiveBufferBytes is { } receiveBuffer)
+        SetReceiveBuffer(_socket);
+        if (OperatingSystem.IsLinux() && Libc.SetSocketOption(_socket.SafeHandle, Libc.SO_RXQ_OVFL, 1) is var error and not 0)
         {
-            _socket.ReceiveBufferSize = receiveBuffer;
+            DatagramLog.DropCountUnavailable(context.Logger, name, error);
         }
 
         if (_socket.LocalEndPoint is IPEndPoint bound)
@@ -125,7 +131,66 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
         }
     }
 
-    private async Task ReceiveLoopAsync()
+    private Task ReceiveLoopAsync() => OperatingSystem.IsLinux() ? ReceiveMessagesAsync() : ReceiveFromAsync();
+
+    /// <summary>
+    /// Waits for a datagram without taking it, then takes every queued one with recvmsg(2): .NET's receive calls
+    /// return neither the sender's credentials nor the kernel's count of dropped datagrams.
+    /// </summary>
+    private async Task ReceiveMessagesAsync()
+    {
+        var socket = _socket!;
+        var buffer = GC.AllocateUninitializedArray<byte>(context.MaxMessageBytes + Overhead + 1, pinned: true);
+        var address = new byte[Libc.AddressBytes];
+        var senders = new DatagramSenders();
+        while (true)
+        {
+            try
+            {
+                // At a stop, what is already queued is still taken in; then the loop ends.
+                if (_stopping.IsCancellationRequested && socket.Available == 0)
+                {
+                    return;
+                }
+
+                await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.Peek, _stopping.IsCancellationRequested ? CancellationToken.None : _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                continue;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.MessageSize)
+            {
+                // One is there, longer than the empty buffer: taken below.
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+
+            int received;
+            while ((received = Libc.ReceiveDatagram(socket.SafeHandle, buffer, address, out var receipt)) >= 0)
+            {
+                if (receipt.HasDropCount)
+                {
+                    CountDrops(receipt.DropCount, socket);
+                }
+
+                var peer = receipt.Credentials is var (pid, uid, gid)
+                    ? PeerInfo.FromCredentials(pid, uid, gid, PeerCredentials.ProcessName(pid))
+                    : senders.Of(address.AsSpan(0, receipt.AddressLength));
+                await DispatchAsync(buffer.AsMemory(0, receipt.Truncated ? buffer.Length : received), peer);
+            }
+
+            // Drops after the last datagram of a burst come with no datagram: read the count once the queue is empty.
+            if (Libc.TryReadDropCount(socket.SafeHandle, out var count))
+            {
+                CountDrops(count, socket);
+            }
+        }
+    }
+
+    private async Task ReceiveFromAsync()
     {
         var socket = _socket!;
         var buffer = GC.AllocateUninitializedArray<byte>(context.MaxMessageBytes + Overhead + 1, pinned: true);
@@ -136,44 +201,16 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
         {
             int received;
             EndPoint? from;
-            PeerInfo? sender = null;
             try
             {
-                // At a stop, what is already queued is still taken in; then the loop ends.
                 if (_stopping.IsCancellationRequested && socket.Available == 0)
                 {
                     return;
                 }
 
-                var token = _stopping.IsCancellationRequested ? CancellationToken.None : _stopping.Token;
-                if (_credentials)
-                {
-                    // Wait for a datagram without taking it, then take it with its credentials.
-                    try
-                    {
-                        await socket.ReceiveAsync(buffer, SocketFlags.Peek, token);
-                    }
-                    catch (SocketException ex) when (ex.SocketErrorCode == SocketError.MessageSize)
-                    {
-                        // One is there, longer than the buffer: taken (and dropped) below.
-                    }
-
-                    received = Libc.ReceiveWithCredentials(socket.SafeHandle, buffer, out var truncated, out var credentials);
-                    if (received < 0)
-                    {
-                        continue;
-                    }
-
-                    received = truncated ? buffer.Length : received;
-                    from = null;
-                    sender = credentials is var (pid, uid, gid) ? PeerInfo.FromCredentials(pid, uid, gid, PeerCredentials.ProcessName(pid)) : PeerInfo.Unknown;
-                }
-                else
-                {
-                    var result = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, token);
-                    received = result.ReceivedBytes;
-                    from = result.RemoteEndPoint;
-                }
+                var result = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stopping.IsCancellationRequested ? CancellationToken.None : _stopping.Token);
+                received = result.ReceivedBytes;
+                from = result.RemoteEndPoint;
             }
             catch (OperationCanceledException)
             {
@@ -189,7 +226,63 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
                 return;
             }
 
-            await DispatchAsync(buffer.AsMemory(0, received), sender ?? (from is IPEndPoint ip ? PeerInfo.FromEndPoint(ip) : PeerInfo.Unknown));
+            await DispatchAsync(buffer.AsMemory(0, received), from is IPEndPoint ip ? PeerInfo.FromEndPoint(ip) : PeerInfo.Unknown);
+        }
+    }
+
+    /// <summary>
+    /// Counts what the socket's running drop count (<c>SO_RXQ_OVFL</c> or <c>SO_MEMINFO</c>) grew by since the last reading, and warns
+    /// at most once a minute with the drops since the last warning.
+    /// </summary>
+    private void CountDrops(uint count, Socket socket)
+    {
+        // A datagram queued before the last reading carries an older, smaller count.
+        var dropped = unchecked((int)(count - _dropCount));
+        if (dropped <= 0)
+        {
+            return;
+        }
+
+        _dropCount = count;
+        context.Listener.DatagramsDroppedSeen(dropped);
+        _dropsUnwarned += dropped;
+        var now = Environment.TickCount64;
+        if (now - _lastDropWarning >= 60_000)
+        {
+            _lastDropWarning = now;
+            DatagramLog.ReceiveBufferOverflow(context.Logger, context.Name, _dropsUnwarned, context.Listener.DatagramsDropped, socket.ReceiveBufferSize);
+            _dropsUnwarned = 0;
+        }
+    }
+
+    /// <summary>
+    /// Sets the receive buffer: <c>SO_RCVBUFFORCE</c> first, which passes <c>net.core.rmem_max</c> with
+    /// <c>CAP_NET_ADMIN</c>, else <c>SO_RCVBUF</c>, capped at it. The default never shrinks a larger buffer, such as
+    /// one systemd's <c>ReceiveBuffer=</c> set on an activated socket.
+    /// </summary>
+    private void SetReceiveBuffer(Socket socket)
+    {
+        var requested = context.Options.ReceiveBufferBytes ?? DefaultReceiveBufferBytes;
+        if (!OperatingSystem.IsLinux())
+        {
+            socket.ReceiveBufferSize = requested;
+            return;
+        }
+
+        // Linux doubles the value for its bookkeeping and reports the doubled one (socket(7)).
+        if (context.Options.ReceiveBufferBytes is null && socket.ReceiveBufferSize >= 2L * requested)
+        {
+            return;
+        }
+
+        if (Libc.SetSocketOption(socket.SafeHandle, Libc.SO_RCVBUFFORCE, requested) != 0)
+        {
+            socket.ReceiveBufferSize = requested;
+        }
+
+        if (socket.ReceiveBufferSize < 2L * requested)
+        {
+            DatagramLog.ReceiveBufferCapped(context.Logger, context.Name, requested, socket.ReceiveBufferSize / 2);
         }
     }
 
