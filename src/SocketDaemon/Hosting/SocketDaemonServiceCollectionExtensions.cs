@@ -19,6 +19,7 @@ using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Sinks;
+using SocketDaemon.SyslogOutput;
 using SocketDaemon.Connections;
 using SocketDaemon.Protocols.Raw;
 
@@ -60,7 +61,7 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ListenerRegistry>();
         services.TryAddSingleton<DaemonCommands>();
-        services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>(), Metrics = sp.GetService<SocketDaemonMetrics>(), LogReopens = () => sp.GetService<MessageLogFiles>()?.GetReopens() ?? [] });
+        services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>(), Metrics = sp.GetService<SocketDaemonMetrics>(), Syslogs = () => sp.GetService<SyslogOutputs>()?.Running.Select(static h => h.GetStatus()) ?? [], LogReopens = () => sp.GetService<MessageLogFiles>()?.GetReopens() ?? [] });
         services.TryAddSingleton<DaemonHealth>();
         services.TryAddSingleton<SocketDaemonMetrics>();
         services.TryAddSingleton<HttpStatusHandler>();
@@ -122,6 +123,7 @@ public static class SocketDaemonServiceCollectionExtensions
             new ForwardStepValidator(),
             static (builder, step) => builder.UseForward(step)));
         services.AddNats();
+        services.AddSyslogOutput();
         services.AddMessageSinks();
         services.TryAddSingleton<ListenerHostedService>();
         services.AddHostedService(static sp => sp.GetRequiredService<ListenerHostedService>());
