@@ -45,6 +45,7 @@ public class ConfigurationShapeTests
         (typeof(ForwardStepOptions), ForwardStepOptions.Shape()),
         (typeof(NatsStepOptions), NatsStepOptions.Shape()),
         (typeof(SerilogStepOptions), SerilogStepOptions.Shape()),
+        (typeof(SocketDaemon.SyslogOutput.SyslogStepOptions), SocketDaemon.SyslogOutput.SyslogStepOptions.Shape()),
     ];
 
     [Theory]

@@ -1,0 +1,122 @@
+using Microsoft.Extensions.DependencyInjection;
+using SocketDaemon.Client;
+using SocketDaemon.SyslogOutput;
+using SocketDaemon.Tests.Infrastructure;
+
+namespace SocketDaemon.Tests.SyslogOutput;
+
+/// <summary>
+/// The Syslog output against real collectors (rsyslog, syslog-ng on 127.0.0.1): every field arrives as sent, in
+/// order, exactly once, over each framing and transport, and across a collector restart.
+/// </summary>
+public class SyslogCollectorTests
+{
+    // The test process is the peer on the unix socket: its comm and pid become APP-NAME and PROCID.
+    private static readonly string Comm = File.ReadAllText("/proc/self/comm").Trim();
+
+    [CollectorFact("rsyslog")]
+    public Task Rsyslog_imtcp_with_octet_counting_gets_every_message_with_its_fields_in_order() =>
+        SendsEveryFieldAsync(() => SyslogCollector.StartRsyslogAsync("imtcp"), "tcp", "octet", "rfc5424");
+
+    [CollectorFact("rsyslog")]
+    public Task Rsyslog_imtcp_with_lf_framing_gets_every_message_with_its_fields_in_order() =>
+        SendsEveryFieldAsync(() => SyslogCollector.StartRsyslogAsync("imtcp"), "tcp", "lf", "rfc5424");
+
+    [CollectorFact("rsyslog")]
+    public Task Rsyslog_imptcp_takes_rfc3164_with_its_tag_and_pid() =>
+        SendsEveryFieldAsync(() => SyslogCollector.StartRsyslogAsync("imptcp"), "tcp", "lf", "rfc3164");
+
+    [CollectorFact("syslog-ng")]
+    public Task Syslog_ng_syslog_source_with_octet_counting_gets_every_message_with_its_fields_in_order() =>
+        SendsEveryFieldAsync(() => SyslogCollector.StartSyslogNgAsync("syslog"), "tcp", "octet", "rfc5424");
+
+    [CollectorFact("syslog-ng")]
+    public Task Syslog_ng_network_source_with_lf_framing_gets_every_message_with_its_fields_in_order() =>
+        SendsEveryFieldAsync(() => SyslogCollector.StartSyslogNgAsync("network"), "tcp", "lf", "rfc5424");
+
+    [CollectorFact("rsyslog")]
+    public async Task A_collector_restarted_mid_stream_gets_every_message_once_from_the_spool()
+    {
+        await using var collector = await SyslogCollector.StartRsyslogAsync("imtcp");
+        await using var daemon = await TestDaemon.StartAsync(SyslogStep($"tcp://127.0.0.1:{collector.Port}", "octet", "rfc5424", acknowledge: "local"));
+        await using var client = await SocketDaemonClient.ConnectAsync(daemon.Unix, new SocketDaemonClientOptions { BatchMessages = 50 });
+
+        await client.SendManyAsync(Messages("before", 300));
+        await collector.WaitForAsync(300);
+        await collector.StopAsync();
+
+        // The collector is down: the daemon takes messages into its spool and keeps reconnecting.
+        await client.SendManyAsync(Messages("during", 300));
+        var handler = daemon.Host.Services.GetRequiredService<SyslogOutputs>().Running[0];
+        Assert.Equal(300, handler.GetStatus().Pending);
+        await collector.StartAsync();
+        await client.SendManyAsync(Messages("after", 300));
+
+        var lines = await collector.WaitForAsync(900);
+        await Wait.UntilAsync(() => handler.GetStatus().Pending == 0, "the spool to drain");
+        Assert.Equal([.. Messages("before", 300), .. Messages("during", 300), .. Messages("after", 300)], collector.Lines().Select(l => l.Split('|')[7]));
+        Assert.Equal(900, lines.Count);
+    }
+
+    [CollectorFact("rsyslog")]
+    public async Task Udp_cuts_a_message_longer_than_MaxDatagramBytes_and_counts_it()
+    {
+        await using var collector = await SyslogCollector.StartRsyslogAsync("imudp");
+        var settings = SyslogStep($"udp://127.0.0.1:{collector.Port}", "octet", "rfc5424");
+        settings["SocketDaemon:Pipeline:0:MaxDatagramBytes"] = "600";
+        await using var daemon = await TestDaemon.StartAsync(settings);
+        await using var client = await SocketDaemonClient.ConnectAsync(daemon.Unix);
+
+        var longText = new string('x', 1000);
+        await client.SendManyAsync(["short 1", longText, "short 2"]);
+
+        var lines = await collector.WaitForAsync(3);
+        var texts = lines.Select(l => l.Split('|')[7]).ToList();
+        Assert.Equal("short 1", texts[0]);
+        Assert.StartsWith("xxxx", texts[1], StringComparison.Ordinal);
+        Assert.True(texts[1].Length < 600, $"the cut message has {texts[1].Length} characters");
+        Assert.Equal("short 2", texts[2]);
+        var handler = daemon.Host.Services.GetRequiredService<SyslogOutputs>().Running[0];
+        Assert.Equal(1, handler.Truncated);
+    }
+
+    private static async Task SendsEveryFieldAsync(Func<Task<SyslogCollector>> start, string transport, string framing, string format)
+    {
+        await using var collector = await start();
+        await using var daemon = await TestDaemon.StartAsync(SyslogStep($"{transport}://127.0.0.1:{collector.Port}", framing, format));
+        await using var client = await SocketDaemonClient.ConnectAsync(daemon.Unix, new SocketDaemonClientOptions { BatchMessages = 100 });
+
+        // With downstream acknowledgement the client hears back once the collector's connection took each batch.
+        var messages = Messages("msg", 500).Append("with | bar and \"quotes\" ]").ToList();
+        await client.SendManyAsync(messages);
+
+        var lines = await collector.WaitForAsync(messages.Count);
+        Assert.Equal(messages.Count, lines.Count);
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var fields = lines[i].Split('|', 8);
+
+            // user.notice by default: PRI 13.
+            Assert.Equal("13", fields[0]);
+            Assert.Equal(Environment.MachineName, fields[2]);
+            Assert.Equal(Comm, fields[3]);
+            Assert.Equal(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), fields[4]);
+            Assert.Equal(messages[i], fields[7].TrimStart());
+        }
+
+        var status = daemon.Host.Services.GetRequiredService<SyslogOutputs>().Running[0].GetStatus();
+        Assert.Equal(messages.Count, status.Forwarded);
+        Assert.Equal(0, status.Pending);
+    }
+
+    private static IEnumerable<string> Messages(string prefix, int count) => Enumerable.Range(0, count).Select(i => $"{prefix} {i}");
+
+    internal static Dictionary<string, string?> SyslogStep(string upstream, string framing, string format, string acknowledge = "downstream") => new()
+    {
+        ["SocketDaemon:Pipeline:0:Handler"] = "Syslog",
+        ["SocketDaemon:Pipeline:0:Upstreams:0"] = upstream,
+        ["SocketDaemon:Pipeline:0:Framing"] = framing,
+        ["SocketDaemon:Pipeline:0:Format"] = format,
+        ["SocketDaemon:Pipeline:0:Acknowledge"] = acknowledge,
+    };
+}
