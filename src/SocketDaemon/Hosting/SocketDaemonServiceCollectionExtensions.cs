@@ -61,7 +61,7 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ListenerRegistry>();
         services.TryAddSingleton<DaemonCommands>();
-        services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>(), Metrics = sp.GetService<SocketDaemonMetrics>(), Syslogs = () => sp.GetService<SyslogOutputs>()?.Running.Select(static h => h.GetStatus()) ?? [], LogReopens = () => sp.GetService<MessageLogFiles>()?.GetReopens() ?? [] });
+        services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>(), Metrics = sp.GetService<SocketDaemonMetrics>(), Syslogs = () => sp.GetService<SyslogOutputs>()?.Running.Select(static h => h.GetStatus()) ?? [], SyslogTruncations = () => sp.GetService<SyslogOutputs>()?.Running.Select(static h => (h.Options.Spool, h.Truncated)) ?? [], LogReopens = () => sp.GetService<MessageLogFiles>()?.GetReopens() ?? [] });
         services.TryAddSingleton<DaemonHealth>();
         services.TryAddSingleton<SocketDaemonMetrics>();
         services.TryAddSingleton<HttpStatusHandler>();
