@@ -16,12 +16,14 @@ internal sealed class SyslogCollector : IAsyncDisposable
     private readonly TempDirectory _directory = new();
     private readonly string _kind;
     private readonly string _input;
+    private readonly TestCertificates? _tls;
     private ChildProcess? _process;
 
-    private SyslogCollector(string kind, string input, int port)
+    private SyslogCollector(string kind, string input, int port, TestCertificates? tls = null)
     {
         _kind = kind;
         _input = input;
+        _tls = tls;
         Port = port;
     }
 
@@ -34,6 +36,17 @@ internal sealed class SyslogCollector : IAsyncDisposable
 
     /// <summary>syslog-ng with a <c>syslog()</c> (octet counting) or <c>network()</c> (LF) source over TCP.</summary>
     public static Task<SyslogCollector> StartSyslogNgAsync(string source) => StartAsync("syslog-ng", source);
+
+    /// <summary>
+    /// syslog-ng with a TLS <c>syslog()</c> source: the server certificate of <paramref name="certificates"/>, and a
+    /// client certificate from its CA required; the line's last field is the client certificate's CN.
+    /// </summary>
+    public static async Task<SyslogCollector> StartSyslogNgTlsAsync(TestCertificates certificates)
+    {
+        var collector = new SyslogCollector("syslog-ng", "syslog", FreePort(udp: false), certificates);
+        await collector.StartAsync();
+        return collector;
+    }
 
     public static string? Missing(string kind) => kind == "rsyslog"
         ? File.Exists(Rsyslogd) ? null : $"{Rsyslogd} is missing (apt-get download rsyslog && dpkg-deb -x rsyslog_*.deb /opt/rsyslog)"
@@ -79,13 +92,17 @@ internal sealed class SyslogCollector : IAsyncDisposable
             var configVersion = System.Text.RegularExpressions.Regex.Match(version, @"Config version: (\d+\.\d+)") is { Success: true } m ? m.Groups[1].Value : "3.35";
             // network() reads RFC 3164 unless told the lines are RFC 5424.
             var flags = _input == "network" ? " flags(syslog-protocol)" : "";
-            var source = $"{_input}(ip(\"127.0.0.1\") port({Port}) transport(\"tcp\"){flags})";
+            var transport = _tls is null
+                ? "transport(\"tcp\")"
+                : $"transport(\"tls\") tls(key-file(\"{_tls.ServerFile}\") cert-file(\"{_tls.ServerFile}\") ca-file(\"{_tls.CaFile}\") peer-verify(required-trusted))";
+            var source = $"{_input}(ip(\"127.0.0.1\") port({Port}) {transport}{flags})";
+            var tlsField = _tls is null ? "" : "|${.tls.x509_cn}";
             var conf = _directory.Combine("syslog-ng.conf");
             await File.WriteAllTextAsync(conf, $$"""
                 @version: {{configVersion}}
                 options { stats_freq(0); keep_hostname(yes); };
                 source s_test { {{source}}; };
-                destination d_test { file("{{Output}}" template("${PRI}|${ISODATE}|${HOST}|${PROGRAM}|${PID}|${MSGID}|${SDATA}|${MESSAGE}\n")); };
+                destination d_test { file("{{Output}}" template("${PRI}|${ISODATE}|${HOST}|${PROGRAM}|${PID}|${MSGID}|${SDATA}|${MESSAGE}{{tlsField}}\n")); };
                 log { source(s_test); destination(d_test); flags(flow-control); };
 
                 """);

@@ -34,6 +34,45 @@ public class SyslogCollectorTests
     public Task Syslog_ng_network_source_with_lf_framing_gets_every_message_with_its_fields_in_order() =>
         SendsEveryFieldAsync(() => SyslogCollector.StartSyslogNgAsync("network"), "tcp", "lf", "rfc5424");
 
+    [CollectorFact("syslog-ng")]
+    public async Task Tls_to_syslog_ng_shows_the_client_certificate_the_collector_requires()
+    {
+        using var certificates = new TestCertificates();
+        await using var collector = await SyslogCollector.StartSyslogNgTlsAsync(certificates);
+        var settings = SyslogStep($"tls://127.0.0.1:{collector.Port}", "octet", "rfc5424");
+        settings["SocketDaemon:Pipeline:0:TlsCaFile"] = certificates.CaFile;
+        settings["SocketDaemon:Pipeline:0:TlsCertificateFile"] = certificates.ClientFile;
+        await using var daemon = await TestDaemon.StartAsync(settings);
+        await using var client = await SocketDaemonClient.ConnectAsync(daemon.Unix);
+
+        await client.SendManyAsync(Messages("tls", 50));
+
+        var lines = await collector.WaitForAsync(50);
+        Assert.Equal(Messages("tls", 50), lines.Select(l => l.Split('|')[7]));
+
+        // peer-verify(required-trusted): no message arrives without the client certificate; syslog-ng names it on the
+        // first message of the connection.
+        Assert.EndsWith("|test-client", lines[0], StringComparison.Ordinal);
+    }
+
+    [CollectorFact("rsyslog")]
+    public async Task With_Final_false_a_message_goes_to_the_collector_and_on_to_the_log()
+    {
+        await using var collector = await SyslogCollector.StartRsyslogAsync("imtcp");
+        var settings = SyslogStep($"tcp://127.0.0.1:{collector.Port}", "octet", "rfc5424");
+        settings["SocketDaemon:Pipeline:0:Match"] = "^copy";
+        settings["SocketDaemon:Pipeline:0:Final"] = "false";
+        settings["SocketDaemon:Pipeline:1:Handler"] = "Log";
+        await using var daemon = await TestDaemon.StartAsync(settings);
+        await using var client = await SocketDaemonClient.ConnectAsync(daemon.Unix);
+
+        await client.SendManyAsync(["copy 1", "local only", "copy 2"]);
+
+        Assert.Equal(["copy 1", "local only", "copy 2"], daemon.Log.Texts());
+        var lines = await collector.WaitForAsync(2);
+        Assert.Equal(["copy 1", "copy 2"], lines.Select(l => l.Split('|')[7]));
+    }
+
     [CollectorFact("rsyslog")]
     public async Task A_collector_restarted_mid_stream_gets_every_message_once_from_the_spool()
     {
