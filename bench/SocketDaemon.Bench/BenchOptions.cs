@@ -7,7 +7,7 @@ public sealed class BenchOptions
 {
     public const string Usage = """
         usage: SocketDaemon.Bench [--connections 4] [--messages 1000000] [--size 64]
-                                  [--framing lines|seed|octet|native[,...]] [--transport unix|tcp[,...]]
+                                  [--framing lines|seed|octet|native|syslog-json[,...]] [--transport unix|tcp[,...]]
                                   [--reference c,rsyslog,syslog-ng] [--out DIR] [--daemon PATH/socketdaemon]
                                   [--timeout SECONDS (per run, default 300)] [--rsyslogd PATH] [--keep]
                                   [--scale [--idle-connections 10000] (start to READY=1, idle RSS, RSS with idle connections)]
@@ -106,7 +106,8 @@ public sealed class BenchOptions
             }
         }
 
-        string[] framings = ["lines", "seed", "octet", "native"];
+        // syslog-json: octet-framed RFC 5424 messages, parsed and written as JSON lines by every server.
+        string[] framings = ["lines", "seed", "octet", "native", "syslog-json"];
         string[] transports = ["unix", "tcp"];
         string[] references = ["c", "rsyslog", "syslog-ng"];
         if (o.Connections < 1 || o.Messages < o.Connections || o.Size < 1

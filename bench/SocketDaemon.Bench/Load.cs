@@ -36,7 +36,7 @@ public static class Load
             var list = new string[count];
             for (var i = 0; i < count; i++)
             {
-                list[i] = Message(c, i, s.Size);
+                list[i] = s.Framing == "syslog-json" ? Rfc5424Message(c, i, s.Size) : Message(c, i, s.Size);
             }
 
             if (s.Framing == "native")
@@ -71,6 +71,13 @@ public static class Load
     }
 
     /// <summary>A printable ASCII message of exactly <paramref name="size"/> bytes that names its connection and index.</summary>
+    /// <summary>
+    /// An RFC 5424 message as logger --rfc5424 writes one (a timestamp, host, app, procid, msgid, structured data),
+    /// with <see cref="Message"/> of <paramref name="size"/> bytes as its MSG.
+    /// </summary>
+    public static string Rfc5424Message(int connection, int index, int size) =>
+        $"<165>1 2026-12-03T06:03:08.401295+00:00 bench.example.com benchapp {4000 + connection} ID47 [timeQuality tzKnown=\"1\" isSynced=\"0\"][bench@32473 conn=\"{connection}\" seq=\"{index}\"] {Message(connection, index, size)}";
+
     public static string Message(int connection, int index, int size)
     {
         var head = $"c{connection} m{index:D8} ";

@@ -155,10 +155,11 @@ public sealed partial class Servers(BenchOptions options, string root, string wo
     {
         ("socketdaemon", _, _) => null,
         (_, "native", _) => "no native protocol",
+        ("c", "syslog-json", _) => "no syslog parsing",
         ("c", _, _) => null,
         ("rsyslog", "seed", _) => "no seed framing",
         ("syslog-ng", "seed", _) => "no seed framing",
-        ("syslog-ng", "octet", "unix") => "no octet framing on unix-stream()",
+        ("syslog-ng", "octet" or "syslog-json", "unix") => "no octet framing on unix-stream()",
         _ => null,
     };
 
@@ -167,7 +168,17 @@ public sealed partial class Servers(BenchOptions options, string root, string wo
         var logs = Path.Combine(dir, "logs");
         Directory.CreateDirectory(logs);
         var listen = s.Transport == "unix" ? $"unix:{Path.Combine(dir, "d.sock")}" : "tcp://127.0.0.1:0";
-        var process = Start(daemon, ["--listen", listen, "--log-dir", logs], dir);
+        string[] args = ["--listen", listen, "--log-dir", logs];
+        if (s.Framing == "syslog-json")
+        {
+            var config = Path.Combine(dir, "structured.json");
+            await File.WriteAllTextAsync(config, """
+                { "SocketDaemon": { "Pipeline": [ { "Handler": "Parse", "Format": "syslog" }, { "Handler": "Log", "Format": "json" } ] } }
+                """, token);
+            args = [.. args, "--config", config];
+        }
+
+        var process = Start(daemon, args, dir);
         var endpoint = (await WaitForLinesAsync(process, [BoundRegex(), StartedRegex()], token))[0];
         return new RunningServer(process, endpoint.Groups[1].Value, logs, "messages*.log");
     }
@@ -212,8 +223,9 @@ public sealed partial class Servers(BenchOptions options, string root, string wo
             global(workDirectory="{dir}")
             module(load="imptcp")
             template(name="raw" type="string" string="%rawmsg%\n")
+            template(name="json" type="string" string="%jsonmesg%\n")
             ruleset(name="bench") {"{"}
-              action(type="omfile" file="{Path.Combine(dir, "out.log")}" template="raw")
+              action(type="omfile" file="{Path.Combine(dir, "out.log")}" template="{(s.Framing == "syslog-json" ? "json" : "raw")}")
             {"}"}
             input(type="imptcp" {input} ruleset="bench")
 
@@ -244,6 +256,7 @@ public sealed partial class Servers(BenchOptions options, string root, string wo
         var port = s.Transport == "tcp" ? FreePort() : 0;
         var source = (s.Framing, s.Transport) switch
         {
+            ("syslog-json", _) => $"syslog(ip(\"127.0.0.1\") port({port}) transport(\"tcp\") max-connections(100) log-iw-size(100000))",
             ("octet", _) => $"syslog(ip(\"127.0.0.1\") port({port}) transport(\"tcp\") flags(no-parse) max-connections(100) log-iw-size(100000))",
             (_, "unix") => $"unix-stream(\"{path}\" flags(no-parse) max-connections(100) log-iw-size(100000))",
             _ => $"network(ip(\"127.0.0.1\") port({port}) transport(\"tcp\") flags(no-parse) max-connections(100) log-iw-size(100000))",
@@ -253,7 +266,7 @@ public sealed partial class Servers(BenchOptions options, string root, string wo
             @version: {{version}}
             options { stats_freq(0); log_fifo_size(100000); };
             source s_bench { {{source}}; };
-            destination d_bench { file("{{Path.Combine(dir, "out.log")}}" template("${MESSAGE}\n")); };
+            destination d_bench { file("{{Path.Combine(dir, "out.log")}}" template("{{(s.Framing == "syslog-json" ? "$(format-json --scope rfc5424)" : "${MESSAGE}")}}\n")); };
             log { source(s_bench); destination(d_bench); flags(flow-control); };
 
             """, token);

@@ -3,6 +3,7 @@ using SocketDaemon.Client.Protocol;
 using SocketDaemon.Framing;
 using SocketDaemon.Protocols.Http;
 using SocketDaemon.Proxy;
+using SocketDaemon.Syslog;
 
 namespace SocketDaemon.Fuzz;
 
@@ -25,7 +26,56 @@ public static class FuzzTargets
         ["http"] = Http,
         ["detect"] = Detect,
         ["proxy"] = Proxy,
+        ["nul"] = bytes => Frames(new NulFrameReader(Max), bytes),
+        ["syslog"] = Syslog,
+        ["jsonmessage"] = JsonMessage,
     };
+
+    // The parser must give ranges inside the message, a PRI in range, and structured data its reader can walk.
+    private static void Syslog(byte[] bytes)
+    {
+        if (!SyslogParser.TryParse(bytes, out var header))
+        {
+            return;
+        }
+
+        CheckFields(header, bytes.Length);
+        Check(header.Facility is null or (>= 0 and < SyslogKeywords.FacilityCount), $"facility {header.Facility}");
+        Check(header.Severity is null or (>= 0 and < SyslogKeywords.SeverityCount), $"severity {header.Severity}");
+        if (header.StructuredData.IsPresent)
+        {
+            var reader = new StructuredDataReader(header.StructuredData.Of(bytes));
+            var elements = 0;
+            while (reader.NextElement(out var id))
+            {
+                elements++;
+                Check(!id.IsEmpty, "an empty SD-ID");
+                while (reader.NextParam(out var name, out var value))
+                {
+                    Check(!name.IsEmpty, "an empty PARAM-NAME");
+                    Check(StructuredDataReader.Unescape(value, new byte[value.Length]) <= value.Length, "an unescaped value longer than its escaped form");
+                }
+            }
+
+            Check(elements > 0, "structured data the grammar accepted and the reader found no element in");
+        }
+    }
+
+    private static void JsonMessage(byte[] bytes)
+    {
+        if (JsonMessageParser.TryParse(bytes, out var header))
+        {
+            CheckFields(header, bytes.Length);
+        }
+    }
+
+    private static void CheckFields(in SyslogHeader header, int length)
+    {
+        foreach (var field in (FieldRange[])[header.Timestamp, header.Hostname, header.AppName, header.ProcId, header.MsgId, header.StructuredData, header.Message])
+        {
+            Check(!field.IsPresent || (field.Start >= 0 && field.Start + field.Length <= length), $"a field {field} outside the {length} message bytes");
+        }
+    }
 
     private static void Frames(FrameReader reader, byte[] bytes)
     {

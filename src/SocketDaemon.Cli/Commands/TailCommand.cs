@@ -73,7 +73,7 @@ internal static class TailCommand
     /// <summary>One event as tail prints it; JSON escapes control characters itself.</summary>
     internal static string Format(TailEvent message, bool json, bool escape) =>
         message.Skipped > 0 ? string.Create(CultureInfo.InvariantCulture, $"-- skipped {message.Skipped} messages: this reader was too slow --")
-        : json ? JsonSerializer.Serialize(message, TailJsonContext.Default.TailEvent)
+        : json ? message.Json ?? JsonSerializer.Serialize(message, TailJsonContext.Default.TailEvent)
         : escape ? string.Create(CultureInfo.InvariantCulture, $"{message.Time:yyyy-MM-ddTHH:mm:ss.ffffffzzz} {TerminalEscaping.Escape(message.Listener)} [{TerminalEscaping.Escape(message.Peer)}] {TerminalEscaping.Escape(message.Text)}")
         : string.Create(CultureInfo.InvariantCulture, $"{message.Time:yyyy-MM-ddTHH:mm:ss.ffffffzzz} {message.Listener} [{message.Peer}] {message.Text}");
 

@@ -1,3 +1,5 @@
+using SocketDaemon.Client.Internal;
+
 namespace SocketDaemon.Cli.Internal;
 
 /// <summary>The "did you mean" of a mistyped command or option: the nearest known name, if near enough.</summary>
@@ -10,7 +12,7 @@ internal static class Suggestions
         var bestDistance = int.MaxValue;
         foreach (var candidate in candidates)
         {
-            var distance = Distance(typed, candidate);
+            var distance = EditDistance.Between(typed, candidate);
             if (distance < bestDistance)
             {
                 (best, bestDistance) = (candidate, distance);
@@ -18,35 +20,5 @@ internal static class Suggestions
         }
 
         return best is not null && bestDistance <= Math.Max(1, best.Length / 3) ? best : null;
-    }
-
-    // Optimal string alignment distance: a swap of two neighbours ("stauts") costs one edit, as people make them.
-    internal static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (var j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                {
-                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-                }
-            }
-        }
-
-        return d[a.Length, b.Length];
     }
 }

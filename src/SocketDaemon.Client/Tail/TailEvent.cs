@@ -15,6 +15,12 @@ public sealed class TailEvent
     /// <summary>The message text.</summary>
     public string Text { get; set; } = string.Empty;
 
+    /// <summary>
+    /// The message as one JSON line of the daemon's stable format (<c>docs/json-format.md</c>), its syslog or JSON
+    /// fields read as a <c>Parse</c> step with <c>Format: auto</c> would; what <c>socketctl tail --json</c> prints.
+    /// </summary>
+    public string? Json { get; set; }
+
     /// <summary>For a skip note: how many messages the tail missed because it read too slowly.</summary>
     public long Skipped { get; set; }
 }

@@ -96,6 +96,7 @@ internal sealed class ListenerContext
         FramingKind.Seed => _limits.Seed,
         FramingKind.Lines => _limits.Lines,
         FramingKind.Octet => _limits.Octet,
+        FramingKind.Nul => _limits.Nul,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

@@ -24,6 +24,7 @@ internal sealed class ListenerLimits
         Seed = new SeedFrameReader(MaxMessageBytes);
         Lines = new LineFrameReader(MaxMessageBytes);
         Octet = new OctetFrameReader(MaxMessageBytes);
+        Nul = new NulFrameReader(MaxMessageBytes);
     }
 
     public int MaxMessageBytes { get; }
@@ -54,4 +55,6 @@ internal sealed class ListenerLimits
     public LineFrameReader Lines { get; }
 
     public OctetFrameReader Octet { get; }
+
+    public NulFrameReader Nul { get; }
 }

@@ -126,6 +126,7 @@ public abstract class FrameReader
         FramingKind.Seed => new SeedFrameReader(maxMessageBytes),
         FramingKind.Lines => new LineFrameReader(maxMessageBytes),
         FramingKind.Octet => new OctetFrameReader(maxMessageBytes),
+        FramingKind.Nul => new NulFrameReader(maxMessageBytes),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Only message framings have readers."),
     };
 }

@@ -5,6 +5,8 @@ namespace SocketDaemon.Framing;
 /// <summary>
 /// Reads one message per line: the bytes up to <c>\n</c>, with a trailing <c>\r</c> dropped, as <c>nc</c>,
 /// <c>logger --socket</c> and syslog's LF framing send them. A last line without <c>\n</c> ends with the connection.
+/// A NUL ends a line as well, the way rsyslog's <c>AddtlFrameDelimiter</c> reads it: Python's <c>SysLogHandler</c>
+/// over TCP ends each message with NUL alone.
 /// </summary>
 public sealed class LineFrameReader : FrameReader
 {
@@ -22,7 +24,7 @@ public sealed class LineFrameReader : FrameReader
     {
         // Nearly every line lies whole in the first segment: found there with one span search, not a walk of the sequence.
         var first = input.FirstSpan;
-        var end = first.IndexOf((byte)'\n');
+        var end = first.IndexOfAny((byte)'\n', (byte)0);
         if (end >= 0 && end <= MaxMessageBytes)
         {
             message = input.Slice(0, end > 0 && first[end - 1] == (byte)'\r' ? end - 1 : end);
@@ -32,7 +34,7 @@ public sealed class LineFrameReader : FrameReader
 
         // Look no further than the longest line allowed (and its \r\n): past that, waiting is pointless.
         var window = input.Length > MaxMessageBytes + 2 ? input.Slice(0, MaxMessageBytes + 2) : input;
-        var newline = window.PositionOf((byte)'\n');
+        var newline = FrameTrimming.PositionOfLineEnd(window);
         if (newline is null)
         {
             message = default;

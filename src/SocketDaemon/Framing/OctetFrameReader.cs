@@ -5,6 +5,8 @@ namespace SocketDaemon.Framing;
 /// <summary>
 /// Reads RFC 6587 octet-counted frames, as syslog senders write them over TCP: <c>MSG-LEN SP SYSLOG-MSG</c>, where
 /// MSG-LEN is a decimal number without leading zeros (<see href="https://www.rfc-editor.org/rfc/rfc6587#section-3.4.1"/>).
+/// A trailing <c>\n</c> or <c>\r\n</c> inside the frame is not part of the message: rsyslog's
+/// <c>RSYSLOG_SyslogProtocol23Format</c> and syslog-ng's <c>syslog()</c> driver count one in.
 /// </summary>
 public sealed class OctetFrameReader : FrameReader
 {
@@ -61,8 +63,9 @@ public sealed class OctetFrameReader : FrameReader
             return false;
         }
 
-        message = reader.UnreadSequence.Slice(0, length);
-        input = input.Slice(message.End);
+        var frame = reader.UnreadSequence.Slice(0, length);
+        message = FrameTrimming.TrimLineEnd(frame);
+        input = input.Slice(frame.End);
         return true;
     }
 

@@ -8,7 +8,7 @@ namespace SocketDaemon.Framing;
 /// </summary>
 public struct OversizeState
 {
-    // Bytes still to skip; FramingException.ThroughNewline to skip through the next newline.
+    // Bytes still to skip; FramingException.ThroughNewline to skip through the next newline (or NUL).
     private long _skip;
 
     // For a frame being cut: the header before the kept bytes, how many to keep, and what to skip after them.
@@ -51,7 +51,7 @@ public struct OversizeState
     {
         if (_skip == FramingException.ThroughNewline)
         {
-            if (input.PositionOf((byte)'\n') is not { } newline)
+            if (FrameTrimming.PositionOfLineEnd(input) is not { } newline)
             {
                 input = input.Slice(input.End);
                 return false;

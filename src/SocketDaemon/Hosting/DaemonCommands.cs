@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SocketDaemon.Diagnostics;
 using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline.Handlers;
 
@@ -67,9 +68,9 @@ public sealed partial class DaemonCommands
         return true;
     }
 
-    [LoggerMessage(30, LogLevel.Information, "Quit received on {Listener} from {Peer}; stopping")]
+    [LoggerMessage(EventIds.QuitAccepted, LogLevel.Information, "Quit received on {Listener} from {Peer}; stopping")]
     private static partial void QuitAccepted(ILogger logger, string listener, PeerInfo peer);
 
-    [LoggerMessage(31, LogLevel.Warning, "Quit received on {Listener} from {Peer}, who may not stop the daemon")]
+    [LoggerMessage(EventIds.QuitRefused, LogLevel.Warning, "Quit received on {Listener} from {Peer}, who may not stop the daemon")]
     private static partial void QuitRefused(ILogger logger, string listener, PeerInfo peer);
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SocketDaemon.Diagnostics;
 using SocketDaemon.Hosting.Systemd;
 using SocketDaemon.Listeners.Internal;
 using SocketDaemon.Pipeline;
@@ -113,12 +114,12 @@ internal sealed partial class ReloadService(
         fresh.Listeners.Count == current.Listeners.Count
         && fresh.Listeners.All(l => current.Listeners.TryGetValue(l.Key, out var c) && c.Endpoint == l.Value.Endpoint && c.Enabled == l.Value.Enabled);
 
-    [LoggerMessage(60, LogLevel.Information, "Reloaded: log files reopened, pipeline and limits re-read")]
+    [LoggerMessage(EventIds.Reloaded, LogLevel.Information, "Reloaded: log files reopened, pipeline and limits re-read")]
     private static partial void Reloaded(ILogger logger);
 
-    [LoggerMessage(61, LogLevel.Error, "Reload refused, the running configuration stays: {Reason}")]
+    [LoggerMessage(EventIds.ReloadRejected, LogLevel.Error, "Reload refused, the running configuration stays: {Reason}")]
     private static partial void Rejected(ILogger logger, string reason);
 
-    [LoggerMessage(62, LogLevel.Warning, "Reload: the listeners changed; they take effect at the next restart")]
+    [LoggerMessage(EventIds.ReloadListenersNeedRestart, LogLevel.Warning, "Reload: the listeners changed; they take effect at the next restart")]
     private static partial void ListenersNeedRestart(ILogger logger);
 }

@@ -19,6 +19,7 @@ using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Sinks;
+using SocketDaemon.Syslog;
 using SocketDaemon.SyslogOutput;
 using SocketDaemon.Connections;
 using SocketDaemon.Protocols.Raw;
@@ -61,7 +62,7 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ListenerRegistry>();
         services.TryAddSingleton<DaemonCommands>();
-        services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>(), Metrics = sp.GetService<SocketDaemonMetrics>(), Syslogs = () => sp.GetService<SyslogOutputs>()?.Running.Select(static h => h.GetStatus()) ?? [], SyslogTruncations = () => sp.GetService<SyslogOutputs>()?.Running.Select(static h => (h.Options.Spool, h.Truncated)) ?? [], LogReopens = () => sp.GetService<MessageLogFiles>()?.GetReopens() ?? [] });
+        services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>(), Metrics = sp.GetService<SocketDaemonMetrics>(), Parsing = sp.GetService<Syslog.ParseCounters>(), Syslogs = () => sp.GetService<SyslogOutputs>()?.Running.Select(static h => h.GetStatus()) ?? [], SyslogTruncations = () => sp.GetService<SyslogOutputs>()?.Running.Select(static h => (h.Options.Spool, h.Truncated)) ?? [], LogReopens = () => sp.GetService<MessageLogFiles>()?.GetReopens() ?? [] });
         services.TryAddSingleton<DaemonHealth>();
         services.TryAddSingleton<SocketDaemonMetrics>();
         services.TryAddSingleton<HttpStatusHandler>();
@@ -89,6 +90,18 @@ public static class SocketDaemonServiceCollectionExtensions
             },
             new LogStepValidator(),
             static (builder, step) => builder.UseLog(step)));
+        services.TryAddSingleton<Syslog.ParseCounters>();
+        services.AddSingleton(MessageHandlerRegistration.Create(
+            "Parse",
+            Syslog.ParseOptions.Shape(),
+            static section =>
+            {
+                var options = new Syslog.ParseOptions();
+                section.Bind(options);
+                return options;
+            },
+            validator: null,
+            static (builder, step) => builder.UseParse(step)));
         services.AddSingleton(MessageHandlerRegistration.Create(
             "Filter",
             FilterStepOptions.Shape(),
@@ -153,7 +166,7 @@ public static class SocketDaemonServiceCollectionExtensions
         step ??= new LogStepOptions();
         var files = builder.ApplicationServices.GetRequiredService<MessageLogFiles>();
         MessageDelegate handler = step.OutputTemplate is null
-            ? new LogHandler(files.OpenWriter(step)).InvokeAsync
+            ? (step.Format == LogFormat.Json ? new JsonLogHandler(files.OpenWriter(step)).InvokeAsync : new LogHandler(files.OpenWriter(step)).InvokeAsync)
             : new TemplateLogHandler(files.Open(step)).InvokeAsync;
         return builder.UseEnd(step, step.Final, handler);
     }

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
+using SocketDaemon.Diagnostics;
 
 namespace SocketDaemon.Nats;
 
@@ -175,12 +176,12 @@ internal sealed partial class NatsPublisher : INatsOutbox
         }
     }
 
-    [LoggerMessage(60, LogLevel.Warning, "NATS stream {Stream} at {Url}: publishing fails ({Reason}); retrying with the same message ids until it works")]
+    [LoggerMessage(EventIds.NatsPublishFailing, LogLevel.Warning, "NATS stream {Stream} at {Url}: publishing fails ({Reason}); retrying with the same message ids until it works")]
     private static partial void Failing(ILogger logger, string stream, string url, string reason);
 
-    [LoggerMessage(61, LogLevel.Information, "NATS stream {Stream} at {Url}: publishing works again")]
+    [LoggerMessage(EventIds.NatsPublishRecovered, LogLevel.Information, "NATS stream {Stream} at {Url}: publishing works again")]
     private static partial void Recovered(ILogger logger, string stream, string url);
 
-    [LoggerMessage(62, LogLevel.Error, "NATS stream {Stream} at {Url}: stopped with {Count} messages not acknowledged by JetStream")]
+    [LoggerMessage(EventIds.NatsPublishAbandoned, LogLevel.Error, "NATS stream {Stream} at {Url}: stopped with {Count} messages not acknowledged by JetStream")]
     private static partial void Abandoned(ILogger logger, long count, string stream, string url);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using SocketDaemon.Client.Spooling;
+using SocketDaemon.Diagnostics;
 
 namespace SocketDaemon.Nats;
 
@@ -217,12 +218,12 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
         }
     }
 
-    [LoggerMessage(67, LogLevel.Warning, "Nats: spool {Spool}: cut {Bytes} bytes of a record torn by a crash")]
+    [LoggerMessage(EventIds.NatsSpoolRecovered, LogLevel.Warning, "Nats: spool {Spool}: cut {Bytes} bytes of a record torn by a crash")]
     private static partial void SpoolRecovered(ILogger logger, string spool, long bytes);
 
-    [LoggerMessage(68, LogLevel.Information, "Nats: spool {Spool} holds {Count} messages not yet acknowledged by JetStream; publishing them")]
+    [LoggerMessage(EventIds.NatsSpoolPending, LogLevel.Information, "Nats: spool {Spool} holds {Count} messages not yet acknowledged by JetStream; publishing them")]
     private static partial void SpoolPending(ILogger logger, string spool, long count);
 
-    [LoggerMessage(69, LogLevel.Error, "Nats: spool record {Sequence} is not a NATS message ({Reason}); skipped")]
+    [LoggerMessage(EventIds.NatsSpoolBadRecord, LogLevel.Error, "Nats: spool record {Sequence} is not a NATS message ({Reason}); skipped")]
     private static partial void BadRecord(ILogger logger, ulong sequence, string reason);
 }

@@ -18,6 +18,7 @@ public sealed class MessageContext
     private string? _text;
     private List<Task>? _commitments;
     private MessageFeatures? _features;
+    private Syslog.MessageFields? _fields;
 
     /// <summary>Creates a context for the messages of one connection.</summary>
     public MessageContext(string listener, long connectionId, PeerInfo peer, IServiceProvider services)
@@ -79,6 +80,9 @@ public sealed class MessageContext
         GroupId = Peer.GroupId,
         ProcessName = Peer.ProcessName,
     };
+
+    /// <summary>The fields a <c>Parse</c> step found in the message (syslog header, JSON members); reset for each message.</summary>
+    public Syslog.MessageFields Fields => _fields ??= new Syslog.MessageFields();
 
     /// <summary>The message decoded as UTF-8; decoded once, on first use.</summary>
     public string Text => _text ??= Encoding.UTF8.GetString(Payload);
@@ -152,5 +156,6 @@ public sealed class MessageContext
         Origin = origin;
         _text = null;
         _commitments = null;
+        _fields?.Reset();
     }
 }

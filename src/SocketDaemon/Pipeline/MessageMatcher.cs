@@ -5,7 +5,8 @@ namespace SocketDaemon.Pipeline;
 
 /// <summary>
 /// The match conditions of a pipeline step (listener, peer uid, pid, comm or address, a regular expression on the
-/// text): a message matches when it meets every condition given.
+/// text, and the syslog fields a <c>Parse</c> step found: severity, facility, app name, host name): a message matches
+/// when it meets every condition given. A message without the field (not parsed, or no PRI) meets no condition on it.
 /// </summary>
 public sealed class MessageMatcher
 {
@@ -15,17 +16,19 @@ public sealed class MessageMatcher
     private readonly StepConditions _step;
     private readonly IPAddress? _address;
     private readonly Regex? _regex;
+    private readonly SyslogConditions? _syslog;
 
-    private MessageMatcher(StepConditions step, IPAddress? address, Regex? regex)
+    private MessageMatcher(StepConditions step, IPAddress? address, Regex? regex, SyslogConditions? syslog)
     {
         _step = step;
         _address = address;
         _regex = regex;
+        _syslog = syslog;
     }
 
     /// <summary>Whether the step sets any condition at all.</summary>
     public bool HasConditions => _step.Listener is not null || _step.Uid is not null || _step.Pid is not null
-        || _step.Comm is not null || _address is not null || _regex is not null;
+        || _step.Comm is not null || _address is not null || _regex is not null || _syslog is not null;
 
     /// <summary>Compiles the conditions of <paramref name="step"/>.</summary>
     /// <exception cref="ArgumentException">A condition is invalid; the message names the key below the step.</exception>
@@ -51,7 +54,7 @@ public sealed class MessageMatcher
             }
         }
 
-        return new MessageMatcher(step, address, regex);
+        return new MessageMatcher(step, address, regex, SyslogConditions.Create(step));
     }
 
     /// <summary>Whether <paramref name="context"/> meets every condition.</summary>
@@ -64,6 +67,7 @@ public sealed class MessageMatcher
             && (_step.Pid is null || peer.ProcessId == _step.Pid)
             && (_step.Comm is null || string.Equals(_step.Comm, peer.ProcessName, StringComparison.Ordinal))
             && (_address is null || (peer.RemoteEndPoint is IPEndPoint ip && Normalize(ip.Address).Equals(Normalize(_address))))
+            && (_syslog is null || _syslog.Matches(context))
             && (_regex is null || IsMatch(context.Text));
     }
 

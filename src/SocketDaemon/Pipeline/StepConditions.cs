@@ -26,6 +26,18 @@ public class StepConditions
     /// <summary>Matches messages whose text this .NET regular expression finds a match in.</summary>
     public string? Match { get; set; }
 
+    /// <summary>Matches messages of this severity or a more urgent one (<c>warning</c> takes <c>emerg</c> to <c>warning</c>); needs a <c>Parse</c> step before.</summary>
+    public string? Severity { get; set; }
+
+    /// <summary>Matches messages of this facility, or of any in a comma-separated list (<c>auth, authpriv</c>); needs a <c>Parse</c> step before.</summary>
+    public string? Facility { get; set; }
+
+    /// <summary>Matches messages whose APP-NAME (RFC 3164 TAG) is this; needs a <c>Parse</c> step before.</summary>
+    public string? AppName { get; set; }
+
+    /// <summary>Matches messages whose sender's host name is this (case-insensitive); needs a <c>Parse</c> step before.</summary>
+    public string? Hostname { get; set; }
+
     /// <summary>Reports a condition that cannot be compiled (an address that is none, a regular expression that does not parse).</summary>
     internal void Validate(PipelineStepValidation validation)
     {
@@ -49,7 +61,11 @@ public class StepConditions
         (nameof(Pid), ConfigurationShape.Value(ValueForm.Int32)),
         (nameof(Comm), ConfigurationShape.Value(ValueForm.Text)),
         (nameof(Address), ConfigurationShape.Value(ValueForm.Text)),
-        (nameof(Match), ConfigurationShape.Value(ValueForm.Text)));
+        (nameof(Match), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(Severity), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(Facility), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(AppName), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(Hostname), ConfigurationShape.Value(ValueForm.Text)));
 
     /// <summary>The keys of a step without conditions: <c>Handler</c> alone.</summary>
     internal static ConfigurationShape HandlerOnly() => ConfigurationShape.Object(("Handler", ConfigurationShape.Value(ValueForm.Text)));

@@ -81,6 +81,8 @@ public sealed class DaemonStatusProvider
 
     /// <summary>The message log files' reopen counts (set by the host; resolved when asked, not at start).</summary>
     internal Func<IEnumerable<(string Path, string Reason, long Count)>>? LogReopens { get; init; }
+    /// <summary>What <c>Parse</c> steps counted (set by the host).</summary>
+    internal Syslog.ParseCounters? Parsing { get; init; }
 
     /// <summary>Each NATS outbox's counters, in the order of their spools.</summary>
     public IEnumerable<NatsOutboxStatus> GetNatsOutboxes() => Nats?.GetStatus() ?? [];

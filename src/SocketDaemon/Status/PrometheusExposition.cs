@@ -39,6 +39,8 @@ public static class PrometheusExposition
             }
         }
 
+        status.Parsing?.WriteMetrics(text);
+
         var forwards = status.GetForwards().ToList();
         PerForward(text, forwards, "socketdaemon_forward_spooled_total", "counter", "Messages a Forward step wrote to its spool.", f => f.Spooled);
         PerForward(text, forwards, "socketdaemon_forward_forwarded_total", "counter", "Messages an upstream acknowledged to a Forward step.", f => f.Forwarded);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using SocketDaemon.Client.Spooling;
 using SocketDaemon.Client.Status;
 using SocketDaemon.Pipeline;
+using SocketDaemon.Syslog;
 
 namespace SocketDaemon.SyslogOutput;
 
@@ -94,7 +95,10 @@ public sealed partial class SyslogHandler : IAsyncDisposable
 
             Span<byte> procId = stackalloc byte[11];
             Span<byte> comm = stackalloc byte[64];
-            var record = Unparsed(context, message, procId, comm);
+            var fields = context.Fields;
+            var record = fields is { IsParsed: true, ParseError: false, Format: MessageFormat.Rfc5424 or MessageFormat.Rfc3164 }
+                ? Parsed(context, fields)
+                : Unparsed(context, message, procId, comm);
             formatted = ArrayPool<byte>.Shared.Rent(record.MaxLength);
             var length = SyslogFormatter.Format(record, _options.Format, formatted);
             var sequence = _spool.Append(formatted.AsSpan(0, length));
@@ -130,6 +134,30 @@ public sealed partial class SyslogHandler : IAsyncDisposable
         await _sender.DisposeAsync();
         _spool.Dispose();
         _clientCertificate?.Dispose();
+    }
+
+    // A message a Parse step understood keeps its fields; what it lacks (no PRI, no hostname) gets the defaults.
+    private SyslogRecord Parsed(MessageContext context, MessageFields fields)
+    {
+        ref readonly var header = ref fields.Header;
+
+        // The ranges are into these bytes: the payload's, or the parser's joined copy of it.
+        var message = fields.Source(context.Payload);
+
+        var hostname = header.Hostname.Of(message);
+        return new SyslogRecord
+        {
+            Facility = header.Facility ?? _options.DefaultFacility,
+            Severity = header.Severity ?? _options.DefaultSeverity,
+            ReceivedAt = context.ReceivedAt,
+            Timestamp = header.Timestamp.Of(message),
+            Hostname = hostname.IsEmpty ? _hostname : hostname,
+            AppName = header.AppName.Of(message),
+            ProcId = header.ProcId.Of(message),
+            MsgId = header.MsgId.Of(message),
+            StructuredData = header.StructuredData.Of(message),
+            Message = TrimEnd(header.Message.Of(message)),
+        };
     }
 
     // A message no Parse step understood: the defaults, this host, the peer's comm and pid, the text as it came.

@@ -26,7 +26,7 @@ internal sealed class TailSubscription(string listener, string grep)
             return;
         }
 
-        var message = new TailEvent { Time = context.ReceivedAt, Listener = context.Listener, Peer = context.Peer.ToString(), Text = context.Text };
+        var message = new TailEvent { Time = context.ReceivedAt, Listener = context.Listener, Peer = context.Peer.ToString(), Text = context.Text, Json = Syslog.TailJson.Format(context) };
         if (!_queue.Writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes(message, TailJsonContext.Default.TailEvent)))
         {
             Interlocked.Increment(ref _skipped);

@@ -13,7 +13,10 @@ public class FramingPropertyTests
     private static readonly Gen<byte[]> AnyMessage = Gen.Byte.Array[0, Max];
 
     private static readonly Gen<byte[]> LineMessage =
-        Gen.Byte.Array[0, Max].Where(m => !m.Contains((byte)'\n') && (m.Length == 0 || m[^1] != (byte)'\r'));
+        Gen.Byte.Array[0, Max].Where(m => !m.Contains((byte)'\n') && !m.Contains((byte)0) && (m.Length == 0 || m[^1] != (byte)'\r'));
+
+    private static readonly Gen<byte[]> NulMessage =
+        Gen.Byte.Array[0, Max].Where(m => !m.Contains((byte)0) && !m.AsSpan().EndsWith("\n"u8));
 
     [Fact]
     public void Seed_frames_split_anywhere_decode_to_the_messages_written() =>
@@ -26,10 +29,15 @@ public class FramingPropertyTests
             .Sample((messages, cuts) => AssertRoundTrip(LineFrameWriter.Write, new LineFrameReader(Max), messages, cuts), iter: 500);
 
     [Fact]
+    public void Nul_terminated_messages_split_anywhere_decode_to_the_messages_written() =>
+        Gen.Select(NulMessage.List[0, 8], Gen.Int[0, 2000].Array[0, 12])
+            .Sample((messages, cuts) => AssertRoundTrip(static (m, o) => { o.Write(m); o.Write([(byte)0]); }, new NulFrameReader(Max), messages, cuts), iter: 500);
+
+    [Fact]
     public void Random_bytes_give_messages_or_a_framing_error_never_another_exception() =>
         Gen.Select(Gen.Byte.Array[0, 600], Gen.Int[0, 600].Array[0, 6]).Sample((bytes, cuts) =>
         {
-            foreach (FrameReader reader in new FrameReader[] { new SeedFrameReader(Max), new LineFrameReader(Max) })
+            foreach (FrameReader reader in new FrameReader[] { new SeedFrameReader(Max), new LineFrameReader(Max), new NulFrameReader(Max) })
             {
                 try
                 {

@@ -29,8 +29,9 @@ public class ProtocolPropertyTests
                 decoded.Add(message.ToArray());
             }
 
+            // A trailing LF or CRLF inside a frame is not part of the message (what rsyslog and syslog-ng send).
             Assert.True(input.IsEmpty);
-            Assert.Equal(messages.Select(Convert.ToHexString), decoded.Select(Convert.ToHexString));
+            Assert.Equal(messages.Select(m => Convert.ToHexString(FrameTrimming.TrimLineEnd(new ReadOnlySequence<byte>(m)).ToArray())), decoded.Select(Convert.ToHexString));
         }, iter: 500);
 
     [Fact]

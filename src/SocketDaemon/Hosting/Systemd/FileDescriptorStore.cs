@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Win32.SafeHandles;
+using SocketDaemon.Diagnostics;
 using SocketDaemon.Internal;
 using SocketDaemon.Listeners.Systemd;
 
@@ -167,18 +168,18 @@ internal sealed partial class FileDescriptorStore
         Discarded(_logger, name, fd, reason);
     }
 
-    [LoggerMessage(80, LogLevel.Information, "systemd file-descriptor store is on ($FDSTORE {FdStore}): listeners and connections are kept across restarts; {Passed} stored descriptors passed back")]
+    [LoggerMessage(EventIds.FdStoreEnabled, LogLevel.Information, "systemd file-descriptor store is on ($FDSTORE {FdStore}): listeners and connections are kept across restarts; {Passed} stored descriptors passed back")]
     private static partial void Enabled(ILogger logger, string fdStore, int passed);
 
-    [LoggerMessage(84, LogLevel.Warning, "Systemd:FileDescriptorStore is true but NOTIFY_SOCKET is not set: there is no store to keep listeners and connections in")]
+    [LoggerMessage(EventIds.FdStoreNoNotifySocket, LogLevel.Warning, "Systemd:FileDescriptorStore is true but NOTIFY_SOCKET is not set: there is no store to keep listeners and connections in")]
     private static partial void NoNotifySocket(ILogger logger);
 
-    [LoggerMessage(81, LogLevel.Warning, "Could not store {Name} in systemd's file-descriptor store: errno {Errno}; it will not survive a restart")]
+    [LoggerMessage(EventIds.FdStoreAddFailed, LogLevel.Warning, "Could not store {Name} in systemd's file-descriptor store: errno {Errno}; it will not survive a restart")]
     private static partial void AddFailed(ILogger logger, string name, int errno);
 
-    [LoggerMessage(82, LogLevel.Warning, "Closed stored descriptor {Name} (descriptor {Descriptor}) and removed it from the store: {Reason}")]
+    [LoggerMessage(EventIds.FdStoreDiscarded, LogLevel.Warning, "Closed stored descriptor {Name} (descriptor {Descriptor}) and removed it from the store: {Reason}")]
     private static partial void Discarded(ILogger logger, string name, int descriptor, string reason);
 
-    [LoggerMessage(83, LogLevel.Warning, "Dropped stored pending bytes {Name}: {Length} bytes is more than one frame")]
+    [LoggerMessage(EventIds.FdStorePendingDiscarded, LogLevel.Warning, "Dropped stored pending bytes {Name}: {Length} bytes is more than one frame")]
     private static partial void PendingDiscarded(ILogger logger, string name, long length);
 }

@@ -93,7 +93,7 @@ internal sealed record StoredDescriptorName(StoredDescriptorKind Kind, string Li
         dot = rest.IndexOf('.');
         return dot > 0 && dot < rest.Length - 1
             && Enum.TryParse<FramingKind>(rest[..dot], ignoreCase: true, out var framing)
-            && framing is FramingKind.Auto or FramingKind.Seed or FramingKind.Lines or FramingKind.Octet or FramingKind.Native
+            && framing is FramingKind.Auto or FramingKind.Seed or FramingKind.Lines or FramingKind.Octet or FramingKind.Nul or FramingKind.Native
             && !char.IsDigit(rest[0])
             ? ForConnection(id, framing, rest[(dot + 1)..].ToString())
             : null;

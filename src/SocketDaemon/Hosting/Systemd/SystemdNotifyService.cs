@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SocketDaemon.Diagnostics;
 using SocketDaemon.Listeners;
 using SocketDaemon.Status;
 
@@ -83,6 +84,6 @@ internal sealed partial class SystemdNotifyService(
         return string.Create(CultureInfo.InvariantCulture, $"{listeners.Listeners.Count} listeners, {open} connections, {messages} messages, {rate:0} msg/s; up {status.Uptime:d\\.hh\\:mm\\:ss}");
     }
 
-    [LoggerMessage(50, LogLevel.Information, "systemd watchdog is on: WATCHDOG=1 every {Seconds} s at most, while listeners accept and no log write hangs")]
+    [LoggerMessage(EventIds.WatchdogEnabled, LogLevel.Information, "systemd watchdog is on: WATCHDOG=1 every {Seconds} s at most, while listeners accept and no log write hangs")]
     private static partial void WatchdogEnabled(ILogger logger, double seconds);
 }

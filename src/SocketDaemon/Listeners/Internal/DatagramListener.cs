@@ -241,6 +241,6 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
             return datagram[^1] == 0 ? datagram[..^1] : datagram;
         }
 
-        return datagram.Length > 0 && datagram[^1] == (byte)'\n' ? datagram[..^1] : datagram;
+        return FrameTrimming.TrimDatagram(datagram);
     }
 }

@@ -8,6 +8,7 @@ using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 using PeerInfo = SocketDaemon.Listeners.PeerInfo;
 using SocketDaemon.Client;
+using SocketDaemon.Diagnostics;
 using SocketDaemon.Framing;
 using SocketDaemon.Hosting;
 using SocketDaemon.Listeners;
@@ -279,15 +280,15 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
         }
     }
 
-    [LoggerMessage(63, LogLevel.Information, "Listener {Listener}: consuming NATS stream {Stream} with durable consumer {Consumer} at {Endpoint}")]
+    [LoggerMessage(EventIds.NatsConsuming, LogLevel.Information, "Listener {Listener}: consuming NATS stream {Stream} with durable consumer {Consumer} at {Endpoint}")]
     private static partial void Consuming(ILogger logger, string listener, string stream, string consumer, string endpoint);
 
-    [LoggerMessage(64, LogLevel.Warning, "Listener {Listener}: NATS consumer failed ({Reason}); retrying")]
+    [LoggerMessage(EventIds.NatsConsumeFailed, LogLevel.Warning, "Listener {Listener}: NATS consumer failed ({Reason}); retrying")]
     private static partial void ConsumeFailed(ILogger logger, string listener, string reason);
 
-    [LoggerMessage(65, LogLevel.Warning, "Listener {Listener}: acknowledging to NATS failed ({Reason}); the message will be delivered again and not logged twice")]
+    [LoggerMessage(EventIds.NatsAckFailed, LogLevel.Warning, "Listener {Listener}: acknowledging to NATS failed ({Reason}); the message will be delivered again and not logged twice")]
     private static partial void AckFailed(ILogger logger, string listener, string reason);
 
-    [LoggerMessage(66, LogLevel.Warning, "Listener {Listener}: dropped a message on {Subject} of {Bytes} bytes, over MaxMessageBytes")]
+    [LoggerMessage(EventIds.NatsMessageTooLarge, LogLevel.Warning, "Listener {Listener}: dropped a message on {Subject} of {Bytes} bytes, over MaxMessageBytes")]
     private static partial void TooLarge(ILogger logger, string listener, string subject, int bytes);
 }

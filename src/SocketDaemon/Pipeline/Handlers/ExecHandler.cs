@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using SocketDaemon.Diagnostics;
 using SocketDaemon.Internal;
 
 namespace SocketDaemon.Pipeline.Handlers;
@@ -192,15 +193,15 @@ public sealed partial class ExecHandler : IAsyncDisposable
         _socket = null;
     }
 
-    [LoggerMessage(70, LogLevel.Information, "Exec: started '{Command}' as pid {Pid}")]
+    [LoggerMessage(EventIds.ExecChildStarted, LogLevel.Information, "Exec: started '{Command}' as pid {Pid}")]
     private static partial void ChildStarted(ILogger logger, string command, int pid);
 
-    [LoggerMessage(71, LogLevel.Warning, "Exec: '{Command}' is gone; restarting it")]
+    [LoggerMessage(EventIds.ExecChildGone, LogLevel.Warning, "Exec: '{Command}' is gone; restarting it")]
     private static partial void ChildGone(ILogger logger, string command);
 
-    [LoggerMessage(72, LogLevel.Warning, "Exec: '{Command}' did not answer within {Seconds} s; restarting it")]
+    [LoggerMessage(EventIds.ExecChildTimedOut, LogLevel.Warning, "Exec: '{Command}' did not answer within {Seconds} s; restarting it")]
     private static partial void ChildTimedOut(ILogger logger, string command, double seconds);
 
-    [LoggerMessage(73, LogLevel.Warning, "Exec: '{Command}' says: {Line}")]
+    [LoggerMessage(EventIds.ExecChildStandardError, LogLevel.Warning, "Exec: '{Command}' says: {Line}")]
     private static partial void ChildStandardError(ILogger logger, string command, string line);
 }

@@ -4,6 +4,7 @@ using SocketDaemon.Client;
 using SocketDaemon.Client.Protocol;
 using SocketDaemon.Client.Spooling;
 using SocketDaemon.Client.Status;
+using SocketDaemon.Diagnostics;
 
 namespace SocketDaemon.Pipeline.Handlers;
 
@@ -116,12 +117,12 @@ public sealed partial class ForwardHandler : IAsyncDisposable
         _clientCertificate?.Dispose();
     }
 
-    [LoggerMessage(80, LogLevel.Warning, "Forward: upstream {Upstream}: {Reason}; retrying")]
+    [LoggerMessage(EventIds.ForwardUpstreamFailed, LogLevel.Warning, "Forward: upstream {Upstream}: {Reason}; retrying")]
     private static partial void UpstreamFailed(ILogger logger, string upstream, string reason);
 
-    [LoggerMessage(81, LogLevel.Warning, "Forward: spool {Spool}: cut {Bytes} bytes of a record torn by a crash")]
+    [LoggerMessage(EventIds.ForwardSpoolRecovered, LogLevel.Warning, "Forward: spool {Spool}: cut {Bytes} bytes of a record torn by a crash")]
     private static partial void SpoolRecovered(ILogger logger, string spool, long bytes);
 
-    [LoggerMessage(82, LogLevel.Information, "Forward: spool {Spool} holds {Count} messages not yet acknowledged; sending them")]
+    [LoggerMessage(EventIds.ForwardSpoolPending, LogLevel.Information, "Forward: spool {Spool} holds {Count} messages not yet acknowledged; sending them")]
     private static partial void SpoolPending(ILogger logger, string spool, long count);
 }

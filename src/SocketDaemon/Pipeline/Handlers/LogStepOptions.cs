@@ -17,6 +17,10 @@ public sealed class LogStepOptions : StepConditions
     /// <remarks>Defaults to <see cref="LogHandler.DefaultOutputTemplate"/>.</remarks>
     public string? OutputTemplate { get; set; }
 
+    /// <summary>What each line is: <see cref="LogFormat.Text"/>, or <see cref="LogFormat.Json"/>, one JSON object per line (<c>docs/json-format.md</c>).</summary>
+    /// <remarks>Defaults to <see cref="LogFormat.Text"/>.</remarks>
+    public LogFormat Format { get; set; } = LogFormat.Text;
+
     /// <summary>How many rolled files to keep.</summary>
     /// <remarks>Defaults to 31.</remarks>
     public int? RetainedFileCountLimit { get; set; }
@@ -30,6 +34,7 @@ public sealed class LogStepOptions : StepConditions
         (nameof(Final), ConfigurationShape.Value(ValueForm.Boolean)),
         (nameof(Path), ConfigurationShape.Value(ValueForm.Text)),
         (nameof(OutputTemplate), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(Format), ConfigurationShape.Value(ValueForm.Enum<LogFormat>())),
         (nameof(RetainedFileCountLimit), ConfigurationShape.Value(ValueForm.Int32)),
         (nameof(FileSizeLimitBytes), ConfigurationShape.Value(ValueForm.Bytes)));
 }

@@ -11,7 +11,7 @@ namespace SocketDaemon.Pipeline.MessageLog;
 /// </summary>
 public static class MessageLineFormatter
 {
-    private const int TimestampLength = 32; // yyyy-MM-ddTHH:mm:ss.ffffffzzz
+    internal const int TimestampLength = 32; // yyyy-MM-ddTHH:mm:ss.ffffffzzz
 
     // After the text of a message cut by Oversize: truncate.
     private static ReadOnlySpan<byte> Truncated => " [truncated]"u8;
@@ -99,7 +99,7 @@ public static class MessageLineFormatter
     }
 
     // A connection stamps every message of one read with the same time: formatted once for all of them.
-    private static byte[] Timestamp(MessageContext context, MessageLogState state)
+    internal static byte[] Timestamp(MessageContext context, MessageLogState state)
     {
         var time = context.ReceivedAt;
         if (state.Timestamp is { } cached && state.TimestampOf.EqualsExact(time))

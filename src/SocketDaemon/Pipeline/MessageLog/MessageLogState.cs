@@ -12,6 +12,9 @@ internal sealed class MessageLogState : IMessageBatchFeature
     /// <summary>The escaped <c> listener [peer] #id: </c> of this connection's log lines, built on first use.</summary>
     public byte[]? LinePrefix { get; set; }
 
+    /// <summary>The <c>,"listener":…,"peer":{…}</c> of this connection's JSON lines, built on first use.</summary>
+    public byte[]? JsonPrefix { get; set; }
+
     /// <summary>The timestamp of the last log line, formatted; messages read together share it.</summary>
     public byte[]? Timestamp { get; set; }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
+using SocketDaemon.Diagnostics;
 
 namespace SocketDaemon.Pipeline.MessageLog;
 
@@ -70,6 +71,6 @@ internal static partial class TornWriteRepair
         return start;
     }
 
-    [LoggerMessage(85, LogLevel.Warning, "Message log {Path}: cut {Bytes} bytes that a killed run left half-written; their senders send them again")]
+    [LoggerMessage(EventIds.TornWriteCut, LogLevel.Warning, "Message log {Path}: cut {Bytes} bytes that a killed run left half-written; their senders send them again")]
     private static partial void TornWriteCut(ILogger logger, string path, long bytes);
 }

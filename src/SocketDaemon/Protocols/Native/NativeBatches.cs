@@ -2,6 +2,7 @@ using System.Buffers;
 using Microsoft.Extensions.Logging;
 using SocketDaemon.Client.Protocol;
 using SocketDaemon.Client.Spooling;
+using SocketDaemon.Diagnostics;
 using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.MessageLog;
@@ -201,6 +202,6 @@ internal sealed partial class NativeBatches(MessageLogFiles logs, NativeSessions
         return failed;
     }
 
-    [LoggerMessage(40, LogLevel.Error, "Listener {Listener}: connection #{ConnectionId}: message {Index} of a batch failed in the pipeline")]
+    [LoggerMessage(EventIds.NativeBatchMessageFailed, LogLevel.Error, "Listener {Listener}: connection #{ConnectionId}: message {Index} of a batch failed in the pipeline")]
     private static partial void MessageFailed(ILogger logger, Exception exception, string listener, long connectionId, int index);
 }

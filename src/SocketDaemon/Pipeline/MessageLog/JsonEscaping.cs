@@ -1,0 +1,93 @@
+using System.Text;
+
+namespace SocketDaemon.Pipeline.MessageLog;
+
+/// <summary>
+/// Escapes bytes as the contents of a JSON string (RFC 8259 section 7): <c>"</c>, <c>\</c> and control bytes are
+/// escaped (<c>\n</c>, <c>\t</c>, <c>\u001b</c>...), valid UTF-8 is copied as it is, and each invalid UTF-8 sequence
+/// becomes <c>\ufffd</c> (U+FFFD REPLACEMENT CHARACTER), so that every line is valid JSON whatever the sender sent.
+/// </summary>
+public static class JsonEscaping
+{
+    private static ReadOnlySpan<byte> Hex => "0123456789abcdef"u8;
+
+    /// <summary>The most bytes <paramref name="length"/> bytes can take escaped (<c>\u00XX</c> for each).</summary>
+    public static int MaxEscapedLength(int length) => checked(length * 6);
+
+    /// <summary>Escapes <paramref name="source"/> into <paramref name="destination"/>, which must hold <see cref="MaxEscapedLength"/> bytes.</summary>
+    /// <returns>The number of bytes written.</returns>
+    public static int Escape(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        var written = 0;
+        while (!source.IsEmpty)
+        {
+            // Runs of plain ASCII (nearly all of most messages) are copied whole.
+            var plain = source.IndexOfAnyExcept(PlainAscii);
+            if (plain < 0)
+            {
+                plain = source.Length;
+            }
+
+            source[..plain].CopyTo(destination[written..]);
+            written += plain;
+            source = source[plain..];
+            if (source.IsEmpty)
+            {
+                break;
+            }
+
+            var b = source[0];
+            if (b < 0x80)
+            {
+                written += EscapeAscii(b, destination[written..]);
+                source = source[1..];
+                continue;
+            }
+
+            if (Rune.DecodeFromUtf8(source, out _, out var consumed) == System.Buffers.OperationStatus.Done)
+            {
+                source[..consumed].CopyTo(destination[written..]);
+            }
+            else
+            {
+                "\\ufffd"u8.CopyTo(destination[written..]);
+                written += 6 - consumed;
+            }
+
+            written += consumed;
+            source = source[consumed..];
+        }
+
+        return written;
+    }
+
+    // Printable ASCII but the quote and the backslash: copied as they are.
+    private static readonly System.Buffers.SearchValues<byte> PlainAscii = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0x20, 0x7f - 0x20).Where(c => c is not ('"' or '\\')).Select(c => (byte)c), 0x7f]);
+
+    private static int EscapeAscii(byte b, Span<byte> destination)
+    {
+        destination[0] = (byte)'\\';
+        byte? shortForm = b switch
+        {
+            (byte)'"' => (byte)'"',
+            (byte)'\\' => (byte)'\\',
+            (byte)'\n' => (byte)'n',
+            (byte)'\r' => (byte)'r',
+            (byte)'\t' => (byte)'t',
+            (byte)'\b' => (byte)'b',
+            (byte)'\f' => (byte)'f',
+            _ => null,
+        };
+        if (shortForm is { } c)
+        {
+            destination[1] = c;
+            return 2;
+        }
+
+        "u00"u8.CopyTo(destination[1..]);
+        destination[4] = Hex[b >> 4];
+        destination[5] = Hex[b & 0xf];
+        return 6;
+    }
+}

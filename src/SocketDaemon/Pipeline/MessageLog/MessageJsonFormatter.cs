@@ -1,0 +1,291 @@
+using System.Globalization;
+using System.Text;
+using SocketDaemon.Syslog;
+
+namespace SocketDaemon.Pipeline.MessageLog;
+
+/// <summary>
+/// Writes a message as one JSON object on one line, straight into UTF-8 bytes, with the keys of
+/// <c>docs/json-format.md</c> in a fixed order and absent when unknown: <c>received</c>, <c>listener</c>, <c>peer</c>,
+/// <c>facility</c>, <c>severity</c>, <c>timestamp</c>, <c>hostname</c>, <c>appname</c>, <c>procid</c>, <c>msgid</c>,
+/// <c>sd</c>, <c>message</c>, then <c>json</c>, <c>parse_error</c> and <c>truncated</c> when they apply.
+/// </summary>
+public static class MessageJsonFormatter
+{
+    // The keys and punctuation around the fields, and the longest keywords: a bound, not an exact count.
+    private const int FixedOverhead = 320;
+
+    /// <summary>The most bytes the line of <paramref name="context"/> can take.</summary>
+    public static int MaxLength(MessageContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return MaxLength(context, MessageLogState.Of(context));
+    }
+
+    /// <summary>The most bytes the line of <paramref name="context"/> can take, with its connection's <paramref name="state"/>.</summary>
+    internal static int MaxLength(MessageContext context, MessageLogState state)
+    {
+
+        // Every message byte may appear twice (a JSON message's fields and the object itself), escaped at most 6-fold.
+        return FixedOverhead + MessageLineFormatter.TimestampLength + Prefix(context, state).Length
+            + JsonEscaping.MaxEscapedLength(checked((int)context.Payload.Length)) + checked((int)context.Payload.Length);
+    }
+
+    /// <summary>Writes the line of <paramref name="context"/>, newline included, into <paramref name="destination"/> (at least <see cref="MaxLength"/> bytes).</summary>
+    /// <returns>The number of bytes written.</returns>
+    public static int Format(MessageContext context, Span<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return Format(context, MessageLogState.Of(context), destination);
+    }
+
+    /// <summary>Writes the line of <paramref name="context"/> with its connection's <paramref name="state"/>.</summary>
+    internal static int Format(MessageContext context, MessageLogState state, Span<byte> destination)
+    {
+        var w = new Writer(destination);
+        w.Raw("{\"received\":\""u8);
+        w.Raw(MessageLineFormatter.Timestamp(context, state));
+        w.Raw((byte)'"');
+        w.Raw(Prefix(context, state));
+
+        var fields = context.Fields;
+        var payload = context.Payload;
+        var source = fields.IsParsed ? fields.Source(payload) : fields.Join(payload);
+        ref readonly var header = ref fields.Header;
+        if (header.Facility is { } facility)
+        {
+            w.Raw(",\"facility\":\""u8);
+            w.Raw(SyslogKeywords.FacilityUtf8(facility));
+            w.Raw((byte)'"');
+        }
+
+        if (header.Severity is { } severity)
+        {
+            w.Raw(",\"severity\":\""u8);
+            w.Raw(SyslogKeywords.SeverityUtf8(severity));
+            w.Raw((byte)'"');
+        }
+
+        var raw = header.JsonEscaped;
+        w.Field(",\"timestamp\":\""u8, header.Timestamp, source, raw);
+        w.Field(",\"hostname\":\""u8, header.Hostname, source, raw);
+        w.Field(",\"appname\":\""u8, header.AppName, source, raw);
+        w.Field(",\"procid\":\""u8, header.ProcId, source, raw);
+        w.Field(",\"msgid\":\""u8, header.MsgId, source, raw);
+        if (header.StructuredData.IsPresent)
+        {
+            w.StructuredData(header.StructuredData.Of(source));
+        }
+
+        if (header.Format == MessageFormat.None)
+        {
+            w.Field(",\"message\":\""u8, new Syslog.FieldRange(0, source.Length), source, raw: false);
+        }
+        else
+        {
+            w.Field(",\"message\":\""u8, header.Message, source, raw);
+        }
+
+        if (header.Format == MessageFormat.Json)
+        {
+            w.Raw(",\"json\":"u8);
+            w.Minified(source);
+        }
+
+        if (fields.ParseError)
+        {
+            w.Raw(",\"parse_error\":true"u8);
+        }
+
+        if (context.Truncated)
+        {
+            w.Raw(",\"truncated\":true"u8);
+        }
+
+        w.Raw("}\n"u8);
+        return w.Written;
+    }
+
+    // `,"listener":"…","peer":{…}` is the same for every message of a connection: built once, kept with its log state.
+    private static byte[] Prefix(MessageContext context, MessageLogState state)
+    {
+        if (state.JsonPrefix is { } cached)
+        {
+            return cached;
+        }
+
+        var text = new StringBuilder();
+        text.Append(",\"listener\":\"").Append(Quote(context.Listener)).Append('"');
+        var peer = context.Peer;
+        var members = new List<string>();
+        if (peer.ProcessId is { } pid)
+        {
+            members.Add(string.Create(CultureInfo.InvariantCulture, $"\"pid\":{pid}"));
+        }
+
+        if (peer.UserId is { } uid)
+        {
+            members.Add(string.Create(CultureInfo.InvariantCulture, $"\"uid\":{uid}"));
+        }
+
+        if (peer.GroupId is { } gid)
+        {
+            members.Add(string.Create(CultureInfo.InvariantCulture, $"\"gid\":{gid}"));
+        }
+
+        if (peer.ProcessName is { } comm)
+        {
+            members.Add($"\"comm\":\"{Quote(comm)}\"");
+        }
+
+        if (peer.ProcessId is null && peer.RemoteEndPoint?.ToString() is { Length: > 0 } address)
+        {
+            members.Add($"\"address\":\"{Quote(address)}\"");
+        }
+
+        if (members.Count > 0)
+        {
+            text.Append(",\"peer\":{").AppendJoin(',', members).Append('}');
+        }
+
+        return state.JsonPrefix = Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    private static string Quote(string value)
+    {
+        var bytes = Encoding.UTF8.GetBytes(value);
+        var escaped = new byte[JsonEscaping.MaxEscapedLength(bytes.Length)];
+        return Encoding.UTF8.GetString(escaped, 0, JsonEscaping.Escape(bytes, escaped));
+    }
+
+    private ref struct Writer(Span<byte> destination)
+    {
+        private readonly Span<byte> _destination = destination;
+
+        public int Written { get; private set; }
+
+        public void Raw(scoped ReadOnlySpan<byte> bytes)
+        {
+            bytes.CopyTo(_destination[Written..]);
+            Written += bytes.Length;
+        }
+
+        public void Raw(byte b) => _destination[Written++] = b;
+
+        public void Escaped(scoped ReadOnlySpan<byte> bytes) => Written += JsonEscaping.Escape(bytes, _destination[Written..]);
+
+        // `,"key":"value"` when the field is present: raw when it is a JSON message's string contents already.
+        public void Field(scoped ReadOnlySpan<byte> keyAndQuote, Syslog.FieldRange field, scoped ReadOnlySpan<byte> source, bool raw)
+        {
+            if (!field.IsPresent)
+            {
+                return;
+            }
+
+            Raw(keyAndQuote);
+            if (raw)
+            {
+                Raw(field.Of(source));
+            }
+            else
+            {
+                Escaped(field.Of(source));
+            }
+
+            Raw((byte)'"');
+        }
+
+        // `,"sd":{"id":{"name":"value",…},…}` with the values' RFC 5424 escapes undone and JSON's applied.
+        public void StructuredData(scoped ReadOnlySpan<byte> sd)
+        {
+            Raw(",\"sd\":{"u8);
+            var reader = new StructuredDataReader(sd);
+            var firstElement = true;
+            while (reader.NextElement(out var id))
+            {
+                if (!firstElement)
+                {
+                    Raw((byte)',');
+                }
+
+                firstElement = false;
+                Raw((byte)'"');
+                Escaped(id);
+                Raw("\":{"u8);
+                var firstParam = true;
+                while (reader.NextParam(out var name, out var value))
+                {
+                    if (!firstParam)
+                    {
+                        Raw((byte)',');
+                    }
+
+                    firstParam = false;
+                    Raw((byte)'"');
+                    Escaped(name);
+                    Raw("\":\""u8);
+                    SdValue(value);
+                    Raw((byte)'"');
+                }
+
+                Raw((byte)'}');
+            }
+
+            Raw((byte)'}');
+        }
+
+        // A backslash never occurs inside a UTF-8 sequence, so the value is escaped in runs between its escapes.
+        private void SdValue(scoped ReadOnlySpan<byte> value)
+        {
+            while (true)
+            {
+                var backslash = value.IndexOf((byte)'\\');
+                if (backslash < 0 || backslash == value.Length - 1)
+                {
+                    Escaped(value);
+                    return;
+                }
+
+                Escaped(value[..backslash]);
+                var next = value[backslash + 1];
+                if (next is (byte)'"' or (byte)'\\' or (byte)']')
+                {
+                    Escaped(value.Slice(backslash + 1, 1));
+                }
+                else
+                {
+                    Escaped(value.Slice(backslash, 2));
+                }
+
+                value = value[(backslash + 2)..];
+            }
+        }
+
+        // The JSON object as it came, without the whitespace between its tokens: one line whatever its layout.
+        public void Minified(scoped ReadOnlySpan<byte> json)
+        {
+            var inString = false;
+            for (var i = 0; i < json.Length; i++)
+            {
+                var b = json[i];
+                if (inString)
+                {
+                    _destination[Written++] = b;
+                    if (b == (byte)'\\' && i + 1 < json.Length)
+                    {
+                        _destination[Written++] = json[++i];
+                    }
+                    else if (b == (byte)'"')
+                    {
+                        inString = false;
+                    }
+                }
+                else if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+                {
+                    _destination[Written++] = b;
+                    inString = b == (byte)'"';
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using CsCheck;
+using System.Text;
+using System.Text.Json;
+using SocketDaemon.Listeners;
+using SocketDaemon.Syslog;
+using SocketDaemon.Tests.Framing;
+
+namespace SocketDaemon.Tests.Syslog;
+
+/// <summary>The JSON lines of <c>Log</c> with <c>Format: json</c> (<c>docs/json-format.md</c>).</summary>
+public class MessageJsonFormatterTests
+{
+    [Fact]
+    public void An_rfc5424_message_becomes_one_object_with_every_field()
+    {
+        var line = JsonLines.Format(
+            Encoding.UTF8.GetBytes("<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog 42 ID47 [exampleSDID@32473 iut=\"3\" eventSource=\"Appl\\\"ication\\]\"][examplePriority@32473 class=\"high\"] \uFEFFAn application event"),
+            ParseFormat.Syslog);
+
+        Assert.Equal(
+            "{\"received\":\"2026-12-03T06:00:00.123456+00:00\",\"listener\":\"tcp\",\"peer\":{\"address\":\"127.0.0.1:5140\"},"
+            + "\"facility\":\"local4\",\"severity\":\"notice\",\"timestamp\":\"2003-10-11T22:14:15.003Z\",\"hostname\":\"mymachine.example.com\","
+            + "\"appname\":\"evntslog\",\"procid\":\"42\",\"msgid\":\"ID47\","
+            + "\"sd\":{\"exampleSDID@32473\":{\"iut\":\"3\",\"eventSource\":\"Appl\\\"ication]\"},\"examplePriority@32473\":{\"class\":\"high\"}},"
+            + "\"message\":\"An application event\"}",
+            line);
+    }
+
+    [Fact]
+    public void A_local_peer_shows_its_pid_uid_gid_and_comm()
+    {
+        var line = JsonLines.Parse(JsonLines.Format("<36>Dec  3 06:03:08 myapp: hello"u8.ToArray(), ParseFormat.Syslog, context: JsonLines.Context(PeerInfo.FromCredentials(12, 1000, 100, "my\"app"))));
+
+        var peer = line.GetProperty("peer");
+        Assert.Equal(12, peer.GetProperty("pid").GetInt32());
+        Assert.Equal(1000u, peer.GetProperty("uid").GetUInt32());
+        Assert.Equal(100u, peer.GetProperty("gid").GetUInt32());
+        Assert.Equal("my\"app", peer.GetProperty("comm").GetString());
+        Assert.False(peer.TryGetProperty("address", out _));
+        Assert.Equal("myapp", line.Get("appname"));
+        Assert.Null(line.Get("hostname"));
+    }
+
+    [Fact]
+    public void Without_a_parse_step_the_whole_text_is_the_message()
+    {
+        var line = JsonLines.Parse(JsonLines.Format("<13>1 - - - - - - not parsed"u8.ToArray(), format: null));
+
+        Assert.Equal("<13>1 - - - - - - not parsed", line.Get("message"));
+        Assert.Null(line.Get("severity"));
+        Assert.Null(line.Get("parse_error"));
+    }
+
+    [Fact]
+    public void A_message_that_does_not_parse_is_kept_whole_and_marked()
+    {
+        var counters = new ParseCounters();
+        var line = JsonLines.Parse(JsonLines.Format("no syslog here"u8.ToArray(), ParseFormat.Syslog, counters));
+
+        Assert.Equal("no syslog here", line.Get("message"));
+        Assert.Equal("true", line.Get("parse_error"));
+        Assert.Equal(1, counters.For("tcp").Errors);
+        Assert.Equal(0, counters.For("tcp").Parsed);
+    }
+
+    [Fact]
+    public void Under_auto_text_is_text_and_not_an_error()
+    {
+        var counters = new ParseCounters();
+        var line = JsonLines.Parse(JsonLines.Format("plain words"u8.ToArray(), ParseFormat.Auto, counters));
+
+        Assert.Equal("plain words", line.Get("message"));
+        Assert.Null(line.Get("parse_error"));
+        Assert.Equal(0, counters.For("tcp").Errors);
+    }
+
+    [Fact]
+    public void A_json_message_keeps_its_object_on_one_line_and_gives_its_known_members()
+    {
+        var line = JsonLines.Parse(JsonLines.Format("{ \"message\": \"a\\nb\",\n  \"severity\": \"err\", \"n\": [1, 2] }"u8.ToArray(), ParseFormat.Auto));
+
+        Assert.Equal("a\nb", line.Get("message"));
+        Assert.Equal("err", line.Get("severity"));
+        Assert.Equal("{\"message\":\"a\\nb\",\"severity\":\"err\",\"n\":[1,2]}", line.GetProperty("json").GetRawText());
+    }
+
+    [Fact]
+    public void Control_bytes_and_invalid_utf8_are_escaped_valid_utf8_is_kept()
+    {
+        var message = new byte[] { (byte)'a', 0, 0x1b, (byte)'\t', (byte)'"', (byte)'\\', 0xff, 0xc3, 0xa9, 0xe2, 0x82 };
+
+        var line = JsonLines.Format(message, ParseFormat.Auto);
+
+        Assert.Contains("\"message\":\"a\\u0000\\u001b\\t\\\"\\\\\\ufffdé\\ufffd\"", line, StringComparison.Ordinal);
+        Assert.Equal("a\0\u001b\t\"\\\uFFFDé\uFFFD", JsonLines.Parse(line).Get("message"));
+    }
+
+    [Fact]
+    public void A_message_across_two_segments_gives_the_same_line_as_in_one()
+    {
+        var bytes = "<13>1 2026-01-01T00:00:00Z host app 1 m [a@1 b=\"c\"] split é message"u8.ToArray();
+        var whole = JsonLines.Format(bytes, ParseFormat.Syslog);
+
+        for (var cut = 1; cut < bytes.Length; cut++)
+        {
+            Assert.Equal(whole, JsonLines.Format(bytes, ParseFormat.Syslog, payload: SequenceFactory.Split(bytes, [cut])));
+        }
+    }
+
+    [Fact]
+    public void Every_line_is_valid_json_whatever_the_bytes() =>
+        Gen.Byte.Array[0, 300].Sample(bytes =>
+        {
+            foreach (var format in new ParseFormat?[] { null, ParseFormat.Auto, ParseFormat.Syslog, ParseFormat.Json })
+            {
+                using var document = JsonDocument.Parse(JsonLines.Format(bytes, format));
+                Assert.Equal(JsonValueKind.Object, document.RootElement.ValueKind);
+            }
+        }, iter: 2000);
+}
