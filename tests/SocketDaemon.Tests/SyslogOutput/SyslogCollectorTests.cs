@@ -34,6 +34,46 @@ public class SyslogCollectorTests
     public Task Syslog_ng_network_source_with_lf_framing_gets_every_message_with_its_fields_in_order() =>
         SendsEveryFieldAsync(() => SyslogCollector.StartSyslogNgAsync("network"), "tcp", "lf", "rfc5424");
 
+    [CollectorFact("rsyslog")]
+    public async Task A_parsed_message_keeps_each_of_its_fields_at_the_collector()
+    {
+        await using var collector = await SyslogCollector.StartRsyslogAsync("imtcp");
+        var settings = new Dictionary<string, string?>
+        {
+            ["SocketDaemon:Pipeline:0:Handler"] = "Parse",
+            ["SocketDaemon:Pipeline:0:Format"] = "syslog",
+        };
+        foreach (var (key, value) in SyslogStep($"tcp://127.0.0.1:{collector.Port}", "octet", "rfc5424"))
+        {
+            settings[key.Replace(":Pipeline:0:", ":Pipeline:1:", StringComparison.Ordinal)] = value;
+        }
+
+        await using var daemon = await TestDaemon.StartAsync(settings);
+        await using var client = await SocketDaemonClient.ConnectAsync(daemon.Unix);
+        const string Sd = "[exampleSDID@32473 iut=\"3\" eventSource=\"Ap\\\"p\\]lication\"][origin ip=\"192.0.2.1\"]";
+        var messages = Enumerable.Range(0, 200).Select(i => i % 2 == 0
+            ? $"<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog {i} ID47 {Sd} An application event {i}"
+            : $"<34>Oct  1 22:14:15 mymachine su[{i}]: 'su root' failed {i}").ToList();
+
+        await client.SendManyAsync(messages);
+
+        var lines = await collector.WaitForAsync(messages.Count);
+        Assert.Equal(messages.Count, lines.Count);
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var fields = lines[i].Split('|', 8);
+            if (i % 2 == 0)
+            {
+                Assert.Equal(["165", "2003-10-11T22:14:15.003Z", "mymachine.example.com", "evntslog", $"{i}", "ID47", Sd, $"An application event {i}"], fields);
+            }
+            else
+            {
+                // A 3164 timestamp has no year or zone: RFC 5424 output carries the receive time instead.
+                Assert.Equal(["34", "mymachine", "su", $"{i}", "-", "-", $"'su root' failed {i}"], fields.Where((_, f) => f != 1));
+            }
+        }
+    }
+
     [CollectorFact("syslog-ng")]
     public async Task Tls_to_syslog_ng_shows_the_client_certificate_the_collector_requires()
     {
