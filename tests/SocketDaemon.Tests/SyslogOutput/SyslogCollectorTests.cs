@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using SocketDaemon.Cli;
 using SocketDaemon.Client;
 using SocketDaemon.SyslogOutput;
 using SocketDaemon.Tests.Infrastructure;
@@ -186,6 +187,14 @@ public class SyslogCollectorTests
         var status = daemon.Host.Services.GetRequiredService<SyslogOutputs>().Running[0].GetStatus();
         Assert.Equal(messages.Count, status.Forwarded);
         Assert.Equal(0, status.Pending);
+
+        // socketctl status and /metrics show the step.
+        var table = new StringWriter();
+        Assert.Equal(0, await SocketCtl.CreateRootCommand(TextReader.Null).Parse(["status", "-e", daemon.Unix.ToString()]).InvokeAsync(new() { Output = table }));
+        Assert.Contains($"syslog {status.Spool}: sent {messages.Count}, spooled {messages.Count}, pending 0, 1/1 connected (syslog+{transport}://127.0.0.1:{collector.Port})", table.ToString(), StringComparison.Ordinal);
+        var metrics = HttpExchange.Parse(await HttpExchange.GetAsync(daemon.Tcp, "/metrics")).Body;
+        Assert.Contains($"socketdaemon_output_spooled_total{{output=\"syslog\",name=\"{status.Spool}\"}} {messages.Count}", metrics, StringComparison.Ordinal);
+        Assert.Contains($"socketdaemon_forward_forwarded_total{{spool=\"{status.Spool}\"}} {messages.Count}", metrics, StringComparison.Ordinal);
     }
 
     private static IEnumerable<string> Messages(string prefix, int count) => Enumerable.Range(0, count).Select(i => $"{prefix} {i}");
