@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using SocketDaemon.Client.Spooling;
+using SocketDaemon.Diagnostics;
 using SocketDaemon.Client.Status;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Syslog;
@@ -195,12 +196,12 @@ public sealed partial class SyslogHandler : IAsyncDisposable
         return message;
     }
 
-    [LoggerMessage(86, LogLevel.Warning, "Syslog: collector {Upstream}: {Reason}; retrying")]
+    [LoggerMessage(EventIds.SyslogCollectorFailed, LogLevel.Warning, "Syslog: collector {Upstream}: {Reason}; retrying")]
     private static partial void CollectorFailed(ILogger logger, string upstream, string reason);
 
-    [LoggerMessage(87, LogLevel.Warning, "Syslog: spool {Spool}: cut {Bytes} bytes of a record torn by a crash")]
+    [LoggerMessage(EventIds.SyslogSpoolRecovered, LogLevel.Warning, "Syslog: spool {Spool}: cut {Bytes} bytes of a record torn by a crash")]
     private static partial void SpoolRecovered(ILogger logger, string spool, long bytes);
 
-    [LoggerMessage(88, LogLevel.Information, "Syslog: spool {Spool} holds {Count} messages not yet sent; sending them")]
+    [LoggerMessage(EventIds.SyslogSpoolPending, LogLevel.Information, "Syslog: spool {Spool} holds {Count} messages not yet sent; sending them")]
     private static partial void SpoolPending(ILogger logger, string spool, long count);
 }
