@@ -50,6 +50,13 @@ internal static class StatusCommand
             text.Append(culture, $"errors {reason}: {count}\n");
         }
 
+        // Forward and Syslog steps (a Syslog step's upstreams read syslog+tcp://...): what they sent and still hold.
+        foreach (var output in status.Forwards)
+        {
+            var kind = output.Upstreams.Any(u => u.StartsWith("syslog+", StringComparison.Ordinal)) ? "syslog" : "forward";
+            text.Append(culture, $"{kind} {output.Spool}: sent {Count(output.Forwarded)}, spooled {Count(output.Spooled)}, pending {Count(output.Pending)}, {output.UpstreamsConnected}/{output.Upstreams.Count} connected ({string.Join(", ", output.Upstreams)})\n");
+        }
+
         return text.ToString();
 
         string Count(long value) => value.ToString("N0", culture);

@@ -20,6 +20,7 @@ using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Sinks;
 using SocketDaemon.Syslog;
+using SocketDaemon.SyslogOutput;
 using SocketDaemon.Connections;
 using SocketDaemon.Protocols.Raw;
 
@@ -61,7 +62,7 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ListenerRegistry>();
         services.TryAddSingleton<DaemonCommands>();
-        services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>(), Metrics = sp.GetService<SocketDaemonMetrics>(), Parsing = sp.GetService<Syslog.ParseCounters>(), LogReopens = () => sp.GetService<MessageLogFiles>()?.GetReopens() ?? [] });
+        services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>(), Metrics = sp.GetService<SocketDaemonMetrics>(), Parsing = sp.GetService<Syslog.ParseCounters>(), Syslogs = () => sp.GetService<SyslogOutputs>()?.Running.Select(static h => h.GetStatus()) ?? [], SyslogTruncations = () => sp.GetService<SyslogOutputs>()?.Running.Select(static h => (h.Options.Spool, h.Truncated)) ?? [], LogReopens = () => sp.GetService<MessageLogFiles>()?.GetReopens() ?? [] });
         services.TryAddSingleton<DaemonHealth>();
         services.TryAddSingleton<SocketDaemonMetrics>();
         services.TryAddSingleton<HttpStatusHandler>();
@@ -135,6 +136,7 @@ public static class SocketDaemonServiceCollectionExtensions
             new ForwardStepValidator(),
             static (builder, step) => builder.UseForward(step)));
         services.AddNats();
+        services.AddSyslogOutput();
         services.AddMessageSinks();
         services.TryAddSingleton<ListenerHostedService>();
         services.AddHostedService(static sp => sp.GetRequiredService<ListenerHostedService>());

@@ -88,9 +88,15 @@ public sealed class DaemonStatusProvider
     /// <summary>Each NATS outbox's counters, in the order of their spools.</summary>
     public IEnumerable<NatsOutboxStatus> GetNatsOutboxes() => Nats?.GetStatus() ?? [];
 
-    /// <summary>Each Forward step's counters, in the order of their spools.</summary>
+    /// <summary>The Syslog steps' counters, as forward entries with <c>syslog+</c> upstreams (set by the host).</summary>
+    internal Func<IEnumerable<ForwardStatus>>? Syslogs { get; init; }
+
+    /// <summary>Each Syslog step's UDP messages cut to <c>MaxDatagramBytes</c>, by spool (set by the host).</summary>
+    internal Func<IEnumerable<(string Spool, long Truncated)>>? SyslogTruncations { get; init; }
+
+    /// <summary>Each Forward (and Syslog) step's counters, in the order of their spools.</summary>
     public IEnumerable<ForwardStatus> GetForwards() =>
-        (_forwards?.Running ?? []).Select(f => f.GetStatus()).OrderBy(f => f.Spool, StringComparer.Ordinal);
+        (_forwards?.Running ?? []).Select(f => f.GetStatus()).Concat(Syslogs?.Invoke() ?? []).OrderBy(f => f.Spool, StringComparer.Ordinal);
 
     /// <summary>The plain-text summary of <c>GET /</c>: one screen an operator reads at a glance.</summary>
     public string GetSummary()

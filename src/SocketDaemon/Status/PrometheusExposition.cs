@@ -50,6 +50,7 @@ public static class PrometheusExposition
         PerForward(text, forwards, "socketdaemon_forward_upstreams_connected", "gauge", "Upstreams a Forward step is connected to.", f => f.UpstreamsConnected);
         PerForward(text, forwards, "socketdaemon_forward_spool_bytes", "gauge", "Bytes of a Forward step's spool files.", f => f.SpoolBytes);
 
+        PerItem(text, status.SyslogTruncations?.Invoke().ToList() ?? [], "socketdaemon_syslog_truncated_total", "counter", "UDP messages a Syslog step cut to MaxDatagramBytes.", static t => $"spool=\"{Escape(t.Spool)}\"", static t => t.Truncated);
         var outboxes = status.GetNatsOutboxes().ToList();
         PerOutbox(text, outboxes, "socketdaemon_nats_pending", "gauge", "Messages a NATS outbox holds that JetStream has not acknowledged.", o => o.Pending);
         PerOutbox(text, outboxes, "socketdaemon_nats_spool_bytes", "gauge", "Bytes of a NATS outbox's spool files.", o => o.SpoolBytes);

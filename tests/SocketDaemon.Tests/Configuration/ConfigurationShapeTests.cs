@@ -47,6 +47,7 @@ public class ConfigurationShapeTests
         (typeof(SerilogStepOptions), SerilogStepOptions.Shape()),
         (typeof(SocketDaemon.Syslog.ParseOptions), SocketDaemon.Syslog.ParseOptions.Shape()),
         (typeof(SocketDaemon.Pipeline.MessageLog.LogFileOptions), SocketDaemon.Pipeline.MessageLog.LogFileOptions.Shape()),
+        (typeof(SocketDaemon.SyslogOutput.SyslogStepOptions), SocketDaemon.SyslogOutput.SyslogStepOptions.Shape()),
     ];
 
     [Theory]

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using SocketDaemon.Hosting;
+using SocketDaemon.Hosting.Internal;
+using SocketDaemon.Pipeline;
+using SocketDaemon.Pipeline.Handlers;
+using SocketDaemon.Status;
+
+namespace SocketDaemon.SyslogOutput;
+
+/// <summary>Registers the <c>Syslog</c> pipeline step and builds it.</summary>
+public static class SyslogPipelineBuilderExtensions
+{
+    /// <summary>Adds the <c>Syslog</c> handler to the pipeline's registry, and the running outputs.</summary>
+    public static IServiceCollection AddSyslogOutput(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<SyslogOutputs>();
+        services.AddSingleton(MessageHandlerRegistration.Create(
+            "Syslog",
+            SyslogStepOptions.Shape(),
+            static section =>
+            {
+                var options = new SyslogStepOptions();
+                section.Bind(options);
+                return options;
+            },
+            new SyslogStepValidator(),
+            static (builder, step) => builder.UseSyslog(step)));
+        return services;
+    }
+
+    /// <summary>
+    /// Adds a <see cref="SyslogHandler"/> sending to the collectors <paramref name="step"/> names. Like a Log step, it
+    /// ends the pipeline of the messages it takes: all of them, or with match conditions those that match (the
+    /// others go on), unless <c>Final</c> is false.
+    /// </summary>
+    public static IMessagePipelineBuilder UseSyslog(this IMessagePipelineBuilder builder, SyslogStepOptions step)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(step);
+        var services = builder.ApplicationServices;
+        var daemon = services.GetRequiredService<IOptions<SocketDaemonOptions>>().Value;
+        var options = new SyslogOutputOptions(
+            [.. step.Upstreams.Select(SocketDaemon.Client.SocketEndpoint.Parse)],
+            step.Format,
+            step.Framing,
+            SyslogCodes.Facility(step.DefaultFacility) ?? 1,
+            SyslogCodes.Severity(step.DefaultSeverity) ?? 5,
+            step.MaxDatagramBytes,
+            step.Acknowledge == ForwardAcknowledge.Downstream,
+            step.BatchSize,
+            SpoolDirectory(daemon, step),
+            step.SpoolMaxBytes,
+            daemon.Durability == MessageDurability.Fsync,
+            step.TlsCaFile is null && step.TlsCertificateFile is null && step.TlsServerName is null
+                ? null
+                : new ForwardTlsOptions(step.TlsCaFile, step.TlsCertificateFile, step.TlsKeyFile, step.TlsServerName));
+        var counters = services.GetRequiredService<SocketDaemonMetrics>().Output("syslog", options.Spool);
+        MessageDelegate handler = CountedOutput.Wrap(counters, spools: true, services.GetRequiredService<SyslogOutputs>().Get(options).InvokeAsync);
+        var matcher = MessageMatcher.Create(step);
+        return matcher.HasConditions ? builder.UseMatching(matcher, step.Final ?? true, handler) : builder.Run(handler);
+    }
+
+    /// <summary>The spool directory of a Syslog step: its <c>Spool</c>, else <c>spool/syslog</c> under the state directory.</summary>
+    internal static string SpoolDirectory(SocketDaemonOptions options, SyslogStepOptions step) =>
+        Path.GetFullPath(step.Spool ?? Path.Combine("spool", "syslog"), DefaultLocations.StateDirectory(options));
+}

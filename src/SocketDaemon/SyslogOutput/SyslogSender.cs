@@ -1,0 +1,238 @@
+using System.Net.Sockets;
+using SocketDaemon.Client;
+using SocketDaemon.Client.Sending;
+using SocketDaemon.Client.Spooling;
+
+namespace SocketDaemon.SyslogOutput;
+
+/// <summary>
+/// Sends what a <see cref="DiskSpool"/> holds (formatted syslog messages) to the first collector that is up, in spool
+/// order, and acknowledges the spool once a batch is written and flushed to the connection (TCP, TLS) or sent as
+/// datagrams (UDP): syslog has no application acknowledgement, so that is the most a sender can know.
+/// </summary>
+/// <remarks>
+/// On a failure it reconnects with backoff and sends again from the first record not acknowledged: a batch that was
+/// partly written when the connection broke may arrive twice. While idle it reads the connection, so that a collector
+/// that closed it (a restart) is noticed before the next message is written into a dead connection.
+/// </remarks>
+internal sealed class SyslogSender : IAsyncDisposable
+{
+    private readonly DiskSpool _spool;
+    private readonly SyslogOutputOptions _options;
+    private readonly SocketDaemonClientOptions _connect;
+    private readonly Action<SocketEndpoint, Exception> _onError;
+    private readonly Lock _lock = new();
+    private readonly PriorityQueue<TaskCompletionSource, ulong> _waiters = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _running = Task.CompletedTask;
+    private long _sent;
+    private long _truncated;
+    private volatile bool _connected;
+
+    public SyslogSender(DiskSpool spool, SyslogOutputOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2? clientCertificate, Action<SocketEndpoint, Exception> onError)
+    {
+        _spool = spool;
+        _options = options;
+        _onError = onError;
+        _connect = new SocketDaemonClientOptions
+        {
+            TlsCaFile = options.Tls?.CaFile,
+            TlsClientCertificate = clientCertificate,
+            TlsServerName = options.Tls?.ServerName,
+        };
+    }
+
+    /// <summary>Whether a collector is connected now.</summary>
+    public bool Connected => _connected;
+
+    /// <summary>Messages written to collectors since start.</summary>
+    public long Sent => Interlocked.Read(ref _sent);
+
+    /// <summary>UDP messages cut to <c>MaxDatagramBytes</c>.</summary>
+    public long Truncated => Interlocked.Read(ref _truncated);
+
+    public void Start() => _running = Task.Run(RunAsync);
+
+    /// <summary>Completes when every record up to <paramref name="sequence"/> is written to a collector.</summary>
+    public Task WaitForAcknowledgedAsync(ulong sequence)
+    {
+        lock (_lock)
+        {
+            if (_spool.Acknowledged >= sequence)
+            {
+                return Task.CompletedTask;
+            }
+
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Enqueue(waiter, sequence);
+            return waiter.Task;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await _running.ContinueWith(static _ => { }, TaskScheduler.Default);
+        lock (_lock)
+        {
+            while (_waiters.TryDequeue(out var waiter, out _))
+            {
+                waiter.TrySetCanceled();
+            }
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var token = _stopping.Token;
+        var backoff = TimeSpan.FromMilliseconds(100);
+        var upstream = 0;
+        while (!token.IsCancellationRequested)
+        {
+            var endpoint = _options.Upstreams[upstream];
+            try
+            {
+                if (endpoint.IsDatagram)
+                {
+                    await SendDatagramsAsync(endpoint, token);
+                }
+                else
+                {
+                    var (socket, stream) = await ClientConnector.ConnectRawAsync(endpoint, _connect, token);
+                    using (socket)
+                    await using (stream)
+                    {
+                        _connected = true;
+                        backoff = TimeSpan.FromMilliseconds(100);
+                        await SendStreamAsync(stream, token);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                _connected = false;
+                _onError(endpoint, ex);
+                upstream = (upstream + 1) % _options.Upstreams.Count;
+                if (upstream == 0 || _options.Upstreams.Count == 1)
+                {
+                    try
+                    {
+                        await Task.Delay(backoff, token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                }
+            }
+        }
+    }
+
+    private async Task SendStreamAsync(Stream stream, CancellationToken token)
+    {
+        // A collector never writes: a completed read means it closed the connection (or broke it).
+        var closed = stream.ReadAsync(new byte[1], token).AsTask();
+        var buffer = new MemoryStream(64 * 1024);
+        var octet = _options.Framing == SyslogFraming.Octet;
+        var prefix = new byte[12];
+        while (true)
+        {
+            var next = _spool.Acknowledged + 1;
+            var records = _spool.Read(next, _options.BatchSize, 1 << 20);
+            if (records.Count == 0)
+            {
+                var appended = _spool.WaitForAsync(next, token);
+                await Task.WhenAny(appended, closed);
+                token.ThrowIfCancellationRequested();
+                if (closed.IsCompleted)
+                {
+                    throw new IOException("the collector closed the connection");
+                }
+
+                continue;
+            }
+
+            if (closed.IsCompleted)
+            {
+                throw new IOException("the collector closed the connection");
+            }
+
+            buffer.SetLength(0);
+            foreach (var record in records)
+            {
+                if (octet)
+                {
+                    System.Buffers.Text.Utf8Formatter.TryFormat(record.Payload.Length, prefix, out var digits);
+                    prefix[digits++] = (byte)' ';
+                    buffer.Write(prefix, 0, digits);
+                    buffer.Write(record.Payload);
+                }
+                else
+                {
+                    var start = (int)buffer.Length;
+                    buffer.Write(record.Payload);
+                    var written = buffer.GetBuffer().AsSpan(start, record.Payload.Length);
+                    written.Replace((byte)'\n', (byte)' ');
+                    buffer.WriteByte((byte)'\n');
+                }
+            }
+
+            await stream.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), token);
+            await stream.FlushAsync(token);
+            Acknowledge(records[^1].Sequence, records.Count);
+        }
+    }
+
+    private async Task SendDatagramsAsync(SocketEndpoint endpoint, CancellationToken token)
+    {
+        using var socket = new Socket(endpoint.EndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        await socket.ConnectAsync(endpoint.EndPoint, token);
+        _connected = true;
+        while (true)
+        {
+            var next = _spool.Acknowledged + 1;
+            var records = _spool.Read(next, _options.BatchSize, 1 << 20);
+            if (records.Count == 0)
+            {
+                await _spool.WaitForAsync(next, token);
+                continue;
+            }
+
+            foreach (var record in records)
+            {
+                var length = record.Payload.Length;
+                if (length > _options.MaxDatagramBytes)
+                {
+                    length = _options.MaxDatagramBytes;
+                    Interlocked.Increment(ref _truncated);
+                }
+
+                await socket.SendAsync(record.Payload.AsMemory(0, length), SocketFlags.None, token);
+            }
+
+            Acknowledge(records[^1].Sequence, records.Count);
+        }
+    }
+
+    private void Acknowledge(ulong through, int count)
+    {
+        _spool.Acknowledge(through);
+        Interlocked.Add(ref _sent, count);
+        lock (_lock)
+        {
+            while (_waiters.TryPeek(out var waiter, out var sequence) && sequence <= through)
+            {
+                _waiters.Dequeue();
+                waiter.TrySetResult();
+            }
+        }
+    }
+}
