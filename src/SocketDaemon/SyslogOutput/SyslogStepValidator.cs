@@ -48,26 +48,7 @@ internal sealed class SyslogStepValidator : IPipelineStepValidator<SyslogStepOpt
             validation.Fail(nameof(options.SpoolMaxBytes), $"{options.SpoolMaxBytes} is not a positive size");
         }
 
-        if (options.TlsCaFile is { } caFile && !File.Exists(caFile))
-        {
-            validation.Fail(nameof(options.TlsCaFile), $"{caFile} does not exist");
-        }
-
-        if (options.TlsKeyFile is not null && options.TlsCertificateFile is null)
-        {
-            validation.Fail(nameof(options.TlsKeyFile), "a key needs its TlsCertificateFile");
-        }
-        else if (options.TlsCertificateFile is { } certificateFile)
-        {
-            try
-            {
-                using var certificate = new ForwardTlsOptions(null, certificateFile, options.TlsKeyFile, null).LoadClientCertificate();
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
-            {
-                validation.Fail(nameof(options.TlsCertificateFile), File.Exists(certificateFile) ? ex.Message : $"{certificateFile} does not exist");
-            }
-        }
+        ForwardTlsOptions.Validate(validation, options.TlsCaFile, options.TlsCertificateFile, options.TlsKeyFile);
 
         // A spool has one writer, shared with Forward steps' claims.
         var spool = SyslogPipelineBuilderExtensions.SpoolDirectory(validation.Options, options);

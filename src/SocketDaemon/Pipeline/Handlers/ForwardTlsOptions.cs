@@ -12,4 +12,32 @@ public sealed record ForwardTlsOptions(string? CaFile, string? CertificateFile, 
     /// <summary>Loads the client certificate, if there is one.</summary>
     public X509Certificate2? LoadClientCertificate() =>
         CertificateFile is null ? null : X509Certificate2.CreateFromPemFile(CertificateFile, KeyFile);
+
+    /// <summary>
+    /// Checks a step's TLS client files (<c>TlsCaFile</c>, <c>TlsCertificateFile</c>, <c>TlsKeyFile</c>) as start-up
+    /// will use them: the CA file exists, a key has its certificate, the certificate (with its key) loads.
+    /// </summary>
+    internal static void Validate(PipelineStepValidation validation, string? caFile, string? certificateFile, string? keyFile)
+    {
+        if (caFile is not null && !File.Exists(caFile))
+        {
+            validation.Fail("TlsCaFile", $"{caFile} does not exist");
+        }
+
+        if (keyFile is not null && certificateFile is null)
+        {
+            validation.Fail("TlsKeyFile", "a key needs its TlsCertificateFile");
+        }
+        else if (certificateFile is not null)
+        {
+            try
+            {
+                using var certificate = new ForwardTlsOptions(null, certificateFile, keyFile, null).LoadClientCertificate();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                validation.Fail("TlsCertificateFile", File.Exists(certificateFile) ? ex.Message : $"{certificateFile} does not exist");
+            }
+        }
+    }
 }
