@@ -21,7 +21,7 @@ public class MessageLogFileTests
     {
         using var directory = new TempDirectory();
         using var writer = Create(directory.Combine("messages.log"));
-        var current = directory.Combine($"messages{Today}.log");
+        var current = directory.Combine("messages.log");
         await EnqueueAsync(writer, "before\n");
         await writer.CommitAsync();
 
@@ -50,7 +50,7 @@ public class MessageLogFileTests
             await writer.CommitAsync();
         }
 
-        Assert.Equal("after 0\nafter 1\nafter 2\n", MessageLog.ReadShared(Path.Combine(logs, $"messages{Today}.log")));
+        Assert.Equal("after 0\nafter 1\nafter 2\n", MessageLog.ReadShared(Path.Combine(logs, "messages.log")));
     }
 
     [Fact]
@@ -73,15 +73,15 @@ public class MessageLogFileTests
         File.Delete(logs);
         await commit;
 
-        Assert.Equal("after the removal\n", MessageLog.ReadShared(Path.Combine(logs, $"messages{Today}.log")));
+        Assert.Equal("after the removal\n", MessageLog.ReadShared(Path.Combine(logs, "messages.log")));
         Assert.Equal(1, writer.ReopenedDeleted);
     }
 
     [Fact]
-    public async Task With_stable_naming_the_file_written_is_always_messages_log_and_rolled_files_carry_their_day()
+    public async Task By_default_the_file_written_is_always_messages_log_and_rolled_files_carry_their_day()
     {
         using var directory = new TempDirectory();
-        using var writer = Create(directory.Combine("messages.log"), new LogFileOptions { Naming = LogFileNaming.Stable });
+        using var writer = Create(directory.Combine("messages.log"));
         writer.Configure(sizeLimit: 10, retainedFileCount: 31);
 
         await EnqueueAsync(writer, "12345\n1234567890\nsecond file\nthird\n");
@@ -118,7 +118,7 @@ public class MessageLogFileTests
     public async Task Rolled_files_past_the_total_size_are_deleted_oldest_first_at_the_next_roll()
     {
         using var directory = new TempDirectory();
-        using var writer = Create(directory.Combine("messages.log"), new LogFileOptions { RetainedTotalBytes = 250 });
+        using var writer = Create(directory.Combine("messages.log"), new LogFileOptions { Naming = LogFileNaming.Dated, RetainedTotalBytes = 250 });
         writer.Configure(sizeLimit: 100, retainedFileCount: 31);
         var line = new string('x', 99) + "\n";
 
@@ -140,7 +140,7 @@ public class MessageLogFileTests
         File.WriteAllText(recent, "recent\n");
         File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddDays(-40));
         File.SetLastWriteTimeUtc(recent, DateTime.UtcNow.AddDays(-20));
-        using var writer = Create(directory.Combine("messages.log"), new LogFileOptions { RetainedAge = TimeSpan.FromDays(30) });
+        using var writer = Create(directory.Combine("messages.log"), new LogFileOptions { Naming = LogFileNaming.Dated, RetainedAge = TimeSpan.FromDays(30) });
 
         await EnqueueAsync(writer, "new\n");
         await writer.CommitAsync();

@@ -133,7 +133,7 @@ public class MessageLogWriterTests
         using var directory = new TempDirectory();
         var blocked = directory.Combine("logs");
         await File.WriteAllTextAsync(blocked, "not a directory");
-        using var writer = new MessageLogWriter(Path.Combine(blocked, "messages.log"), MessageDurability.Fsync, NullLogger.Instance, directory.Combine("spool"));
+        using var writer = new MessageLogWriter(Path.Combine(blocked, "messages.log"), MessageDurability.Fsync, NullLogger.Instance, directory.Combine("spool"), files: DatedFiles);
 
         // Far more than the queue holds is taken: readers go on while the spool has room. The commit waits.
         var count = 4 * MessageLogWriter.QueueCapacity;
@@ -163,14 +163,14 @@ public class MessageLogWriterTests
         var blocked = directory.Combine("logs");
         var log = Path.Combine(blocked, "messages.log");
         await File.WriteAllTextAsync(blocked, "not a directory");
-        using (var writer = new MessageLogWriter(log, MessageDurability.Flush, NullLogger.Instance, directory.Combine("spool")))
+        using (var writer = new MessageLogWriter(log, MessageDurability.Flush, NullLogger.Instance, directory.Combine("spool"), files: DatedFiles))
         {
             await EnqueueAsync(writer, "spooled 1\nspooled 2\n");
             await Wait.UntilAsync(() => writer.SpooledBytes > 0, "the lines to wait in the spool");
         }
 
         File.Delete(blocked);
-        using (var writer = new MessageLogWriter(log, MessageDurability.Flush, NullLogger.Instance, directory.Combine("spool")))
+        using (var writer = new MessageLogWriter(log, MessageDurability.Flush, NullLogger.Instance, directory.Combine("spool"), files: DatedFiles))
         {
             await EnqueueAsync(writer, "new\n");
             await writer.CommitAsync().WaitAsync(Wait.Timeout);
@@ -292,15 +292,19 @@ public class MessageLogWriterTests
 
     private sealed class TestClaim(ILogClaimJournal journal, ulong position) : LogClaim(journal, position);
 
+    // These tests name files by day, as Serilog's file sink does (LogFiles:Naming Dated); MessageLogFileTests covers the
+    // default stable name.
+    private static readonly LogFileOptions DatedFiles = new() { Naming = LogFileNaming.Dated };
+
     private static MessageLogWriter Create(TempDirectory directory, MessageDurability durability = MessageDurability.Flush) =>
-        new(directory.Combine("messages.log"), durability, NullLogger.Instance);
+        new(directory.Combine("messages.log"), durability, NullLogger.Instance, files: DatedFiles);
 
     // The log directory's name is taken by a file: nothing can be written until it is removed.
     private static MessageLogWriter CreateBlocked(TempDirectory directory, out string blocked)
     {
         blocked = directory.Combine("logs");
         File.WriteAllText(blocked, "not a directory");
-        return new MessageLogWriter(Path.Combine(blocked, "messages.log"), MessageDurability.Flush, NullLogger.Instance);
+        return new MessageLogWriter(Path.Combine(blocked, "messages.log"), MessageDurability.Flush, NullLogger.Instance, files: DatedFiles);
     }
 
     private static ValueTask EnqueueAsync(MessageLogWriter writer, string lines, LogClaim? claim = null)

@@ -11,8 +11,11 @@ public sealed class LogFileOptions
     /// <summary>The configuration section, under <c>SocketDaemon</c>.</summary>
     public const string SectionName = "LogFiles";
 
-    /// <summary>How the files are named: <see cref="LogFileNaming.Dated"/> unless set.</summary>
-    public LogFileNaming Naming { get; set; } = LogFileNaming.Dated;
+    /// <summary>
+    /// How the files are named: <see cref="LogFileNaming.Stable"/> unless set, so that <c>tail -F</c> and log shippers
+    /// follow <c>messages.log</c> across rolls as they do rsyslog's and syslog-ng's files.
+    /// </summary>
+    public LogFileNaming Naming { get; set; } = LogFileNaming.Stable;
 
     /// <summary>How rolled files are compressed: not at all unless set.</summary>
     public LogFileCompression Compression { get; set; } = LogFileCompression.None;
