@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -112,6 +113,28 @@ public class MessageLogFileTests
         }
 
         Assert.Equal("second line\n", MessageLog.ReadShared(directory.Combine("messages.log")));
+    }
+
+    [Fact]
+    public async Task Rolled_files_compressed_with_zstd_read_back_with_zstdcat_and_count_for_retention()
+    {
+        using var directory = new TempDirectory();
+        using var writer = Create(directory.Combine("messages.log"), new LogFileOptions { Compression = LogFileCompression.Zstd });
+        writer.Configure(sizeLimit: 10, retainedFileCount: 3);
+
+        await EnqueueAsync(writer, "first line\nsecond line\nthird line\nfourth line\n");
+        await writer.CommitAsync();
+        await writer.Compressing;
+
+        // Four lines, one to a file: three rolled, and the count limit (3, the file written included) keeps two of them.
+        var files = Directory.GetFiles(directory.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal);
+        Assert.Equal([$"messages-{Today}_001.log.zst", $"messages-{Today}_002.log.zst", "messages.log"], files);
+        var zstdcat = Process.Start(new ProcessStartInfo("zstdcat", [directory.Combine($"messages-{Today}_002.log.zst")]) { RedirectStandardOutput = true })!;
+        var text = await zstdcat.StandardOutput.ReadToEndAsync();
+        await zstdcat.WaitForExitAsync();
+        Assert.Equal(0, zstdcat.ExitCode);
+        Assert.Equal("third line\n", text);
+        Assert.Equal("fourth line\n", MessageLog.ReadShared(directory.Combine("messages.log")));
     }
 
     [Fact]

@@ -1,10 +1,11 @@
 using System.IO.Compression;
+using ZstdSharp;
 
 namespace SocketDaemon.Pipeline.MessageLog;
 
 /// <summary>
 /// What a message log does with the files it no longer writes: deletes the oldest past the retention limits (count,
-/// age, total size) and gzips the rest in the background, one file at a time, so the writer never waits for either.
+/// age, total size) and compresses the rest in the background, one file at a time, so the writer never waits for either.
 /// </summary>
 /// <remarks><see cref="Apply"/> runs on the writer loop; compression on the thread pool.</remarks>
 internal sealed class LogFileHousekeeping(LogFileNames names) : IDisposable
@@ -68,7 +69,7 @@ internal sealed class LogFileHousekeeping(LogFileNames names) : IDisposable
             keep.Add(file);
         }
 
-        if (Compression == LogFileCompression.Gzip && keep.Exists(static f => !f.Compressed))
+        if (Compression != LogFileCompression.None && keep.Exists(static f => !f.Compressed))
         {
             lock (_lock)
             {
@@ -105,7 +106,7 @@ internal sealed class LogFileHousekeeping(LogFileNames names) : IDisposable
     // Into a partial file first, renamed when whole: a crash never leaves a truncated .gz in place of the lines.
     private void Compress(string path)
     {
-        var target = path + LogFileNames.CompressedSuffix;
+        var target = path + (Compression == LogFileCompression.Zstd ? LogFileNames.ZstdSuffix : LogFileNames.GzipSuffix);
         var partial = target + PartialSuffix;
         try
         {
@@ -113,9 +114,9 @@ internal sealed class LogFileHousekeeping(LogFileNames names) : IDisposable
             using (var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16))
             using (var output = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                using (var gzip = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true))
+                using (var compressor = Compressor(output))
                 {
-                    source.CopyToAsync(gzip, _stopping.Token).GetAwaiter().GetResult();
+                    source.CopyToAsync(compressor, _stopping.Token).GetAwaiter().GetResult();
                 }
 
                 output.Flush(flushToDisk: true);
@@ -134,6 +135,11 @@ internal sealed class LogFileHousekeeping(LogFileNames names) : IDisposable
             }
         }
     }
+
+    // zstd's default level (3): log text compresses about as well as gzip -9 at several times the speed.
+    private Stream Compressor(Stream output) => Compression == LogFileCompression.Zstd
+        ? new CompressionStream(output, level: 3, leaveOpen: true)
+        : new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true);
 
     private static long LengthOf(string path)
     {

@@ -6,20 +6,23 @@ namespace SocketDaemon.Pipeline.MessageLog;
 /// <param name="Path">The whole path.</param>
 /// <param name="Day">The day it was written on; <see cref="DateTime.MaxValue"/> for the stable name, newest whatever its date.</param>
 /// <param name="Sequence">Its number among the files of the same day, <see langword="null"/> for the first.</param>
-/// <param name="Compressed">Whether it is gzipped (<c>.gz</c>).</param>
+/// <param name="Compressed">Whether it is compressed (<c>.gz</c> or <c>.zst</c>).</param>
 /// <param name="Stable">Whether its name is the stable one or a stable-scheme rolled one (<c>messages-20261203.log</c>).</param>
 internal readonly record struct LogFileName(string Path, DateTime Day, int? Sequence, bool Compressed, bool Stable);
 
 /// <summary>
 /// The names the files of one message log take: <c>messages20261203.log</c>, <c>messages20261203_001.log</c>, ... in
 /// the dated scheme; <c>messages.log</c>, rolled to <c>messages-20261203.log</c>, <c>messages-20261203_001.log</c>, ...
-/// in the stable one; either with <c>.gz</c> once compressed. Both schemes' files are recognised, so a change of
+/// in the stable one; either with <c>.gz</c> or <c>.zst</c> once compressed. Both schemes' files are recognised, so a change of
 /// scheme keeps the retention of the files the other one left.
 /// </summary>
 internal sealed class LogFileNames(string path, LogFileNaming naming)
 {
-    /// <summary>The suffix of a compressed file.</summary>
-    public const string CompressedSuffix = ".gz";
+    /// <summary>The suffix of a gzipped file.</summary>
+    public const string GzipSuffix = ".gz";
+
+    /// <summary>The suffix of a Zstandard-compressed file.</summary>
+    public const string ZstdSuffix = ".zst";
 
     private readonly string _prefix = System.IO.Path.GetFileNameWithoutExtension(path);
     private readonly string _extension = System.IO.Path.GetExtension(path);
@@ -63,10 +66,12 @@ internal sealed class LogFileNames(string path, LogFileNaming naming)
     private LogFileName? Parse(string file)
     {
         var name = System.IO.Path.GetFileName(file.AsSpan());
-        var compressed = name.EndsWith(CompressedSuffix, StringComparison.Ordinal);
+        // Both suffixes are recognised whatever Compression says now, so a change of it keeps the older files' retention.
+        var compression = name.EndsWith(GzipSuffix, StringComparison.Ordinal) ? GzipSuffix : name.EndsWith(ZstdSuffix, StringComparison.Ordinal) ? ZstdSuffix : null;
+        var compressed = compression is not null;
         if (compressed)
         {
-            name = name[..^CompressedSuffix.Length];
+            name = name[..^compression!.Length];
         }
 
         if (!name.StartsWith(_prefix, StringComparison.Ordinal) || !name.EndsWith(_extension, StringComparison.Ordinal) || name.Length < _prefix.Length + _extension.Length)

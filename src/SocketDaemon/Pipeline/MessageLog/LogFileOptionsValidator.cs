@@ -20,7 +20,7 @@ public sealed class LogFileOptionsValidator : IValidateOptions<SocketDaemonOptio
 
         if (!Enum.IsDefined(files.Compression))
         {
-            failures.Add($"{Key}:Compression: {files.Compression} is not one of None, Gzip.");
+            failures.Add($"{Key}:Compression: {files.Compression} is not one of None, Gzip, Zstd.");
         }
 
         if (files.RetainedAge is { } age && age <= TimeSpan.Zero)
