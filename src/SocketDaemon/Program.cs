@@ -1,9 +1,11 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Hosting;
 using SocketDaemon.Hosting.Configuration;
+using SocketDaemon.Sinks;
 
 var configOption = new Option<FileInfo?>("--config", "-c")
 {
@@ -71,6 +73,13 @@ static async Task<int> RunAsync(DaemonCommandLine commandLine)
         _ = host.Services.GetRequiredService<IOptions<SocketDaemonOptions>>().Value;
         if (commandLine.Check)
         {
+            // Start-up opens the Serilog sections' sinks (the operational log's, and each Serilog step's); so does --check.
+            var sinkProblems = SerilogSections.Check(host.Services.GetRequiredService<IConfiguration>());
+            if (sinkProblems.Count > 0)
+            {
+                return await FailAsync([.. sinkProblems.Select(p => $"invalid configuration: {p}")], StartupErrors.ConfigurationError);
+            }
+
             await Console.Out.WriteLineAsync("socketdaemon: the configuration is valid");
             return 0;
         }

@@ -3,7 +3,9 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using Serilog;
+using Serilog.Debugging;
 using Serilog.Settings.Configuration;
 
 namespace SocketDaemon.Sinks;
@@ -75,8 +77,55 @@ internal static class ConfiguredSinks
         }
 
         var options = new ConfigurationReaderOptions(Shipped) { SectionName = sectionPath, FormatProvider = System.Globalization.CultureInfo.InvariantCulture };
-        return logger.ReadFrom.Configuration(configuration, options);
+
+        // Serilog.Settings.Configuration skips a sink it cannot find or call (a misspelt name or argument) and says so
+        // only to SelfLog: caught here, so that such a mistake stops start-up (and --check) instead of losing the sink.
+        var problems = new List<string>();
+        SelfLog.Enable(line =>
+        {
+            lock (problems)
+            {
+                problems.Add(line);
+            }
+        });
+        try
+        {
+            logger.ReadFrom.Configuration(configuration, options);
+        }
+        finally
+        {
+            SelfLog.Disable();
+        }
+
+        return problems.Count == 0
+            ? logger
+            : throw new OptionsValidationException(sectionPath, typeof(LoggerConfiguration), [.. problems.Select(p => SelfLogProblem.Describe(sectionPath, WithoutTimestamp(p)))]);
     }
+
+    /// <summary>
+    /// Every problem start-up would find in the sinks <paramref name="sectionPath"/> configures, found by opening them
+    /// and closing them again, as <c>--check</c> does; none when the section is absent.
+    /// </summary>
+    public static IReadOnlyList<string> Check(IConfiguration configuration, string sectionPath)
+    {
+        try
+        {
+            ReadFrom(new LoggerConfiguration(), configuration, sectionPath).CreateLogger().Dispose();
+            return [];
+        }
+        catch (OptionsValidationException ex)
+        {
+            return [.. ex.Failures];
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or FormatException or TargetInvocationException or NotSupportedException)
+        {
+            return [$"{sectionPath}: {ex.GetBaseException().Message}"];
+        }
+    }
+
+    // SelfLog lines start with their UTC time, which an error line does not need.
+    private static string WithoutTimestamp(string line) =>
+        line.IndexOf(' ', StringComparison.Ordinal) is var space and > 0 && char.IsAsciiDigit(line[0]) ? line[(space + 1)..].TrimEnd() : line.TrimEnd();
 
     /// <summary>
     /// A sink assembly the section's <c>Using</c> names but the daemon's dependency manifest does not: looked for next

@@ -105,6 +105,40 @@ public class ConfigurationMistakeTests
     }
 
     [Fact]
+    public async Task Check_opens_the_Serilog_sections_sinks_and_names_a_misspelt_sink_or_argument()
+    {
+        using var directory = new TempDirectory();
+        var file = directory.Combine("config.json");
+        File.WriteAllText(file, $$"""
+            {
+              "SocketDaemon": { "Pipeline": [ { "Handler": "Serilog", "Section": "Serilog:Shipped" }, { "Handler": "Log" } ] },
+              "Serilog": {
+                "WriteTo": [ { "Name": "File", "Args": { "pathh": "{{directory.Combine("own.log")}}" } } ],
+                "Shipped": { "WriteTo": [ { "Name": "Sq", "Args": { "serverUrl": "http://127.0.0.1:5341" } } ] }
+              }
+            }
+            """);
+        await using var check = ChildProcess.StartDaemon(["--check", "--config", file, "--listen", "unix:" + directory.Combine("d.sock"), "--log-dir", directory.Combine("logs")]);
+
+        Assert.Equal(78, await check.WaitForExitAsync());
+        var lines = check.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith(Invalid + "Serilog:WriteTo: the sink File takes no 'pathh' (did you mean path?); its arguments are path, ", lines[0], StringComparison.Ordinal);
+        Assert.Equal(Invalid + "Serilog:Shipped: no sink or enricher is called Sq (did you mean Seq?); there are Console, File, Seq, OpenTelemetry", lines[1]);
+    }
+
+    [Fact]
+    public async Task A_misspelt_Serilog_sink_stops_start_up_rather_than_being_skipped()
+    {
+        using var directory = new TempDirectory();
+        await using var daemon = ChildProcess.StartDaemon(
+            ["--listen", "unix:" + directory.Combine("d.sock"), "--log-dir", directory.Combine("logs"), "--Serilog:WriteTo:0:Name=Consol"]);
+
+        Assert.Equal(78, await daemon.WaitForExitAsync());
+        Assert.Equal(Invalid + "Serilog: no sink or enricher is called Consol (did you mean Console?); there are Console, File, Seq, OpenTelemetry\n", daemon.StandardError);
+    }
+
+    [Fact]
     public async Task Check_of_a_valid_configuration_exits_0_and_writes_nothing()
     {
         using var directory = new TempDirectory();
