@@ -67,7 +67,15 @@ public static class MessageJsonFormatter
         }
 
         var raw = header.JsonEscaped;
-        w.Field(",\"timestamp\":\""u8, header.Timestamp, source, raw);
+        if (raw)
+        {
+            w.Field(",\"timestamp\":\""u8, header.Timestamp, source, raw);
+        }
+        else if (header.Timestamp.IsPresent)
+        {
+            w.Timestamp(header.Timestamp.Of(source), context.ReceivedAt, state.Zone ??= LocalZone(context));
+        }
+
         w.Field(",\"hostname\":\""u8, header.Hostname, source, raw);
         w.Field(",\"appname\":\""u8, header.AppName, source, raw);
         w.Field(",\"procid\":\""u8, header.ProcId, source, raw);
@@ -151,6 +159,10 @@ public static class MessageJsonFormatter
         return state.JsonPrefix = Encoding.UTF8.GetBytes(text.ToString());
     }
 
+    // The zone BSD timestamps are read in: the daemon's TimeProvider's (the system's local zone), so tests can set it.
+    private static TimeZoneInfo LocalZone(MessageContext context) =>
+        (context.Services.GetService(typeof(TimeProvider)) as TimeProvider)?.LocalTimeZone ?? TimeZoneInfo.Local;
+
     private static string Quote(string value)
     {
         var bytes = Encoding.UTF8.GetBytes(value);
@@ -173,6 +185,23 @@ public static class MessageJsonFormatter
         public void Raw(byte b) => _destination[Written++] = b;
 
         public void Escaped(scoped ReadOnlySpan<byte> bytes) => Written += JsonEscaping.Escape(bytes, _destination[Written..]);
+
+        // `,"timestamp":"…"` in one RFC 3339 form (SyslogTimestamp); as sent when it is not a date that exists.
+        public void Timestamp(scoped ReadOnlySpan<byte> timestamp, DateTimeOffset receivedAt, TimeZoneInfo zone)
+        {
+            Raw(",\"timestamp\":\""u8);
+            var written = SyslogTimestamp.Write(timestamp, receivedAt, zone, _destination[Written..]);
+            if (written > 0)
+            {
+                Written += written;
+            }
+            else
+            {
+                Escaped(timestamp);
+            }
+
+            Raw((byte)'"');
+        }
 
         // `,"key":"value"` when the field is present: raw when it is a JSON message's string contents already.
         public void Field(scoped ReadOnlySpan<byte> keyAndQuote, Syslog.FieldRange field, scoped ReadOnlySpan<byte> source, bool raw)
