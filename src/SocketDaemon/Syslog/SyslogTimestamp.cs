@@ -90,7 +90,9 @@ internal static class SyslogTimestamp
             return 0;
         }
 
-        WriteDateTime(destination, year, month, day, hour, minute, second);
+        // Checked digit by digit above: copied as they are, with RFC 3339's uppercase "T".
+        s[..19].CopyTo(destination);
+        destination[10] = (byte)'T';
         var written = 19;
         var rest = s[19..];
         if (!rest.IsEmpty && rest[0] == (byte)'.')

@@ -76,10 +76,22 @@ public static class MessageJsonFormatter
             w.Timestamp(header.Timestamp.Of(source), context.ReceivedAt, state.Zone ??= LocalZone(context));
         }
 
-        w.Field(",\"hostname\":\""u8, header.Hostname, source, raw);
-        w.Field(",\"appname\":\""u8, header.AppName, source, raw);
-        w.Field(",\"procid\":\""u8, header.ProcId, source, raw);
-        w.Field(",\"msgid\":\""u8, header.MsgId, source, raw);
+        if (header.Format == MessageFormat.Rfc5424)
+        {
+            // RFC 5424 header fields are PRINTUSASCII, checked by the parser: only '"' and '\' need escaping.
+            w.Printable(",\"hostname\":\""u8, header.Hostname, source);
+            w.Printable(",\"appname\":\""u8, header.AppName, source);
+            w.Printable(",\"procid\":\""u8, header.ProcId, source);
+            w.Printable(",\"msgid\":\""u8, header.MsgId, source);
+        }
+        else
+        {
+            w.Field(",\"hostname\":\""u8, header.Hostname, source, raw);
+            w.Field(",\"appname\":\""u8, header.AppName, source, raw);
+            w.Field(",\"procid\":\""u8, header.ProcId, source, raw);
+            w.Field(",\"msgid\":\""u8, header.MsgId, source, raw);
+        }
+
         if (header.StructuredData.IsPresent)
         {
             w.StructuredData(header.StructuredData.Of(source));
@@ -203,6 +215,29 @@ public static class MessageJsonFormatter
             Raw((byte)'"');
         }
 
+        // `,"key":"value"` for a present field of printable US-ASCII: copied unless it holds '"' or '\'.
+        public void Printable(scoped ReadOnlySpan<byte> keyAndQuote, Syslog.FieldRange field, scoped ReadOnlySpan<byte> source)
+        {
+            if (field.IsPresent)
+            {
+                Raw(keyAndQuote);
+                Printable(field.Of(source));
+                Raw((byte)'"');
+            }
+        }
+
+        public void Printable(scoped ReadOnlySpan<byte> bytes)
+        {
+            if (bytes.IndexOfAny((byte)'"', (byte)'\\') < 0)
+            {
+                Raw(bytes);
+            }
+            else
+            {
+                Escaped(bytes);
+            }
+        }
+
         // `,"key":"value"` when the field is present: raw when it is a JSON message's string contents already.
         public void Field(scoped ReadOnlySpan<byte> keyAndQuote, Syslog.FieldRange field, scoped ReadOnlySpan<byte> source, bool raw)
         {
@@ -239,7 +274,7 @@ public static class MessageJsonFormatter
 
                 firstElement = false;
                 Raw((byte)'"');
-                Escaped(id);
+                Printable(id);
                 Raw("\":{"u8);
                 var firstParam = true;
                 while (reader.NextParam(out var name, out var value))
@@ -251,7 +286,7 @@ public static class MessageJsonFormatter
 
                     firstParam = false;
                     Raw((byte)'"');
-                    Escaped(name);
+                    Printable(name);
                     Raw("\":\""u8);
                     SdValue(value);
                     Raw((byte)'"');
