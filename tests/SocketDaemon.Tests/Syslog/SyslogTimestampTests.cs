@@ -1,4 +1,5 @@
 using System.Globalization;
+using CsCheck;
 using System.Text;
 using SocketDaemon.Syslog;
 
@@ -63,6 +64,36 @@ public class SyslogTimestampTests
     public void A_date_that_does_not_exist_is_not_converted(string timestamp, string receivedAt)
     {
         Assert.Null(Write(timestamp, receivedAt, "UTC"));
+    }
+
+    [Fact]
+    public void Any_bytes_either_become_an_rfc3339_timestamp_or_are_left_as_sent()
+    {
+        Gen.Select(Gen.OneOfConst("", "Dec  3 ", "Feb 29 ", "2026-12-03T", "2026-02-29T"), Gen.Byte.Array[0, 40]).Sample((prefix, rest) =>
+        {
+            byte[] bytes = [.. Encoding.ASCII.GetBytes(prefix), .. rest];
+            var destination = new byte[SyslogTimestamp.MaxLength];
+            var length = SyslogTimestamp.Write(bytes, DateTimeOffset.UtcNow, Berlin, destination);
+            return length == 0 || DateTimeOffset.TryParseExact(
+                Encoding.ASCII.GetString(destination, 0, length), ["yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mm:ss.ffffffzzz"], CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
+        });
+    }
+
+    [Fact]
+    public void A_bsd_timestamp_keeps_its_month_day_and_time_and_the_instant_is_the_local_one()
+    {
+        Gen.DateTime[new DateTime(1971, 1, 1), new DateTime(2099, 12, 1)].Sample(time =>
+        {
+            time = new DateTime(time.Year, time.Month, time.Day, time.Hour, time.Minute, time.Second, DateTimeKind.Unspecified);
+            var received = new DateTimeOffset(time, Berlin.GetUtcOffset(time)).AddHours(1);
+            // RFC 3164's form: the day padded with a space.
+            var bsd = time.ToString("MMM", CultureInfo.InvariantCulture) + (time.Day < 10 ? "  " : " ")
+                + time.Day.ToString(CultureInfo.InvariantCulture) + " " + time.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+            var destination = new byte[SyslogTimestamp.MaxLength];
+            var length = SyslogTimestamp.Write(Encoding.ASCII.GetBytes(bsd), received, Berlin, destination);
+            var written = DateTimeOffset.ParseExact(Encoding.ASCII.GetString(destination, 0, length), "yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+            return written.DateTime == time && written.Offset == Berlin.GetUtcOffset(time);
+        });
     }
 
     [Fact]
