@@ -264,7 +264,7 @@ public sealed partial class Servers(BenchOptions options, string root, string wo
         var conf = Path.Combine(dir, "syslog-ng.conf");
         await File.WriteAllTextAsync(conf, $$"""
             @version: {{version}}
-            options { stats_freq(0); log_fifo_size(100000); };
+            options { stats_freq(0); log_fifo_size(100000); use_dns(no); keep_hostname(yes); };
             source s_bench { {{source}}; };
             destination d_bench { file("{{Path.Combine(dir, "out.log")}}" template("{{(s.Framing == "syslog-json" ? "$(format-json --scope rfc5424)" : "${MESSAGE}")}}\n")); };
             log { source(s_bench); destination(d_bench); flags(flow-control); };

@@ -81,8 +81,9 @@ internal static class Rfc5424Parser
     {
         field = default;
         var start = position;
-        var length = message[start..].IndexOf((byte)' ');
-        if (length <= 0 || message.Slice(start, length).ContainsAnyExceptInRange((byte)33, (byte)126))
+        // One pass: the field runs to its first byte that is not PRINTUSASCII, which must be the space after it.
+        var length = message[start..].IndexOfAnyExceptInRange((byte)33, (byte)126);
+        if (length <= 0 || message[start + length] != (byte)' ')
         {
             return false;
         }

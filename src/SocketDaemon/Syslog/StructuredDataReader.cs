@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace SocketDaemon.Syslog;
 
 /// <summary>
@@ -160,17 +162,19 @@ public ref struct StructuredDataReader
     // SD-NAME: 1*32 PRINTUSASCII except '=', SP, ']' and '"'.
     private static bool TryName(ReadOnlySpan<byte> data, ref int position)
     {
-        var start = position;
-        while (position < data.Length && position - start <= MaxNameLength && IsNameByte(data[position]))
+        var rest = data[position..];
+        var length = rest[..Math.Min(rest.Length, MaxNameLength + 1)].IndexOfAnyExcept(NameBytes);
+        if (length < 0)
         {
-            position++;
+            length = Math.Min(rest.Length, MaxNameLength + 1);
         }
 
-        var length = position - start;
+        position += length;
         return length is > 0 and <= MaxNameLength;
     }
 
-    private static bool IsNameByte(byte b) => SyslogParser.IsPrintUsAscii(b) && b is not ((byte)'=' or (byte)']' or (byte)'"');
+    private static readonly SearchValues<byte> NameBytes = SearchValues.Create(
+        [.. Enumerable.Range(33, 126 - 33 + 1).Where(c => c is not ('=' or ']' or '"')).Select(c => (byte)c)]);
 
     // Up to the closing quote, which is left at position; a backslash escapes the byte after it.
     private static bool TrySkipValue(ReadOnlySpan<byte> data, ref int position)

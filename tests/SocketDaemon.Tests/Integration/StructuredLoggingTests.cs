@@ -11,7 +11,7 @@ namespace SocketDaemon.Tests.Integration;
 /// </summary>
 public class StructuredLoggingTests
 {
-    private static async Task<TestDaemon> StartAsync(string parseFormat = "auto", IDictionary<string, string?>? more = null)
+    internal static async Task<TestDaemon> StartAsync(string parseFormat = "auto", IDictionary<string, string?>? more = null)
     {
         var directory = Path.Combine("/tmp", "sdt-sl-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(directory);
@@ -32,10 +32,10 @@ public class StructuredLoggingTests
         return await TestDaemon.StartAsync(settings);
     }
 
-    private static string Port(TestDaemon daemon, string listener) =>
+    internal static string Port(TestDaemon daemon, string listener) =>
         ((IPEndPoint)daemon.Listeners[listener].Endpoint.EndPoint).Port.ToString(CultureInfo.InvariantCulture);
 
-    private static async Task<List<JsonElement>> WaitForJsonAsync(TestDaemon daemon, int count)
+    internal static async Task<List<JsonElement>> WaitForJsonAsync(TestDaemon daemon, int count)
     {
         await Wait.UntilAsync(() => daemon.Log.Lines().Count >= count, $"{count} JSON lines in the log");
         var lines = daemon.Log.Lines();
@@ -54,7 +54,7 @@ public class StructuredLoggingTests
         }
     }
 
-    private static async Task RunAsync(string program, params string[] arguments)
+    internal static async Task RunAsync(string program, params string[] arguments)
     {
         var (exitCode, _, error) = await ChildProcess.RunAsync(program, arguments);
         Assert.True(exitCode == 0, $"{program} failed: {error}");
@@ -63,7 +63,7 @@ public class StructuredLoggingTests
     private static JsonElement Single(List<JsonElement> lines, string message) =>
         Assert.Single(lines, l => l.TryGetProperty("message", out var m) && m.GetString() == message);
 
-    private static string? Get(JsonElement line, string name) => line.TryGetProperty(name, out var value) ? value.GetString() : null;
+    internal static string? Get(JsonElement line, string name) => line.TryGetProperty(name, out var value) ? value.GetString() : null;
 
     [Fact]
     public async Task Logger_in_rfc5424_and_rfc3164_over_udp_tcp_and_unix_datagrams_arrives_field_by_field()

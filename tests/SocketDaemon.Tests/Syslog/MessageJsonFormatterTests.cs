@@ -19,7 +19,7 @@ public class MessageJsonFormatterTests
 
         Assert.Equal(
             "{\"received\":\"2026-12-03T06:00:00.123456+00:00\",\"listener\":\"tcp\",\"peer\":{\"address\":\"127.0.0.1:5140\"},"
-            + "\"facility\":\"local4\",\"severity\":\"notice\",\"timestamp\":\"2003-10-11T22:14:15.003Z\",\"hostname\":\"mymachine.example.com\","
+            + "\"facility\":\"local4\",\"severity\":\"notice\",\"timestamp\":\"2003-10-11T22:14:15.003000+00:00\",\"hostname\":\"mymachine.example.com\","
             + "\"appname\":\"evntslog\",\"procid\":\"42\",\"msgid\":\"ID47\","
             + "\"sd\":{\"exampleSDID@32473\":{\"iut\":\"3\",\"eventSource\":\"Appl\\\"ication]\"},\"examplePriority@32473\":{\"class\":\"high\"}},"
             + "\"message\":\"An application event\"}",
@@ -39,6 +39,15 @@ public class MessageJsonFormatterTests
         Assert.False(peer.TryGetProperty("address", out _));
         Assert.Equal("myapp", line.Get("appname"));
         Assert.Null(line.Get("hostname"));
+    }
+
+    [Fact]
+    public void A_bsd_timestamp_gets_the_receive_year_and_the_local_offset()
+    {
+        var line = JsonLines.Parse(JsonLines.Format("<36>Dec  3 06:03:08 myapp: hello"u8.ToArray(), ParseFormat.Syslog));
+
+        var local = new DateTime(2026, 12, 3, 6, 3, 8, DateTimeKind.Unspecified);
+        Assert.Equal(new DateTimeOffset(local, TimeZoneInfo.Local.GetUtcOffset(local)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture), line.Get("timestamp"));
     }
 
     [Fact]

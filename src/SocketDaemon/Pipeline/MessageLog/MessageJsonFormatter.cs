@@ -67,11 +67,31 @@ public static class MessageJsonFormatter
         }
 
         var raw = header.JsonEscaped;
-        w.Field(",\"timestamp\":\""u8, header.Timestamp, source, raw);
-        w.Field(",\"hostname\":\""u8, header.Hostname, source, raw);
-        w.Field(",\"appname\":\""u8, header.AppName, source, raw);
-        w.Field(",\"procid\":\""u8, header.ProcId, source, raw);
-        w.Field(",\"msgid\":\""u8, header.MsgId, source, raw);
+        if (raw)
+        {
+            w.Field(",\"timestamp\":\""u8, header.Timestamp, source, raw);
+        }
+        else if (header.Timestamp.IsPresent)
+        {
+            w.Timestamp(header.Timestamp.Of(source), context.ReceivedAt, state.Zone ??= LocalZone(context));
+        }
+
+        if (header.Format == MessageFormat.Rfc5424)
+        {
+            // RFC 5424 header fields are PRINTUSASCII, checked by the parser: only '"' and '\' need escaping.
+            w.Printable(",\"hostname\":\""u8, header.Hostname, source);
+            w.Printable(",\"appname\":\""u8, header.AppName, source);
+            w.Printable(",\"procid\":\""u8, header.ProcId, source);
+            w.Printable(",\"msgid\":\""u8, header.MsgId, source);
+        }
+        else
+        {
+            w.Field(",\"hostname\":\""u8, header.Hostname, source, raw);
+            w.Field(",\"appname\":\""u8, header.AppName, source, raw);
+            w.Field(",\"procid\":\""u8, header.ProcId, source, raw);
+            w.Field(",\"msgid\":\""u8, header.MsgId, source, raw);
+        }
+
         if (header.StructuredData.IsPresent)
         {
             w.StructuredData(header.StructuredData.Of(source));
@@ -151,6 +171,10 @@ public static class MessageJsonFormatter
         return state.JsonPrefix = Encoding.UTF8.GetBytes(text.ToString());
     }
 
+    // The zone BSD timestamps are read in: the daemon's TimeProvider's (the system's local zone), so tests can set it.
+    private static TimeZoneInfo LocalZone(MessageContext context) =>
+        (context.Services.GetService(typeof(TimeProvider)) as TimeProvider)?.LocalTimeZone ?? TimeZoneInfo.Local;
+
     private static string Quote(string value)
     {
         var bytes = Encoding.UTF8.GetBytes(value);
@@ -173,6 +197,46 @@ public static class MessageJsonFormatter
         public void Raw(byte b) => _destination[Written++] = b;
 
         public void Escaped(scoped ReadOnlySpan<byte> bytes) => Written += JsonEscaping.Escape(bytes, _destination[Written..]);
+
+        // `,"timestamp":"…"` in one RFC 3339 form (SyslogTimestamp); as sent when it is not a date that exists.
+        public void Timestamp(scoped ReadOnlySpan<byte> timestamp, DateTimeOffset receivedAt, TimeZoneInfo zone)
+        {
+            Raw(",\"timestamp\":\""u8);
+            var written = SyslogTimestamp.Write(timestamp, receivedAt, zone, _destination[Written..]);
+            if (written > 0)
+            {
+                Written += written;
+            }
+            else
+            {
+                Escaped(timestamp);
+            }
+
+            Raw((byte)'"');
+        }
+
+        // `,"key":"value"` for a present field of printable US-ASCII: copied unless it holds '"' or '\'.
+        public void Printable(scoped ReadOnlySpan<byte> keyAndQuote, Syslog.FieldRange field, scoped ReadOnlySpan<byte> source)
+        {
+            if (field.IsPresent)
+            {
+                Raw(keyAndQuote);
+                Printable(field.Of(source));
+                Raw((byte)'"');
+            }
+        }
+
+        public void Printable(scoped ReadOnlySpan<byte> bytes)
+        {
+            if (bytes.IndexOfAny((byte)'"', (byte)'\\') < 0)
+            {
+                Raw(bytes);
+            }
+            else
+            {
+                Escaped(bytes);
+            }
+        }
 
         // `,"key":"value"` when the field is present: raw when it is a JSON message's string contents already.
         public void Field(scoped ReadOnlySpan<byte> keyAndQuote, Syslog.FieldRange field, scoped ReadOnlySpan<byte> source, bool raw)
@@ -210,7 +274,7 @@ public static class MessageJsonFormatter
 
                 firstElement = false;
                 Raw((byte)'"');
-                Escaped(id);
+                Printable(id);
                 Raw("\":{"u8);
                 var firstParam = true;
                 while (reader.NextParam(out var name, out var value))
@@ -222,7 +286,7 @@ public static class MessageJsonFormatter
 
                     firstParam = false;
                     Raw((byte)'"');
-                    Escaped(name);
+                    Printable(name);
                     Raw("\":\""u8);
                     SdValue(value);
                     Raw((byte)'"');

@@ -18,6 +18,9 @@ internal sealed class MessageLogState : IMessageBatchFeature
     /// <summary>The timestamp of the last log line, formatted; messages read together share it.</summary>
     public byte[]? Timestamp { get; set; }
 
+    /// <summary>The zone the JSON lines read BSD timestamps in, looked up on first use.</summary>
+    public TimeZoneInfo? Zone { get; set; }
+
     /// <summary>The time <see cref="Timestamp"/> shows.</summary>
     public DateTimeOffset TimestampOf { get; set; }
 
