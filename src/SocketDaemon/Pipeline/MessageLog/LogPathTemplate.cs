@@ -82,13 +82,14 @@ public sealed class LogPathTemplate
                 return false;
             }
 
-            parts.Add(new Part(null, Enum.GetValues<LogPathField>()[index]));
-            maxLength += LogPathValue.MaxLength;
-            segment += LogPathValue.MaxLength;
+            var field = Enum.GetValues<LogPathField>()[index];
+            parts.Add(new Part(null, field));
+            maxLength += MaxLengthOf(field);
+            segment += MaxLengthOf(field);
             rest = rest[(close + 1)..];
             if (segment > MaxSegmentLength)
             {
-                error = $"'{path}' could make a file or directory name longer than {MaxSegmentLength} bytes (each value takes up to {LogPathValue.MaxLength})";
+                error = $"'{path}' could make a file or directory name longer than {MaxSegmentLength} bytes (AppName, Hostname, Listener and Comm take up to {LogPathValue.MaxLength} each)";
                 return false;
             }
         }
@@ -130,6 +131,15 @@ public sealed class LogPathTemplate
 
         return written;
     }
+
+    // Keywords and numbers are short: a file name may hold several of them beside a 64-character value.
+    private static int MaxLengthOf(LogPathField field) => field switch
+    {
+        LogPathField.Facility => 12,
+        LogPathField.Severity => 7,
+        LogPathField.Uid => 10,
+        _ => LogPathValue.MaxLength,
+    };
 
     private static int WriteField(LogPathField field, MessageContext context, Span<char> destination)
     {
