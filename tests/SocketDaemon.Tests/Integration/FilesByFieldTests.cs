@@ -60,11 +60,11 @@ public class FilesByFieldTests
         return lines;
     }
 
-    // apps/alpha20261203.log, apps/alpha.log, apps/alpha20261203_001.log: not apps/alphabet.log.
+    // apps/alpha20261203.log, apps/alpha.log, apps/alpha-20261203_001.log: not apps/alphabet.log.
     private static bool IsFileOf(string file, string name)
     {
         var rest = Path.GetFileNameWithoutExtension(file)[name.Length..];
-        return rest.Length == 0 || char.IsAsciiDigit(rest[0]);
+        return rest.Length == 0 || char.IsAsciiDigit(rest[0]) || rest[0] == '-';
     }
 
     private static List<string> TextsOf(TestDaemon daemon, string directory, string name) =>
@@ -178,6 +178,35 @@ public class FilesByFieldTests
 
         var directory = Path.Combine(daemon.LogDirectory, "apps");
         await Wait.UntilAsync(() => OpenFilesUnder(directory).Count <= 2, "at most two files open");
+    }
+
+    [Fact]
+    public async Task Each_file_rolls_and_is_retained_on_its_own()
+    {
+        await using var daemon = await StartAsync(more: new Dictionary<string, string?>
+        {
+            ["SocketDaemon:LogFiles:Naming"] = "Stable",
+            ["SocketDaemon:Pipeline:1:FileSizeLimitBytes"] = "500",
+            ["SocketDaemon:Pipeline:1:RetainedFileCountLimit"] = "2",
+            ["SocketDaemon:Pipeline:1:MaxOpenFiles"] = "1",
+        });
+        using var client = await RawClient.ConnectAsync(daemon.Tcp);
+        var apps = Path.Combine(daemon.LogDirectory, "apps");
+
+        for (var i = 0; i < 30; i++)
+        {
+            await client.SendAsync(Rfc5424("alpha", $"alpha line {i:00}") + "\n" + Rfc5424("beta", $"beta line {i:00}") + "\n");
+        }
+
+        string[] FilesOf(string app) => [.. Directory.GetFiles(apps).Where(f => Path.GetFileName(f).StartsWith(app, StringComparison.Ordinal))];
+        await Wait.UntilAsync(
+            () => File.Exists(Path.Combine(apps, "alpha.log")) && File.Exists(Path.Combine(apps, "beta.log"))
+                && MessageLog.ReadShared(Path.Combine(apps, "alpha.log")).EndsWith("alpha line 29\n", StringComparison.Ordinal)
+                && MessageLog.ReadShared(Path.Combine(apps, "beta.log")).EndsWith("beta line 29\n", StringComparison.Ordinal)
+                && FilesOf("alpha").Length == 2 && FilesOf("beta").Length == 2,
+            "two files of each app, the newest ending with its last line");
+        Assert.All(FilesOf("alpha").Concat(FilesOf("beta")), f => Assert.InRange(new FileInfo(f).Length, 1, 500 + 200));
+        Assert.All(FilesOf("alpha"), f => Assert.DoesNotContain("beta", MessageLog.ReadShared(f), StringComparison.Ordinal));
     }
 
     [Fact]
