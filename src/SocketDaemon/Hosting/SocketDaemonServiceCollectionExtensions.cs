@@ -165,7 +165,9 @@ public static class SocketDaemonServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         step ??= new LogStepOptions();
         var files = builder.ApplicationServices.GetRequiredService<MessageLogFiles>();
-        MessageDelegate handler = step.OutputTemplate is null
+        MessageDelegate handler = LogPathTemplate.IsTemplate(step.Path)
+            ? new DynamicLogHandler(files.OpenDynamic(step), step.Format == LogFormat.Json).InvokeAsync
+            : step.OutputTemplate is null
             ? (step.Format == LogFormat.Json ? new JsonLogHandler(files.OpenWriter(step)).InvokeAsync : new LogHandler(files.OpenWriter(step)).InvokeAsync)
             : new TemplateLogHandler(files.Open(step)).InvokeAsync;
         return builder.UseEnd(step, step.Final, handler);

@@ -38,6 +38,10 @@ public sealed class MessageLogFiles : IDisposable
     private volatile MessageLogWriter[] _writerList = [];
     private readonly ConcurrentDictionary<string, (Logger Logger, FlushableSink Sink)> _files = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Logger, FlushableSink> _retiring = new();
+
+    // The file sets of templated steps (Path with {AppName}, ...), by their Path, as an array for what runs per batch.
+    private readonly ConcurrentDictionary<string, DynamicLogFiles> _dynamic = new(StringComparer.Ordinal);
+    private volatile DynamicLogFiles[] _dynamicList = [];
     private readonly string _directory;
     private readonly MessageDurability _durability;
     private readonly LogFileOptions _fileOptions;
@@ -89,6 +93,36 @@ public sealed class MessageLogFiles : IDisposable
     }
 
     /// <summary>
+    /// The files of <paramref name="step"/>, a step whose <c>Path</c> names message properties; steps with the same
+    /// <c>Path</c> share them, and the last one opened sets their limits (a reload). Their lines wait in their writers'
+    /// queues alone while a file cannot be written: a spool per generated name would outlive the names.
+    /// </summary>
+    public DynamicLogFiles OpenDynamic(LogStepOptions step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        var files = _dynamic.GetOrAdd(
+            step.Path!,
+            static (path, self) => new DynamicLogFiles(
+                LogPathTemplate.TryParse(path, out var template, out var error) ? template! : throw new InvalidOperationException(error),
+                self._directory,
+                p => new MessageLogWriter(p, self._durability, self._logger, spoolDirectory: null, self._fileOptions)),
+            this);
+        lock (_writersLock)
+        {
+            if (Array.IndexOf(_dynamicList, files) < 0)
+            {
+                _dynamicList = [.. _dynamicList, files];
+            }
+        }
+
+        files.Configure(
+            step.FileSizeLimitBytes ?? DefaultFileSizeLimitBytes,
+            step.RetainedFileCountLimit ?? DefaultRetainedFileCount,
+            step.MaxOpenFiles ?? DynamicLogFiles.DefaultMaxOpenFiles);
+        return files;
+    }
+
+    /// <summary>
     /// Where the lines of the log file <paramref name="path"/> wait while it cannot be written: a directory named after
     /// the whole path under <c>StateDirectory</c>/spool/log, so two files of the same name never share one.
     /// </summary>
@@ -118,6 +152,17 @@ public sealed class MessageLogFiles : IDisposable
                 }
             }
 
+            foreach (var files in _dynamicList)
+            {
+                foreach (var writer in files.Writers)
+                {
+                    if (writer.IsFull || writer.Fault is not null)
+                    {
+                        return true;
+                    }
+                }
+            }
+
             return false;
         }
     }
@@ -131,6 +176,12 @@ public sealed class MessageLogFiles : IDisposable
     {
         var serilog = _durability == MessageDurability.Fsync && !_files.IsEmpty ? _fsync.CommitAsync() : Task.CompletedTask;
         var writers = _writerList;
+        var dynamic = _dynamicList;
+        if (dynamic.Length > 0)
+        {
+            return Task.WhenAll(writers.Select(w => w.CommitAsync()).Concat(dynamic.Select(d => d.CommitAsync())).Append(serilog));
+        }
+
         if (writers.Length == 0)
         {
             return serilog;
@@ -150,7 +201,7 @@ public sealed class MessageLogFiles : IDisposable
     /// </summary>
     public bool IsResponsive(TimeSpan limit, out string? problem)
     {
-        foreach (var writer in _writerList)
+        foreach (var writer in _writerList.Concat(_dynamicList.SelectMany(static d => d.Writers)))
         {
             if (writer.WriteUnderWayFor is var underWay && underWay > limit)
             {
@@ -170,6 +221,16 @@ public sealed class MessageLogFiles : IDisposable
     /// </summary>
     public bool IsWritable(out string? problem)
     {
+        // A templated step's files: only a failing one counts; one not open yet is made when its first message comes.
+        foreach (var writer in _dynamicList.SelectMany(static d => d.Writers))
+        {
+            if (writer.Fault is { } dynamicFault)
+            {
+                problem = $"{writer.Path}: {dynamicFault}";
+                return false;
+            }
+        }
+
         foreach (var writer in _writerList)
         {
             if (writer.Fault is { } fault)
@@ -198,7 +259,7 @@ public sealed class MessageLogFiles : IDisposable
         }
 
         var serilog = _files.Keys.ToList();
-        if (serilog.Count == 0 && _writerList.Length == 0)
+        if (serilog.Count == 0 && _writerList.Length == 0 && _dynamicList.Length == 0)
         {
             serilog.Add(Path.GetFullPath(DefaultPath, _directory));
         }
@@ -250,6 +311,11 @@ public sealed class MessageLogFiles : IDisposable
         {
             writer.Reopen();
         }
+
+        foreach (var files in _dynamicList)
+        {
+            files.Reopen();
+        }
     }
 
     /// <summary>
@@ -284,6 +350,13 @@ public sealed class MessageLogFiles : IDisposable
         Parallel.ForEach(_writers.Values, static writer => writer.Dispose());
         _writers.Clear();
         _writerList = [];
+        foreach (var files in _dynamicList)
+        {
+            files.Dispose();
+        }
+
+        _dynamic.Clear();
+        _dynamicList = [];
         foreach (var logger in _retiring.Keys)
         {
             logger.Dispose();

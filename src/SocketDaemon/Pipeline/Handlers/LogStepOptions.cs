@@ -9,9 +9,16 @@ public sealed class LogStepOptions : StepConditions
     /// <remarks>Defaults to <see langword="true"/>.</remarks>
     public bool? Final { get; set; }
 
-    /// <summary>The file, relative to the log directory, that messages are written to.</summary>
+    /// <summary>
+    /// The file, relative to the log directory, that messages are written to. It may name message properties, as
+    /// <c>apps/{AppName}.log</c>: each message goes to the file its values make (<see cref="MessageLog.LogPathTemplate"/>).
+    /// </summary>
     /// <remarks>Defaults to <c>messages.log</c>; rolling inserts the date before the extension.</remarks>
     public string? Path { get; set; }
+
+    /// <summary>With a <see cref="Path"/> that names properties: how many of its files may be open at once; the least recently used is closed.</summary>
+    /// <remarks>Defaults to <see cref="MessageLog.DynamicLogFiles.DefaultMaxOpenFiles"/> (100).</remarks>
+    public int? MaxOpenFiles { get; set; }
 
     /// <summary>The Serilog output template of each line.</summary>
     /// <remarks>Defaults to <see cref="LogHandler.DefaultOutputTemplate"/>.</remarks>
@@ -33,6 +40,7 @@ public sealed class LogStepOptions : StepConditions
         StepConditions.Shape(),
         (nameof(Final), ConfigurationShape.Value(ValueForm.Boolean)),
         (nameof(Path), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(MaxOpenFiles), ConfigurationShape.Value(ValueForm.Int32)),
         (nameof(OutputTemplate), ConfigurationShape.Value(ValueForm.Text)),
         (nameof(Format), ConfigurationShape.Value(ValueForm.Enum<LogFormat>())),
         (nameof(RetainedFileCountLimit), ConfigurationShape.Value(ValueForm.Int32)),

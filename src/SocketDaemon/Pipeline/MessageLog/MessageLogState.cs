@@ -62,9 +62,11 @@ internal sealed class MessageLogState : IMessageBatchFeature
     /// <summary>
     /// What the lines handed over now prove (the sender's position, <see cref="LogProgress"/>): only while they all go to
     /// one file, since a claim in one file cannot say whether another file's lines are written (a pipeline logging to
-    /// several files keeps its position record after the commit).
+    /// several files keeps its position record after the commit). A templated step's files (<see cref="DynamicLogState"/>)
+    /// count as more files.
     /// </summary>
-    public LogClaim? Claim(MessageContext context) => _moreStaged is null ? context.Features.Get<LogProgress>()?.Claim() : null;
+    public LogClaim? Claim(MessageContext context) =>
+        _moreStaged is null && context.Features.Get<DynamicLogState>() is null ? context.Features.Get<LogProgress>()?.Claim() : null;
 
     /// <summary>Hands the staged lines to their writers, waiting while a writer's queue is full.</summary>
     public async ValueTask FlushAsync(MessageContext context)

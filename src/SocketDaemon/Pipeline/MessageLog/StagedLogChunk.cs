@@ -15,7 +15,8 @@ internal sealed class StagedLogChunk(MessageLogWriter writer)
     // (and copying) from InitialBytes again for every read.
     private int _lastSize = InitialBytes;
 
-    public MessageLogWriter Writer { get; } = writer;
+    /// <summary>The writer the lines go to; a templated step's connection moves it to another file only while nothing is staged.</summary>
+    public MessageLogWriter Writer { get; set; } = writer;
 
     public bool IsEmpty => _length == 0;
 
