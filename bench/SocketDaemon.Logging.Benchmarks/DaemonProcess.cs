@@ -17,6 +17,16 @@ public sealed class DaemonProcess : IDisposable
 
     public string Endpoint => "unix:" + Path.Combine(Directory, "d.sock");
 
+    /// <summary>The CPU time the daemon has used so far.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public static DaemonProcess Start()
     {
         var directory = Path.Combine(Path.GetTempPath(), "sd-logging-bench-" + Guid.NewGuid().ToString("N")[..8]);

@@ -23,6 +23,7 @@ public static partial class LoadProgram
         var logger = provider.CreateLogger("Load");
         var total = Stopwatch.StartNew();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var daemonCpu = daemon.ProcessorTime;
         for (var i = 0; i < entries; i++)
         {
             Entry(logger, i);
@@ -31,10 +32,13 @@ public static partial class LoadProgram
         var logged = total.Elapsed;
         provider.Dispose();
         var elapsed = total.Elapsed;
+        var clientCpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        daemonCpu = daemon.ProcessorTime - daemonCpu;
         var lines = Directory.GetFiles(Path.Combine(daemon.Directory, "logs"), "messages*.log").Sum(f => File.ReadLines(f).Count());
         Console.WriteLine($"entries: {entries:N0}, in the daemon's log: {lines:N0}, dropped: {provider.DroppedEntries:N0}, send failures: {provider.SendFailures}");
         Console.WriteLine($"caller: {logged.TotalSeconds:0.00} s for the log calls ({entries / logged.TotalSeconds:N0} calls/s)");
-        Console.WriteLine($"delivered: {elapsed.TotalSeconds:0.00} s until acknowledged: {entries / elapsed.TotalSeconds:N0} entries/s; client process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.00} s");
+        Console.WriteLine($"delivered: {elapsed.TotalSeconds:0.00} s until acknowledged: {entries / elapsed.TotalSeconds:N0} entries/s; CPU: client process {clientCpu.TotalSeconds:0.00} s, daemon {daemonCpu.TotalSeconds:0.00} s");
+        Console.WriteLine($"load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}");
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "load entry {Index} of the benchmark run")]

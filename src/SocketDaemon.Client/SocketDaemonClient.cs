@@ -143,6 +143,25 @@ public sealed class SocketDaemonClient : IAsyncDisposable
     }
 
     /// <summary>
+    /// Sends messages of raw bytes (UTF-8 text, say, encoded once by the caller) as the source yields them, in
+    /// batches; when the source has nothing ready, what is gathered goes out at once rather than wait for a full batch.
+    /// </summary>
+    /// <remarks>
+    /// Each message is copied into its batch before the source is asked for the next one, so a source may hand out
+    /// slices of a buffer it reuses once <see cref="IAsyncEnumerator{T}.MoveNextAsync"/> is called again.
+    /// </remarks>
+    /// <param name="messages">The messages, sent in order.</param>
+    /// <param name="cancellationToken">Stops sending.</param>
+    /// <returns>How many messages were sent (and, with the native protocol, acknowledged).</returns>
+    /// <exception cref="SocketDaemonException">The daemon refused some messages; the others are logged.</exception>
+    public Task<long> SendManyAsync(IAsyncEnumerable<ReadOnlyMemory<byte>> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _sender.SendManyAsync(messages, cancellationToken);
+    }
+
+    /// <summary>
     /// With <see cref="SocketDaemonClientOptions.Spool"/>: completes when the daemon has acknowledged every message
     /// spooled so far. Without it, sends are acknowledged when they complete, and this returns at once.
     /// </summary>

@@ -1,13 +1,17 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using SocketDaemon.Logging;
 
 namespace SocketDaemon.Extensions.Logging;
 
-/// <summary>Formats an entry on the caller's thread into an RFC 5424 message and queues it; never waits for the daemon.</summary>
+/// <summary>
+/// Formats an entry on the caller's thread straight into UTF-8 RFC 5424 bytes in a buffer the thread reuses, and
+/// copies them into the provider's queue; never waits for the daemon.
+/// </summary>
 internal sealed class SocketDaemonLogger(string category, SocketDaemonLoggerProvider provider) : ILogger
 {
-    private static readonly string[] LevelNames = ["Trace", "Debug", "Information", "Warning", "Error", "Critical"];
+    private const string OriginalFormat = "{OriginalFormat}";
+
+    private readonly byte[] _category = EntryFormat.Param("category", category);
 
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => provider.Scopes?.Push(state);
@@ -23,33 +27,41 @@ internal sealed class SocketDaemonLogger(string category, SocketDaemonLoggerProv
 
         ArgumentNullException.ThrowIfNull(formatter);
         var format = provider.Format;
-        var writer = Rfc5424Writer.Begin(format.Facility, Rfc5424Writer.Severity((int)logLevel), DateTimeOffset.UtcNow, format.Host, format.App, format.ProcessId, eventId.Name)
-            .Param("level", LevelNames[(int)logLevel])
-            .Param("category", category)
-            .Param("eventId", eventId.Id == 0 ? null : eventId.Id.ToString(CultureInfo.InvariantCulture));
+        var writer = Rfc5424Utf8Writer.Rent();
+        format.Begin(writer, (int)logLevel, DateTime.UtcNow, eventId.Name);
+        writer.Write(_category);
+        if (eventId.Id != 0)
+        {
+            writer.WriteParamName("eventId");
+            writer.WriteInt32(eventId.Id);
+            writer.Write("\""u8);
+        }
+
         var properties = state as IReadOnlyList<KeyValuePair<string, object?>>;
         if (properties is not null)
         {
-            AddProperties(writer, properties, null);
+            WriteProperties(writer, properties, null);
         }
 
         if (format.IncludeScopes && provider.Scopes is { } scopes)
         {
-            AddScopes(writer, scopes, properties);
+            WriteScopes(writer, scopes, properties);
         }
 
-        provider.Enqueue(writer.End(formatter(state, exception), exception?.ToString()));
+        EntryFormat.End(writer, formatter(state, exception), exception?.ToString());
+        provider.Enqueue(writer.Framed);
+        writer.Return();
     }
 
     // A scope's value of the same name as one of the entry's own is left out: the entry's is the more precise.
-    private static void AddProperties(Rfc5424Writer writer, IReadOnlyList<KeyValuePair<string, object?>> properties, IReadOnlyList<KeyValuePair<string, object?>>? entry)
+    private static void WriteProperties(Rfc5424Utf8Writer writer, IReadOnlyList<KeyValuePair<string, object?>> properties, IReadOnlyList<KeyValuePair<string, object?>>? entry)
     {
         for (var i = 0; i < properties.Count; i++)
         {
             var (name, value) = properties[i];
-            if (name != "{OriginalFormat}" && !Contains(entry, name))
+            if (name != OriginalFormat && !Contains(entry, name))
             {
-                writer.Param(name, Convert.ToString(value, CultureInfo.InvariantCulture));
+                writer.WriteParam(name, value);
             }
         }
     }
@@ -67,21 +79,34 @@ internal sealed class SocketDaemonLogger(string category, SocketDaemonLoggerProv
         return false;
     }
 
-    private static void AddScopes(Rfc5424Writer writer, IExternalScopeProvider scopes, IReadOnlyList<KeyValuePair<string, object?>>? entry)
+    // The scopes are gathered once: their named values come first, then the scope field with their text joined.
+    private static void WriteScopes(Rfc5424Utf8Writer writer, IExternalScopeProvider scopes, IReadOnlyList<KeyValuePair<string, object?>>? entry)
     {
-        string? joined = null;
-        scopes.ForEachScope(
-            (scope, _) =>
-            {
-                if (scope is IReadOnlyList<KeyValuePair<string, object?>> values)
-                {
-                    AddProperties(writer, values, entry);
-                }
+        scopes.ForEachScope(static (scope, list) => list.Add(scope), writer.Scopes);
+        if (writer.Scopes.Count == 0)
+        {
+            return;
+        }
 
-                var text = Convert.ToString(scope, CultureInfo.InvariantCulture);
-                joined = joined is null ? text : joined + " => " + text;
-            },
-            (object?)null);
-        writer.Param("scope", joined);
+        foreach (var scope in writer.Scopes)
+        {
+            if (scope is IReadOnlyList<KeyValuePair<string, object?>> values)
+            {
+                WriteProperties(writer, values, entry);
+            }
+        }
+
+        writer.WriteParamName("scope");
+        for (var i = 0; i < writer.Scopes.Count; i++)
+        {
+            if (i > 0)
+            {
+                writer.Write(" => "u8);
+            }
+
+            writer.WriteEscaped(Convert.ToString(writer.Scopes[i], System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        writer.Write("\""u8);
     }
 }

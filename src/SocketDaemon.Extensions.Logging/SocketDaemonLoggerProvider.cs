@@ -12,7 +12,7 @@ namespace SocketDaemon.Extensions.Logging;
 /// event id, scopes and exception in its structured data; in the background, in acknowledged batches.
 /// </summary>
 /// <remarks>
-/// A logging call formats the entry and queues it, and never waits for the daemon: when the queue is full an entry
+/// A logging call formats the entry into UTF-8 bytes and queues them, and never waits for the daemon: when the queue is full an entry
 /// is dropped and counted (<see cref="DroppedEntries"/>). Disposing the provider, which the host does when it stops,
 /// sends what is queued within <see cref="SocketDaemonLoggerOptions.FlushTimeout"/>.
 /// </remarks>
@@ -89,7 +89,5 @@ public sealed class SocketDaemonLoggerProvider : ILoggerProvider, ISupportExtern
     /// <summary>Sends what is queued (within the flush timeout) and closes the connection.</summary>
     public void Dispose() => _queue.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    internal void Enqueue(string entry) => _queue.Enqueue(entry);
-
-    internal sealed record EntryFormat(int Facility, string Host, string App, int ProcessId, bool IncludeScopes);
+    internal void Enqueue(ReadOnlySpan<byte> framed) => _queue.Enqueue(framed);
 }

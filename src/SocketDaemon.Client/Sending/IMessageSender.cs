@@ -12,6 +12,9 @@ internal interface IMessageSender : IAsyncDisposable
     /// <summary>Sends messages as the source yields them, in batches; returns how many.</summary>
     Task<long> SendManyAsync(IAsyncEnumerable<string> messages, CancellationToken cancellationToken);
 
+    /// <summary>Sends messages of raw bytes as the source yields them, each read before the next is asked for; returns how many.</summary>
+    Task<long> SendManyAsync(IAsyncEnumerable<ReadOnlyMemory<byte>> messages, CancellationToken cancellationToken);
+
     /// <summary>Writes out what is buffered.</summary>
     Task FlushAsync(CancellationToken cancellationToken);
 

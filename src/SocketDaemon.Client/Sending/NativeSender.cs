@@ -11,7 +11,11 @@ namespace SocketDaemon.Client.Sending;
 /// </summary>
 internal sealed class NativeSender(SocketEndpoint endpoint, SocketDaemonClientOptions options) : IMessageSender
 {
+    // Room past BatchBytes for the last message of a batch; a 64 KiB batch's buffer stays off the large object heap.
+    private const int BatchHeadroom = 4096;
+
     private readonly SemaphoreSlim _connectLock = new(1, 1);
+    private readonly Stack<ArrayBufferWriter<byte>> _buffers = new();
     private NativeConnection? _connection;
     private long _lastId;
     private bool _disposed;
@@ -36,83 +40,18 @@ internal sealed class NativeSender(SocketEndpoint endpoint, SocketDaemonClientOp
         }
 
         var reply = await SendBatchAsync(batch, cancellationToken);
+        Recycle(batch);
         if (reply.Errors is [var (index, code), ..])
         {
             throw new SocketDaemonException(code, $"the daemon refused the message as {code}") { Refused = [(index, code)] };
         }
     }
 
-    public async Task<long> SendManyAsync(IAsyncEnumerable<string> messages, CancellationToken cancellationToken)
-    {
-        var inFlight = new Queue<(Task<NativeReply> Reply, long FirstIndex)>();
-        var refused = new List<(long Index, NativeErrorCode Code)>();
-        long count = 0;
-        var batch = NewBatch();
-        await using var enumerator = messages.GetAsyncEnumerator(cancellationToken);
-        while (true)
-        {
-            // When the source has nothing ready, send what is gathered rather than make it wait for the next message.
-            var next = enumerator.MoveNextAsync();
-            if (!next.IsCompleted && batch.Builder.Count > 0)
-            {
-                await SendAsync(batch);
-                batch = NewBatch();
-            }
+    public Task<long> SendManyAsync(IAsyncEnumerable<string> messages, CancellationToken cancellationToken) =>
+        SendManyAsync(messages, static (builder, message) => builder.Add(message.AsSpan()), cancellationToken);
 
-            if (!await next)
-            {
-                break;
-            }
-
-            batch.Builder.Add(enumerator.Current.AsSpan());
-            count++;
-            if (batch.Builder.Bytes >= options.BatchBytes || batch.Builder.Count >= options.BatchMessages)
-            {
-                await SendAsync(batch);
-                batch = NewBatch();
-            }
-        }
-
-        if (batch.Builder.Count > 0)
-        {
-            await SendAsync(batch);
-        }
-
-        while (inFlight.Count > 0)
-        {
-            await AwaitOldestAsync();
-        }
-
-        if (refused.Count > 0)
-        {
-            throw new SocketDaemonException(refused[0].Code, $"the daemon refused {refused.Count} of {count} messages, the first (#{refused[0].Index}) as {refused[0].Code}")
-            {
-                Refused = refused,
-            };
-        }
-
-        return count;
-
-        async Task SendAsync(Batch full)
-        {
-            // Bounded in flight: the oldest acknowledgement must come back before another batch goes out.
-            if (inFlight.Count >= options.MaxInFlightBatches)
-            {
-                await AwaitOldestAsync();
-            }
-
-            inFlight.Enqueue((SendBatchAsync(full, cancellationToken), count - full.Builder.Count));
-        }
-
-        async Task AwaitOldestAsync()
-        {
-            var (reply, first) = inFlight.Dequeue();
-            foreach (var (index, code) in (await reply).Errors ?? [])
-            {
-                refused.Add((first + index, code));
-            }
-        }
-    }
+    public Task<long> SendManyAsync(IAsyncEnumerable<ReadOnlyMemory<byte>> messages, CancellationToken cancellationToken) =>
+        SendManyAsync(messages, static (builder, message) => builder.Add(message.Span), cancellationToken);
 
     // Every send completes only when acknowledged: nothing is buffered.
     public Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -156,12 +95,105 @@ internal sealed class NativeSender(SocketEndpoint endpoint, SocketDaemonClientOp
         _connectLock.Dispose();
     }
 
+    private async Task<long> SendManyAsync<T>(IAsyncEnumerable<T> messages, Action<NativeBatchBuilder, T> add, CancellationToken cancellationToken)
+    {
+        var inFlight = new Queue<(Task<NativeReply> Reply, long FirstIndex, Batch Batch)>();
+        var refused = new List<(long Index, NativeErrorCode Code)>();
+        long count = 0;
+        var batch = NewBatch();
+        await using var enumerator = messages.GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            // When the source has nothing ready, send what is gathered rather than make it wait for the next message.
+            var next = enumerator.MoveNextAsync();
+            if (!next.IsCompleted && batch.Builder.Count > 0)
+            {
+                await SendAsync(batch);
+                batch = NewBatch();
+            }
+
+            if (!await next)
+            {
+                break;
+            }
+
+            add(batch.Builder, enumerator.Current);
+            count++;
+            if (batch.Builder.Bytes >= options.BatchBytes || batch.Builder.Count >= options.BatchMessages)
+            {
+                await SendAsync(batch);
+                batch = NewBatch();
+            }
+        }
+
+        if (batch.Builder.Count > 0)
+        {
+            await SendAsync(batch);
+        }
+
+        while (inFlight.Count > 0)
+        {
+            await AwaitOldestAsync();
+        }
+
+        if (refused.Count > 0)
+        {
+            throw new SocketDaemonException(refused[0].Code, $"the daemon refused {refused.Count} of {count} messages, the first (#{refused[0].Index}) as {refused[0].Code}")
+            {
+                Refused = refused,
+            };
+        }
+
+        return count;
+
+        async Task SendAsync(Batch full)
+        {
+            // Bounded in flight: the oldest acknowledgement must come back before another batch goes out.
+            if (inFlight.Count >= options.MaxInFlightBatches)
+            {
+                await AwaitOldestAsync();
+            }
+
+            inFlight.Enqueue((SendBatchAsync(full, cancellationToken), count - full.Builder.Count, full));
+        }
+
+        async Task AwaitOldestAsync()
+        {
+            var (reply, first, sent) = inFlight.Dequeue();
+            var errors = (await reply).Errors;
+            Recycle(sent);
+            foreach (var (index, code) in errors ?? [])
+            {
+                refused.Add((first + index, code));
+            }
+        }
+    }
+
     private Batch NewBatch()
     {
-        // The buffer grows as messages come: sized for a full batch at once, a large BatchBytes would allocate (and zero)
-        // up to a megabyte for every batch, however few messages it ends up holding.
-        var buffer = new ArrayBufferWriter<byte>(Math.Min(options.BatchBytes + 256, 64 * 1024));
+        // A buffer whose batch was acknowledged is used again. A new one grows as messages come: sized for a full batch
+        // at once, a large BatchBytes would allocate (and zero) up to a megabyte for every batch, however few it holds.
+        ArrayBufferWriter<byte>? buffer;
+        lock (_buffers)
+        {
+            _buffers.TryPop(out buffer);
+        }
+
+        buffer ??= new ArrayBufferWriter<byte>(Math.Min(options.BatchBytes, 64 * 1024) + BatchHeadroom);
         return new Batch(buffer, NativeFrameWriter.BeginBatch(buffer, NextId()));
+    }
+
+    // Only once the daemon has acknowledged a batch is its buffer no longer needed: a reconnect sends it again.
+    private void Recycle(Batch batch)
+    {
+        batch.Buffer.ResetWrittenCount();
+        lock (_buffers)
+        {
+            if (_buffers.Count <= options.MaxInFlightBatches)
+            {
+                _buffers.Push(batch.Buffer);
+            }
+        }
     }
 
     private Task<NativeReply> SendBatchAsync(Batch batch, CancellationToken cancellationToken)

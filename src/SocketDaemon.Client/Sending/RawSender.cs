@@ -47,34 +47,11 @@ internal sealed class RawSender : IMessageSender
         await FlushAsync(cancellationToken);
     }
 
-    public async Task<long> SendManyAsync(IAsyncEnumerable<string> messages, CancellationToken cancellationToken)
-    {
-        long count = 0;
-        await using var enumerator = messages.GetAsyncEnumerator(cancellationToken);
-        while (true)
-        {
-            var next = enumerator.MoveNextAsync();
-            if (!next.IsCompleted && _output.UnflushedBytes > 0)
-            {
-                await FlushAsync(cancellationToken);
-            }
+    public Task<long> SendManyAsync(IAsyncEnumerable<string> messages, CancellationToken cancellationToken) =>
+        SendManyAsync(messages, static (sender, message) => sender.Write(message), cancellationToken);
 
-            if (!await next)
-            {
-                break;
-            }
-
-            Write(enumerator.Current);
-            count++;
-            if (_output.UnflushedBytes >= _options.BatchBytes)
-            {
-                await FlushAsync(cancellationToken);
-            }
-        }
-
-        await FlushAsync(cancellationToken);
-        return count;
-    }
+    public Task<long> SendManyAsync(IAsyncEnumerable<ReadOnlyMemory<byte>> messages, CancellationToken cancellationToken) =>
+        SendManyAsync(messages, static (sender, message) => sender.Write(message.Span), cancellationToken);
 
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
@@ -108,6 +85,35 @@ internal sealed class RawSender : IMessageSender
             _socket.Dispose();
             await _stream.DisposeAsync();
         }
+    }
+
+    private async Task<long> SendManyAsync<T>(IAsyncEnumerable<T> messages, Action<RawSender, T> write, CancellationToken cancellationToken)
+    {
+        long count = 0;
+        await using var enumerator = messages.GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            var next = enumerator.MoveNextAsync();
+            if (!next.IsCompleted && _output.UnflushedBytes > 0)
+            {
+                await FlushAsync(cancellationToken);
+            }
+
+            if (!await next)
+            {
+                break;
+            }
+
+            write(this, enumerator.Current);
+            count++;
+            if (_output.UnflushedBytes >= _options.BatchBytes)
+            {
+                await FlushAsync(cancellationToken);
+            }
+        }
+
+        await FlushAsync(cancellationToken);
+        return count;
     }
 
     private void Write(ReadOnlySpan<char> text)

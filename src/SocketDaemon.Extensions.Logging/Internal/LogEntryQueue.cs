@@ -1,22 +1,20 @@
-using System.Threading.Channels;
 using SocketDaemon.Client;
 
 namespace SocketDaemon.Logging;
 
 /// <summary>
-/// The bounded queue between the threads that log and the daemon: entries are written without waiting, and one
-/// background task sends them in acknowledged batches (or into the disk spool), reconnecting after a failure.
+/// Between the threads that log and the daemon: entries go into a bounded <see cref="EntryBuffer"/> without waiting,
+/// and one background task sends them in acknowledged batches (or into the disk spool), reconnecting after a failure.
 /// </summary>
 internal sealed class LogEntryQueue : IAsyncDisposable
 {
-    private readonly Channel<string> _channel;
+    private readonly EntryBuffer _entries;
     private readonly SocketEndpoint _endpoint;
     private readonly SocketDaemonClientOptions _clientOptions;
     private readonly TimeSpan _flushTimeout;
     private readonly CancellationTokenSource _abort = new();
     private readonly Task _pump;
     private SocketDaemonClient? _client;
-    private long _dropped;
     private long _failures;
     private int _disposed;
 
@@ -25,19 +23,12 @@ internal sealed class LogEntryQueue : IAsyncDisposable
         _endpoint = endpoint;
         _clientOptions = clientOptions;
         _flushTimeout = flushTimeout;
-        _channel = Channel.CreateBounded<string>(
-            new BoundedChannelOptions(limit)
-            {
-                FullMode = dropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.DropWrite,
-                SingleReader = true,
-                AllowSynchronousContinuations = false,
-            },
-            _ => Interlocked.Increment(ref _dropped));
+        _entries = new EntryBuffer(limit, dropOldest);
         _pump = Task.Run(RunAsync);
     }
 
     /// <summary>How many entries were dropped because the queue was full.</summary>
-    public long Dropped => Interlocked.Read(ref _dropped);
+    public long Dropped => _entries.Dropped;
 
     /// <summary>How many times sending failed and the sender reconnected.</summary>
     public long Failures => Interlocked.Read(ref _failures);
@@ -45,15 +36,8 @@ internal sealed class LogEntryQueue : IAsyncDisposable
     /// <summary>The last error the sender met, if any (logging it would log through this queue).</summary>
     public Exception? LastError { get; private set; }
 
-    /// <summary>Queues an entry; never blocks.</summary>
-    public void Enqueue(string entry)
-    {
-        if (!_channel.Writer.TryWrite(entry))
-        {
-            // Written after the queue was completed (the provider is being disposed).
-            Interlocked.Increment(ref _dropped);
-        }
-    }
+    /// <summary>Queues an entry, framed (<c>u32 length</c>, then its bytes); never blocks.</summary>
+    public void Enqueue(ReadOnlySpan<byte> framed) => _entries.Write(framed);
 
     /// <summary>Sends what is queued, within the flush timeout, and closes the connection.</summary>
     public async ValueTask DisposeAsync()
@@ -64,7 +48,7 @@ internal sealed class LogEntryQueue : IAsyncDisposable
         }
 
         var deadline = DateTime.UtcNow + _flushTimeout;
-        _channel.Writer.TryComplete();
+        _entries.Complete();
         try
         {
             await _pump.WaitAsync(_flushTimeout);
@@ -98,12 +82,12 @@ internal sealed class LogEntryQueue : IAsyncDisposable
     {
         var token = _abort.Token;
         var backoff = TimeSpan.FromMilliseconds(100);
-        while (!_channel.Reader.Completion.IsCompleted)
+        while (!_entries.IsCompleted)
         {
             try
             {
                 _client ??= await SocketDaemonClient.ConnectAsync(_endpoint, _clientOptions, token);
-                await _client.SendManyAsync(_channel.Reader.ReadAllAsync(token), token);
+                await _client.SendManyAsync(new EntryReader(_entries), token);
                 backoff = TimeSpan.FromMilliseconds(100);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
