@@ -1,0 +1,17 @@
+using Microsoft.Extensions.Logging;
+using SocketDaemon.Pipeline;
+
+namespace SocketDaemon.PostgresOutput;
+
+/// <summary>The Postgres handlers, one per spool directory (<see cref="SpooledHandlers{THandler, TOptions}"/>).</summary>
+public sealed class PostgresOutputs(ILogger<PostgresHandler> logger) : SpooledHandlers<PostgresHandler, PostgresOutputOptions>
+{
+    /// <inheritdoc />
+    protected override string SpoolOf(PostgresOutputOptions options) => options.Spool;
+
+    /// <inheritdoc />
+    protected override bool IsUnchanged(PostgresHandler running, PostgresOutputOptions options) => running.Options == options;
+
+    /// <inheritdoc />
+    protected override PostgresHandler Create(PostgresOutputOptions options) => new(options, logger);
+}
