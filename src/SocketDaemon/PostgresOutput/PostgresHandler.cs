@@ -4,6 +4,7 @@ using SocketDaemon.Client.Spooling;
 using SocketDaemon.Client.Status;
 using SocketDaemon.Diagnostics;
 using SocketDaemon.Pipeline;
+using SocketDaemon.Status;
 
 namespace SocketDaemon.PostgresOutput;
 
@@ -26,8 +27,8 @@ public sealed partial class PostgresHandler : IAsyncDisposable
     private readonly string _describe;
     private long _spooled;
 
-    /// <summary>Opens the spool (recovering what a crash left) and starts writing it.</summary>
-    public PostgresHandler(PostgresOutputOptions options, ILogger<PostgresHandler> logger)
+    /// <summary>Opens the spool (recovering what a crash left) and starts writing it; a row the database refuses counts as failed in <paramref name="counters"/>.</summary>
+    public PostgresHandler(PostgresOutputOptions options, ILogger<PostgresHandler> logger, OutputCounters? counters = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -51,7 +52,11 @@ public sealed partial class PostgresHandler : IAsyncDisposable
         var table = options.Table.ToString();
         _writer = new PostgresWriter(_spool, options, SpoolId(options.Spool), new PostgresWriterEvents(
             reason => DatabaseFailed(logger, _describe, reason),
-            (sequence, received, listener, reason) => RowRefused(logger, table, sequence, received, listener, reason)));
+            (sequence, received, listener, reason) =>
+            {
+                counters?.OnFailed();
+                RowRefused(logger, table, sequence, received, listener, reason);
+            }));
         _writer.Start();
     }
 
