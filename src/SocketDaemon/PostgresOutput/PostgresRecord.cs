@@ -103,6 +103,11 @@ public static class PostgresRecord
         var severity = BinaryPrimitives.ReadInt16LittleEndian(record[at..]);
         at += 2;
 
+        if (micros < -DateTime.UnixEpoch.Ticks / 10 || micros > (DateTime.MaxValue.Ticks - DateTime.UnixEpoch.Ticks) / 10)
+        {
+            throw new InvalidDataException($"spool record {sequence} has a received time out of range");
+        }
+
         var listener = Next(record, ref at);
         var comm = Next(record, ref at);
         var address = Next(record, ref at);
@@ -148,7 +153,7 @@ public static class PostgresRecord
             AppName = appName.Text(escaped),
             ProcId = procId.Text(escaped),
             MsgId = msgId.Text(escaped),
-            StructuredData = sd.IsPresent ? StructuredDataJson(sd.Bytes) : null,
+            StructuredData = sd.IsPresent && IsStructuredData(sd.Bytes) ? StructuredDataJson(sd.Bytes) : null,
             Message = messageText,
             Raw = raw,
             Json = json.IsPresent ? PostgresText.FromUtf8(json.Bytes, out _) : null,
@@ -182,6 +187,13 @@ public static class PostgresRecord
         }
 
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    // What a parser found is well formed; a record's bytes are checked again before they are read as such.
+    private static bool IsStructuredData(ReadOnlySpan<byte> sd)
+    {
+        var position = 0;
+        return StructuredDataReader.TrySkip(sd, ref position) && position == sd.Length;
     }
 
     private static string? Address(MessageContext context) =>
