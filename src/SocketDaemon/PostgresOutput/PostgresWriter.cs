@@ -141,7 +141,7 @@ internal sealed class PostgresWriter : IAsyncDisposable
         if (await load.ExecuteScalarAsync(token) is long committed && (ulong)committed > _spool.Acknowledged)
         {
             var through = Math.Min((ulong)committed, _spool.NextSequence - 1);
-            Acknowledge(through, count: 0);
+            Acknowledge(through, count: (int)(through - _spool.Acknowledged));
         }
     }
 
