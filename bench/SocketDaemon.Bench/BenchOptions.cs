@@ -9,6 +9,8 @@ public sealed class BenchOptions
         usage: SocketDaemon.Bench [--connections 4] [--messages 1000000] [--size 64]
                                   [--framing lines|seed|octet|native|syslog-json[,...]] [--transport unix|tcp[,...]]
                                   [--reference c,rsyslog,syslog-ng] [--out DIR] [--daemon PATH/socketdaemon]
+                                  [--outputs syslog,postgres (the daemon again, ending its pipeline in that output)]
+                                  [--postgres CONNECTION-STRING (for --outputs postgres: a database the runs may create tables in)]
                                   [--timeout SECONDS (per run, default 300)] [--rsyslogd PATH] [--keep]
                                   [--scale [--idle-connections 10000] (start to READY=1, idle RSS, RSS with idle connections)]
                                   [--smoke (2 x 1,000 messages, lines and native over unix, against c; what CI runs)]
@@ -28,6 +30,12 @@ public sealed class BenchOptions
 
     public string Out { get; private set; } = "bench-results";
 
+    /// <summary>Output steps measured as extra daemon runs: <c>syslog</c> (to a local TCP receiver), <c>postgres</c>.</summary>
+    public IReadOnlyList<string> Outputs { get; private set; } = [];
+
+    /// <summary>The Npgsql connection string of the database <c>--outputs postgres</c> writes to.</summary>
+    public string? Postgres { get; private set; }
+
     public string? Daemon { get; private set; }
 
     public string? Rsyslogd { get; private set; }
@@ -35,7 +43,7 @@ public sealed class BenchOptions
     /// <summary>Bound on one run: from starting the server until every message is in its file.</summary>
     public TimeSpan RunTimeout { get; private set; } = TimeSpan.FromSeconds(300);
 
-    public TimeSpan TotalTimeout => RunTimeout * (1 + References.Count) * Framings.Count * Transports.Count + TimeSpan.FromMinutes(5);
+    public TimeSpan TotalTimeout => RunTimeout * (1 + References.Count + Outputs.Count) * Framings.Count * Transports.Count + TimeSpan.FromMinutes(5);
 
     public bool Keep { get; private set; }
 
@@ -70,6 +78,12 @@ public sealed class BenchOptions
                     break;
                 case "--reference" or "-r":
                     o.References = List(Next()).Where(r => r != "none").ToArray();
+                    break;
+                case "--outputs":
+                    o.Outputs = List(Next());
+                    break;
+                case "--postgres":
+                    o.Postgres = Next();
                     break;
                 case "--out" or "-o":
                     o.Out = Next();
@@ -112,7 +126,7 @@ public sealed class BenchOptions
         string[] references = ["c", "rsyslog", "syslog-ng"];
         if (o.Connections < 1 || o.Messages < o.Connections || o.Size < 1
             || o.Framings.Any(f => !framings.Contains(f)) || o.Transports.Any(t => !transports.Contains(t))
-            || o.References.Any(r => !references.Contains(r)))
+            || o.References.Any(r => !references.Contains(r)) || o.Outputs.Any(r => r is not ("syslog" or "postgres")))
         {
             return null;
         }

@@ -4,6 +4,7 @@ using SocketDaemon.Bench;
 
 // dotnet run -c Release --project bench/SocketDaemon.Bench -- --connections 4 --messages 1000000 --size 64
 //     --framing lines|seed|octet|native[,...] --transport unix|tcp[,...] --reference c,rsyslog,syslog-ng --out DIR
+//     [--outputs syslog,postgres --postgres "Host=/run/postgresql;Database=bench;Username=bench"]
 var options = BenchOptions.Parse(args);
 if (options is null)
 {
@@ -44,7 +45,7 @@ try
             var scenario = new Scenario(framing, transport, options.Connections, options.Messages, options.Size);
             Console.WriteLine($"== {scenario}");
             var payloads = Load.Prepare(scenario);
-            foreach (var target in options.References.Prepend("socketdaemon"))
+            foreach (var target in options.References.Prepend("socketdaemon").Concat(options.Outputs.Select(o => "socketdaemon+" + o)))
             {
                 cancel.Token.ThrowIfCancellationRequested();
                 var result = await servers.RunAsync(target, scenario, payloads, cancel.Token);

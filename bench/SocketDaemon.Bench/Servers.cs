@@ -35,6 +35,12 @@ public sealed record RunResult(
 /// <summary>A server under test, started with a fresh log directory.</summary>
 internal sealed class RunningServer(Process process, string endpoint, string logDir, string logPattern)
 {
+    /// <summary>For the daemon with an output step: how many messages reached the output's destination, in place of counting log lines.</summary>
+    public Func<long>? Count { get; init; }
+
+    /// <summary>For the daemon with an output step: the local receiver it sends to, stopped after the run.</summary>
+    public Process? Sink { get; init; }
+
     public Process Process { get; } = process;
 
     /// <summary>The endpoint in SocketEndpoint syntax: unix:/path or tcp://127.0.0.1:port.</summary>
@@ -90,6 +96,8 @@ public sealed partial class Servers(BenchOptions options, string root, string wo
             server = target switch
             {
                 "socketdaemon" => await StartDaemonAsync(dir, s, token),
+                "socketdaemon+syslog" => await StartDaemonWithSyslogAsync(dir, s, token),
+                "socketdaemon+postgres" => await StartDaemonWithPostgresAsync(dir, s, token),
                 "c" => await StartCAsync(dir, s, token),
                 "rsyslog" => await StartRsyslogAsync(dir, s, token),
                 _ => await StartSyslogNgAsync(dir, s, token),
@@ -100,6 +108,7 @@ public sealed partial class Servers(BenchOptions options, string root, string wo
             }
 
             var counter = new LineCounter(server.LogDir, server.LogPattern);
+            Func<long> count = server.Count ?? counter.Count;
             var before = ProcStats.CpuSeconds(server.Process.Id);
             var started = Stopwatch.GetTimestamp();
             double[]? latencies = null;
@@ -113,7 +122,7 @@ public sealed partial class Servers(BenchOptions options, string root, string wo
             }
 
             long logged;
-            while ((logged = counter.Count()) < s.Messages)
+            while ((logged = count()) < s.Messages)
             {
                 if (server.Process.HasExited)
                 {
@@ -147,13 +156,19 @@ public sealed partial class Servers(BenchOptions options, string root, string wo
             if (server is not null)
             {
                 await StopAsync(server.Process);
+                if (server.Sink is not null)
+                {
+                    await StopAsync(server.Sink);
+                }
             }
         }
     }
 
-    private static string? Unsupported(string target, Scenario s) => (target, s.Framing, s.Transport) switch
+    private string? Unsupported(string target, Scenario s) => (target, s.Framing, s.Transport) switch
     {
         ("socketdaemon", _, _) => null,
+        ("socketdaemon+postgres", _, _) when options.Postgres is null => "no --postgres connection string",
+        ("socketdaemon+syslog" or "socketdaemon+postgres", _, _) => null,
         (_, "native", _) => "no native protocol",
         ("c", "syslog-json", _) => "no syslog parsing",
         ("c", _, _) => null,
@@ -185,6 +200,16 @@ public sealed partial class Servers(BenchOptions options, string root, string wo
 
     private async Task<RunningServer?> StartCAsync(string dir, Scenario s, CancellationToken token)
     {
+        await CompileCServerAsync(token);
+        var path = Path.Combine(dir, "c.sock");
+        var process = Start(_cServer!, [s.Transport, s.Transport == "unix" ? path : "0", s.Framing, Path.Combine(dir, "out.log")], dir);
+        var ready = (await WaitForLinesAsync(process, [ReadyRegex()], token))[0];
+        var endpoint = s.Transport == "unix" ? $"unix:{path}" : $"tcp://127.0.0.1:{ready.Groups[1].Value}";
+        return new RunningServer(process, endpoint, dir, "out.log");
+    }
+
+    private async Task CompileCServerAsync(CancellationToken token)
+    {
         if (_cServer is null)
         {
             var exe = Path.Combine(work, "refserver");
@@ -197,12 +222,6 @@ public sealed partial class Servers(BenchOptions options, string root, string wo
 
             _cServer = exe;
         }
-
-        var path = Path.Combine(dir, "c.sock");
-        var process = Start(_cServer, [s.Transport, s.Transport == "unix" ? path : "0", s.Framing, Path.Combine(dir, "out.log")], dir);
-        var ready = (await WaitForLinesAsync(process, [ReadyRegex()], token))[0];
-        var endpoint = s.Transport == "unix" ? $"unix:{path}" : $"tcp://127.0.0.1:{ready.Groups[1].Value}";
-        return new RunningServer(process, endpoint, dir, "out.log");
     }
 
     private async Task<RunningServer?> StartRsyslogAsync(string dir, Scenario s, CancellationToken token)

@@ -50,11 +50,17 @@ internal static class StatusCommand
             text.Append(culture, $"errors {reason}: {count}\n");
         }
 
-        // Forward and Syslog steps (a Syslog step's upstreams read syslog+tcp://...): what they sent and still hold.
+        // Forward, Syslog and Postgres steps (upstreams read syslog+tcp://..., postgres://...): what they sent and still hold.
         foreach (var output in status.Forwards)
         {
-            var kind = output.Upstreams.Any(u => u.StartsWith("syslog+", StringComparison.Ordinal)) ? "syslog" : "forward";
-            text.Append(culture, $"{kind} {output.Spool}: sent {Count(output.Forwarded)}, spooled {Count(output.Spooled)}, pending {Count(output.Pending)}, {output.UpstreamsConnected}/{output.Upstreams.Count} connected ({string.Join(", ", output.Upstreams)})\n");
+            var kind = output.Upstreams.Any(u => u.StartsWith("syslog+", StringComparison.Ordinal)) ? "syslog"
+                : output.Upstreams.Any(u => u.StartsWith("postgres://", StringComparison.Ordinal)) ? "postgres" : "forward";
+            var failed = output.Failed > 0 ? $", failed {Count(output.Failed)}" : string.Empty;
+            text.Append(culture, $"{kind} {output.Spool}: sent {Count(output.Forwarded)}, spooled {Count(output.Spooled)}{failed}, pending {Count(output.Pending)}, {output.UpstreamsConnected}/{output.Upstreams.Count} connected ({string.Join(", ", output.Upstreams)})\n");
+            if (output.Problem is { } problem)
+            {
+                text.Append(culture, $"  {problem}\n");
+            }
         }
 
         return text.ToString();

@@ -21,6 +21,12 @@ public sealed class ForwardStatus
     /// <summary>Messages in the spool an upstream has not acknowledged yet (those a crash left included).</summary>
     public long Pending { get; set; }
 
+    /// <summary>Messages the destination refused and the step dropped since the daemon started (a <c>Postgres</c> step's rows a constraint refused).</summary>
+    public long Failed { get; set; }
+
+    /// <summary>Why the destination cannot be written now, or <see langword="null"/> while it can (a <c>Postgres</c> step's database).</summary>
+    public string? Problem { get; set; }
+
     /// <summary>The size of the spool's segment files, to compare with <c>SpoolMaxBytes</c>.</summary>
     public long SpoolBytes { get; set; }
 }

@@ -63,7 +63,7 @@ internal static class EventIds
     // Protocols (300-399): what a connection speaks.
     public const int NativeBatchMessageFailed = 300;
 
-    // Pipeline handlers (400-499): Exec (400-419), Forward (420-439), Syslog (440-459).
+    // Pipeline handlers (400-499): Exec (400-419), Forward (420-439), Syslog (440-459), Postgres (460-479).
     public const int ExecChildStarted = 400;
     public const int ExecChildGone = 401;
     public const int ExecChildTimedOut = 402;
@@ -74,6 +74,10 @@ internal static class EventIds
     public const int SyslogCollectorFailed = 440;
     public const int SyslogSpoolRecovered = 441;
     public const int SyslogSpoolPending = 442;
+    public const int PostgresDatabaseFailed = 460;
+    public const int PostgresRowRefused = 461;
+    public const int PostgresSpoolRecovered = 462;
+    public const int PostgresSpoolPending = 463;
 
     // Message log (500-599): repair after a crash (500-509), the writer (510-529).
     public const int TornWriteCut = 500;

@@ -21,6 +21,7 @@ using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Sinks;
 using SocketDaemon.Syslog;
 using SocketDaemon.SyslogOutput;
+using SocketDaemon.PostgresOutput;
 using SocketDaemon.Connections;
 using SocketDaemon.Protocols.Raw;
 
@@ -62,8 +63,8 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ListenerRegistry>();
         services.TryAddSingleton<DaemonCommands>();
-        services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>(), Metrics = sp.GetService<SocketDaemonMetrics>(), Parsing = sp.GetService<Syslog.ParseCounters>(), Syslogs = () => sp.GetService<SyslogOutputs>()?.Running.Select(static h => h.GetStatus()) ?? [], SyslogTruncations = () => sp.GetService<SyslogOutputs>()?.Running.Select(static h => (h.Options.Spool, h.Truncated)) ?? [], LogReopens = () => sp.GetService<MessageLogFiles>()?.GetReopens() ?? [] });
-        services.TryAddSingleton<DaemonHealth>();
+        services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>(), Metrics = sp.GetService<SocketDaemonMetrics>(), Parsing = sp.GetService<Syslog.ParseCounters>(), Syslogs = () => (sp.GetService<SyslogOutputs>()?.Running.Select(static h => h.GetStatus()) ?? []).Concat(sp.GetService<PostgresOutputs>()?.Running.Select(static h => h.GetStatus()) ?? []), SyslogTruncations = () => sp.GetService<SyslogOutputs>()?.Running.Select(static h => (h.Options.Spool, h.Truncated)) ?? [], LogReopens = () => sp.GetService<MessageLogFiles>()?.GetReopens() ?? [] });
+        services.TryAddSingleton(static sp => new DaemonHealth(sp.GetRequiredService<ListenerRegistry>(), sp.GetRequiredService<MessageLogFiles>()) { Outputs = () => sp.GetService<PostgresOutputs>()?.Running.Select(static h => h.Problem) ?? [] });
         services.TryAddSingleton<SocketDaemonMetrics>();
         services.TryAddSingleton<HttpStatusHandler>();
         services.TryAddSingleton<NativeProtocolHandler>();
@@ -137,6 +138,7 @@ public static class SocketDaemonServiceCollectionExtensions
             static (builder, step) => builder.UseForward(step)));
         services.AddNats();
         services.AddSyslogOutput();
+        services.AddPostgresOutput();
         services.AddMessageSinks();
         services.TryAddSingleton<ListenerHostedService>();
         services.AddHostedService(static sp => sp.GetRequiredService<ListenerHostedService>());

@@ -26,6 +26,12 @@ public sealed class DaemonHealth(ListenerRegistry listeners, MessageLogFiles log
         return logs.IsResponsive(hungAfter, out problem);
     }
 
+    /// <summary>
+    /// What outputs that write to a database say is wrong (set by the host): a database that cannot be written is
+    /// unhealthy as a log that cannot be, though the messages wait in the spool meanwhile.
+    /// </summary>
+    internal Func<IEnumerable<string?>>? Outputs { get; init; }
+
     /// <summary>Checks now; <paramref name="problem"/> says what is wrong when it is not healthy.</summary>
     public bool IsHealthy(out string? problem)
     {
@@ -35,6 +41,12 @@ public sealed class DaemonHealth(ListenerRegistry listeners, MessageLogFiles log
             return false;
         }
 
-        return logs.IsWritable(out problem);
+        if (!logs.IsWritable(out problem))
+        {
+            return false;
+        }
+
+        problem = Outputs?.Invoke().FirstOrDefault(static p => p is not null);
+        return problem is null;
     }
 }

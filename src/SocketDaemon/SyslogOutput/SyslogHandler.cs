@@ -6,6 +6,7 @@ using SocketDaemon.Client.Spooling;
 using SocketDaemon.Diagnostics;
 using SocketDaemon.Client.Status;
 using SocketDaemon.Pipeline;
+using SocketDaemon.Status;
 using SocketDaemon.Syslog;
 
 namespace SocketDaemon.SyslogOutput;
@@ -28,8 +29,11 @@ public sealed partial class SyslogHandler : IAsyncDisposable
     private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _clientCertificate;
     private long _spooled;
 
-    /// <summary>Opens the spool (recovering what a crash left) and starts sending it.</summary>
-    public SyslogHandler(SyslogOutputOptions options, ILogger<SyslogHandler> logger)
+    /// <summary>
+    /// Opens the spool (recovering what a crash left) and starts sending it; a collector that cannot be connected to,
+    /// or whose connection breaks, counts as failed in <paramref name="counters"/>.
+    /// </summary>
+    public SyslogHandler(SyslogOutputOptions options, ILogger<SyslogHandler> logger, OutputCounters? counters = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -50,7 +54,11 @@ public sealed partial class SyslogHandler : IAsyncDisposable
         }
 
         _clientCertificate = options.Tls?.LoadClientCertificate();
-        _sender = new SyslogSender(_spool, options, _clientCertificate, (upstream, ex) => CollectorFailed(logger, upstream.ToString(), ex.Message));
+        _sender = new SyslogSender(_spool, options, _clientCertificate, (upstream, ex) =>
+        {
+            counters?.OnFailed();
+            CollectorFailed(logger, upstream.ToString(), ex.Message);
+        });
         _sender.Start();
     }
 

@@ -48,6 +48,7 @@ public class ConfigurationShapeTests
         (typeof(SocketDaemon.Syslog.ParseOptions), SocketDaemon.Syslog.ParseOptions.Shape()),
         (typeof(SocketDaemon.Pipeline.MessageLog.LogFileOptions), SocketDaemon.Pipeline.MessageLog.LogFileOptions.Shape()),
         (typeof(SocketDaemon.SyslogOutput.SyslogStepOptions), SocketDaemon.SyslogOutput.SyslogStepOptions.Shape()),
+        (typeof(SocketDaemon.PostgresOutput.PostgresStepOptions), SocketDaemon.PostgresOutput.PostgresStepOptions.Shape()),
     ];
 
     [Theory]

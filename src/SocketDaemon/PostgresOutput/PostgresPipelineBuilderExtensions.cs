@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using SocketDaemon.Hosting;
+using SocketDaemon.Hosting.Internal;
+using SocketDaemon.Pipeline;
+using SocketDaemon.Pipeline.Handlers;
+using SocketDaemon.Status;
+
+namespace SocketDaemon.PostgresOutput;
+
+/// <summary>Registers the <c>Postgres</c> pipeline step and builds it.</summary>
+public static class PostgresPipelineBuilderExtensions
+{
+    /// <summary>Adds the <c>Postgres</c> handler to the pipeline's registry, and the running outputs.</summary>
+    public static IServiceCollection AddPostgresOutput(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<PostgresOutputs>();
+        services.AddSingleton(MessageHandlerRegistration.Create(
+            "Postgres",
+            PostgresStepOptions.Shape(),
+            static section =>
+            {
+                var options = new PostgresStepOptions();
+                section.Bind(options);
+                return options;
+            },
+            new PostgresStepValidator(),
+            static (builder, step) => builder.UsePostgres(step)));
+        return services;
+    }
+
+    /// <summary>
+    /// Adds a <see cref="PostgresHandler"/> writing to the table <paramref name="step"/> names. Like a Log step, it
+    /// ends the pipeline of the messages it takes: all of them, or with match conditions those that match (the
+    /// others go on), unless <c>Final</c> is false.
+    /// </summary>
+    public static IMessagePipelineBuilder UsePostgres(this IMessagePipelineBuilder builder, PostgresStepOptions step)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(step);
+        var services = builder.ApplicationServices;
+        var daemon = services.GetRequiredService<IOptions<SocketDaemonOptions>>().Value;
+        if (!PostgresTableName.TryParse(step.Table, out var table, out var problem))
+        {
+            throw new ArgumentException(problem, nameof(step));
+        }
+
+        var options = new PostgresOutputOptions(
+            step.ConnectionString,
+            table,
+            step.CreateTable,
+            step.Acknowledge == ForwardAcknowledge.Downstream,
+            step.BatchSize,
+            SpoolDirectory(daemon, step),
+            step.SpoolMaxBytes,
+            daemon.Durability == MessageDurability.Fsync);
+        var counters = services.GetRequiredService<SocketDaemonMetrics>().Output("postgres", options.Spool);
+        MessageDelegate handler = CountedOutput.Wrap(counters, spools: true, services.GetRequiredService<PostgresOutputs>().Get(options).InvokeAsync);
+        var matcher = MessageMatcher.Create(step);
+        return matcher.HasConditions ? builder.UseMatching(matcher, step.Final ?? true, handler) : builder.Run(handler);
+    }
+
+    /// <summary>The spool directory of a Postgres step: its <c>Spool</c>, else <c>spool/postgres</c> under the state directory.</summary>
+    internal static string SpoolDirectory(SocketDaemonOptions options, PostgresStepOptions step) =>
+        Path.GetFullPath(step.Spool ?? Path.Combine("spool", "postgres"), DefaultLocations.StateDirectory(options));
+}
