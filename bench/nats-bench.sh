@@ -4,7 +4,12 @@
 #   relay:    socketctl send -> edge daemon (Forward step, Acknowledge: downstream) -> relay daemon (tcp://) -> messages.log
 #   nats:     socketctl send -> edge daemon (Nats step, Acknowledge: nats) -> nats-server (JetStream, file store)
 #             -> aggregator daemon (nats:// listener, durable consumer) -> messages.log
+# and the ceilings, with nothing of the daemon in the way (bench/SocketDaemon.Ceilings):
+#   tcp:       the relay's bytes (origin batches) over one loopback TCP connection, acknowledged per batch
+#   jetstream: JetStream publishes to the same nats-server (file store), async with many in flight, with Nats-Msg-Id
 # Usage: bench/nats-bench.sh [MESSAGES] [SIZE]   (defaults 200000 messages of 64 bytes). Needs nats-server (apt).
+# Uses the build that ships: socketdaemon and socketctl published as Native AOT (linux-x64); set DAEMON and SOCKETCTL
+# to already published binaries to skip the publish.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 messages=${1:-200000}
@@ -14,9 +19,18 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-for project in src/SocketDaemon src/SocketDaemon.Cli; do dotnet build -c Release -v q -nologo "$project" >/dev/null; done
-daemon=(dotnet src/SocketDaemon/bin/Release/net10.0/socketdaemon.dll)
-socketctl=(dotnet src/SocketDaemon.Cli/bin/Release/net10.0/socketctl.dll)
+if [[ -z ${DAEMON:-} ]]; then
+  dotnet publish -c Release -r linux-x64 -p:PublishAot=true -v q -nologo src/SocketDaemon -o "$work/publish/daemon" >/dev/null
+  DAEMON=$work/publish/daemon/socketdaemon
+fi
+if [[ -z ${SOCKETCTL:-} ]]; then
+  dotnet publish -c Release -r linux-x64 -p:PublishAot=true -v q -nologo src/SocketDaemon.Cli -o "$work/publish/cli" >/dev/null
+  SOCKETCTL=$work/publish/cli/socketctl
+fi
+dotnet build -c Release -v q -nologo bench/SocketDaemon.Ceilings >/dev/null
+daemon=("$DAEMON")
+socketctl=("$SOCKETCTL")
+ceilings=(dotnet bench/SocketDaemon.Ceilings/bin/Release/net10.0/SocketDaemon.Ceilings.dll)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 lines() { cat "$1"/messages*.log 2>/dev/null | wc -l; }
 wait_for() { for _ in $(seq 1 600); do [[ -S $1 ]] && return; sleep 0.1; done; echo "no $1" >&2; exit 1; }
@@ -56,6 +70,13 @@ port=$(free_port)
 mkdir -p "$work/js"
 nats-server -js -sd "$work/js" -a 127.0.0.1 -p "$port" >"$work/nats.log" 2>&1 & pids+=($!)
 sleep 1
+
+# The ceilings, between the relay and the NATS runs (the daemons of the relay run are idle by then).
+tcp_line=$("${ceilings[@]}" tcp "$messages" "$size")
+tcp_total=$(awk '/^tcp-relay-bytes /{print $2}' <<<"$tcp_line")
+js_lines=$("${ceilings[@]}" nats "nats://127.0.0.1:$port" "$messages" "$size")
+js_plain=$(awk '/^jetstream-publish /{print $2}' <<<"$js_lines")
+js_total=$(awk '/^jetstream-publish-msgid /{print $2}' <<<"$js_lines")
 "${daemon[@]}" --log-dir "$work/edge" --listen "unix:$work/edge.sock" --SocketDaemon:Nats:Url="nats://127.0.0.1:$port" \
   --SocketDaemon:Pipeline:0:Handler=Nats --SocketDaemon:Pipeline:0:Stream=BENCH >/dev/null 2>&1 & pids+=($!)
 "${daemon[@]}" --log-dir "$work/agg" --SocketDaemon:Listeners:local:Endpoint="unix:$work/agg.sock" \
@@ -69,4 +90,8 @@ printf 'baseline  daemon -> messages.log:                  %6.2f s  %8.0f msg/s\
 printf 'relay     edge acked (relay logged):               %6.2f s  %8.0f msg/s\n' "$racked" "$(echo "$messages / $racked" | bc -l)"
 printf 'relay     end to end (in the relay'"'"'s log):         %6.2f s  %8.0f msg/s  (%.2fx the baseline'"'"'s time)\n' "$rtotal" "$(echo "$messages / $rtotal" | bc -l)" "$(echo "$rtotal / $base" | bc -l)"
 printf 'nats      edge acked (JetStream stored):           %6.2f s  %8.0f msg/s\n' "$acked" "$(echo "$messages / $acked" | bc -l)"
+printf 'ceiling   tcp, the relay'"'"'s bytes:                  %6.2f s  %8.0f msg/s\n' "$tcp_total" "$(echo "$messages / $tcp_total" | bc -l)"
+printf 'ceiling   JetStream publishes (no msg id):        %6.2f s  %8.0f msg/s\n' "$js_plain" "$(echo "$messages / $js_plain" | bc -l)"
+printf 'ceiling   JetStream publishes (Nats-Msg-Id):      %6.2f s  %8.0f msg/s\n' "$js_total" "$(echo "$messages / $js_total" | bc -l)"
 printf 'nats      end to end (in the aggregator'"'"'s log):    %6.2f s  %8.0f msg/s  (%.2fx the baseline'"'"'s time)\n' "$total" "$(echo "$messages / $total" | bc -l)" "$(echo "$total / $base" | bc -l)"
+printf 'nats      end to end / JetStream ceiling (Nats-Msg-Id): %.2fx\n' "$(echo "$total / $js_total" | bc -l)"

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
@@ -9,13 +10,17 @@ namespace SocketDaemon.Nats;
 /// <summary>
 /// The outbox of one NATS connection and stream, in bounded memory: a queue of at most <c>MaxPending</c> messages
 /// and at most <c>MaxInFlight</c> publishes awaiting JetStream's acknowledgement, pipelined on one connection.
-/// A publish that fails (NATS down, no JetStream answer, a timeout) is retried with a growing delay and the same
-/// <c>Nats-Msg-Id</c>, so JetStream stores it once however often it is sent.
+/// Each publish names a reply subject under one inbox of the publisher, and the acknowledgements are read there in
+/// batches, not awaited one request at a time. A publish that fails (NATS down, no JetStream answer within
+/// <see cref="AckTimeout"/>) is sent again with a growing delay and the same <c>Nats-Msg-Id</c>, so JetStream stores
+/// it once however often it is sent.
 /// </summary>
 internal sealed partial class NatsPublisher : INatsOutbox
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly NatsConnection _connection;
     private readonly NatsJSContext _js;
@@ -26,10 +31,17 @@ internal sealed partial class NatsPublisher : INatsOutbox
     private readonly Channel<NatsOutgoing> _queue;
     private readonly SemaphoreSlim _window;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _lock = new();
+    private readonly Dictionary<long, NatsInFlight> _inFlight = [];
+    private readonly string _inbox;
     private readonly Task _pump;
+    private readonly Task _acknowledgements;
+    private readonly Task _sweep;
+    private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _streamReady;
     private int _failing;
     private long _pending;
+    private long _nextId;
 
     public NatsPublisher(string url, string stream, string streamSubject, NatsOptions options, ILoggerFactory loggerFactory)
     {
@@ -39,10 +51,15 @@ internal sealed partial class NatsPublisher : INatsOutbox
         _logger = loggerFactory.CreateLogger("SocketDaemon.Nats");
         _connection = NatsConnectionFactory.Create(url, options, $"socketdaemon {Environment.MachineName} {stream}", loggerFactory);
         _js = new NatsJSContext(_connection);
+        // Under _INBOX (which permissions usually allow) but not under the connection's own request inbox, whose
+        // subscriptions the client routes by exact subject, so a wildcard there would never see an answer.
+        _inbox = "_INBOX." + Guid.NewGuid().ToString("N");
         _queue = Channel.CreateBounded<NatsOutgoing>(new BoundedChannelOptions(options.MaxPending) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _window = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
         Url = url;
+        _acknowledgements = ReadAcknowledgementsAsync();
         _pump = PumpAsync();
+        _sweep = SweepAsync();
     }
 
     public string Url { get; }
@@ -92,6 +109,20 @@ internal sealed partial class NatsPublisher : INatsOutbox
 
         await _stopping.CancelAsync();
         await _pump;
+        await _sweep;
+        await _acknowledgements;
+        List<NatsInFlight> left;
+        lock (_lock)
+        {
+            left = [.. _inFlight.Values];
+            _inFlight.Clear();
+        }
+
+        foreach (var entry in left)
+        {
+            Interlocked.Decrement(ref _pending);
+            entry.Message.Completion?.TrySetCanceled(_stopping.Token);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -105,10 +136,27 @@ internal sealed partial class NatsPublisher : INatsOutbox
     {
         try
         {
+            await _subscribed.Task.WaitAsync(_stopping.Token);
             await foreach (var message in _queue.Reader.ReadAllAsync(_stopping.Token))
             {
                 await _window.WaitAsync(_stopping.Token);
-                _ = PublishAsync(message);
+                message.Headers["Nats-Msg-Id"] = message.MessageId;
+                var id = Interlocked.Increment(ref _nextId);
+                var entry = new NatsInFlight(message, string.Create(CultureInfo.InvariantCulture, $"{_inbox}.{id}"))
+                {
+                    Due = Environment.TickCount64 + (long)AckTimeout.TotalMilliseconds,
+                };
+                lock (_lock)
+                {
+                    _inFlight[id] = entry;
+                }
+
+                while (!_streamReady && !await TryEnsureStreamAsync())
+                {
+                    await Task.Delay(FirstRetryDelay, _stopping.Token);
+                }
+
+                await SendAsync(entry);
             }
         }
         catch (OperationCanceledException)
@@ -122,57 +170,178 @@ internal sealed partial class NatsPublisher : INatsOutbox
         }
     }
 
-    private async Task PublishAsync(NatsOutgoing message)
+    /// <summary>Publishes (again) with the entry's reply subject; a publish that cannot go out now is sent again by the sweep.</summary>
+    private async ValueTask SendAsync(NatsInFlight entry)
     {
-        var delay = FirstRetryDelay;
+        entry.Due = Environment.TickCount64 + (long)AckTimeout.TotalMilliseconds;
+        try
+        {
+            await _connection.PublishAsync(entry.Message.Subject, entry.Message.Data, entry.Message.Headers, entry.ReplyTo, cancellationToken: _stopping.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Failed(entry, ex.Message);
+        }
+    }
+
+    private async Task<bool> TryEnsureStreamAsync()
+    {
+        try
+        {
+            await NatsConnectionFactory.EnsureStreamAsync(_js, _stream, _options, _streamSubject, _stopping.Token);
+            _streamReady = true;
+            return true;
+        }
+        catch (Exception ex) when (!_stopping.IsCancellationRequested)
+        {
+            NoteFailing(ex.Message);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Reads JetStream's answers as they come, a batch at a time: a stored message completes and frees its place in
+    /// the window; an error (no stream, no responders) schedules it again.
+    /// </summary>
+    private async Task ReadAcknowledgementsAsync()
+    {
+        try
+        {
+            var capacity = Math.Max(1024, _options.MaxInFlight * 2);
+            await using var subscription = await _connection.SubscribeCoreAsync<byte[]>(
+                _inbox + ".*",
+                opts: new NatsSubOpts { ChannelOpts = new NatsSubChannelOpts { Capacity = capacity, FullMode = BoundedChannelFullMode.Wait } },
+                cancellationToken: _stopping.Token);
+            _subscribed.TrySetResult();
+            var done = new List<NatsOutgoing>(capacity);
+            while (await subscription.Msgs.WaitToReadAsync(_stopping.Token))
+            {
+                lock (_lock)
+                {
+                    while (done.Count < capacity && subscription.Msgs.TryRead(out var answer))
+                    {
+                        Answered(answer, done);
+                    }
+                }
+
+                if (done.Count == 0)
+                {
+                    continue;
+                }
+
+                if (Interlocked.Exchange(ref _failing, 0) == 1)
+                {
+                    Recovered(_logger, _stream, Url);
+                }
+
+                foreach (var message in done)
+                {
+                    message.Completion?.TrySetResult();
+                }
+
+                Interlocked.Add(ref _pending, -done.Count);
+                _window.Release(done.Count);
+                done.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            _subscribed.TrySetCanceled();
+        }
+    }
+
+    /// <summary>One answer, under the lock: the message it stores goes to <paramref name="done"/>.</summary>
+    private void Answered(NatsMsg<byte[]> answer, List<NatsOutgoing> done)
+    {
+        var subject = answer.Subject.AsSpan();
+        if (!long.TryParse(subject[(subject.LastIndexOf('.') + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            || !_inFlight.TryGetValue(id, out var entry))
+        {
+            // An answer to a publish sent twice whose first answer came already.
+            return;
+        }
+
+        var data = answer.Data.AsSpan();
+        if (answer.HasNoResponders || data.IndexOf("\"error\""u8) >= 0)
+        {
+            // No stream takes the subject (deleted, or not made yet): make it, then send again.
+            if (answer.HasNoResponders || data.IndexOf("10059"u8) >= 0)
+            {
+                _streamReady = false;
+            }
+
+            Failed(entry, answer.HasNoResponders ? "no JetStream stream answered" : System.Text.Encoding.UTF8.GetString(data));
+            return;
+        }
+
+        _inFlight.Remove(id);
+        done.Add(entry.Message);
+    }
+
+    /// <summary>A publish failed: it goes again after a growing delay (the sweep sends it).</summary>
+    private void Failed(NatsInFlight entry, string reason)
+    {
+        NoteFailing(reason);
+        entry.Due = Environment.TickCount64 + (long)entry.Delay.TotalMilliseconds;
+        entry.Delay = TimeSpan.FromTicks(Math.Min(entry.Delay.Ticks * 2, MaxRetryDelay.Ticks));
+    }
+
+    private void NoteFailing(string reason)
+    {
+        // One warning when NATS goes away, one line when it is back: not one per message.
+        if (Interlocked.Exchange(ref _failing, 1) == 0)
+        {
+            Failing(_logger, _stream, Url, reason);
+        }
+    }
+
+    /// <summary>Sends again what JetStream did not answer in time, or refused, once its delay is over.</summary>
+    private async Task SweepAsync()
+    {
+        var due = new List<NatsInFlight>();
         try
         {
             while (true)
             {
-                try
+                await Task.Delay(SweepInterval, _stopping.Token);
+                var now = Environment.TickCount64;
+                lock (_lock)
                 {
-                    if (!_streamReady)
+                    foreach (var entry in _inFlight.Values)
                     {
-                        await NatsConnectionFactory.EnsureStreamAsync(_js, _stream, _options, _streamSubject, _stopping.Token);
-                        _streamReady = true;
+                        if (entry.Due <= now)
+                        {
+                            due.Add(entry);
+                        }
                     }
-
-                    var ack = await _js.PublishAsync(message.Subject, message.Data, opts: new NatsJSPubOpts { MsgId = message.MessageId }, headers: message.Headers, cancellationToken: _stopping.Token);
-                    ack.EnsureSuccess();
-                    if (Interlocked.Exchange(ref _failing, 0) == 1)
-                    {
-                        Recovered(_logger, _stream, Url);
-                    }
-
-                    message.Completion?.TrySetResult();
-                    return;
                 }
-                catch (Exception ex) when (!_stopping.IsCancellationRequested)
+
+                if (due.Count == 0)
                 {
-                    // One warning when NATS goes away, one line when it is back: not one per message.
-                    if (Interlocked.Exchange(ref _failing, 1) == 0)
-                    {
-                        Failing(_logger, _stream, Url, ex.Message);
-                    }
-
-                    if (ex is NatsJSApiException { Error.ErrCode: 10059 })
-                    {
-                        _streamReady = false;
-                    }
-
-                    await Task.Delay(delay, _stopping.Token);
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+                    continue;
                 }
+
+                NoteFailing("no acknowledgement from JetStream in time");
+
+                if (_streamReady || await TryEnsureStreamAsync())
+                {
+                    foreach (var entry in due)
+                    {
+                        await SendAsync(entry);
+                    }
+                }
+
+                due.Clear();
             }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
-            message.Completion?.TrySetCanceled(_stopping.Token);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _pending);
-            _window.Release();
         }
     }
 

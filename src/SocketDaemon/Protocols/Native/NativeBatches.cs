@@ -23,7 +23,9 @@ internal sealed partial class NativeBatches(MessageLogFiles logs, NativeSessions
     /// handler's commitment hold it (<see cref="SettleAsync"/>). In a session, messages numbered up to what the session
     /// already logged are counted but not run again, and the session's position moves, before the acknowledgement, to
     /// just before the first message worth sending again; the session's batches run one at a time, each seeing the
-    /// position the one before moved.
+    /// position the one before moved. A clean batch (nothing refused, no commitments) lets the next batch of its
+    /// connection that follows on from it run while it settles, so that many batches share one commit; any other
+    /// batch first waits until every batch before it settled.
     /// </summary>
     public async ValueTask HandleBatchAsync(ulong sequence, NativeConnectionState state)
     {
@@ -35,6 +37,13 @@ internal sealed partial class NativeBatches(MessageLogFiles logs, NativeSessions
 
         try
         {
+            var followsOn = session is not null && session.FollowOn == (state, sequence);
+            if (session is not null && !followsOn)
+            {
+                // A resend (on this or a new connection) must see what the batches before it logged.
+                await session.Unsettled.ContinueWith(static _ => { }, TaskScheduler.Default);
+            }
+
             var count = state.Messages.Count;
             var skip = session is null || session.Logged < sequence ? 0 : (int)Math.Min((ulong)count, session.Logged - sequence + 1);
             var reply = new BatchReply(sequence);
@@ -47,11 +56,17 @@ internal sealed partial class NativeBatches(MessageLogFiles logs, NativeSessions
 
             state.Context.Features.Get<LogProgress>()?.Begin(sequence);
             reply.Accepted = skip + await DispatchBatchAsync(state, reply, skip);
-            reply.Settled = SettleAsync(state.Connection, session, reply, count);
+            var clean = reply.Errors.Count == 0 && reply.Commitments.Count == 0;
+            reply.Settled = SettleAsync(state.Connection, session, reply, count, followsOn ? session!.Unsettled : Task.CompletedTask);
             await state.Replies.AddAsync(reply);
             if (session is not null)
             {
-                await reply.Settled;
+                session.Unsettled = reply.Settled;
+                session.FollowOn = clean ? (state, sequence + (ulong)count) : default;
+                if (!clean)
+                {
+                    await reply.Settled;
+                }
             }
         }
         finally
@@ -62,14 +77,16 @@ internal sealed partial class NativeBatches(MessageLogFiles logs, NativeSessions
 
     /// <summary>
     /// Waits until the batch's lines are as durable as <c>Durability</c> asks and its commitments are kept, then moves
-    /// a session's position: what its acknowledgement waits for. The commit is asked for at once, behind the batch's lines.
+    /// a session's position: what its acknowledgement waits for. The commit is asked for at once, behind the batch's lines;
+    /// the position moves only after the session's batch before (<paramref name="before"/>) moved it, so in order.
     /// </summary>
-    private async Task SettleAsync(StreamConnection connection, NativeSession? session, BatchReply reply, int count)
+    private async Task SettleAsync(StreamConnection connection, NativeSession? session, BatchReply reply, int count, Task before)
     {
         await logs.CommitAsync();
         reply.Accepted -= await AwaitCommitmentsAsync(connection, reply);
         if (session is not null)
         {
+            await before;
             // A message too large stays too large: the position moves past it. Any other refusal may pass later.
             var retry = reply.Errors.Find(static e => e.Code != NativeErrorCode.TooLarge) is { Code: not NativeErrorCode.None } first ? first.Index : count;
             if (retry > 0)

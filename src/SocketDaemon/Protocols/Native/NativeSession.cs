@@ -18,6 +18,16 @@ internal sealed class NativeSession(Guid id)
     internal long LastUsed { get; set; }
 
     /// <summary>
+    /// The settling of the session's last batch that runs on without holding the gate (a clean batch: nothing
+    /// refused, no commitments); the next batch of the same connection that follows on from it need not wait for it.
+    /// Guarded by <see cref="Gate"/>.
+    /// </summary>
+    internal Task Unsettled { get; set; } = Task.CompletedTask;
+
+    /// <summary>The connection whose batch <see cref="Unsettled"/> is, and the number its next batch starts with.</summary>
+    internal (object? Connection, ulong Next) FollowOn { get; set; }
+
+    /// <summary>
     /// Claims the log writers recorded for the batch that runs now, settled by <see cref="NativeSessions.Advance"/>.
     /// Guarded by the <see cref="NativeSessions"/> lock.
     /// </summary>

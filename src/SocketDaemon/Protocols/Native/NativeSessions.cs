@@ -100,10 +100,12 @@ internal sealed class NativeSessions : ILogClaimJournal, IDisposable
         ArgumentNullException.ThrowIfNull(session);
         lock (_lock)
         {
+            // The claims of this batch and those before it; a later batch of the session may have claims here already.
             var claims = session.Claims;
-            var covered = claims.Count > 0 && claims.TrueForAll(static c => c.Written && !c.Missed) && claims[^1].Position == logged;
-            var cancel = claims.Count > 0 && !covered;
-            claims.Clear();
+            var mine = claims.FindLastIndex(c => c.Position <= logged) + 1;
+            var covered = mine > 0 && claims.Take(mine).All(static c => c.Written && !c.Missed) && claims[mine - 1].Position == logged;
+            var cancel = mine > 0 && !covered;
+            claims.RemoveRange(0, mine);
             if (covered)
             {
                 session.Logged = Math.Max(session.Logged, logged);
