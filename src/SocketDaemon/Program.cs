@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using SocketDaemon.Configuration;
 using SocketDaemon.Hosting;
 using SocketDaemon.Hosting.Configuration;
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using SocketDaemon.Client.Protocol;
 using SocketDaemon.Framing;
-using SocketDaemon.Hosting;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Listeners;
 

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Compression;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
-using SocketDaemon.Hosting;
 using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Tests.Infrastructure;
 

@@ -1,11 +1,11 @@
 using SocketDaemon.Client.Protocol;
 using SocketDaemon.Framing;
-using SocketDaemon.Hosting;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Status;
 using SocketDaemon.Tail;
 using SocketDaemon.Connections;
 
+using SocketDaemon.Pipeline.Handlers;
 namespace SocketDaemon.Protocols.Native;
 
 /// <summary>
