@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
-using SocketDaemon.Hosting;
 using SocketDaemon.Internal;
 using SocketDaemon.Listeners;
 

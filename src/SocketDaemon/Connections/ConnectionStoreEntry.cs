@@ -2,8 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using SocketDaemon.Framing;
-using SocketDaemon.Hosting.Systemd;
-
+using SocketDaemon.Listeners.Systemd;
 namespace SocketDaemon.Connections;
 
 /// <summary>

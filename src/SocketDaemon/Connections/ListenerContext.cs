@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SocketDaemon.Framing;
-using SocketDaemon.Hosting;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Transport;
 using SocketDaemon.Listeners;

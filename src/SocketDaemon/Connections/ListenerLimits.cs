@@ -1,6 +1,5 @@
 using SocketDaemon.Framing;
-using SocketDaemon.Hosting;
-
+using SocketDaemon.Listeners;
 namespace SocketDaemon.Connections;
 
 /// <summary>

@@ -41,6 +41,9 @@ internal static partial class ListenerLog
     [LoggerMessage(EventIds.HandlerFailed, LogLevel.Error, "Listener {Listener}: closing connection #{ConnectionId} from {Peer}: a handler failed")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, string listener, long connectionId, PeerInfo peer);
 
+    [LoggerMessage(EventIds.NativeBatchMessageFailed, LogLevel.Error, "Listener {Listener}: connection #{ConnectionId}: message {Index} of a batch failed in the pipeline")]
+    public static partial void BatchMessageFailed(ILogger logger, Exception exception, string listener, long connectionId, int index);
+
     [LoggerMessage(EventIds.ConnectionReset, LogLevel.Debug, "Listener {Listener}: connection #{ConnectionId} from {Peer} reset by the peer")]
     public static partial void ConnectionReset(ILogger logger, string listener, long connectionId, PeerInfo peer);
 

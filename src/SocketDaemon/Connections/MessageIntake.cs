@@ -1,7 +1,6 @@
 using System.Buffers;
 using SocketDaemon.Client.Protocol;
 using SocketDaemon.Framing;
-using SocketDaemon.Hosting;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Listeners;
 
@@ -181,10 +180,20 @@ internal sealed class MessageIntake
         }
     }
 
-    /// <summary>A message the pipeline failed: counted (<c>handler_failed</c>) and logged.</summary>
+    /// <summary>A message the pipeline failed, which ends its connection: counted (<c>handler_failed</c>) and logged.</summary>
     public void Failed(Exception exception)
     {
         _listener.Listener.ErrorSeen(ErrorReasons.HandlerFailed);
         ListenerLog.HandlerFailed(_listener.Logger, exception, _listener.Name, _connectionId, Peer);
+    }
+
+    /// <summary>
+    /// Message <paramref name="index"/> of a batch that the pipeline failed (or whose commitment did): counted
+    /// (<c>handler_failed</c>) and logged; the batch goes on, and the sender hears which message was refused.
+    /// </summary>
+    public void Failed(Exception exception, int index)
+    {
+        _listener.Listener.ErrorSeen(ErrorReasons.HandlerFailed);
+        ListenerLog.BatchMessageFailed(_listener.Logger, exception, _listener.Name, _connectionId, index);
     }
 }

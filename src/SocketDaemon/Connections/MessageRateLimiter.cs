@@ -1,6 +1,4 @@
 using System.Threading.RateLimiting;
-using SocketDaemon.Hosting;
-
 namespace SocketDaemon.Connections;
 
 /// <summary>

@@ -60,7 +60,8 @@ internal static class EventIds
     public const int ConnectionHandedOver = 242;
     public const int ConnectionResumed = 243;
 
-    // Protocols (300-399): what a connection speaks.
+    // Protocols (300-399): what a connection speaks. A native batch's failed message is logged by MessageIntake, as
+    // every source's failures are, under the id it always had.
     public const int NativeBatchMessageFailed = 300;
 
     // Pipeline handlers (400-499): Exec (400-419), Forward (420-439), Syslog (440-459), Postgres (460-479).

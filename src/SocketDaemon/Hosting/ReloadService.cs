@@ -5,9 +5,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SocketDaemon.Configuration;
 using SocketDaemon.Diagnostics;
-using SocketDaemon.Hosting.Systemd;
 using SocketDaemon.Listeners.Internal;
+using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline;
 
 namespace SocketDaemon.Hosting;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Events;
-using SocketDaemon.Hosting.Internal;
+using SocketDaemon.Configuration;
 using SocketDaemon.Hosting.Logging;
 using SocketDaemon.Sinks;
 

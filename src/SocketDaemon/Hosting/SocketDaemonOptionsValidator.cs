@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Options;
-using SocketDaemon.Hosting.Internal;
+using SocketDaemon.Configuration;
 using SocketDaemon.Hosting.Validation;
 using SocketDaemon.Internal;
+using SocketDaemon.Listeners.Systemd;
+using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Pipeline;
 
 namespace SocketDaemon.Hosting;

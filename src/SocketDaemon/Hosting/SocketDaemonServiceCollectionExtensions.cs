@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SocketDaemon.Configuration;
 using SocketDaemon.Hosting.Configuration;
 using SocketDaemon.Hosting.Internal;
 using SocketDaemon.Hosting.Systemd;
@@ -204,7 +205,7 @@ public static class SocketDaemonServiceCollectionExtensions
             step.Acknowledge == ForwardAcknowledge.Downstream,
             step.BatchSize,
             step.BatchDelay,
-            ForwardSpoolDirectory(daemon, step),
+            ForwardHandlers.SpoolDirectory(daemon, step),
             step.SpoolMaxBytes,
             daemon.Durability == MessageDurability.Fsync,
             step.TlsCaFile is null && step.TlsCertificateFile is null && step.TlsServerName is null
@@ -213,10 +214,6 @@ public static class SocketDaemonServiceCollectionExtensions
         var counters = services.GetRequiredService<SocketDaemonMetrics>().Output("forward", options.Spool);
         return builder.UseEnd(step, step.Final, CountedOutput.Wrap(counters, spools: true, services.GetRequiredService<ForwardHandlers>().Get(options).InvokeAsync));
     }
-
-    /// <summary>The spool directory of a Forward step: its <c>Spool</c>, else <c>spool/forward</c> under the state directory.</summary>
-    internal static string ForwardSpoolDirectory(SocketDaemonOptions options, ForwardStepOptions step) =>
-        Path.GetFullPath(step.Spool ?? Path.Combine("spool", "forward"), DefaultLocations.StateDirectory(options));
 
     // A step that ends the pipeline: of every message, or with match conditions of those that match (the others go
     // on), unless Final is false.

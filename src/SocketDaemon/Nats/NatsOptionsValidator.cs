@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using SocketDaemon.Client;
-using SocketDaemon.Hosting;
-
+using SocketDaemon.Configuration;
 namespace SocketDaemon.Nats;
 
 /// <summary>Checks the NATS settings of <c>nats://</c> listeners and <c>SocketDaemon:Nats</c> (a <c>Nats</c> step has <see cref="NatsStepValidator"/>), one line per problem naming its key.</summary>

@@ -2,9 +2,8 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using SocketDaemon.Hosting;
-using SocketDaemon.Hosting.Internal;
-
+using SocketDaemon.Configuration;
+using SocketDaemon.Pipeline.MessageLog;
 namespace SocketDaemon.Nats;
 
 /// <summary>

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using SocketDaemon.Hosting;
+using SocketDaemon.Configuration;
 using SocketDaemon.Pipeline;
 
 namespace SocketDaemon.Nats;

@@ -1,5 +1,4 @@
-using SocketDaemon.Hosting.Configuration;
-
+using SocketDaemon.Configuration;
 namespace SocketDaemon.Nats;
 
 /// <summary>How the daemon creates a JetStream stream that does not exist yet (<c>SocketDaemon:Nats:Streams:NAME</c>).</summary>

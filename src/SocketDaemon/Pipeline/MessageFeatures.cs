@@ -19,6 +19,20 @@ public sealed class MessageFeatures
         return index < items.Length ? (T?)items[index] : null;
     }
 
+    /// <summary>
+    /// The feature in <paramref name="slot"/> (<see cref="SlotOf{T}"/>), or null: for a handler that looks its state up
+    /// for every message, with no generic lookup of the slot.
+    /// </summary>
+    public object? Get(int slot)
+    {
+        var items = _items;
+        return (uint)slot < (uint)items.Length ? items[slot] : null;
+    }
+
+    /// <summary>The slot of the feature of type <typeparamref name="T"/>, for <see cref="Get(int)"/>.</summary>
+    public static int SlotOf<T>()
+        where T : class => Slot<T>.Index;
+
     /// <summary>Sets the feature of type <typeparamref name="T"/>; one that keeps lines for a batch is flushed with it.</summary>
     public void Set<T>(T feature)
         where T : class

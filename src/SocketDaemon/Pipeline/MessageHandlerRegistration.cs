@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using SocketDaemon.Hosting.Configuration;
-
+using SocketDaemon.Configuration;
 namespace SocketDaemon.Pipeline;
 
 /// <summary>

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using SocketDaemon.Hosting;
+using SocketDaemon.Configuration;
 using SocketDaemon.Tail;
 
 namespace SocketDaemon.Pipeline;

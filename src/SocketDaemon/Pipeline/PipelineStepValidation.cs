@@ -1,5 +1,4 @@
-using SocketDaemon.Hosting;
-
+using SocketDaemon.Configuration;
 namespace SocketDaemon.Pipeline;
 
 /// <summary>What a step's validator is given: where the step is, the whole configuration, and where to say what is wrong.</summary>

@@ -1,3 +1,5 @@
+using SocketDaemon.Configuration;
+
 namespace SocketDaemon.Syslog;
 
 /// <summary>The settings of a <c>Parse</c> pipeline step.</summary>
@@ -12,9 +14,9 @@ public sealed class ParseOptions
     /// </summary>
     /// <exception cref="ArgumentException">The value is none of them; the message names the key.</exception>
     /// <summary>The configuration keys of a <c>Parse</c> step.</summary>
-    internal static Hosting.Configuration.ConfigurationShape Shape() => Hosting.Configuration.ConfigurationShape.Object(
+    internal static ConfigurationShape Shape() => ConfigurationShape.Object(
         Pipeline.StepConditions.HandlerOnly(),
-        (nameof(Format), Hosting.Configuration.ConfigurationShape.Value(Hosting.Configuration.ValueForm.Enum<ParseFormat>())));
+        (nameof(Format), ConfigurationShape.Value(ValueForm.Enum<ParseFormat>())));
 
     public static ParseOptions From(string? format) => new()
     {

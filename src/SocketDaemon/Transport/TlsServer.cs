@@ -2,8 +2,6 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using SocketDaemon.Client.Internal;
-using SocketDaemon.Hosting;
-
 namespace SocketDaemon.Transport;
 
 /// <summary>

@@ -1,11 +1,14 @@
 using System.Reflection;
-using SocketDaemon.Hosting;
-using SocketDaemon.Hosting.Configuration;
+using SocketDaemon.Configuration;
+using SocketDaemon.Connections;
+using SocketDaemon.Listeners.Systemd;
+using SocketDaemon.Listeners;
 using SocketDaemon.Nats;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Sinks;
 
+using SocketDaemon.Transport;
 namespace SocketDaemon.Tests.Configuration;
 
 /// <summary>

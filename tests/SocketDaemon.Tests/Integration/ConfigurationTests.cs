@@ -70,7 +70,7 @@ public class ConfigurationTests
     {
         await using var daemon = await TestDaemon.StartAsync(new Dictionary<string, string?> { ["SocketDaemon:Commands:Quit:AllowedUids:0"] = "root" });
 
-        Assert.Contains(0u, SocketDaemon.Pipeline.Handlers.CommandsMiddleware.GetAllowedUids(new SocketDaemon.Hosting.QuitCommandOptions { AllowedUids = ["root"] }));
+        Assert.Contains(0u, SocketDaemon.Pipeline.Handlers.CommandsMiddleware.GetAllowedUids(new SocketDaemon.Pipeline.Handlers.QuitCommandOptions { AllowedUids = ["root"] }));
     }
 
     [Theory]

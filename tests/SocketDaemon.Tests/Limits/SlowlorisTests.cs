@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
-using SocketDaemon.Hosting;
+using SocketDaemon.Connections;
 using SocketDaemon.Listeners.Internal;
 using SocketDaemon.Tests.Infrastructure;
 using Xunit.Abstractions;

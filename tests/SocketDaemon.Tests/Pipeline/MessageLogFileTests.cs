@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
-using SocketDaemon.Hosting;
 using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Tests.Infrastructure;
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
-using SocketDaemon.Hosting;
 using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Tests.Infrastructure;
 

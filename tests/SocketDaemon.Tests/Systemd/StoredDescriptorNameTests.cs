@@ -1,7 +1,6 @@
 using CsCheck;
 using SocketDaemon.Framing;
-using SocketDaemon.Hosting.Systemd;
-
+using SocketDaemon.Listeners.Systemd;
 namespace SocketDaemon.Tests.Systemd;
 
 /// <summary>The names the daemon gives what it puts in systemd's store, which are all the next run knows after a crash.</summary>

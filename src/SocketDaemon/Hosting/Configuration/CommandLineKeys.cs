@@ -1,3 +1,5 @@
+using SocketDaemon.Configuration;
+
 namespace SocketDaemon.Hosting.Configuration;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
+using SocketDaemon.Configuration;
 namespace SocketDaemon.Hosting.Configuration;
 
 /// <summary>

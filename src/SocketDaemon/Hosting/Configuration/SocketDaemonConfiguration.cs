@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using SocketDaemon.Configuration;
 using SocketDaemon.Pipeline;
 
 namespace SocketDaemon.Hosting.Configuration;

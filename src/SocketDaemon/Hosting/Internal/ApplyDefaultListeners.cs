@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Client;
+using SocketDaemon.Configuration;
 using SocketDaemon.Hosting.Configuration;
 using SocketDaemon.Listeners.Systemd;
 
+using SocketDaemon.Listeners;
 namespace SocketDaemon.Hosting.Internal;
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SocketDaemon.Diagnostics;
+using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Listeners;
 using SocketDaemon.Status;
 

@@ -1,3 +1,5 @@
+using SocketDaemon.Connections;
+
 namespace SocketDaemon.Hosting.Validation;
 
 /// <summary>

@@ -38,6 +38,10 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
     // The one receive loop's way into the pipeline; each datagram names its own sender.
     private MessageIntake? _intake;
 
+    // The context of the last sender's datagrams, reused while they come from it (a burst mostly does), as a
+    // connection reuses one: what the Log step keeps for it, such as its line prefix, is that sender's.
+    private MessageContext? _context;
+
     public async Task BindAsync(CancellationToken cancellationToken)
     {
         var name = context.Name;
@@ -310,7 +314,7 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
             return;
         }
 
-        var messageContext = new MessageContext(context.Name, 0, peer, context.Services) { Framing = FramingKind.Datagram };
+        var messageContext = ContextOf(peer);
         var intake = _intake ??= new MessageIntake(context, 0, peer, PeerConnections.KeyOf(peer), _stopping.Token);
         intake.From(peer);
         try
@@ -322,6 +326,21 @@ internal sealed class DatagramListener(ListenerContext context, SocketEndpoint e
             intake.Failed(ex);
         }
     }
+
+    private MessageContext ContextOf(PeerInfo peer)
+    {
+        if (_context is { } last && IsSameSender(last.Peer, peer))
+        {
+            return last;
+        }
+
+        return _context = new MessageContext(context.Name, 0, peer, context.Services) { Framing = FramingKind.Datagram };
+    }
+
+    // A Unix sender's credentials come with each datagram, in a new PeerInfo; an address is the same object while it repeats.
+    private static bool IsSameSender(PeerInfo last, PeerInfo peer) =>
+        ReferenceEquals(last, peer) || (last.ProcessId is not null && last.ProcessId == peer.ProcessId && last.UserId == peer.UserId
+            && last.GroupId == peer.GroupId && string.Equals(last.ProcessName, peer.ProcessName, StringComparison.Ordinal));
 
     /// <summary>The message in a datagram: inside a seed frame if it holds exactly one, without a trailing newline.</summary>
     internal static ReadOnlySpan<byte> Unwrap(ReadOnlySpan<byte> datagram, out int offset)

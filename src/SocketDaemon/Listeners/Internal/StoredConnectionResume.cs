@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using SocketDaemon.Hosting.Systemd;
 using SocketDaemon.Internal;
 using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Connections;

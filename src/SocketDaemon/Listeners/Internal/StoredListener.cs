@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using SocketDaemon.Client;
-using SocketDaemon.Hosting.Systemd;
 using SocketDaemon.Internal;
 using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Connections;

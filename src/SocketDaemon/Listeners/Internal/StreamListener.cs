@@ -3,8 +3,6 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using SocketDaemon.Client;
 using SocketDaemon.Framing;
-using SocketDaemon.Hosting;
-using SocketDaemon.Hosting.Systemd;
 using SocketDaemon.Internal;
 using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Connections;

@@ -54,7 +54,7 @@ internal static class UnixSocketFile
     /// bind(2) and listen(2), so it never accepts with the umask's mode or the daemon's group.
     /// </summary>
     /// <exception cref="ListenerBindException">The daemon may not give the file away; the message names the key.</exception>
-    public static void SetAccess(string listener, string path, Hosting.ListenerOptions options, string? createdDirectory)
+    public static void SetAccess(string listener, string path, ListenerOptions options, string? createdDirectory)
     {
         if (OperatingSystem.IsWindows())
         {

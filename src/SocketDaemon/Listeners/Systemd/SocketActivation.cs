@@ -18,7 +18,7 @@ public sealed class SocketActivation
     /// <summary>The endpoint prefix that names passed sockets: <c>systemd:NAME</c>.</summary>
     public const string EndpointPrefix = "systemd:";
 
-    // Hosting.Systemd.StoredDescriptorName.Prefix: what the daemon itself put in systemd's store.
+    // StoredDescriptorName.Prefix: what the daemon itself put in systemd's store.
     private const string StoredPrefix = "socketdaemon.";
 
     private readonly List<ActivatedSocket> _sockets;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using SocketDaemon.Hosting;
 using SocketDaemon.Internal;
 
 namespace SocketDaemon.Pipeline.Handlers;

@@ -1,5 +1,4 @@
-using SocketDaemon.Hosting.Configuration;
-
+using SocketDaemon.Configuration;
 namespace SocketDaemon.Pipeline.Handlers;
 
 /// <summary>An <c>Exec</c> step: the child process every message goes through.</summary>

@@ -1,5 +1,4 @@
-using SocketDaemon.Hosting.Configuration;
-
+using SocketDaemon.Configuration;
 namespace SocketDaemon.Pipeline.Handlers;
 
 /// <summary>A <c>Filter</c> step: its conditions, and whether the messages they match are dropped or kept.</summary>

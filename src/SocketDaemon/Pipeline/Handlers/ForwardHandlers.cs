@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using SocketDaemon.Configuration;
 
 namespace SocketDaemon.Pipeline.Handlers;
 
@@ -13,4 +14,8 @@ public sealed class ForwardHandlers(ILogger<ForwardHandler> logger) : SpooledHan
 
     /// <inheritdoc />
     protected override ForwardHandler Create(ForwardOptions options) => new(options, logger);
+
+    /// <summary>The spool directory of a Forward step: its <c>Spool</c>, else <c>spool/forward</c> under the state directory.</summary>
+    internal static string SpoolDirectory(SocketDaemonOptions options, ForwardStepOptions step) =>
+        Path.GetFullPath(step.Spool ?? Path.Combine("spool", "forward"), DefaultLocations.StateDirectory(options));
 }

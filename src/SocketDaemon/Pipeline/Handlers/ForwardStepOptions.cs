@@ -1,5 +1,4 @@
-using SocketDaemon.Hosting.Configuration;
-
+using SocketDaemon.Configuration;
 namespace SocketDaemon.Pipeline.Handlers;
 
 /// <summary>A <c>Forward</c> step: the daemons messages are sent to, how, and which messages (its conditions).</summary>

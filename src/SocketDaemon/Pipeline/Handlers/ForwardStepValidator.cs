@@ -1,6 +1,5 @@
 using SocketDaemon.Client;
 using SocketDaemon.Client.Protocol;
-using SocketDaemon.Hosting;
 
 namespace SocketDaemon.Pipeline.Handlers;
 
@@ -41,7 +40,7 @@ internal sealed class ForwardStepValidator : IPipelineStepValidator<ForwardStepO
         ForwardTlsOptions.Validate(validation, options.TlsCaFile, options.TlsCertificateFile, options.TlsKeyFile);
 
         // A spool has one writer: two steps on one directory would interleave their records.
-        var spool = SocketDaemonServiceCollectionExtensions.ForwardSpoolDirectory(validation.Options, options);
+        var spool = ForwardHandlers.SpoolDirectory(validation.Options, options);
         if (!validation.TryClaim(spool, out _))
         {
             validation.Fail(nameof(options.Spool), $"another Forward step uses the spool {spool}; give each step its own Spool directory");

@@ -1,5 +1,4 @@
-using SocketDaemon.Hosting.Configuration;
-
+using SocketDaemon.Configuration;
 namespace SocketDaemon.Pipeline.Handlers;
 
 /// <summary>A <c>Log</c> step: the file messages are written to, and which messages (its conditions).</summary>

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
-using SocketDaemon.Hosting;
-
+using SocketDaemon.Configuration;
 namespace SocketDaemon.Pipeline.MessageLog;
 
 /// <summary>Checks <c>SocketDaemon:LogFiles</c> at start and at every reload, naming the key that is wrong.</summary>

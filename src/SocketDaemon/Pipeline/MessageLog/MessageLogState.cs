@@ -6,6 +6,8 @@ namespace SocketDaemon.Pipeline.MessageLog;
 /// </summary>
 internal sealed class MessageLogState : IMessageBatchFeature
 {
+    private static readonly int Slot = MessageFeatures.SlotOf<MessageLogState>();
+
     private StagedLogChunk? _staged;
     private List<StagedLogChunk>? _moreStaged;
 
@@ -27,7 +29,7 @@ internal sealed class MessageLogState : IMessageBatchFeature
     /// <summary>The state of <paramref name="context"/>'s connection, made on its first message.</summary>
     public static MessageLogState Of(MessageContext context)
     {
-        if (context.Features.Get<MessageLogState>() is { } state)
+        if (context.Features.Get(Slot) is MessageLogState state)
         {
             return state;
         }

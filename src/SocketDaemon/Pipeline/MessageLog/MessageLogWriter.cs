@@ -2,8 +2,6 @@ using System.Buffers;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using SocketDaemon.Client.Spooling;
-using SocketDaemon.Hosting;
-
 namespace SocketDaemon.Pipeline.MessageLog;
 
 /// <summary>

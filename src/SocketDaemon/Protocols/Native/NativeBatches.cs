@@ -1,8 +1,6 @@
 using System.Buffers;
-using Microsoft.Extensions.Logging;
 using SocketDaemon.Client.Protocol;
 using SocketDaemon.Client.Spooling;
-using SocketDaemon.Diagnostics;
 using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.MessageLog;
@@ -16,7 +14,7 @@ namespace SocketDaemon.Protocols.Native;
 /// durably as <c>Durability</c> asks and every handler's commitment is kept; in a session, messages already logged are
 /// not run again.
 /// </summary>
-internal sealed partial class NativeBatches(MessageLogFiles logs, NativeSessions sessions, ILogger<NativeBatches> logger)
+internal sealed class NativeBatches(MessageLogFiles logs, NativeSessions sessions)
 {
     /// <summary>
     /// Runs a batch through the pipeline and queues its acknowledgement, which goes out once the log and every
@@ -113,14 +111,20 @@ internal sealed partial class NativeBatches(MessageLogFiles logs, NativeSessions
         state.Connection.Listener.Listener.ErrorSeen(ErrorReasons.Busy);
     }
 
-    private async ValueTask<int> DispatchBatchAsync(NativeConnectionState state, BatchReply reply, int skip)
+    private static async ValueTask<int> DispatchBatchAsync(NativeConnectionState state, BatchReply reply, int skip)
     {
         var connection = state.Connection;
+        var intake = connection.Intake;
         var accepted = 0;
         var receivedAt = connection.Listener.Time.GetUtcNow();
+
+        // Set between batches (a session's start), so looked up once a batch; and whether a message was refused, which
+        // the batch's errors say too, kept here rather than searched for at each message.
+        var progress = state.Context.Features.Get<LogProgress>();
+        var refused = false;
         for (var i = skip; i < state.Messages.Count; i++)
         {
-            Reached(state, reply, i);
+            Reached(progress, refused, i);
             var (message, originBytes) = state.Messages[i];
             if (message.Length > connection.Listener.MaxMessageBytes)
             {
@@ -130,15 +134,16 @@ internal sealed partial class NativeBatches(MessageLogFiles logs, NativeSessions
             }
 
             // In a session the messages after a failed one wait for the resend, so that it runs them in order, once.
-            if (state.Session is not null && reply.Errors.Any(static e => e.Code != NativeErrorCode.TooLarge))
+            if (state.Session is not null && refused)
             {
                 reply.Errors.Add((i, NativeErrorCode.Busy));
                 continue;
             }
 
-            if (!await connection.Intake.AdmitAsync())
+            if (!await intake.AdmitAsync())
             {
                 reply.Errors.Add((i, NativeErrorCode.RateLimited));
+                refused = true;
                 continue;
             }
 
@@ -146,7 +151,7 @@ internal sealed partial class NativeBatches(MessageLogFiles logs, NativeSessions
             {
                 var origin = originBytes.IsEmpty ? null : MessageOrigin.Read(originBytes);
                 // With a rate limit the message may have waited (Action: delay): it is read when the wait ends.
-                await connection.Intake.DispatchAsync(state.Context, message, connection.Intake.Stamp(receivedAt), origin);
+                await intake.DispatchAsync(state.Context, message, intake.Stamp(receivedAt), origin);
                 if (state.Context.TakeCommitment() is { } commitment)
                 {
                     reply.Commitments.Add((i, commitment));
@@ -161,14 +166,14 @@ internal sealed partial class NativeBatches(MessageLogFiles logs, NativeSessions
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 reply.Errors.Add((i, ex is SpoolFullException ? NativeErrorCode.Busy : NativeErrorCode.Internal));
-                connection.Listener.Listener.ErrorSeen(ErrorReasons.HandlerFailed);
-                MessageFailed(logger, ex, connection.Listener.Name, connection.Id, i);
+                refused = true;
+                intake.Failed(ex, i);
             }
         }
 
         // The batch's lines go to the log writers in one hand-over, before the commit that the acknowledgement waits for.
-        Reached(state, reply, state.Messages.Count);
-        connection.Intake.PublishCounts();
+        Reached(progress, refused, state.Messages.Count);
+        intake.PublishCounts();
         await state.Context.FlushAsync();
         state.Messages.Clear();
         return accepted;
@@ -176,11 +181,11 @@ internal sealed partial class NativeBatches(MessageLogFiles logs, NativeSessions
 
     /// <summary>
     /// In a session, lines handed to the log from here on prove every message before <paramref name="index"/> logged
-    /// (their claim goes with them: <see cref="NativeSessions"/>), unless one before it was refused.
+    /// (their claim goes with them: <see cref="NativeSessions"/>), unless one before it was <paramref name="refused"/>.
     /// </summary>
-    private static void Reached(NativeConnectionState state, BatchReply reply, int index)
+    private static void Reached(LogProgress? progress, bool refused, int index)
     {
-        if (state.Context.Features.Get<LogProgress>() is { } progress && !reply.Errors.Exists(static e => e.Code != NativeErrorCode.TooLarge))
+        if (progress is not null && !refused)
         {
             progress.At(index);
         }
@@ -190,7 +195,7 @@ internal sealed partial class NativeBatches(MessageLogFiles logs, NativeSessions
     /// Waits for what handlers added (<see cref="MessageContext.AddCommitment"/>), all of the batch's at once; a
     /// message whose commitment failed is refused. Returns how many were.
     /// </summary>
-    private async ValueTask<int> AwaitCommitmentsAsync(StreamConnection connection, BatchReply reply)
+    private static async ValueTask<int> AwaitCommitmentsAsync(StreamConnection connection, BatchReply reply)
     {
         if (reply.Commitments.Count == 0)
         {
@@ -209,8 +214,7 @@ internal sealed partial class NativeBatches(MessageLogFiles logs, NativeSessions
                 failed++;
                 // Given up at a stop, or refused by the next hop for now (NATS, an upstream): either way, send it again.
                 reply.Errors.Add((index, ex is OperationCanceledException ? NativeErrorCode.ShuttingDown : NativeErrorCode.Busy));
-                connection.Listener.Listener.ErrorSeen(ErrorReasons.HandlerFailed);
-                MessageFailed(logger, ex, connection.Listener.Name, connection.Id, index);
+                connection.Intake.Failed(ex, index);
             }
         }
 
@@ -218,7 +222,4 @@ internal sealed partial class NativeBatches(MessageLogFiles logs, NativeSessions
         reply.Errors.Sort(static (a, b) => a.Index.CompareTo(b.Index));
         return failed;
     }
-
-    [LoggerMessage(EventIds.NativeBatchMessageFailed, LogLevel.Error, "Listener {Listener}: connection #{ConnectionId}: message {Index} of a batch failed in the pipeline")]
-    private static partial void MessageFailed(ILogger logger, Exception exception, string listener, long connectionId, int index);
 }

@@ -1,12 +1,11 @@
-using Microsoft.Extensions.Logging;
 using SocketDaemon.Client.Protocol;
 using SocketDaemon.Framing;
-using SocketDaemon.Hosting;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Status;
 using SocketDaemon.Tail;
 using SocketDaemon.Connections;
 
+using SocketDaemon.Pipeline.Handlers;
 namespace SocketDaemon.Protocols.Native;
 
 /// <summary>
@@ -20,9 +19,9 @@ internal sealed class NativeProtocolHandler : IConnectionProtocol
     private readonly NativeRequests _requests;
     private readonly NativeTailStream _tail;
 
-    public NativeProtocolHandler(DaemonStatusProvider status, DaemonCommands commands, MessageLogFiles logs, TailHub tail, NativeSessions sessions, ILoggerFactory loggers)
+    public NativeProtocolHandler(DaemonStatusProvider status, DaemonCommands commands, MessageLogFiles logs, TailHub tail, NativeSessions sessions)
     {
-        _batches = new NativeBatches(logs, sessions, loggers.CreateLogger<NativeBatches>());
+        _batches = new NativeBatches(logs, sessions);
         _requests = new NativeRequests(status, commands, sessions);
         _tail = new NativeTailStream(tail);
     }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using SocketDaemon.Client.Protocol;
 using SocketDaemon.Client.Status;
-using SocketDaemon.Hosting;
+using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Status;
 
 namespace SocketDaemon.Protocols.Native;

@@ -4,8 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Client.Spooling;
-using SocketDaemon.Hosting;
-using SocketDaemon.Hosting.Internal;
+using SocketDaemon.Configuration;
 using SocketDaemon.Pipeline.MessageLog;
 
 namespace SocketDaemon.Protocols.Native;

@@ -3,11 +3,12 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Win32.SafeHandles;
+using SocketDaemon.Configuration;
 using SocketDaemon.Diagnostics;
 using SocketDaemon.Internal;
 using SocketDaemon.Listeners.Systemd;
 
-namespace SocketDaemon.Hosting.Systemd;
+namespace SocketDaemon.Listeners.Systemd;
 
 /// <summary>
 /// systemd's file-descriptor store (<c>FileDescriptorStoreMax=</c>, sd_pid_notify_with_fds(3)): listening sockets are

@@ -1,4 +1,4 @@
-namespace SocketDaemon.Hosting.Internal;
+namespace SocketDaemon.Configuration;
 
 /// <summary>Where the daemon writes when the configuration does not say.</summary>
 internal static class DefaultLocations

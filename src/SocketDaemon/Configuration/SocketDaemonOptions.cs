@@ -1,7 +1,11 @@
-using SocketDaemon.Hosting.Configuration;
+using SocketDaemon.Connections;
+using SocketDaemon.Listeners.Systemd;
+using SocketDaemon.Listeners;
+using SocketDaemon.Pipeline.Handlers;
+using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Pipeline;
 
-namespace SocketDaemon.Hosting;
+namespace SocketDaemon.Configuration;
 
 /// <summary>The <c>SocketDaemon</c> configuration section.</summary>
 public sealed class SocketDaemonOptions

@@ -1,7 +1,6 @@
+using SocketDaemon.Configuration;
 using SocketDaemon.Framing;
-using SocketDaemon.Hosting.Configuration;
-
-namespace SocketDaemon.Hosting;
+namespace SocketDaemon.Connections;
 
 /// <summary>Bounds on what a peer can make the daemon hold or wait for.</summary>
 public sealed class LimitsOptions

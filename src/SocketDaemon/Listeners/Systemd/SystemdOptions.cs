@@ -1,6 +1,5 @@
-using SocketDaemon.Hosting.Configuration;
-
-namespace SocketDaemon.Hosting;
+using SocketDaemon.Configuration;
+namespace SocketDaemon.Listeners.Systemd;
 
 /// <summary>The <c>Systemd</c> section: how the daemon works with its service manager.</summary>
 public sealed class SystemdOptions

@@ -1,6 +1,6 @@
 using SocketDaemon.Client.Internal;
 
-namespace SocketDaemon.Hosting.Configuration;
+namespace SocketDaemon.Configuration;
 
 /// <summary>The known name closest to a misspelt one, for "did you mean MaxMessageBytes?".</summary>
 internal static class NearestName

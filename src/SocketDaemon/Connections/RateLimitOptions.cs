@@ -1,6 +1,5 @@
-using SocketDaemon.Hosting.Configuration;
-
-namespace SocketDaemon.Hosting;
+using SocketDaemon.Configuration;
+namespace SocketDaemon.Connections;
 
 /// <summary>A token bucket on messages: <see cref="Burst"/> at once, refilled at <see cref="MessagesPerSecond"/>.</summary>
 public sealed class RateLimitOptions

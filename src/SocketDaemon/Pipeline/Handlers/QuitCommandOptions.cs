@@ -1,6 +1,5 @@
-using SocketDaemon.Hosting.Configuration;
-
-namespace SocketDaemon.Hosting;
+using SocketDaemon.Configuration;
+namespace SocketDaemon.Pipeline.Handlers;
 
 /// <summary>Who may stop the daemon by sending a message, and which message that is.</summary>
 public sealed class QuitCommandOptions

@@ -1,4 +1,4 @@
-namespace SocketDaemon.Hosting;
+namespace SocketDaemon.Connections;
 
 /// <summary>Who shares a rate limit's bucket.</summary>
 public enum RateLimitScope

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SocketDaemon.Hosting.Configuration;
+namespace SocketDaemon.Configuration;
 
 /// <summary>
 /// What a configuration value must look like, checked before binding so that a wrong one is named with the form it

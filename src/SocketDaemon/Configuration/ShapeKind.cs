@@ -1,4 +1,4 @@
-namespace SocketDaemon.Hosting.Configuration;
+namespace SocketDaemon.Configuration;
 
 /// <summary>The kinds of <see cref="ConfigurationShape"/>.</summary>
 internal enum ShapeKind

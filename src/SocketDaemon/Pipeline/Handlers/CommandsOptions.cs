@@ -1,6 +1,5 @@
-using SocketDaemon.Hosting.Configuration;
-
-namespace SocketDaemon.Hosting;
+using SocketDaemon.Configuration;
+namespace SocketDaemon.Pipeline.Handlers;
 
 /// <summary>The <c>Commands</c> section: messages that steer the daemon.</summary>
 public sealed class CommandsOptions

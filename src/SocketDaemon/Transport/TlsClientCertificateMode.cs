@@ -1,4 +1,4 @@
-namespace SocketDaemon.Hosting;
+namespace SocketDaemon.Transport;
 
 /// <summary>Whether a TLS listener asks its clients for a certificate.</summary>
 public enum TlsClientCertificateMode

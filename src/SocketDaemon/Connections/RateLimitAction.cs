@@ -1,4 +1,4 @@
-namespace SocketDaemon.Hosting;
+namespace SocketDaemon.Connections;
 
 /// <summary>What a rate limit does with a message over it.</summary>
 public enum RateLimitAction

@@ -1,6 +1,5 @@
-using SocketDaemon.Hosting.Configuration;
-
-namespace SocketDaemon.Hosting;
+using SocketDaemon.Configuration;
+namespace SocketDaemon.Transport;
 
 /// <summary>TLS on a TCP listener: the daemon's certificate and whether clients must show one.</summary>
 public sealed class TlsOptions

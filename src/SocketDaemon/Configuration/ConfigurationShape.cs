@@ -1,4 +1,4 @@
-namespace SocketDaemon.Hosting.Configuration;
+namespace SocketDaemon.Configuration;
 
 /// <summary>
 /// The keys an options class reads and the form of each value: the schema that configuration is checked against

@@ -1,6 +1,5 @@
-using SocketDaemon.Hosting.Configuration;
-
-namespace SocketDaemon.Hosting;
+using SocketDaemon.Configuration;
+namespace SocketDaemon.Connections;
 
 /// <summary>The minimum rate at which a started frame must arrive, as Kestrel's <c>MinRequestBodyDataRate</c>.</summary>
 public sealed class MinDataRateOptions

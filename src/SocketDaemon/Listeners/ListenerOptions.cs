@@ -1,7 +1,8 @@
+using SocketDaemon.Configuration;
+using SocketDaemon.Connections;
 using SocketDaemon.Framing;
-using SocketDaemon.Hosting.Configuration;
-
-namespace SocketDaemon.Hosting;
+using SocketDaemon.Transport;
+namespace SocketDaemon.Listeners;
 
 /// <summary>One listener: an endpoint and how its connections are read.</summary>
 public sealed class ListenerOptions

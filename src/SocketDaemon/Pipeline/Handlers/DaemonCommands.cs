@@ -2,11 +2,12 @@ using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SocketDaemon.Configuration;
 using SocketDaemon.Diagnostics;
 using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline.Handlers;
 
-namespace SocketDaemon.Hosting;
+namespace SocketDaemon.Pipeline.Handlers;
 
 /// <summary>
 /// The commands a peer can give the daemon, and who may give them: one place for the quit message of the
