@@ -2,10 +2,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using SocketDaemon.Hosting;
-using SocketDaemon.Hosting.Internal;
+using SocketDaemon.Configuration;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.Handlers;
+using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Status;
 
 namespace SocketDaemon.PostgresOutput;

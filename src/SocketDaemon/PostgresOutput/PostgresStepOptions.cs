@@ -1,4 +1,4 @@
-using SocketDaemon.Hosting.Configuration;
+using SocketDaemon.Configuration;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.Handlers;
 

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using SocketDaemon.Hosting.Configuration;
+using SocketDaemon.Configuration;
 
 namespace SocketDaemon.Sinks;
 
