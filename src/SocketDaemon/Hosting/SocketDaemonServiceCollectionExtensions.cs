@@ -22,6 +22,7 @@ using SocketDaemon.Sinks;
 using SocketDaemon.Syslog;
 using SocketDaemon.SyslogOutput;
 using SocketDaemon.Connections;
+using SocketDaemon.Connections.Unconsumed;
 using SocketDaemon.Protocols.Raw;
 
 namespace SocketDaemon.Hosting;
@@ -73,6 +74,8 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton<ConnectionProtocols>();
         services.TryAddSingleton<NativeSessions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogClaimJournal, NativeSessions>(static sp => sp.GetRequiredService<NativeSessions>()));
+        services.TryAddSingleton<UnconsumedJournal>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogClaimJournal, UnconsumedJournal>(static sp => sp.GetRequiredService<UnconsumedJournal>()));
         services.TryAddSingleton<MessageLogFiles>();
         services.TryAddSingleton<MessagePipeline>();
         services.TryAddSingleton<TailHub>();

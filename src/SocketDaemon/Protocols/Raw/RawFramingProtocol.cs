@@ -34,6 +34,7 @@ internal sealed class RawFramingProtocol : IConnectionProtocol
         // outlives a park.
         var context = connection.MessageContext;
         context.BatchWrites = true;
+        var consumption = connection.ConsumeWhenLogged(context);
         var intake = connection.Intake;
         var deadline = connection.Deadline;
         var oversize = default(OversizeState);
@@ -87,8 +88,16 @@ internal sealed class RawFramingProtocol : IConnectionProtocol
             finally
             {
                 intake.PublishCounts();
-                await context.FlushAsync();
-                input.AdvanceTo(buffer.Start, buffer.End);
+                if (consumption is null)
+                {
+                    await context.FlushAsync();
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                }
+                else
+                {
+                    // The bytes of the frames cut from this read leave the socket once their lines are in the log.
+                    await consumption.FlushAsync(context, input, result.Buffer, buffer);
+                }
             }
         }
     }
