@@ -406,8 +406,10 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
             // A zero-byte peek returns at once while the socket holds bytes already peeked: peek for one more instead.
             _waitPeeks = _peek is not null;
             _wait.SetBuffer(_waitPeeks ? new byte[1] : null, 0, _waitPeeks ? 1 : 0);
-            _wait.SocketFlags = _waitPeeks ? SocketFlags.Peek : SocketFlags.None;
         }
+
+        // A receive leaves the flags it got back here: set them for every wait.
+        _wait.SocketFlags = _waitPeeks ? SocketFlags.Peek : SocketFlags.None;
 
         _waiting = true;
         bool pending;
