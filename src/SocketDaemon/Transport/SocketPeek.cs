@@ -15,6 +15,8 @@ namespace SocketDaemon.Transport;
 /// </remarks>
 internal sealed class SocketPeek
 {
+    private const int TcpReceiveBufferBytes = 1 << 20;
+
     [ThreadStatic]
     private static byte[]? t_discard;
 
@@ -26,6 +28,14 @@ internal sealed class SocketPeek
     {
         _socket = socket;
         _tcp = socket.ProtocolType == ProtocolType.Tcp;
+        if (_tcp && socket.ReceiveBufferSize < TcpReceiveBufferBytes)
+        {
+            // Peeked bytes do not count as read for TCP's receive-buffer autotuning, which then keeps the buffer at its
+            // first size; a segment the rest of a line is waiting in can pin most of it, and the sender stalls on a
+            // window the buffer cannot take. A fixed larger buffer leaves room for that.
+            socket.ReceiveBufferSize = TcpReceiveBufferBytes;
+        }
+
         Libc.SetPeekOffset(socket, 0);
     }
 
