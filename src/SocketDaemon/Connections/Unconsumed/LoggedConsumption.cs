@@ -26,7 +26,8 @@ internal sealed class LoggedConsumption
     private readonly MessageLogFiles _logs;
     private readonly long _connectionId;
     private readonly LogProgress _progress;
-    private UnconsumedClaim? _armed;
+    private int _marker;
+    private bool _marked;
     private int _lastStep;
 
     public LoggedConsumption(SocketPipeReader reader, UnconsumedJournal journal, MessageLogFiles logs, long connectionId, MessageContext context)
@@ -36,10 +37,34 @@ internal sealed class LoggedConsumption
         _logs = logs;
         _connectionId = connectionId;
 
-        // The log step asks the context's progress for the claim of the lines it hands over: only the last hand-over of
-        // a read gets it (a chunk handed over mid-read carries none), so the claim holds only when all are written.
-        _progress = new LogProgress(_ => _armed);
+        // The log step asks the context's progress for the claim of each chunk of lines it hands over: the claim of a
+        // chunk covers the bytes of the messages before the one running (LogProgress numbers from 0, so bytes - 1).
+        _progress = new LogProgress(position => new UnconsumedClaim(_journal, _connectionId, _marker, (int)position + 1));
         context.Features.Set(_progress);
+    }
+
+    /// <summary>
+    /// A message of the read runs now, after <paramref name="bytes"/> bytes of frames before it: their lines are in the
+    /// chunks handed over so far. The first of a read marks the socket, before any of its lines can reach the log.
+    /// </summary>
+    public void Before(long bytes)
+    {
+        if (bytes >= MarkerStep)
+        {
+            // Beyond what a marker can count: the rest of this read goes without claims.
+            _progress.Begin(0);
+            return;
+        }
+
+        if (!_marked)
+        {
+            _marked = true;
+            _marker = NextMarker();
+            _reader.MarkLogging(_marker);
+            _progress.Begin(0);
+        }
+
+        _progress.At((int)bytes);
     }
 
     /// <summary>
@@ -49,39 +74,38 @@ internal sealed class LoggedConsumption
     /// </summary>
     public async ValueTask FlushAsync(MessageContext context, PipeReader input, ReadOnlySequence<byte> read, ReadOnlySequence<byte> left)
     {
-        var count = (int)(read.Length - left.Length);
-        if (count is 0 or >= MarkerStep)
+        var count = (int)Math.Min(read.Length - left.Length, int.MaxValue);
+        if (_marked && count < MarkerStep)
         {
-            // Nothing to take out; or a frame too large for a marker, whose bytes leave after the commit without one.
-            await context.FlushAsync();
-            input.AdvanceTo(left.Start, left.End);
-            if (count > 0)
-            {
-                await _logs.CommitAsync();
-                _reader.ConsumeLogged(count);
-            }
-
-            return;
+            _progress.At(count);
+        }
+        else
+        {
+            _progress.Begin(0);
         }
 
-        var marker = NextMarker();
-        _reader.MarkLogging(marker);
-        _armed = new UnconsumedClaim(_journal, _connectionId, marker, count);
-        _progress.Begin(0);
-        _progress.At(1);
         try
         {
             await context.FlushAsync();
         }
         finally
         {
-            _armed = null;
+            // No claim until the next read's first message.
             _progress.Begin(0);
         }
 
         input.AdvanceTo(left.Start, left.End);
-        await _logs.CommitAsync();
-        _reader.ConsumeLogged(count);
+        if (count > 0 || _marked)
+        {
+            _marked = false;
+            if (count > 0)
+            {
+                await _logs.CommitAsync();
+            }
+
+            // Also with nothing to take: the peek offset goes back from the marker to the bytes held.
+            _reader.ConsumeLogged(count);
+        }
     }
 
     /// <summary>The connection closed for good.</summary>

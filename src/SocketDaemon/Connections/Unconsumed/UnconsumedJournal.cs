@@ -46,9 +46,10 @@ internal sealed partial class UnconsumedJournal : ILogClaimJournal, IDisposable
     private readonly ILogger _logger;
     private readonly DiskSpool _journal;
 
-    // The last claim of each connection: read back at start, then those made since (not yet known to hold).
-    private readonly Dictionary<long, Recovered> _recovered = [];
-    private readonly Dictionary<long, UnconsumedClaim> _live = [];
+    // The claims of each connection's last read (one marker; a read whose lines fill several chunks has several):
+    // read back at start, then those made since. Claims of earlier reads are settled: their bytes left the socket.
+    private readonly Dictionary<long, List<Recovered>> _recovered = [];
+    private readonly Dictionary<long, List<UnconsumedClaim>> _live = [];
     private readonly Dictionary<string, LastWrite> _lastWrites = new(StringComparer.Ordinal);
     private bool _settled;
     private bool _disposed;
@@ -83,7 +84,16 @@ internal sealed partial class UnconsumedJournal : ILogClaimJournal, IDisposable
             foreach (var claim in claims)
             {
                 var unconsumed = (UnconsumedClaim)claim;
-                _live[unconsumed.ConnectionId] = unconsumed;
+                if (!_live.TryGetValue(unconsumed.ConnectionId, out var read))
+                {
+                    _live[unconsumed.ConnectionId] = read = [];
+                }
+                else if (read.Count > 0 && read[^1].Marker != unconsumed.Marker)
+                {
+                    read.Clear();
+                }
+
+                read.Add(unconsumed);
             }
 
             Compact();
@@ -122,21 +132,22 @@ internal sealed partial class UnconsumedJournal : ILogClaimJournal, IDisposable
 
             _settled = true;
             var lengths = new Dictionary<string, long>(StringComparer.Ordinal);
-            foreach (var path in _recovered.Values.Where(static r => r.Path is not null).Select(static r => r.Path!).Concat(_lastWrites.Keys).Distinct(StringComparer.Ordinal))
+            foreach (var path in _recovered.Values.SelectMany(static r => r).Where(static r => r.Path is not null).Select(static r => r.Path!).Concat(_lastWrites.Keys).Distinct(StringComparer.Ordinal))
             {
                 var last = _lastWrites.GetValueOrDefault(path);
                 lengths[path] = TornWriteRepair.Repair(path, last is null ? null : (last.Start, last.End), last?.Chunks ?? [], _logger);
             }
 
-            foreach (var (id, claim) in _recovered.ToList())
+            foreach (var (id, read) in _recovered.ToList())
             {
-                if (claim.Path is null || lengths[claim.Path] >= claim.End)
+                // The last claim of the read whose lines are in the file; without one, no byte of the read left the socket.
+                var holding = read.FindLastIndex(c => c.Path is null || lengths[c.Path] >= c.End);
+                if (holding >= 0)
                 {
-                    _recovered[id] = claim with { Path = null };
+                    _recovered[id] = [read[holding] with { Path = null }];
                 }
                 else
                 {
-                    // Its lines are not in the file: its bytes never left the socket, and are read again.
                     _recovered.Remove(id);
                 }
             }
@@ -156,10 +167,12 @@ internal sealed partial class UnconsumedJournal : ILogClaimJournal, IDisposable
         Recovered claim;
         lock (_lock)
         {
-            if (!_recovered.Remove(connectionId, out claim))
+            if (!_recovered.Remove(connectionId, out var read) || read.Count == 0)
             {
                 return 0;
             }
+
+            claim = read[^1];
         }
 
         var offset = Libc.GetPeekOffset(socket);
@@ -209,7 +222,7 @@ internal sealed partial class UnconsumedJournal : ILogClaimJournal, IDisposable
         if (record.Length == SettledSize && record[0] == SettledTag)
         {
             var id = BinaryPrimitives.ReadInt64BigEndian(record.AsSpan(1));
-            _recovered[id] = new Recovered(null, BinaryPrimitives.ReadInt32BigEndian(record.AsSpan(9)), BinaryPrimitives.ReadInt32BigEndian(record.AsSpan(13)), 0);
+            AddRecovered(id, new Recovered(null, BinaryPrimitives.ReadInt32BigEndian(record.AsSpan(9)), BinaryPrimitives.ReadInt32BigEndian(record.AsSpan(13)), 0));
             return;
         }
 
@@ -237,9 +250,23 @@ internal sealed partial class UnconsumedJournal : ILogClaimJournal, IDisposable
             var id = BinaryPrimitives.ReadInt64BigEndian(at);
             var start = BinaryPrimitives.ReadInt64BigEndian(at[16..]);
             var end = BinaryPrimitives.ReadInt64BigEndian(at[24..]);
-            _recovered[id] = new Recovered(path, BinaryPrimitives.ReadInt32BigEndian(at[8..]), BinaryPrimitives.ReadInt32BigEndian(at[12..]), end);
+            AddRecovered(id, new Recovered(path, BinaryPrimitives.ReadInt32BigEndian(at[8..]), BinaryPrimitives.ReadInt32BigEndian(at[12..]), end));
             write.Chunks.Add((start, end));
         }
+    }
+
+    private void AddRecovered(long id, Recovered claim)
+    {
+        if (!_recovered.TryGetValue(id, out var read))
+        {
+            _recovered[id] = read = [];
+        }
+        else if (read.Count > 0 && read[^1].Marker != claim.Marker)
+        {
+            read.Clear();
+        }
+
+        read.Add(claim);
     }
 
     private void AppendClaims(string path, long writeStart, long writeEnd, IReadOnlyList<LogClaim> claims)
@@ -300,22 +327,24 @@ internal sealed partial class UnconsumedJournal : ILogClaimJournal, IDisposable
     private void Snapshot()
     {
         var before = _journal.NextSequence - 1;
-        foreach (var (id, claim) in _recovered)
+        foreach (var (id, read) in _recovered)
         {
-            AppendSettled(id, claim.Marker, claim.Bytes);
-        }
-
-        var pending = new List<LogClaim>();
-        foreach (var (id, claim) in _live)
-        {
-            if (claim.Written)
+            // Settled at start: one holding claim each, or claims read back by a run that has not settled them yet.
+            foreach (var claim in read.Where(static c => c.Path is null))
             {
                 AppendSettled(id, claim.Marker, claim.Bytes);
             }
-            else if (!claim.Missed && claim.Path is not null)
+        }
+
+        var pending = new List<LogClaim>();
+        foreach (var (id, read) in _live)
+        {
+            if (read.FindLast(static c => c.Written && !c.Missed) is { } written)
             {
-                pending.Add(claim);
+                AppendSettled(id, written.Marker, written.Bytes);
             }
+
+            pending.AddRange(read.Where(static c => !c.Written && !c.Missed && c.Path is not null));
         }
 
         // Claims whose write has not returned yet keep their file and place, one record per file spanning them all.

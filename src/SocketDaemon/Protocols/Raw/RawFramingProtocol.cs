@@ -62,8 +62,16 @@ internal sealed class RawFramingProtocol : IConnectionProtocol
                 // The policy is read once per read: a reload applies from the next one.
                 var policy = connection.Listener.Limits.Oversize;
                 FrameResult read;
+                var frameAt = buffer.Length;
                 while ((read = reader.Read(ref buffer, policy, ref oversize, out var message)) != FrameResult.Incomplete)
                 {
+                    if (consumption is not null)
+                    {
+                        // The claims of the lines handed over during this message cover the frames before it.
+                        consumption.Before(result.Buffer.Length - frameAt);
+                        frameAt = buffer.Length;
+                    }
+
                     await DeliverAsync(intake, context, read, message, reader.MaxMessageBytes, receivedAt);
                 }
 
@@ -72,6 +80,7 @@ internal sealed class RawFramingProtocol : IConnectionProtocol
                     if (!buffer.IsEmpty)
                     {
                         read = reader.ReadFinal(buffer, policy, ref oversize, out var message);
+                        consumption?.Before(result.Buffer.Length - buffer.Length);
                         await DeliverAsync(intake, context, read, message, reader.MaxMessageBytes, receivedAt);
                         buffer = buffer.Slice(buffer.End);
                     }
