@@ -23,8 +23,21 @@ internal sealed class SocketPeek
     private readonly Socket _socket;
     private readonly bool _tcp;
 
+    /// <summary>Peeking on <paramref name="socket"/>, or <see langword="null"/> where the kernel has no <c>SO_PEEK_OFF</c> for it.</summary>
+    public static SocketPeek? TryStart(Socket socket)
+    {
+        try
+        {
+            return new SocketPeek(socket);
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Starts peeking at the first byte the socket holds.</summary>
-    public SocketPeek(Socket socket)
+    private SocketPeek(Socket socket)
     {
         _socket = socket;
         _tcp = socket.ProtocolType == ProtocolType.Tcp;

@@ -100,7 +100,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         _wait = new ReadinessWait(this);
         if (peek)
         {
-            _peek = new SocketPeek(socket);
+            _peek = SocketPeek.TryStart(socket);
         }
 
         if (!pending.IsEmpty)

@@ -43,7 +43,7 @@ public class UnconsumedJournalTests
         client.Send("a\nb\nc\n"u8);
 
         // The killed run: peeks all six bytes, cuts two lines ("a\nb\n", four bytes), logs them with a claim.
-        var peek = new SocketPeek(server);
+        var peek = SocketPeek.TryStart(server)!;
         var room = new byte[16];
         Assert.Equal(6, peek.Receive(room, out var error));
         Assert.Equal(SocketError.Success, error);
@@ -93,7 +93,7 @@ public class UnconsumedJournalTests
         using var clientSocket = client;
         using var serverSocket = server;
         client.Send("a\nb\n"u8);
-        var peek = new SocketPeek(server);
+        var peek = SocketPeek.TryStart(server)!;
         Assert.Equal(4, peek.Receive(new byte[16], out _));
 
         // The socket carries the marker of a read whose claim the kill kept from the journal.
