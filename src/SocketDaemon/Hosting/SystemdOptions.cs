@@ -22,8 +22,8 @@ public sealed class SystemdOptions
     /// so that a crash (<c>kill -9</c>, the OOM killer) loses none of them and logs none twice (docs/operations.md).
     /// Connections of the raw framings (lines, octet counting, seed) over Unix and TCP stream sockets.
     /// </summary>
-    /// <remarks>Defaults to <see langword="true"/>. Read at start.</remarks>
-    public bool ConsumeWhenLogged { get; set; } = true;
+    /// <remarks>Defaults to <see langword="false"/> (it costs daemon CPU per read). Read at start.</remarks>
+    public bool ConsumeWhenLogged { get; set; }
 
     /// <summary>The keys of this section, and the form of their values.</summary>
     internal static ConfigurationShape Shape() => ConfigurationShape.Object(

@@ -26,7 +26,7 @@ public partial class ConsumeWhenLoggedTests
         using var notify = new NotifySocket(directory.Combine("notify"));
         var socketPath = directory.Combine("d.sock");
         var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path, ["FDSTORE"] = "64" };
-        string[] arguments = ["--listen", "unix:" + socketPath, "--listen", "tcp://127.0.0.1:0", "--log-dir", directory.Combine("logs")];
+        string[] arguments = ["--listen", "unix:" + socketPath, "--listen", "tcp://127.0.0.1:0", "--log-dir", directory.Combine("logs"), "--SocketDaemon:Systemd:ConsumeWhenLogged=true"];
         var log = new MessageLog(directory.Combine("logs"));
 
         var daemon = ChildProcess.StartDaemon(arguments, environment);
@@ -89,7 +89,7 @@ public partial class ConsumeWhenLoggedTests
         using var notify = new NotifySocket(directory.Combine("notify"));
         var socketPath = directory.Combine("d.sock");
         var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path, ["FDSTORE"] = "64" };
-        string[] arguments = ["--listen", "unix:" + socketPath, "--log-dir", directory.Combine("logs")];
+        string[] arguments = ["--listen", "unix:" + socketPath, "--log-dir", directory.Combine("logs"), "--SocketDaemon:Systemd:ConsumeWhenLogged=true"];
         var log = new MessageLog(directory.Combine("logs"));
         var first = ChildProcess.StartDaemon(arguments, environment);
         await using var firstProcess = first;

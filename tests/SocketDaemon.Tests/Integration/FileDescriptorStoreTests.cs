@@ -105,9 +105,7 @@ public class FileDescriptorStoreTests
         var socketPath = directory.Combine("d.sock");
         // systemd 254 and later set $FDSTORE for a unit with FileDescriptorStoreMax=; the default "auto" goes by it.
         var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path, ["FDSTORE"] = "64" };
-        // The planned restart hands over half a frame the daemon took out of the socket: without ConsumeWhenLogged,
-        // which leaves it in the socket (ConsumeWhenLoggedTests).
-        string[] arguments = ["--listen", "unix:" + socketPath, "--log-dir", directory.Combine("logs"), .. signal == ChildProcess.SIGTERM ? ["--SocketDaemon:Systemd:ConsumeWhenLogged=false"] : Array.Empty<string>()];
+        string[] arguments = ["--listen", "unix:" + socketPath, "--log-dir", directory.Combine("logs")];
         var log = new MessageLog(directory.Combine("logs"));
 
         var first = ChildProcess.StartDaemon(arguments, environment);
