@@ -3,6 +3,8 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using SocketDaemon.Framing;
 using SocketDaemon.Listeners.Systemd;
+using SocketDaemon.Transport;
+
 namespace SocketDaemon.Connections;
 
 /// <summary>
@@ -59,6 +61,12 @@ internal sealed class ConnectionStoreEntry(FileDescriptorStore store, long id, s
         input.TryRead(out var result);
         var pending = result.Buffer;
         input.AdvanceTo(pending.Start, pending.End);
+        if (input is SocketPipeReader { IsPeeking: true })
+        {
+            // The socket still holds them: the next run reads them from there.
+            pending = default;
+        }
+
         if (StorePending(pending))
         {
             throw new ConnectionHandedOverException(pending.Length);

@@ -1,5 +1,7 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using SocketDaemon.Connections.Unconsumed;
 using SocketDaemon.Framing;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Proxy;
@@ -79,6 +81,12 @@ internal sealed class StreamConnection : IThreadPoolWorkItem
     /// <summary>The connection's way into the pipeline: rate limit, counters, failures.</summary>
     public MessageIntake Intake { get; }
 
+    /// <summary>
+    /// When the connection's bytes leave its socket only once their lines are logged (<c>Systemd:ConsumeWhenLogged</c>),
+    /// what does that; made by the raw framings on their first read.
+    /// </summary>
+    public LoggedConsumption? Consumption { get; private set; }
+
     /// <summary>Every timeout rule of the connection's reads.</summary>
     public ReadDeadline Deadline { get; }
 
@@ -137,6 +145,12 @@ internal sealed class StreamConnection : IThreadPoolWorkItem
             if (framing is { } kind)
             {
                 Framing = kind;
+                if (kind is FramingKind.Native or FramingKind.Http && _transport.Input is SocketPipeReader { IsPeeking: true } reader)
+                {
+                    // Acknowledged (native) or answered (HTTP), not logged line by line: read as without the store's peeking.
+                    reader.StopPeeking();
+                }
+
                 ListenerLog.FramingDetected(logger, _listener.Name, Id, Peer, kind.ToString());
                 parked = await _listener.Protocols.For(kind).RunAsync(this, resumed: _resumeFraming != FramingKind.Auto);
             }
@@ -187,6 +201,7 @@ internal sealed class StreamConnection : IThreadPoolWorkItem
             else
             {
                 LeaveStore();
+                Consumption?.Forget();
                 await _input.CompleteAsync();
                 if (_tls is not null)
                 {
@@ -240,6 +255,21 @@ internal sealed class StreamConnection : IThreadPoolWorkItem
         Deadline.Unpark(previous);
         _parked = false;
         return false;
+    }
+
+    /// <summary>
+    /// The <see cref="Consumption"/> of a connection whose reads leave the bytes in the socket, made on first use for
+    /// <paramref name="context"/>; <see langword="null"/> for any other.
+    /// </summary>
+    public LoggedConsumption? ConsumeWhenLogged(MessageContext context)
+    {
+        if (Consumption is null && _input is SocketPipeReader { IsPeeking: true } reader)
+        {
+            var services = _listener.Services;
+            Consumption = new LoggedConsumption(reader, services.GetRequiredService<UnconsumedJournal>(), services.GetRequiredService<MessageLogFiles>(), Id, context);
+        }
+
+        return Consumption;
     }
 
     /// <summary>Ends the connection at once, at the end of a stop that waited long enough.</summary>

@@ -110,4 +110,5 @@ internal static class EventIds
     public const int FdStoreAddFailed = 732;
     public const int FdStoreDiscarded = 733;
     public const int FdStorePendingDiscarded = 734;
+    public const int LoggedBytesDropped = 735;
 }

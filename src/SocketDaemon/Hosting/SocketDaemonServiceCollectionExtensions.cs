@@ -24,6 +24,7 @@ using SocketDaemon.Syslog;
 using SocketDaemon.SyslogOutput;
 using SocketDaemon.PostgresOutput;
 using SocketDaemon.Connections;
+using SocketDaemon.Connections.Unconsumed;
 using SocketDaemon.Protocols.Raw;
 
 namespace SocketDaemon.Hosting;
@@ -75,6 +76,8 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton<ConnectionProtocols>();
         services.TryAddSingleton<NativeSessions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogClaimJournal, NativeSessions>(static sp => sp.GetRequiredService<NativeSessions>()));
+        services.TryAddSingleton<UnconsumedJournal>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogClaimJournal, UnconsumedJournal>(static sp => sp.GetRequiredService<UnconsumedJournal>()));
         services.TryAddSingleton<MessageLogFiles>();
         services.TryAddSingleton<MessagePipeline>();
         services.TryAddSingleton<TailHub>();

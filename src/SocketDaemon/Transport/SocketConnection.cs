@@ -16,12 +16,13 @@ internal sealed class SocketConnection : IConnectionTransport
 
     /// <summary>
     /// Wraps <paramref name="socket"/>, whose first bytes are <paramref name="pending"/> (none for a new connection);
-    /// receives go into buffers from <paramref name="pool"/> of at most <paramref name="maxReceiveBytes"/>.
+    /// receives go into buffers from <paramref name="pool"/> of at most <paramref name="maxReceiveBytes"/>; with
+    /// <paramref name="peek"/> they leave the bytes in the socket until the connection says they are logged.
     /// </summary>
-    public SocketConnection(Socket socket, ReadOnlySpan<byte> pending, ReceiveBufferPool pool, int maxReceiveBytes)
+    public SocketConnection(Socket socket, ReadOnlySpan<byte> pending, ReceiveBufferPool pool, int maxReceiveBytes, bool peek = false)
     {
         Socket = socket;
-        _input = new SocketPipeReader(socket, pending, pool, maxReceiveBytes);
+        _input = new SocketPipeReader(socket, pending, pool, maxReceiveBytes, peek);
     }
 
     public Socket Socket { get; }

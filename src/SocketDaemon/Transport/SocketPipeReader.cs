@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
+using SocketDaemon.Internal;
 
 namespace SocketDaemon.Transport;
 
@@ -80,12 +81,16 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
     private IThreadPoolWorkItem? _parked;
     private bool _completed;
 
+    // Reads that leave the bytes in the socket until their lines are logged; the wait is set up for them or not.
+    private SocketPeek? _peek;
+    private bool _waitPeeks;
+
     /// <summary>
     /// Reads <paramref name="socket"/>, whose first bytes are <paramref name="pending"/> (bytes an earlier run had read,
     /// for a connection taken back from systemd's store), into buffers from <paramref name="pool"/> of at most
     /// <paramref name="maxReceiveBytes"/>.
     /// </summary>
-    public SocketPipeReader(Socket socket, ReadOnlySpan<byte> pending, ReceiveBufferPool pool, int maxReceiveBytes)
+    public SocketPipeReader(Socket socket, ReadOnlySpan<byte> pending, ReceiveBufferPool pool, int maxReceiveBytes, bool peek = false)
     {
         // Non-blocking, so that a receive takes what the socket has and never waits: waiting is the zero-byte receive's.
         socket.Blocking = false;
@@ -93,11 +98,59 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         _pool = pool;
         _maxReceiveBytes = Math.Max(maxReceiveBytes, MinimumReceiveBytes);
         _wait = new ReadinessWait(this);
+        if (peek)
+        {
+            _peek = SocketPeek.TryStart(socket);
+        }
+
         if (!pending.IsEmpty)
         {
             _buffer = pool.Rent(Math.Max(pending.Length, MinimumReceiveBytes));
             pending.CopyTo(_buffer);
             _end = pending.Length;
+        }
+    }
+
+    /// <summary>
+    /// Whether reads leave the bytes in the socket (<see cref="SocketPeek"/>): the connection takes them out with
+    /// <see cref="MarkLogging"/> and <see cref="ConsumeLogged"/> once their lines are in the log, and a hand-over
+    /// stores no pending bytes (the socket still holds them).
+    /// </summary>
+    public bool IsPeeking => _peek is not null;
+
+    /// <summary>Before the lines of bytes consumed from this reader go to the log: see <see cref="SocketPeek.Mark"/>.</summary>
+    public void MarkLogging(int marker)
+    {
+        lock (_wait)
+        {
+            _peek?.Mark(marker);
+        }
+    }
+
+    /// <summary>The lines of <paramref name="count"/> bytes consumed from this reader are in the log: they leave the socket.</summary>
+    /// <exception cref="IOException">The socket failed.</exception>
+    public void ConsumeLogged(int count)
+    {
+        lock (_wait)
+        {
+            _peek?.Consume(count);
+        }
+    }
+
+    /// <summary>
+    /// From now on reads take the bytes out of the socket, as without peeking; the bytes read so far leave it now.
+    /// For a connection whose protocol does not log what it reads line by line (the native protocol acknowledges
+    /// instead; HTTP).
+    /// </summary>
+    public void StopPeeking()
+    {
+        lock (_wait)
+        {
+            if (_peek is { } peek)
+            {
+                _peek = null;
+                peek.Stop();
+            }
         }
     }
 
@@ -304,7 +357,8 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         _readable = false;
         var fromIdle = _buffer is null;
         var room = fromIdle ? Scratch(_nextReceiveBytes) : Room();
-        var received = _socket.Receive(room, SocketFlags.None, out var error);
+        SocketError error;
+        var received = _peek is null ? _socket.Receive(room, SocketFlags.None, out error) : _peek.Receive(room, out error);
         if (error == SocketError.WouldBlock)
         {
             result = default;
@@ -347,6 +401,16 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
     /// <summary>Starts a zero-byte receive; returns whether it completed at once (the socket has something).</summary>
     private bool StartWait()
     {
+        if (_waitPeeks != _peek is not null)
+        {
+            // A zero-byte peek returns at once while the socket holds bytes already peeked: peek for one more instead.
+            _waitPeeks = _peek is not null;
+            _wait.SetBuffer(_waitPeeks ? new byte[1] : null, 0, _waitPeeks ? 1 : 0);
+        }
+
+        // A receive leaves the flags it got back here: set them for every wait.
+        _wait.SocketFlags = _waitPeeks ? SocketFlags.Peek : SocketFlags.None;
+
         _waiting = true;
         bool pending;
         try
@@ -373,6 +437,19 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
     {
         if (waited == SocketError.Success)
         {
+            if (_waitPeeks && _wait.BytesTransferred > 0)
+            {
+                // The wait's peek moved the offset past a byte the next receive must peek into the buffer.
+                if (_peek is { } peek)
+                {
+                    peek.Rewind();
+                }
+                else
+                {
+                    Libc.SetPeekOffset(_socket, -1);
+                }
+            }
+
             _readable = true;
         }
         else

@@ -1,4 +1,7 @@
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using SocketDaemon.Connections.Unconsumed;
+using SocketDaemon.Framing;
 using SocketDaemon.Internal;
 using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Connections;
@@ -44,7 +47,15 @@ internal static class StoredConnectionResume
         var peer = PeerCredentials.Read(socket);
         var peerKey = PeerConnections.KeyOf(peer);
         context.Peers.TryOpen(peerKey, limit: null, out _);
-        var connection = new StreamConnection(new SocketConnection(socket, stored.Pending, context.ReceiveBuffers, StreamListener.ReceiveBytes), context, id, peer, peerKey, connections, entry, stored.Name.Framing);
+        // Bytes whose lines the killed run had logged are dropped first; the rest is read again from the socket. A
+        // connection handed over with pending bytes (by a run that took them out of the socket) reads as before.
+        var peek = entry.IsStored && store.ConsumesWhenLogged && stored.Pending.Length == 0 && stored.Name.Framing is not (FramingKind.Native or FramingKind.Http);
+        if (peek)
+        {
+            context.Services.GetRequiredService<UnconsumedJournal>().SettleResumed(id, socket);
+        }
+
+        var connection = new StreamConnection(new SocketConnection(socket, stored.Pending, context.ReceiveBuffers, StreamListener.ReceiveBytes, peek), context, id, peer, peerKey, connections, entry, stored.Name.Framing);
         ListenerLog.ConnectionResumed(context.Logger, context.Name, id, connection.Peer, stored.Name.Framing.ToString(), stored.Pending.Length);
         connections.Track(id, connection);
     }

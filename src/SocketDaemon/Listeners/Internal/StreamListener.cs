@@ -330,7 +330,7 @@ internal sealed class StreamListener : IListener
                 entry.Store(_context.Options.Framing);
             }
 
-            var transport = new SocketConnection(socket, [], _context.ReceiveBuffers, ReceiveBytes);
+            var transport = new SocketConnection(socket, [], _context.ReceiveBuffers, ReceiveBytes, peek: entry is { IsStored: true } && _store.ConsumesWhenLogged);
             var connection = new StreamConnection(transport, _context, id, peer, peerKey, _connections, entry);
             _connections.Track(id, connection);
         }

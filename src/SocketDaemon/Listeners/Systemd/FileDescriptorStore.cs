@@ -45,6 +45,7 @@ internal sealed partial class FileDescriptorStore
             "auto" => (int.TryParse(fdStore, NumberStyles.None, CultureInfo.InvariantCulture, out var max) && max > 0) || _passed.Count > 0,
             _ => false,
         };
+        ConsumesWhenLogged = IsEnabled && options.Value.Systemd.ConsumeWhenLogged;
         if (IsEnabled)
         {
             Enabled(_logger, string.IsNullOrEmpty(fdStore) ? "not set" : fdStore, _passed.Count);
@@ -57,6 +58,9 @@ internal sealed partial class FileDescriptorStore
 
     /// <summary>Whether descriptors go to the store: the option allows it and there is a <c>NOTIFY_SOCKET</c>.</summary>
     public bool IsEnabled { get; }
+
+    /// <summary>Whether a stored connection's bytes leave its socket only once their lines are logged (<c>Systemd:ConsumeWhenLogged</c>).</summary>
+    public bool ConsumesWhenLogged { get; }
 
     /// <summary>Puts <paramref name="descriptor"/> in the store under <paramref name="name"/>.</summary>
     /// <returns>Whether it was sent; systemd may still refuse it when the store is full (it logs that).</returns>

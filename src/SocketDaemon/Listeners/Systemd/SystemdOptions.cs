@@ -16,6 +16,16 @@ public sealed class SystemdOptions
     /// <remarks>Defaults to <c>auto</c>. systemd 252 (Debian 12) does not set <c>$FDSTORE</c>: set <c>true</c> there.</remarks>
     public string FileDescriptorStore { get; set; } = "auto";
 
+    /// <summary>
+    /// With the store: whether a connection's bytes leave its socket only once the lines cut from them are in the log,
+    /// so that a crash (<c>kill -9</c>, the OOM killer) loses none of them and logs none twice (docs/operations.md).
+    /// Connections of the raw framings (lines, octet counting, seed) over Unix and TCP stream sockets.
+    /// </summary>
+    /// <remarks>Defaults to <see langword="false"/> (it costs daemon CPU per read). Read at start.</remarks>
+    public bool ConsumeWhenLogged { get; set; }
+
     /// <summary>The keys of this section, and the form of their values.</summary>
-    internal static ConfigurationShape Shape() => ConfigurationShape.Object((nameof(FileDescriptorStore), ConfigurationShape.Value(ValueForm.Text)));
+    internal static ConfigurationShape Shape() => ConfigurationShape.Object(
+        (nameof(FileDescriptorStore), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(ConsumeWhenLogged), ConfigurationShape.Value(ValueForm.Boolean)));
 }

@@ -34,6 +34,7 @@ internal sealed class RawFramingProtocol : IConnectionProtocol
         // outlives a park.
         var context = connection.MessageContext;
         context.BatchWrites = true;
+        var consumption = connection.ConsumeWhenLogged(context);
         var intake = connection.Intake;
         var deadline = connection.Deadline;
         var oversize = default(OversizeState);
@@ -61,8 +62,16 @@ internal sealed class RawFramingProtocol : IConnectionProtocol
                 // The policy is read once per read: a reload applies from the next one.
                 var policy = connection.Listener.Limits.Oversize;
                 FrameResult read;
+                var frameAt = buffer.Length;
                 while ((read = reader.Read(ref buffer, policy, ref oversize, out var message)) != FrameResult.Incomplete)
                 {
+                    if (consumption is not null)
+                    {
+                        // The claims of the lines handed over during this message cover the frames before it.
+                        consumption.Before(result.Buffer.Length - frameAt);
+                        frameAt = buffer.Length;
+                    }
+
                     await DeliverAsync(intake, context, read, message, reader.MaxMessageBytes, receivedAt);
                 }
 
@@ -71,6 +80,7 @@ internal sealed class RawFramingProtocol : IConnectionProtocol
                     if (!buffer.IsEmpty)
                     {
                         read = reader.ReadFinal(buffer, policy, ref oversize, out var message);
+                        consumption?.Before(result.Buffer.Length - buffer.Length);
                         await DeliverAsync(intake, context, read, message, reader.MaxMessageBytes, receivedAt);
                         buffer = buffer.Slice(buffer.End);
                     }
@@ -87,8 +97,16 @@ internal sealed class RawFramingProtocol : IConnectionProtocol
             finally
             {
                 intake.PublishCounts();
-                await context.FlushAsync();
-                input.AdvanceTo(buffer.Start, buffer.End);
+                if (consumption is null)
+                {
+                    await context.FlushAsync();
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                }
+                else
+                {
+                    // The bytes of the frames cut from this read leave the socket once their lines are in the log.
+                    await consumption.FlushAsync(context, input, result.Buffer, buffer);
+                }
             }
         }
     }
