@@ -2,6 +2,7 @@ using CsCheck;
 using System.Text;
 using System.Text.Json;
 using SocketDaemon.Listeners;
+using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Syslog;
 using SocketDaemon.Tests.Framing;
 
@@ -126,4 +127,91 @@ public class MessageJsonFormatterTests
                 Assert.Equal(JsonValueKind.Object, document.RootElement.ValueKind);
             }
         }, iter: 2000);
+
+    // SD names and values with what is hard for a one-pass writer: backslashes before any byte, control bytes,
+    // valid and invalid UTF-8, and the grammar's own characters inside values.
+    private static readonly Gen<byte[]> SdName = Gen.Byte[33, 126].Where(b => b is not ((byte)'=' or (byte)']' or (byte)'"')).Array[1, 8];
+
+    private static readonly Gen<byte[]> SdValue = Gen.OneOf(
+        Gen.Byte.Where(b => b is not ((byte)'"' or (byte)'\\')).Select(b => new[] { b }),
+        Gen.Byte.Select(b => new[] { (byte)'\\', b }),
+        Gen.OneOfConst("é"u8.ToArray(), "\u20ac"u8.ToArray(), "=] ["u8.ToArray())).Array[0, 8].Select(parts => parts.SelectMany(p => p).ToArray());
+
+    [Fact]
+    public void Structured_data_is_written_as_reading_it_element_by_element_writes_it() =>
+        Gen.Select(SdName, Gen.Select(SdName, SdValue).Array[0, 3]).Array[1, 3].Sample(elements =>
+        {
+            var sd = new List<byte>();
+            foreach (var (id, parameters) in elements)
+            {
+                sd.Add((byte)'[');
+                sd.AddRange(id);
+                foreach (var (name, value) in parameters)
+                {
+                    sd.Add((byte)' ');
+                    sd.AddRange(name);
+                    sd.AddRange("=\""u8.ToArray());
+                    sd.AddRange(value);
+                    sd.Add((byte)'"');
+                }
+
+                sd.Add((byte)']');
+            }
+
+            var message = "<13>1 - h a p m "u8.ToArray().Concat(sd).Concat(" text"u8.ToArray()).ToArray();
+            var line = JsonLines.Format(message, ParseFormat.Syslog);
+
+            Assert.Contains(",\"sd\":" + ReferenceStructuredData([.. sd]) + ",\"message\":\"text\"}", line, StringComparison.Ordinal);
+            using var document = JsonDocument.Parse(line);
+        }, iter: 3000);
+
+    // What the formatter wrote before it trusted the parser's check: StructuredDataReader, then each part escaped.
+    private static string ReferenceStructuredData(byte[] sd)
+    {
+        var output = new List<byte>();
+        void Escaped(ReadOnlySpan<byte> bytes)
+        {
+            var escaped = new byte[JsonEscaping.MaxEscapedLength(bytes.Length)];
+            output.AddRange(escaped.AsSpan(0, JsonEscaping.Escape(bytes, escaped)).ToArray());
+        }
+
+        output.Add((byte)'{');
+        var reader = new StructuredDataReader(sd);
+        var firstElement = true;
+        while (reader.NextElement(out var id))
+        {
+            output.AddRange(firstElement ? "\""u8.ToArray() : ",\""u8.ToArray());
+            firstElement = false;
+            Escaped(id);
+            output.AddRange("\":{"u8.ToArray());
+            var firstParam = true;
+            while (reader.NextParam(out var name, out var value))
+            {
+                output.AddRange(firstParam ? "\""u8.ToArray() : ",\""u8.ToArray());
+                firstParam = false;
+                Escaped(name);
+                output.AddRange("\":\""u8.ToArray());
+                while (true)
+                {
+                    var backslash = value.IndexOf((byte)'\\');
+                    if (backslash < 0)
+                    {
+                        Escaped(value);
+                        break;
+                    }
+
+                    Escaped(value[..backslash]);
+                    Escaped(value[backslash + 1] is (byte)'"' or (byte)'\\' or (byte)']' ? value.Slice(backslash + 1, 1) : value.Slice(backslash, 2));
+                    value = value[(backslash + 2)..];
+                }
+
+                output.Add((byte)'"');
+            }
+
+            output.Add((byte)'}');
+        }
+
+        output.Add((byte)'}');
+        return Encoding.UTF8.GetString([.. output]);
+    }
 }

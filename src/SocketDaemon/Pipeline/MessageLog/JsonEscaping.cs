@@ -36,33 +36,39 @@ public static class JsonEscaping
                 break;
             }
 
-            var b = source[0];
-            if (b < 0x80)
-            {
-                written += EscapeAscii(b, destination[written..]);
-                source = source[1..];
-                continue;
-            }
-
-            if (Rune.DecodeFromUtf8(source, out _, out var consumed) == System.Buffers.OperationStatus.Done)
-            {
-                source[..consumed].CopyTo(destination[written..]);
-            }
-            else
-            {
-                "\\ufffd"u8.CopyTo(destination[written..]);
-                written += 6 - consumed;
-            }
-
-            written += consumed;
+            written += EscapeNext(source, destination[written..], out var consumed);
             source = source[consumed..];
         }
 
         return written;
     }
 
-    // Printable ASCII but the quote and the backslash: copied as they are.
-    private static readonly System.Buffers.SearchValues<byte> PlainAscii = System.Buffers.SearchValues.Create(
+    /// <summary>
+    /// Escapes the one byte or UTF-8 sequence <paramref name="source"/> starts with, which is not in
+    /// <see cref="PlainAscii"/>; <paramref name="consumed"/> says how many bytes it took.
+    /// </summary>
+    /// <returns>The number of bytes written (at most 6).</returns>
+    internal static int EscapeNext(ReadOnlySpan<byte> source, Span<byte> destination, out int consumed)
+    {
+        var b = source[0];
+        if (b < 0x80)
+        {
+            consumed = 1;
+            return EscapeAscii(b, destination);
+        }
+
+        if (Rune.DecodeFromUtf8(source, out _, out consumed) == System.Buffers.OperationStatus.Done)
+        {
+            source[..consumed].CopyTo(destination);
+            return consumed;
+        }
+
+        "\\ufffd"u8.CopyTo(destination);
+        return 6;
+    }
+
+    /// <summary>Printable ASCII but the quote and the backslash: copied as they are.</summary>
+    internal static readonly System.Buffers.SearchValues<byte> PlainAscii = System.Buffers.SearchValues.Create(
         [.. Enumerable.Range(0x20, 0x7f - 0x20).Where(c => c is not ('"' or '\\')).Select(c => (byte)c), 0x7f]);
 
     private static int EscapeAscii(byte b, Span<byte> destination)

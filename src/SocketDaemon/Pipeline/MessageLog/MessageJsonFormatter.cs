@@ -259,69 +259,94 @@ public static class MessageJsonFormatter
             Raw((byte)'"');
         }
 
-        // `,"sd":{"id":{"name":"value",…},…}` with the values' RFC 5424 escapes undone and JSON's applied.
+        // `,"sd":{"id":{"name":"value",…},…}` with the values' RFC 5424 escapes undone and JSON's applied. One pass that
+        // trusts the grammar the parser checked (StructuredDataReader.TrySkip): `[`, an SD-ID, ` name="value"`s, `]`.
         public void StructuredData(scoped ReadOnlySpan<byte> sd)
         {
-            Raw(",\"sd\":{"u8);
-            var reader = new StructuredDataReader(sd);
-            var firstElement = true;
-            while (reader.NextElement(out var id))
+            Raw(",\"sd\":{\""u8);
+            var i = 0;
+            while (true)
             {
-                if (!firstElement)
-                {
-                    Raw((byte)',');
-                }
-
-                firstElement = false;
-                Raw((byte)'"');
+                var id = sd[++i..];
+                id = id[..id.IndexOfAny((byte)' ', (byte)']')];
                 Printable(id);
                 Raw("\":{"u8);
-                var firstParam = true;
-                while (reader.NextParam(out var name, out var value))
+                i += id.Length;
+                if (sd[i] == (byte)' ')
                 {
-                    if (!firstParam)
+                    while (true)
                     {
-                        Raw((byte)',');
-                    }
+                        var name = sd[++i..];
+                        name = name[..name.IndexOf((byte)'=')];
+                        Raw((byte)'"');
+                        Printable(name);
+                        Raw("\":\""u8);
+                        i += name.Length + 2;
+                        i += SdValue(sd[i..]);
+                        if (sd[i] != (byte)' ')
+                        {
+                            Raw("\"}"u8);
+                            break;
+                        }
 
-                    firstParam = false;
-                    Raw((byte)'"');
-                    Printable(name);
-                    Raw("\":\""u8);
-                    SdValue(value);
-                    Raw((byte)'"');
+                        Raw("\","u8);
+                    }
+                }
+                else
+                {
+                    Raw((byte)'}');
                 }
 
-                Raw((byte)'}');
+                // At the element's ']'.
+                if (++i == sd.Length)
+                {
+                    break;
+                }
+
+                Raw(",\""u8);
             }
 
             Raw((byte)'}');
         }
 
-        // A backslash never occurs inside a UTF-8 sequence, so the value is escaped in runs between its escapes.
-        private void SdValue(scoped ReadOnlySpan<byte> value)
+        // A value up to its closing quote: `\"`, `\\` and `\]` become the character, any other backslash stays; JSON's
+        // escapes applied. Returns the bytes taken, the closing quote included.
+        private int SdValue(scoped ReadOnlySpan<byte> rest)
         {
+            var i = 0;
             while (true)
             {
-                var backslash = value.IndexOf((byte)'\\');
-                if (backslash < 0 || backslash == value.Length - 1)
+                // Never -1: the closing quote is not plain.
+                var plain = rest[i..].IndexOfAnyExcept(JsonEscaping.PlainAscii);
+                Raw(rest.Slice(i, plain));
+                i += plain;
+                var b = rest[i];
+                if (b == (byte)'"')
                 {
-                    Escaped(value);
-                    return;
+                    return i + 1;
                 }
 
-                Escaped(value[..backslash]);
-                var next = value[backslash + 1];
-                if (next is (byte)'"' or (byte)'\\' or (byte)']')
+                if (b == (byte)'\\')
                 {
-                    Escaped(value.Slice(backslash + 1, 1));
-                }
-                else
-                {
-                    Escaped(value.Slice(backslash, 2));
+                    // The grammar makes a backslash take the byte after it, whatever it is.
+                    var next = rest[i + 1];
+                    if (next is (byte)'"' or (byte)'\\' or (byte)']')
+                    {
+                        Escaped(rest.Slice(i + 1, 1));
+                    }
+                    else
+                    {
+                        // Escaped as a pair: the byte after the backslash is taken alone, so a UTF-8 lead byte there
+                        // becomes U+FFFD (as the escaped runs between backslashes always did).
+                        Escaped(rest.Slice(i, 2));
+                    }
+
+                    i += 2;
+                    continue;
                 }
 
-                value = value[(backslash + 2)..];
+                Written += JsonEscaping.EscapeNext(rest[i..], _destination[Written..], out var consumed);
+                i += consumed;
             }
         }
 
