@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SocketDaemon.Diagnostics;
 using SocketDaemon.Client.Spooling;
 using SocketDaemon.Configuration;
 using SocketDaemon.Internal;
@@ -356,7 +357,7 @@ internal sealed partial class UnconsumedJournal : ILogClaimJournal, IDisposable
         _journal.Acknowledge(before);
     }
 
-    [LoggerMessage(Diagnostics.EventIds.LoggedBytesDropped, LogLevel.Information, "Stored connection #{ConnectionId}: dropped {Bytes} bytes still in the socket whose lines the killed run had logged")]
+    [LoggerMessage(EventIds.LoggedBytesDropped, LogLevel.Information, "Stored connection #{ConnectionId}: dropped {Bytes} bytes still in the socket whose lines the killed run had logged")]
     private static partial void LoggedBytesDropped(ILogger logger, long connectionId, int bytes);
 
     private readonly record struct Recovered(string? Path, int Marker, int Bytes, long End);

@@ -317,7 +317,7 @@ public static class MessageJsonFormatter
             while (true)
             {
                 // Never -1: the closing quote is not plain.
-                var plain = rest[i..].IndexOfAnyExcept(JsonEscaping.PlainAscii);
+                var plain = JsonEscaping.IndexOfNotPlain(rest[i..]);
                 Raw(rest.Slice(i, plain));
                 i += plain;
                 var b = rest[i];
