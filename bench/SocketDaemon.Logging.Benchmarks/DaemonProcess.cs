@@ -31,8 +31,15 @@ public sealed class DaemonProcess : IDisposable
     {
         var directory = Path.Combine(Path.GetTempPath(), "sd-logging-bench-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(directory);
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "socketdaemon.dll"), "--listen", "unix:" + Path.Combine(directory, "d.sock"), "--log-dir", Path.Combine(directory, "logs") })
+        // DAEMON=path runs that executable (the Native AOT build that ships) instead of the JIT build next to the bench.
+        var shipped = Environment.GetEnvironmentVariable("DAEMON");
+        var info = new ProcessStartInfo(string.IsNullOrEmpty(shipped) ? "dotnet" : shipped) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (string.IsNullOrEmpty(shipped))
+        {
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "socketdaemon.dll"));
+        }
+
+        foreach (var argument in new[] { "--listen", "unix:" + Path.Combine(directory, "d.sock"), "--log-dir", Path.Combine(directory, "logs") })
         {
             info.ArgumentList.Add(argument);
         }
