@@ -19,4 +19,19 @@ public static class Wait
             await Task.Delay(20);
         }
     }
+
+    /// <summary>Polls an asynchronous <paramref name="condition"/> (a request to the daemon) until it holds, as above.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? Timeout);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
 }

@@ -236,6 +236,27 @@ public class FilesByFieldTests
     }
 
     [Fact]
+    public async Task A_native_batch_whose_file_cannot_be_written_is_acknowledged_only_once_the_file_has_it()
+    {
+        await using var daemon = await StartAsync();
+        await using var client = await TestDaemon.ConnectAsync(daemon.Unix, MessageFraming.Native);
+        await client.SendAsync(Rfc5424("alpha", "first"));
+        // A directory in the way of beta.log: the writer cannot open it and keeps the line queued, retrying.
+        var blocker = Path.Combine(daemon.LogDirectory, "apps", "beta.log");
+        Directory.CreateDirectory(blocker);
+
+        var send = client.SendAsync(Rfc5424("beta", "held"));
+        await Wait.UntilAsync(
+            async () => HttpExchange.Parse(await HttpExchange.GetAsync(daemon.Tcp, "/healthz")).Status == 503,
+            "/healthz to report the file it cannot write");
+
+        Assert.False(send.IsCompleted, "acknowledged while its line was in no file");
+        Directory.Delete(blocker);
+        await send.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal([Rfc5424("beta", "held")], TextsOf(daemon, "apps", "beta"));
+    }
+
+    [Fact]
     public async Task After_a_reload_and_a_rotation_the_files_go_on_with_the_new_limit()
     {
         await using var daemon = await StartAsync();
