@@ -33,7 +33,7 @@ internal sealed class SpoolSender : IAsyncDisposable
     private readonly SpoolWorker[] _workers;
     private readonly Queue<SpoolRange> _returned = new();
     private readonly SortedDictionary<ulong, ulong> _done = [];
-    private readonly PriorityQueue<TaskCompletionSource, ulong> _waiters = new();
+    private readonly AcknowledgementWaiters _waiters = new();
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _work = NewSignal();
     private ulong _nextToSend;
@@ -69,14 +69,7 @@ internal sealed class SpoolSender : IAsyncDisposable
     {
         lock (_lock)
         {
-            if (_spool.Acknowledged >= sequence)
-            {
-                return Task.CompletedTask;
-            }
-
-            var waiter = NewSignal();
-            _waiters.Enqueue(waiter, sequence);
-            return waiter.Task;
+            return _waiters.WaitFor(sequence, _spool.Acknowledged);
         }
     }
 
@@ -87,10 +80,7 @@ internal sealed class SpoolSender : IAsyncDisposable
         await Task.WhenAll(_running).ContinueWith(static _ => { }, TaskScheduler.Default);
         lock (_lock)
         {
-            while (_waiters.TryDequeue(out var waiter, out _))
-            {
-                waiter.TrySetCanceled();
-            }
+            _waiters.CancelAll();
         }
 
         _stopping.Dispose();
@@ -378,11 +368,7 @@ internal sealed class SpoolSender : IAsyncDisposable
             }
 
             _spool.Acknowledge(through);
-            while (_waiters.TryPeek(out var waiter, out var sequence) && sequence <= through)
-            {
-                _waiters.Dequeue();
-                waiter.TrySetResult();
-            }
+            _waiters.Release(through);
         }
     }
 }

@@ -22,7 +22,7 @@ internal sealed class PostgresWriter : IAsyncDisposable
     private readonly Guid _spoolId;
     private readonly PostgresWriterEvents _events;
     private readonly Lock _lock = new();
-    private readonly PriorityQueue<TaskCompletionSource, ulong> _waiters = new();
+    private readonly AcknowledgementWaiters _waiters = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly NpgsqlDataSource _dataSource;
     private Task _running = Task.CompletedTask;
@@ -63,14 +63,7 @@ internal sealed class PostgresWriter : IAsyncDisposable
     {
         lock (_lock)
         {
-            if (_spool.Acknowledged >= sequence)
-            {
-                return Task.CompletedTask;
-            }
-
-            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Enqueue(waiter, sequence);
-            return waiter.Task;
+            return _waiters.WaitFor(sequence, _spool.Acknowledged);
         }
     }
 
@@ -80,10 +73,7 @@ internal sealed class PostgresWriter : IAsyncDisposable
         await _running.ContinueWith(static _ => { }, TaskScheduler.Default);
         lock (_lock)
         {
-            while (_waiters.TryDequeue(out var waiter, out _))
-            {
-                waiter.TrySetCanceled();
-            }
+            _waiters.CancelAll();
         }
 
         await _dataSource.DisposeAsync();
@@ -290,11 +280,7 @@ internal sealed class PostgresWriter : IAsyncDisposable
         Interlocked.Add(ref _written, count);
         lock (_lock)
         {
-            while (_waiters.TryPeek(out var waiter, out var sequence) && sequence <= through)
-            {
-                _waiters.Dequeue();
-                waiter.TrySetResult();
-            }
+            _waiters.Release(through);
         }
     }
 }

@@ -22,7 +22,7 @@ internal sealed class SyslogSender : IAsyncDisposable
     private readonly SocketDaemonClientOptions _connect;
     private readonly Action<SocketEndpoint, Exception> _onError;
     private readonly Lock _lock = new();
-    private readonly PriorityQueue<TaskCompletionSource, ulong> _waiters = new();
+    private readonly AcknowledgementWaiters _waiters = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task _running = Task.CompletedTask;
     private long _sent;
@@ -58,14 +58,7 @@ internal sealed class SyslogSender : IAsyncDisposable
     {
         lock (_lock)
         {
-            if (_spool.Acknowledged >= sequence)
-            {
-                return Task.CompletedTask;
-            }
-
-            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Enqueue(waiter, sequence);
-            return waiter.Task;
+            return _waiters.WaitFor(sequence, _spool.Acknowledged);
         }
     }
 
@@ -75,10 +68,7 @@ internal sealed class SyslogSender : IAsyncDisposable
         await _running.ContinueWith(static _ => { }, TaskScheduler.Default);
         lock (_lock)
         {
-            while (_waiters.TryDequeue(out var waiter, out _))
-            {
-                waiter.TrySetCanceled();
-            }
+            _waiters.CancelAll();
         }
 
         _stopping.Dispose();
@@ -228,11 +218,7 @@ internal sealed class SyslogSender : IAsyncDisposable
         Interlocked.Add(ref _sent, count);
         lock (_lock)
         {
-            while (_waiters.TryPeek(out var waiter, out var sequence) && sequence <= through)
-            {
-                _waiters.Dequeue();
-                waiter.TrySetResult();
-            }
+            _waiters.Release(through);
         }
     }
 }
