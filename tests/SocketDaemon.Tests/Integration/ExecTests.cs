@@ -63,12 +63,14 @@ public class ExecTests
 
         var pgrep = await ChildProcess.RunAsync("pgrep", ["-f", marker[4..^2]]);
         Assert.NotEmpty(pgrep.StandardOutput.Trim());
-        foreach (var pid in pgrep.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        var pids = pgrep.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var pid in pids)
         {
             Process.GetProcessById(int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture)).Kill();
         }
 
-        await Task.Delay(100);
+        // Gone once the daemon has reaped it: it then knows the child died.
+        await Wait.UntilAsync(() => pids.All(pid => !Directory.Exists("/proc/" + pid)), "the daemon to reap the killed child");
         await client.SendManyAsync(["after 1", "after 2"]);
 
         var prefix = marker[4..^1];

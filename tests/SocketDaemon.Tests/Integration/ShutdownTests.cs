@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using SocketDaemon.Client;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Tests.Infrastructure;
@@ -17,10 +18,12 @@ public class ShutdownTests
         // A handler that holds every message until the stop has begun: the clients' frames then fill the pipes and
         // socket buffers, and the clients are still writing when the daemon is told to stop.
         var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var daemon = await TestDaemon.StartAsync(
             new Dictionary<string, string?> { ["SocketDaemon:Pipeline:0:Handler"] = "HoldUntilStop", ["SocketDaemon:Pipeline:1:Handler"] = "Log" },
             services: s => s.AddSingleton(new MessageHandlerRegistration("HoldUntilStop", (builder, _) => builder.Use(async (context, next) =>
             {
+                holding.TrySetResult();
                 await stopping.Task;
                 await next(context);
             }))));
@@ -31,10 +34,10 @@ public class ShutdownTests
             await using var client = await TestDaemon.ConnectAsync(daemon.Unix);
             await client.SendManyAsync(Enumerable.Range(0, PerClient).Select(i => $"client {c} message {i} {new string('x', 300)}"));
         }).ToList();
-        await Task.Delay(200);
+        await holding.Task.WaitAsync(Wait.Timeout);
 
         var stop = daemon.StopAsync();
-        await Task.Delay(100);
+        await WaitForStoppingAsync(daemon.Host);
         Assert.All(sending, s => Assert.False(s.IsCompleted, "the clients are still sending when the stop begins"));
         stopping.SetResult();
         await stop;
@@ -76,5 +79,14 @@ public class ShutdownTests
         {
             await client.DisposeAsync();
         }
+    }
+
+    // The stop has begun once the host has signalled ApplicationStopping.
+    private static Task WaitForStoppingAsync(IHost host)
+    {
+        var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        var begun = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        stopping.Register(() => begun.TrySetResult());
+        return begun.Task.WaitAsync(Wait.Timeout);
     }
 }
