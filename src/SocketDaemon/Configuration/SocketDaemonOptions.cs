@@ -1,9 +1,8 @@
 using SocketDaemon.Connections;
-using SocketDaemon.Listeners.Systemd;
-using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Pipeline;
+using SocketDaemon.Systemd;
 
 namespace SocketDaemon.Configuration;
 

@@ -8,8 +8,8 @@ using Microsoft.Extensions.Options;
 using SocketDaemon.Configuration;
 using SocketDaemon.Diagnostics;
 using SocketDaemon.Listeners.Internal;
-using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline;
+using SocketDaemon.Systemd;
 
 namespace SocketDaemon.Hosting;
 

@@ -2,9 +2,9 @@ using Microsoft.Extensions.Options;
 using SocketDaemon.Configuration;
 using SocketDaemon.Hosting.Validation;
 using SocketDaemon.Internal;
-using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Pipeline;
+using SocketDaemon.Systemd;
 
 namespace SocketDaemon.Hosting;
 

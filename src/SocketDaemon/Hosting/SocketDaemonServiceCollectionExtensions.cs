@@ -12,10 +12,8 @@ using SocketDaemon.Protocols.Http;
 using SocketDaemon.Nats;
 using SocketDaemon.Protocols.Native;
 using SocketDaemon.Status;
-using SocketDaemon.Tail;
 using SocketDaemon.Listeners;
 using SocketDaemon.Listeners.Internal;
-using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Pipeline.Handlers;
@@ -26,6 +24,10 @@ using SocketDaemon.PostgresOutput;
 using SocketDaemon.Connections;
 using SocketDaemon.Connections.Unconsumed;
 using SocketDaemon.Protocols.Raw;
+using SocketDaemon.Pipeline.Parsing;
+using SocketDaemon.Pipeline.Tail;
+using SocketDaemon.Systemd;
+using SocketDaemon.Diagnostics;
 
 namespace SocketDaemon.Hosting;
 
@@ -64,10 +66,12 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton(activation);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ListenerRegistry>();
+        services.TryAddSingleton<IListenerCommands>(static sp => sp.GetRequiredService<ListenerRegistry>());
         services.TryAddSingleton<DaemonCommands>();
         services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>(), Metrics = sp.GetService<SocketDaemonMetrics>(), Parsing = sp.GetService<Syslog.ParseCounters>(), Syslogs = () => (sp.GetService<SyslogOutputs>()?.Running.Select(static h => h.GetStatus()) ?? []).Concat(sp.GetService<PostgresOutputs>()?.Running.Select(static h => h.GetStatus()) ?? []), SyslogTruncations = () => sp.GetService<SyslogOutputs>()?.Running.Select(static h => (h.Options.Spool, h.Truncated)) ?? [], LogReopens = () => sp.GetService<MessageLogFiles>()?.GetReopens() ?? [] });
         services.TryAddSingleton(static sp => new DaemonHealth(sp.GetRequiredService<ListenerRegistry>(), sp.GetRequiredService<MessageLogFiles>()) { Outputs = () => sp.GetService<PostgresOutputs>()?.Running.Select(static h => h.Problem) ?? [] });
         services.TryAddSingleton<SocketDaemonMetrics>();
+        services.TryAddSingleton<ListenerMetrics>();
         services.TryAddSingleton<HttpStatusHandler>();
         services.TryAddSingleton<NativeProtocolHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectionProtocol, RawFramingProtocol>());
@@ -98,10 +102,10 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton<Syslog.ParseCounters>();
         services.AddSingleton(MessageHandlerRegistration.Create(
             "Parse",
-            Syslog.ParseOptions.Shape(),
+            ParseOptions.Shape(),
             static section =>
             {
-                var options = new Syslog.ParseOptions();
+                var options = new ParseOptions();
                 section.Bind(options);
                 return options;
             },

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SocketDaemon.Diagnostics;
 using SocketDaemon.Configuration;
 using SocketDaemon.Pipeline;
 
@@ -52,7 +53,7 @@ public static class NatsServiceCollectionExtensions
         NatsSubjectTemplate.TryParse(step.Subject ?? DefaultSubject, publishers.Host, out var subject, out _);
         var outbox = publishers.Get(step.Url ?? options.Url, step.Stream ?? DefaultStream, subject!.StreamSubject);
         var handler = new NatsHandler(outbox, subject, publishers, step.Acknowledge == NatsAcknowledge.Nats);
-        var counters = services.GetRequiredService<SocketDaemon.Status.SocketDaemonMetrics>().Output("nats", step.Stream ?? DefaultStream);
-        return builder.UseMatching(MessageMatcher.Create(step), step.Final ?? true, SocketDaemon.Status.CountedOutput.Wrap(counters, spools: true, handler.InvokeAsync));
+        var counters = services.GetRequiredService<SocketDaemonMetrics>().Output("nats", step.Stream ?? DefaultStream);
+        return builder.UseMatching(MessageMatcher.Create(step), step.Final ?? true, CountedOutput.Wrap(counters, spools: true, handler.InvokeAsync));
     }
 }

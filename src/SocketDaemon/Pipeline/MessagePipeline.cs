@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using SocketDaemon.Configuration;
-using SocketDaemon.Tail;
+using SocketDaemon.Pipeline.Tail;
 
 namespace SocketDaemon.Pipeline;
 

@@ -6,7 +6,7 @@ using SocketDaemon.Configuration;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Pipeline.MessageLog;
-using SocketDaemon.Status;
+using SocketDaemon.Diagnostics;
 
 namespace SocketDaemon.SyslogOutput;
 

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Time.Testing;
 using SocketDaemon.Client;
 using SocketDaemon.Configuration;
 using SocketDaemon.Framing;
-using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Tests.Infrastructure;
 using SocketDaemon.Connections;

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketDaemon.Hosting;
-using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Pipeline.MessageLog;

@@ -4,10 +4,10 @@ using Microsoft.Extensions.Options;
 using SocketDaemon.Client;
 using System.Net.Sockets;
 using SocketDaemon.Configuration;
-using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline;
-using SocketDaemon.Status;
 using SocketDaemon.Connections;
+using SocketDaemon.Systemd;
+using SocketDaemon.Diagnostics;
 
 namespace SocketDaemon.Listeners.Internal;
 
@@ -34,7 +34,7 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         ListenerRegistry registry,
         IServiceProvider services,
         ILoggerFactory loggerFactory,
-        SocketDaemonMetrics metrics,
+        ListenerMetrics metrics,
         SocketActivation activation,
         FileDescriptorStore store)
     {

@@ -6,9 +6,8 @@ using Microsoft.Win32.SafeHandles;
 using SocketDaemon.Configuration;
 using SocketDaemon.Diagnostics;
 using SocketDaemon.Internal;
-using SocketDaemon.Listeners.Systemd;
 
-namespace SocketDaemon.Listeners.Systemd;
+namespace SocketDaemon.Systemd;
 
 /// <summary>
 /// systemd's file-descriptor store (<c>FileDescriptorStoreMax=</c>, sd_pid_notify_with_fds(3)): listening sockets are
