@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Diagnostics;
-using SocketDaemon.Configuration;
 using SocketDaemon.Pipeline;
 
 namespace SocketDaemon.Nats;
@@ -22,7 +21,7 @@ public static class NatsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<NatsPublishers>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SocketDaemonOptions>, NatsOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NatsOptions>, NatsOptionsValidator>());
         services.AddSingleton(MessageHandlerRegistration.Create(
             "Nats",
             NatsStepOptions.Shape(),
@@ -46,7 +45,7 @@ public static class NatsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(step);
         var services = builder.ApplicationServices;
-        var options = services.GetRequiredService<IOptions<SocketDaemonOptions>>().Value.Nats;
+        var options = services.GetRequiredService<IOptions<NatsOptions>>().Value;
         var publishers = services.GetRequiredService<NatsPublishers>();
 
         // Checked by NatsStepValidator.

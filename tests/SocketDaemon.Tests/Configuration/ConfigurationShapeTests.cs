@@ -7,6 +7,7 @@ using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Sinks;
 using SocketDaemon.Transport;
 using SocketDaemon.Systemd;
+using SocketDaemon.Hosting;
 
 namespace SocketDaemon.Tests.Configuration;
 

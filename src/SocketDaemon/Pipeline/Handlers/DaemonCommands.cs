@@ -2,7 +2,6 @@ using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using SocketDaemon.Configuration;
 using SocketDaemon.Diagnostics;
 
 namespace SocketDaemon.Pipeline.Handlers;
@@ -20,11 +19,11 @@ public sealed partial class DaemonCommands
     private readonly IListenerCommands? _listeners;
 
     /// <summary>Creates the commands from <c>SocketDaemon:Commands</c>.</summary>
-    public DaemonCommands(IOptions<SocketDaemonOptions> options, IHostApplicationLifetime lifetime, ILogger<DaemonCommands> logger, IListenerCommands? listeners = null)
+    public DaemonCommands(IOptions<CommandsOptions> options, IHostApplicationLifetime lifetime, ILogger<DaemonCommands> logger, IListenerCommands? listeners = null)
     {
         _listeners = listeners;
         ArgumentNullException.ThrowIfNull(options);
-        _quit = options.Value.Commands.Quit;
+        _quit = options.Value.Quit;
         _allowedUids = [.. CommandsMiddleware.GetAllowedUids(_quit)];
         QuitMessage = Encoding.UTF8.GetBytes(_quit.Message);
         _lifetime = lifetime;
