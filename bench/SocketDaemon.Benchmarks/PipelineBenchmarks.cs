@@ -1,7 +1,6 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using SocketDaemon.Framing;
-using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline;
 
 namespace SocketDaemon.Benchmarks;

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using SocketDaemon.Framing;
-using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Pipeline.MessageLog;

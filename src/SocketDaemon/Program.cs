@@ -3,7 +3,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using SocketDaemon.Configuration;
 using SocketDaemon.Hosting;
 using SocketDaemon.Hosting.Configuration;
 using SocketDaemon.Sinks;

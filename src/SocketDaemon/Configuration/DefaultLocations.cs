@@ -22,7 +22,7 @@ internal static class DefaultLocations
     /// The state directory: <c>StateDirectory</c>, else systemd's <c>STATE_DIRECTORY</c> (set by
     /// <c>StateDirectory=</c>), else <c>state</c> under the log directory.
     /// </summary>
-    public static string StateDirectory(SocketDaemonOptions options)
+    public static string StateDirectory(SharedSettings options)
     {
         if (!string.IsNullOrWhiteSpace(options.StateDirectory))
         {

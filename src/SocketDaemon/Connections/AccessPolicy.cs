@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using SocketDaemon.Internal;
-using SocketDaemon.Listeners;
+using SocketDaemon.Pipeline;
 
 namespace SocketDaemon.Connections;
 

@@ -1,5 +1,4 @@
 using SocketDaemon.Proxy;
-using SocketDaemon.Listeners;
 
 namespace SocketDaemon.Connections;
 

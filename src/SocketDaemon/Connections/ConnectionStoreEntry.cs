@@ -2,8 +2,8 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using SocketDaemon.Framing;
-using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Transport;
+using SocketDaemon.Systemd;
 
 namespace SocketDaemon.Connections;
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using SocketDaemon.Framing;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Transport;
-using SocketDaemon.Listeners;
 
 namespace SocketDaemon.Connections;
 

@@ -1,5 +1,5 @@
 using SocketDaemon.Framing;
-using SocketDaemon.Listeners;
+
 namespace SocketDaemon.Connections;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SocketDaemon.Diagnostics;
-using SocketDaemon.Listeners;
+using SocketDaemon.Pipeline;
 
 namespace SocketDaemon.Connections;
 

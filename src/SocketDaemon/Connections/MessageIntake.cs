@@ -2,7 +2,6 @@ using System.Buffers;
 using SocketDaemon.Client.Protocol;
 using SocketDaemon.Framing;
 using SocketDaemon.Pipeline;
-using SocketDaemon.Listeners;
 
 namespace SocketDaemon.Connections;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using SocketDaemon.Listeners;
+using SocketDaemon.Pipeline;
 
 namespace SocketDaemon.Connections;
 

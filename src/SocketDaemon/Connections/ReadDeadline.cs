@@ -1,5 +1,4 @@
 using SocketDaemon.Framing;
-using SocketDaemon.Listeners;
 
 namespace SocketDaemon.Connections;
 

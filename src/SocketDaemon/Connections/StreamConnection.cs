@@ -6,7 +6,6 @@ using SocketDaemon.Framing;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Proxy;
 using SocketDaemon.Transport;
-using SocketDaemon.Listeners;
 
 namespace SocketDaemon.Connections;
 

@@ -2,7 +2,6 @@ using System.IO.Pipelines;
 using System.Net.Security;
 using System.Security.Authentication;
 using SocketDaemon.Transport;
-using SocketDaemon.Listeners;
 
 namespace SocketDaemon.Connections;
 

@@ -5,11 +5,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using SocketDaemon.Configuration;
 using SocketDaemon.Diagnostics;
 using SocketDaemon.Listeners.Internal;
-using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline;
+using SocketDaemon.Systemd;
 
 namespace SocketDaemon.Hosting;
 
@@ -70,8 +69,8 @@ internal sealed partial class ReloadService(
 
                 var fresh = optionsFactory.Create(Options.DefaultName);
                 logs.Reopen();
-                pipeline.Rebuild(fresh);
-                listeners.ApplyLimits(fresh);
+                pipeline.Rebuild(fresh.PipelinePart());
+                listeners.ApplyLimits(fresh.ListenerPart());
                 if (!SameListeners(fresh, running.Value))
                 {
                     ListenersNeedRestart(logger);

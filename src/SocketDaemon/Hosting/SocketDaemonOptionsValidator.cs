@@ -2,9 +2,9 @@ using Microsoft.Extensions.Options;
 using SocketDaemon.Configuration;
 using SocketDaemon.Hosting.Validation;
 using SocketDaemon.Internal;
-using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Pipeline;
+using SocketDaemon.Systemd;
 
 namespace SocketDaemon.Hosting;
 
@@ -61,7 +61,7 @@ public sealed class SocketDaemonOptionsValidator : IValidateOptions<SocketDaemon
         {
             failures.Add($"{Root}:LogDirectory: {logDirectory}");
         }
-        else if (DirectoryValidation.Problem(DefaultLocations.StateDirectory(options)) is { } stateDirectory)
+        else if (DirectoryValidation.Problem(DefaultLocations.StateDirectory(options.SharedPart())) is { } stateDirectory)
         {
             failures.Add($"{Root}:StateDirectory: {stateDirectory}");
         }
@@ -93,7 +93,8 @@ public sealed class SocketDaemonOptionsValidator : IValidateOptions<SocketDaemon
     private void ValidatePipeline(List<string> failures, SocketDaemonOptions options)
     {
         var claims = new Dictionary<string, string>(StringComparer.Ordinal);
-        var steps = MessagePipeline.GetSteps(options);
+        var steps = MessagePipeline.GetSteps(options.PipelinePart());
+        var common = options.SharedPart();
         for (var i = 0; i < steps.Count; i++)
         {
             var key = $"{SocketDaemonOptions.SectionName}:Pipeline:{i}";
@@ -104,7 +105,7 @@ public sealed class SocketDaemonOptionsValidator : IValidateOptions<SocketDaemon
                 continue;
             }
 
-            registration.Validate?.Invoke(new PipelineStepValidation(key, options, failures, claims), steps[i].Settings);
+            registration.Validate?.Invoke(new PipelineStepValidation(key, common, failures, claims), steps[i].Settings);
         }
     }
 }

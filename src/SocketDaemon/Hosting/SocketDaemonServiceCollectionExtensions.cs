@@ -4,18 +4,16 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using SocketDaemon.Configuration;
 using SocketDaemon.Hosting.Configuration;
 using SocketDaemon.Hosting.Internal;
 using SocketDaemon.Hosting.Systemd;
+using SocketDaemon.Hosting.Validation;
 using SocketDaemon.Protocols.Http;
 using SocketDaemon.Nats;
 using SocketDaemon.Protocols.Native;
 using SocketDaemon.Status;
-using SocketDaemon.Tail;
 using SocketDaemon.Listeners;
 using SocketDaemon.Listeners.Internal;
-using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Pipeline.Handlers;
@@ -26,6 +24,11 @@ using SocketDaemon.PostgresOutput;
 using SocketDaemon.Connections;
 using SocketDaemon.Connections.Unconsumed;
 using SocketDaemon.Protocols.Raw;
+using SocketDaemon.Pipeline.Parsing;
+using SocketDaemon.Pipeline.Tail;
+using SocketDaemon.Systemd;
+using SocketDaemon.Diagnostics;
+using SocketDaemon.Configuration;
 
 namespace SocketDaemon.Hosting;
 
@@ -57,17 +60,29 @@ public static class SocketDaemonServiceCollectionExtensions
         // The configuration check's problems first, then the values' own.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SocketDaemonOptions>, ConfigurationProblemsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SocketDaemonOptions>, SocketDaemonOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SocketDaemonOptions>, LogFileOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LogFileOptions>, LogFileOptionsValidator>());
+        services.AddSingleton<IValidateOptions<SocketDaemonOptions>>(static sp => new SectionValidator<LogFileOptions>(static o => o.LogFiles, sp.GetServices<IValidateOptions<LogFileOptions>>()));
+
+        // One bind and one validation of the whole section; each folder takes only its part, made from the validated root.
+        services.TryAddSingleton(static sp => Options.Create(Root(sp).SharedPart()));
+        services.TryAddSingleton(static sp => Options.Create(Root(sp).ListenerPart()));
+        services.TryAddSingleton(static sp => Options.Create(Root(sp).PipelinePart()));
+        services.TryAddSingleton(static sp => Options.Create(Root(sp).Commands));
+        services.TryAddSingleton(static sp => Options.Create(Root(sp).Nats));
+        services.TryAddSingleton(static sp => Options.Create(Root(sp).LogFiles));
+        services.TryAddSingleton(static sp => Options.Create(Root(sp).Systemd));
 
         // Read before anything else runs, and only once: the variables are removed as they are read.
         var activation = SocketActivation.FromEnvironment();
         services.TryAddSingleton(activation);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ListenerRegistry>();
+        services.TryAddSingleton<IListenerCommands>(static sp => sp.GetRequiredService<ListenerRegistry>());
         services.TryAddSingleton<DaemonCommands>();
         services.TryAddSingleton(static sp => new DaemonStatusProvider(sp.GetRequiredService<ListenerRegistry>(), sp.GetService<TimeProvider>(), sp.GetService<ForwardHandlers>()) { Nats = sp.GetService<NatsPublishers>(), Metrics = sp.GetService<SocketDaemonMetrics>(), Parsing = sp.GetService<Syslog.ParseCounters>(), Syslogs = () => (sp.GetService<SyslogOutputs>()?.Running.Select(static h => h.GetStatus()) ?? []).Concat(sp.GetService<PostgresOutputs>()?.Running.Select(static h => h.GetStatus()) ?? []), SyslogTruncations = () => sp.GetService<SyslogOutputs>()?.Running.Select(static h => (h.Options.Spool, h.Truncated)) ?? [], LogReopens = () => sp.GetService<MessageLogFiles>()?.GetReopens() ?? [] });
         services.TryAddSingleton(static sp => new DaemonHealth(sp.GetRequiredService<ListenerRegistry>(), sp.GetRequiredService<MessageLogFiles>()) { Outputs = () => sp.GetService<PostgresOutputs>()?.Running.Select(static h => h.Problem) ?? [] });
         services.TryAddSingleton<SocketDaemonMetrics>();
+        services.TryAddSingleton<ListenerMetrics>();
         services.TryAddSingleton<HttpStatusHandler>();
         services.TryAddSingleton<NativeProtocolHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectionProtocol, RawFramingProtocol>());
@@ -98,10 +113,10 @@ public static class SocketDaemonServiceCollectionExtensions
         services.TryAddSingleton<Syslog.ParseCounters>();
         services.AddSingleton(MessageHandlerRegistration.Create(
             "Parse",
-            Syslog.ParseOptions.Shape(),
+            ParseOptions.Shape(),
             static section =>
             {
-                var options = new Syslog.ParseOptions();
+                var options = new ParseOptions();
                 section.Bind(options);
                 return options;
             },
@@ -141,6 +156,8 @@ public static class SocketDaemonServiceCollectionExtensions
             new ForwardStepValidator(),
             static (builder, step) => builder.UseForward(step)));
         services.AddNats();
+        services.AddSingleton<IValidateOptions<SocketDaemonOptions>>(static sp => new SectionValidator<NatsOptions>(
+            static o => o.Nats, sp.GetServices<IValidateOptions<NatsOptions>>(), static o => NatsOptionsValidator.ListenerProblems(o.Listeners)));
         services.AddSyslogOutput();
         services.AddPostgresOutput();
         services.AddMessageSinks();
@@ -201,7 +218,7 @@ public static class SocketDaemonServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(step);
         var services = builder.ApplicationServices;
-        var daemon = services.GetRequiredService<IOptions<SocketDaemonOptions>>().Value;
+        var daemon = services.GetRequiredService<IOptions<SharedSettings>>().Value;
         var options = new ForwardOptions(
             [.. step.Upstreams.Select(SocketDaemon.Client.SocketEndpoint.Parse)],
             step.Balance == ForwardBalance.RoundRobin,
@@ -220,6 +237,9 @@ public static class SocketDaemonServiceCollectionExtensions
 
     // A step that ends the pipeline: of every message, or with match conditions of those that match (the others go
     // on), unless Final is false.
+    // The bound, post-configured and validated section.
+    private static SocketDaemonOptions Root(IServiceProvider services) => services.GetRequiredService<IOptions<SocketDaemonOptions>>().Value;
+
     private static IMessagePipelineBuilder UseEnd(this IMessagePipelineBuilder builder, StepConditions step, bool? final, MessageDelegate handler)
     {
         var matcher = MessageMatcher.Create(step);

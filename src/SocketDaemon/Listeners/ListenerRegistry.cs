@@ -1,7 +1,10 @@
+using SocketDaemon.Connections;
+using SocketDaemon.Pipeline.Handlers;
+
 namespace SocketDaemon.Listeners;
 
 /// <summary>The listeners the daemon has bound, for status reports and for tests to find their ports.</summary>
-public sealed class ListenerRegistry
+public sealed class ListenerRegistry : IListenerCommands
 {
     private volatile BoundListener[] _listeners = [];
 
@@ -16,6 +19,9 @@ public sealed class ListenerRegistry
 
     /// <summary>The listener named <paramref name="name"/>, or <see langword="null"/>.</summary>
     internal BoundListener? Find(string name) => Array.Find(_listeners, l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <inheritdoc />
+    public bool AllowsQuit(string listener) => Find(listener)?.AllowQuit != false;
 
     /// <summary>Whether every configured listener is bound and accepting; false before start and from the stop on.</summary>
     public bool Accepting { get; internal set; }

@@ -1,16 +1,20 @@
 using Microsoft.Extensions.Options;
 using SocketDaemon.Client;
 using SocketDaemon.Configuration;
+using SocketDaemon.Connections;
+
 namespace SocketDaemon.Nats;
 
-/// <summary>Checks the NATS settings of <c>nats://</c> listeners and <c>SocketDaemon:Nats</c> (a <c>Nats</c> step has <see cref="NatsStepValidator"/>), one line per problem naming its key.</summary>
-internal sealed class NatsOptionsValidator : IValidateOptions<SocketDaemonOptions>
+/// <summary>Checks <c>SocketDaemon:Nats</c> and the NATS settings of <c>nats://</c> listeners (a <c>Nats</c> step has <see cref="NatsStepValidator"/>), one line per problem naming its key.</summary>
+internal sealed class NatsOptionsValidator : IValidateOptions<NatsOptions>
 {
-    public ValidateOptionsResult Validate(string? name, SocketDaemonOptions options)
+    private const string Root = SharedSettings.SectionName;
+
+    public ValidateOptionsResult Validate(string? name, NatsOptions options)
     {
-        const string Root = SocketDaemonOptions.SectionName;
+        ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        var nats = options.Nats;
+        var nats = options;
         CheckUrl(failures, $"{Root}:Nats:Url", nats.Url);
         if (nats.MaxInFlight < 1)
         {
@@ -64,7 +68,15 @@ internal sealed class NatsOptionsValidator : IValidateOptions<SocketDaemonOption
             }
         }
 
-        foreach (var (listener, o) in options.Listeners)
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>The problems of the <c>nats://</c> listeners among <paramref name="listeners"/>.</summary>
+    public static IEnumerable<string> ListenerProblems(IReadOnlyDictionary<string, ListenerOptions> listeners)
+    {
+        ArgumentNullException.ThrowIfNull(listeners);
+        var failures = new List<string>();
+        foreach (var (listener, o) in listeners)
         {
             if (!o.Enabled || o.Endpoint?.StartsWith("nats://", StringComparison.OrdinalIgnoreCase) != true)
             {
@@ -83,7 +95,7 @@ internal sealed class NatsOptionsValidator : IValidateOptions<SocketDaemonOption
             }
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures;
     }
 
     /// <summary>Whether <paramref name="url"/> names a NATS server.</summary>

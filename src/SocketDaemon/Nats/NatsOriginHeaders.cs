@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using NATS.Client.Core;
 using SocketDaemon.Client.Protocol;
-using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline;
 
 namespace SocketDaemon.Nats;

@@ -3,7 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Configuration;
-using SocketDaemon.Pipeline.MessageLog;
+
 namespace SocketDaemon.Nats;
 
 /// <summary>
@@ -13,7 +13,7 @@ namespace SocketDaemon.Nats;
 /// Disposed with the host, after the listeners have drained: then it waits (at most <c>ShutdownTimeout</c>) for
 /// JetStream to acknowledge what is still in flight.
 /// </summary>
-internal sealed class NatsPublishers(IOptions<SocketDaemonOptions> options, ILoggerFactory loggerFactory) : IAsyncDisposable, IDisposable
+internal sealed class NatsPublishers(IOptions<SharedSettings> options, IOptions<NatsOptions> nats, ILoggerFactory loggerFactory) : IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<(string Url, string Stream), INatsOutbox> _outboxes = new();
     private long _sequence;
@@ -36,13 +36,13 @@ internal sealed class NatsPublishers(IOptions<SocketDaemonOptions> options, ILog
     public INatsOutbox Get(string url, string stream, string streamSubject) =>
         _outboxes.GetOrAdd((url, stream), key => new NatsSpoolOutbox(
             SpoolDirectory(options.Value, key.Url, key.Stream),
-            options.Value.Nats.SpoolMaxBytes,
+            nats.Value.SpoolMaxBytes,
             options.Value.Durability == MessageDurability.Fsync,
-            new NatsPublisher(key.Url, key.Stream, streamSubject, options.Value.Nats, loggerFactory),
+            new NatsPublisher(key.Url, key.Stream, streamSubject, nats.Value, loggerFactory),
             loggerFactory));
 
     /// <summary>The spool of one server and stream: <c>spool/nats/STREAM-SERVER</c> under the state directory.</summary>
-    internal static string SpoolDirectory(SocketDaemonOptions options, string url, string stream)
+    internal static string SpoolDirectory(SharedSettings options, string url, string stream)
     {
         var server = string.Concat(url.Replace("nats://", string.Empty, StringComparison.Ordinal).Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_'));
         return Path.Combine(DefaultLocations.StateDirectory(options), "spool", "nats", $"{stream}-{server}");

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using SocketDaemon.Configuration;
+using SocketDaemon.Diagnostics;
 using SocketDaemon.Pipeline;
 
 namespace SocketDaemon.Nats;
@@ -21,7 +21,7 @@ public static class NatsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<NatsPublishers>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SocketDaemonOptions>, NatsOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NatsOptions>, NatsOptionsValidator>());
         services.AddSingleton(MessageHandlerRegistration.Create(
             "Nats",
             NatsStepOptions.Shape(),
@@ -45,14 +45,14 @@ public static class NatsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(step);
         var services = builder.ApplicationServices;
-        var options = services.GetRequiredService<IOptions<SocketDaemonOptions>>().Value.Nats;
+        var options = services.GetRequiredService<IOptions<NatsOptions>>().Value;
         var publishers = services.GetRequiredService<NatsPublishers>();
 
         // Checked by NatsStepValidator.
         NatsSubjectTemplate.TryParse(step.Subject ?? DefaultSubject, publishers.Host, out var subject, out _);
         var outbox = publishers.Get(step.Url ?? options.Url, step.Stream ?? DefaultStream, subject!.StreamSubject);
         var handler = new NatsHandler(outbox, subject, publishers, step.Acknowledge == NatsAcknowledge.Nats);
-        var counters = services.GetRequiredService<SocketDaemon.Status.SocketDaemonMetrics>().Output("nats", step.Stream ?? DefaultStream);
-        return builder.UseMatching(MessageMatcher.Create(step), step.Final ?? true, SocketDaemon.Status.CountedOutput.Wrap(counters, spools: true, handler.InvokeAsync));
+        var counters = services.GetRequiredService<SocketDaemonMetrics>().Output("nats", step.Stream ?? DefaultStream);
+        return builder.UseMatching(MessageMatcher.Create(step), step.Final ?? true, CountedOutput.Wrap(counters, spools: true, handler.InvokeAsync));
     }
 }

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text;
 using SocketDaemon.Client.Protocol;
 using SocketDaemon.Framing;
-using SocketDaemon.Listeners;
 
 namespace SocketDaemon.Pipeline;
 

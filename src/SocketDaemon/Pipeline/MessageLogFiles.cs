@@ -52,7 +52,7 @@ public sealed class MessageLogFiles : IDisposable
     /// Creates the set of files under the configured log directory, once <paramref name="journals"/> (the native
     /// sessions) have settled what a killed run left in them.
     /// </summary>
-    public MessageLogFiles(IOptions<SocketDaemonOptions> options, ILogger<MessageLogFiles> logger, IEnumerable<ILogClaimJournal> journals)
+    public MessageLogFiles(IOptions<SharedSettings> options, IOptions<LogFileOptions> files, ILogger<MessageLogFiles> logger, IEnumerable<ILogClaimJournal> journals)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -65,7 +65,7 @@ public sealed class MessageLogFiles : IDisposable
         _logger = logger;
         _directory = options.Value.LogDirectory ?? throw new InvalidOperationException("SocketDaemon:LogDirectory is not set.");
         _durability = options.Value.Durability;
-        _fileOptions = options.Value.LogFiles;
+        _fileOptions = files.Value;
         _spoolDirectory = Path.Combine(DefaultLocations.StateDirectory(options.Value), "spool", "log");
         _fsync = new GroupCommit(FlushToDisk);
     }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
-using SocketDaemon.Configuration;
-using SocketDaemon.Tail;
+using SocketDaemon.Pipeline.Tail;
 
 namespace SocketDaemon.Pipeline;
 
@@ -19,7 +18,7 @@ public sealed class MessagePipeline
         [new PipelineStepOptions { Handler = "Commands" }, new PipelineStepOptions { Handler = "Log" }];
 
     /// <summary>Builds the pipeline.</summary>
-    public MessagePipeline(IOptions<SocketDaemonOptions> options, IEnumerable<MessageHandlerRegistration> handlers, IServiceProvider services)
+    public MessagePipeline(IOptions<PipelineSteps> options, IEnumerable<MessageHandlerRegistration> handlers, IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(handlers);
@@ -32,9 +31,9 @@ public sealed class MessagePipeline
     public MessageDelegate Handler => _handler;
 
     /// <summary>Builds the pipeline of <paramref name="options"/> and puts it in place for the next message.</summary>
-    public void Rebuild(SocketDaemonOptions options) => _handler = Build(options);
+    public void Rebuild(PipelineSteps options) => _handler = Build(options);
 
-    private MessageDelegate Build(SocketDaemonOptions options)
+    private MessageDelegate Build(PipelineSteps options)
     {
         var builder = new MessagePipelineBuilder(_services);
         foreach (var step in GetSteps(options))
@@ -63,9 +62,9 @@ public sealed class MessagePipeline
     }
 
     /// <summary>The configured steps, or <see cref="DefaultSteps"/>.</summary>
-    public static IReadOnlyList<PipelineStepOptions> GetSteps(SocketDaemonOptions options)
+    public static IReadOnlyList<PipelineStepOptions> GetSteps(PipelineSteps options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.Pipeline.Count > 0 ? options.Pipeline : DefaultSteps;
+        return options.Steps.Count > 0 ? options.Steps : DefaultSteps;
     }
 }

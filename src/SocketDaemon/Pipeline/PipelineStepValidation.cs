@@ -1,13 +1,14 @@
 using SocketDaemon.Configuration;
+
 namespace SocketDaemon.Pipeline;
 
-/// <summary>What a step's validator is given: where the step is, the whole configuration, and where to say what is wrong.</summary>
+/// <summary>What a step's validator is given: where the step is, the root settings, and where to say what is wrong.</summary>
 public sealed class PipelineStepValidation
 {
     private readonly List<string> _failures;
     private readonly Dictionary<string, string> _claims;
 
-    internal PipelineStepValidation(string key, SocketDaemonOptions options, List<string> failures, Dictionary<string, string> claims)
+    internal PipelineStepValidation(string key, SharedSettings options, List<string> failures, Dictionary<string, string> claims)
     {
         Key = key;
         Options = options;
@@ -18,8 +19,8 @@ public sealed class PipelineStepValidation
     /// <summary>The step's configuration path, such as <c>SocketDaemon:Pipeline:2</c>.</summary>
     public string Key { get; }
 
-    /// <summary>The whole <c>SocketDaemon</c> section, for settings a step takes from elsewhere (directories, durability).</summary>
-    public SocketDaemonOptions Options { get; }
+    /// <summary>The section's root settings, for what a step takes from elsewhere (directories, durability).</summary>
+    public SharedSettings Options { get; }
 
     /// <summary>Reports that the step's <paramref name="setting"/> is wrong, and why.</summary>
     public void Fail(string setting, string why) => _failures.Add($"{Key}:{setting}: {why}");

@@ -4,7 +4,6 @@ using SocketDaemon.Client.Spooling;
 using SocketDaemon.Client.Status;
 using SocketDaemon.Diagnostics;
 using SocketDaemon.Pipeline;
-using SocketDaemon.Status;
 
 namespace SocketDaemon.PostgresOutput;
 

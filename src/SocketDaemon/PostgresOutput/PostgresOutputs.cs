@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SocketDaemon.Pipeline;
-using SocketDaemon.Status;
+using SocketDaemon.Diagnostics;
 
 namespace SocketDaemon.PostgresOutput;
 

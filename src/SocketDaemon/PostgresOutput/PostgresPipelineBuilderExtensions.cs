@@ -5,8 +5,7 @@ using Microsoft.Extensions.Options;
 using SocketDaemon.Configuration;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.Handlers;
-using SocketDaemon.Pipeline.MessageLog;
-using SocketDaemon.Status;
+using SocketDaemon.Diagnostics;
 
 namespace SocketDaemon.PostgresOutput;
 
@@ -42,7 +41,7 @@ public static class PostgresPipelineBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(step);
         var services = builder.ApplicationServices;
-        var daemon = services.GetRequiredService<IOptions<SocketDaemonOptions>>().Value;
+        var daemon = services.GetRequiredService<IOptions<SharedSettings>>().Value;
         if (!PostgresTableName.TryParse(step.Table, out var table, out var problem))
         {
             throw new ArgumentException(problem, nameof(step));
@@ -64,6 +63,6 @@ public static class PostgresPipelineBuilderExtensions
     }
 
     /// <summary>The spool directory of a Postgres step: its <c>Spool</c>, else <c>spool/postgres</c> under the state directory.</summary>
-    internal static string SpoolDirectory(SocketDaemonOptions options, PostgresStepOptions step) =>
+    internal static string SpoolDirectory(SharedSettings options, PostgresStepOptions step) =>
         Path.GetFullPath(step.Spool ?? Path.Combine("spool", "postgres"), DefaultLocations.StateDirectory(options));
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using SocketDaemon.Diagnostics;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.Handlers;
 
@@ -41,8 +42,8 @@ public static class SinksServiceCollectionExtensions
         var sinks = builder.ApplicationServices.GetRequiredService<MessageSinks>();
         var section = step.Section ?? MessageSinks.DefaultSection;
         var handler = new TemplateLogHandler(sinks.Open(section));
-        var counters = builder.ApplicationServices.GetRequiredService<SocketDaemon.Status.SocketDaemonMetrics>().Output("serilog", section);
+        var counters = builder.ApplicationServices.GetRequiredService<SocketDaemonMetrics>().Output("serilog", section);
         var matcher = MessageMatcher.Create(step);
-        return builder.UseMatching(matcher, matcher.HasConditions && step.Final == true, SocketDaemon.Status.CountedOutput.Wrap(counters, spools: false, handler.InvokeAsync));
+        return builder.UseMatching(matcher, matcher.HasConditions && step.Final == true, CountedOutput.Wrap(counters, spools: false, handler.InvokeAsync));
     }
 }

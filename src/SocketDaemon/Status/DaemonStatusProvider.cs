@@ -1,10 +1,11 @@
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 using SocketDaemon.Client.Status;
 using SocketDaemon.Listeners;
 using SocketDaemon.Nats;
 using SocketDaemon.Pipeline.Handlers;
+using SocketDaemon.Connections;
+using SocketDaemon.Diagnostics;
 
 namespace SocketDaemon.Status;
 
@@ -26,8 +27,7 @@ public sealed class DaemonStatusProvider
     }
 
     /// <summary>The daemon's version, from its assembly.</summary>
-    public static string Version { get; } =
-        typeof(DaemonStatusProvider).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+    public static string Version => DaemonVersion.Text;
 
     /// <summary>When the daemon started.</summary>
     public DateTimeOffset StartedAt { get; }

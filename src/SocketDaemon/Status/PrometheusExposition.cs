@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
 using SocketDaemon.Client.Status;
-using SocketDaemon.Listeners;
+using SocketDaemon.Connections;
+using SocketDaemon.Diagnostics;
 
 namespace SocketDaemon.Status;
 

@@ -6,7 +6,6 @@ using SocketDaemon.Client.Spooling;
 using SocketDaemon.Diagnostics;
 using SocketDaemon.Client.Status;
 using SocketDaemon.Pipeline;
-using SocketDaemon.Status;
 using SocketDaemon.Syslog;
 
 namespace SocketDaemon.SyslogOutput;

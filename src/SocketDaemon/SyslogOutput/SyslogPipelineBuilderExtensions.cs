@@ -5,8 +5,7 @@ using Microsoft.Extensions.Options;
 using SocketDaemon.Configuration;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.Handlers;
-using SocketDaemon.Pipeline.MessageLog;
-using SocketDaemon.Status;
+using SocketDaemon.Diagnostics;
 
 namespace SocketDaemon.SyslogOutput;
 
@@ -42,7 +41,7 @@ public static class SyslogPipelineBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(step);
         var services = builder.ApplicationServices;
-        var daemon = services.GetRequiredService<IOptions<SocketDaemonOptions>>().Value;
+        var daemon = services.GetRequiredService<IOptions<SharedSettings>>().Value;
         var options = new SyslogOutputOptions(
             [.. step.Upstreams.Select(SocketDaemon.Client.SocketEndpoint.Parse)],
             step.Format,
@@ -65,6 +64,6 @@ public static class SyslogPipelineBuilderExtensions
     }
 
     /// <summary>The spool directory of a Syslog step: its <c>Spool</c>, else <c>spool/syslog</c> under the state directory.</summary>
-    internal static string SpoolDirectory(SocketDaemonOptions options, SyslogStepOptions step) =>
+    internal static string SpoolDirectory(SharedSettings options, SyslogStepOptions step) =>
         Path.GetFullPath(step.Spool ?? Path.Combine("spool", "syslog"), DefaultLocations.StateDirectory(options));
 }

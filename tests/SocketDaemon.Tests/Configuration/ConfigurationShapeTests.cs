@@ -1,14 +1,14 @@
 using System.Reflection;
 using SocketDaemon.Configuration;
 using SocketDaemon.Connections;
-using SocketDaemon.Listeners.Systemd;
-using SocketDaemon.Listeners;
 using SocketDaemon.Nats;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Sinks;
-
 using SocketDaemon.Transport;
+using SocketDaemon.Systemd;
+using SocketDaemon.Hosting;
+
 namespace SocketDaemon.Tests.Configuration;
 
 /// <summary>
@@ -48,7 +48,7 @@ public class ConfigurationShapeTests
         (typeof(ForwardStepOptions), ForwardStepOptions.Shape()),
         (typeof(NatsStepOptions), NatsStepOptions.Shape()),
         (typeof(SerilogStepOptions), SerilogStepOptions.Shape()),
-        (typeof(SocketDaemon.Syslog.ParseOptions), SocketDaemon.Syslog.ParseOptions.Shape()),
+        (typeof(SocketDaemon.Pipeline.Parsing.ParseOptions), SocketDaemon.Pipeline.Parsing.ParseOptions.Shape()),
         (typeof(SocketDaemon.Pipeline.MessageLog.LogFileOptions), SocketDaemon.Pipeline.MessageLog.LogFileOptions.Shape()),
         (typeof(SocketDaemon.SyslogOutput.SyslogStepOptions), SocketDaemon.SyslogOutput.SyslogStepOptions.Shape()),
         (typeof(SocketDaemon.PostgresOutput.PostgresStepOptions), SocketDaemon.PostgresOutput.PostgresStepOptions.Shape()),
@@ -62,7 +62,7 @@ public class ConfigurationShapeTests
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod?.IsPublic == true).ToList();
 
         // A pipeline step also has its Handler key.
-        var expected = properties.Select(p => p.Name).Concat(typeof(StepConditions).IsAssignableFrom(type) || type == typeof(ExecStepOptions) || type == typeof(SocketDaemon.Syslog.ParseOptions) ? ["Handler"] : []);
+        var expected = properties.Select(p => p.Name).Concat(typeof(StepConditions).IsAssignableFrom(type) || type == typeof(ExecStepOptions) || type == typeof(SocketDaemon.Pipeline.Parsing.ParseOptions) ? ["Handler"] : []);
         Assert.True(
             expected.Order().SequenceEqual(shape.Properties.Keys.Order()),
             $"{name}: properties {string.Join(", ", expected.Order())}; shape {string.Join(", ", shape.Properties.Keys.Order())}");

@@ -3,12 +3,11 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using SocketDaemon.Client;
-using SocketDaemon.Configuration;
 using SocketDaemon.Framing;
-using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Tests.Infrastructure;
 using SocketDaemon.Connections;
+using SocketDaemon.Hosting;
 
 namespace SocketDaemon.Tests.Connections;
 

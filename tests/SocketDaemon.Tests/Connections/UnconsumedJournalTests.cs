@@ -4,10 +4,11 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Connections.Unconsumed;
-using SocketDaemon.Configuration;
 using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Tests.Infrastructure;
 using SocketDaemon.Transport;
+using SocketDaemon.Hosting;
+using SocketDaemon.Configuration;
 
 namespace SocketDaemon.Tests.Connections;
 
@@ -35,7 +36,7 @@ public class UnconsumedJournalTests
     public async Task A_resumed_connection_reads_on_after_exactly_the_bytes_whose_lines_are_logged(KilledAt killedAt, string readAgain)
     {
         using var directory = new TempDirectory();
-        var options = Options.Create(new SocketDaemonOptions { LogDirectory = directory.Combine("logs"), StateDirectory = directory.Combine("state") });
+        var options = Options.Create(new SharedSettings { LogDirectory = directory.Combine("logs"), StateDirectory = directory.Combine("state") });
         Directory.CreateDirectory(directory.Combine("logs"));
         var (client, server) = Pair();
         using var clientSocket = client;
@@ -87,7 +88,7 @@ public class UnconsumedJournalTests
     public async Task A_claim_of_another_connection_or_an_earlier_marker_drops_nothing()
     {
         using var directory = new TempDirectory();
-        var options = Options.Create(new SocketDaemonOptions { LogDirectory = directory.Combine("logs"), StateDirectory = directory.Combine("state") });
+        var options = Options.Create(new SharedSettings { LogDirectory = directory.Combine("logs"), StateDirectory = directory.Combine("state") });
         Directory.CreateDirectory(directory.Combine("logs"));
         var (client, server) = Pair();
         using var clientSocket = client;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
 using SocketDaemon.Client;
-using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Tests.Infrastructure;
 
 namespace SocketDaemon.Tests.Integration;

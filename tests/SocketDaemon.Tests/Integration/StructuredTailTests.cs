@@ -2,8 +2,8 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SocketDaemon.Client;
 using SocketDaemon.Client.Tail;
-using SocketDaemon.Tail;
 using SocketDaemon.Tests.Infrastructure;
+using SocketDaemon.Pipeline.Tail;
 
 namespace SocketDaemon.Tests.Integration;
 

@@ -109,5 +109,5 @@ public class TailTests
     }
 
     private static Task UntilSubscribedAsync(TestDaemon daemon) =>
-        Wait.UntilAsync(() => daemon.Host.Services.GetService(typeof(SocketDaemon.Tail.TailHub)) is SocketDaemon.Tail.TailHub { HasSubscribers: true }, "the tail to subscribe");
+        Wait.UntilAsync(() => daemon.Host.Services.GetService(typeof(SocketDaemon.Pipeline.Tail.TailHub)) is SocketDaemon.Pipeline.Tail.TailHub { HasSubscribers: true }, "the tail to subscribe");
 }

@@ -1,6 +1,6 @@
 using SocketDaemon.Client;
-using SocketDaemon.Listeners;
 using SocketDaemon.Tests.Infrastructure;
+using SocketDaemon.Connections;
 
 namespace SocketDaemon.Tests.Limits;
 

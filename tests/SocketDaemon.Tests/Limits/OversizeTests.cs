@@ -1,6 +1,6 @@
 using System.Text;
-using SocketDaemon.Listeners;
 using SocketDaemon.Tests.Infrastructure;
+using SocketDaemon.Connections;
 
 namespace SocketDaemon.Tests.Limits;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using SocketDaemon.Client;
 using SocketDaemon.Client.Protocol;
-using SocketDaemon.Listeners;
 using SocketDaemon.Tests.Infrastructure;
+using SocketDaemon.Connections;
 
 namespace SocketDaemon.Tests.Limits;
 

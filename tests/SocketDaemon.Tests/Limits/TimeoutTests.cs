@@ -1,4 +1,3 @@
-using SocketDaemon.Listeners;
 using SocketDaemon.Tests.Infrastructure;
 
 namespace SocketDaemon.Tests.Limits;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Framing;
-using SocketDaemon.Listeners;
 using SocketDaemon.Nats;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Tests.Infrastructure;

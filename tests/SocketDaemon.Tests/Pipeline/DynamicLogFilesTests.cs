@@ -1,13 +1,12 @@
 using System.Buffers;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
-using SocketDaemon.Hosting;
-using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Syslog;
 using SocketDaemon.Tests.Infrastructure;
+using SocketDaemon.Configuration;
 
 namespace SocketDaemon.Tests.Pipeline;
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using CsCheck;
-using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.MessageLog;
 

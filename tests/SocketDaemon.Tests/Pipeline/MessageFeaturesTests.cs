@@ -1,6 +1,5 @@
 using System.Buffers;
 using SocketDaemon.Framing;
-using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.MessageLog;
 

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Tests.Infrastructure;
+using SocketDaemon.Configuration;
 
 namespace SocketDaemon.Tests.Pipeline;
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using Microsoft.Extensions.DependencyInjection;
-using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline;
 
 namespace SocketDaemon.Tests.Pipeline;

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text;
 using CsCheck;
 using Microsoft.Extensions.DependencyInjection;
-using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline;
 using SocketDaemon.PostgresOutput;
 

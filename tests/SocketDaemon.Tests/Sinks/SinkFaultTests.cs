@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using SocketDaemon.Client;
 using SocketDaemon.Client.Protocol;
-using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Tests.Infrastructure;
+using SocketDaemon.Connections;
 
 namespace SocketDaemon.Tests.Sinks;
 

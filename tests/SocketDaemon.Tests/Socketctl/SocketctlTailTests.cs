@@ -89,10 +89,10 @@ public class SocketctlTailTests
         await Wait.UntilAsync(() => output.ToString().Contains('é', StringComparison.Ordinal), "the tail to print the message");
         await stop.CancelAsync();
         Assert.Equal(ExitCodes.Ok, await tail.WaitAsync(Wait.Timeout));
-        await Wait.UntilAsync(() => daemon.Host.Services.GetService(typeof(SocketDaemon.Tail.TailHub)) is SocketDaemon.Tail.TailHub { HasSubscribers: false }, "the tail to unsubscribe");
+        await Wait.UntilAsync(() => daemon.Host.Services.GetService(typeof(SocketDaemon.Pipeline.Tail.TailHub)) is SocketDaemon.Pipeline.Tail.TailHub { HasSubscribers: false }, "the tail to unsubscribe");
         return output.ToString().TrimEnd('\n', '\r');
     }
 
     private static Task UntilSubscribedAsync(TestDaemon daemon) =>
-        Wait.UntilAsync(() => daemon.Host.Services.GetService(typeof(SocketDaemon.Tail.TailHub)) is SocketDaemon.Tail.TailHub { HasSubscribers: true }, "the tail to subscribe");
+        Wait.UntilAsync(() => daemon.Host.Services.GetService(typeof(SocketDaemon.Pipeline.Tail.TailHub)) is SocketDaemon.Pipeline.Tail.TailHub { HasSubscribers: true }, "the tail to subscribe");
 }

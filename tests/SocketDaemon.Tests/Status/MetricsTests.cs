@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using SocketDaemon.Client;
-using SocketDaemon.Status;
 using SocketDaemon.Tests.Infrastructure;
 
 namespace SocketDaemon.Tests.Status;

@@ -1,10 +1,10 @@
 using CsCheck;
 using System.Text;
 using System.Text.Json;
-using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Syslog;
 using SocketDaemon.Tests.Framing;
+using SocketDaemon.Pipeline;
 
 namespace SocketDaemon.Tests.Syslog;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using SocketDaemon.Client;
-using SocketDaemon.Status;
 using SocketDaemon.SyslogOutput;
 using SocketDaemon.Tests.Infrastructure;
+using SocketDaemon.Diagnostics;
 
 namespace SocketDaemon.Tests.SyslogOutput;
 

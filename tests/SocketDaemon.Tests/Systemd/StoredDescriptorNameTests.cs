@@ -1,6 +1,7 @@
 using CsCheck;
 using SocketDaemon.Framing;
-using SocketDaemon.Listeners.Systemd;
+using SocketDaemon.Systemd;
+
 namespace SocketDaemon.Tests.Systemd;
 
 /// <summary>The names the daemon gives what it puts in systemd's store, which are all the next run knows after a crash.</summary>

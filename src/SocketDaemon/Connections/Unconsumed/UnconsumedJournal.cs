@@ -54,7 +54,7 @@ internal sealed partial class UnconsumedJournal : ILogClaimJournal, IDisposable
     private bool _settled;
     private bool _disposed;
 
-    public UnconsumedJournal(IOptions<SocketDaemonOptions> options, ILogger<UnconsumedJournal> logger)
+    public UnconsumedJournal(IOptions<SharedSettings> options, ILogger<UnconsumedJournal> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 
-using SocketDaemon.Configuration;
 namespace SocketDaemon.Hosting.Configuration;
 
 /// <summary>Reports what the configuration check found before binding, first among the failures.</summary>

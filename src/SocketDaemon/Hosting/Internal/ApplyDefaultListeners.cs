@@ -3,9 +3,9 @@ using Microsoft.Extensions.Options;
 using SocketDaemon.Client;
 using SocketDaemon.Configuration;
 using SocketDaemon.Hosting.Configuration;
-using SocketDaemon.Listeners.Systemd;
+using SocketDaemon.Connections;
+using SocketDaemon.Systemd;
 
-using SocketDaemon.Listeners;
 namespace SocketDaemon.Hosting.Internal;
 
 /// <summary>

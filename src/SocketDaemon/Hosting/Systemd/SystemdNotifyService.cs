@@ -2,9 +2,9 @@ using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SocketDaemon.Diagnostics;
-using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Listeners;
 using SocketDaemon.Status;
+using SocketDaemon.Systemd;
 
 namespace SocketDaemon.Hosting.Systemd;
 

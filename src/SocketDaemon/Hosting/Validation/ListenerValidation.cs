@@ -2,9 +2,8 @@ using SocketDaemon.Client;
 using SocketDaemon.Internal;
 using SocketDaemon.Connections;
 using SocketDaemon.Transport;
-using SocketDaemon.Listeners.Systemd;
+using SocketDaemon.Systemd;
 
-using SocketDaemon.Listeners;
 namespace SocketDaemon.Hosting.Validation;
 
 /// <summary>Checks one <c>SocketDaemon:Listeners:NAME</c> section: endpoint, limits, socket file, access and TLS.</summary>

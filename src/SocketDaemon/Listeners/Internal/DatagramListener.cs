@@ -5,9 +5,9 @@ using System.Runtime.InteropServices;
 using SocketDaemon.Client;
 using SocketDaemon.Framing;
 using SocketDaemon.Internal;
-using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Connections;
+using SocketDaemon.Systemd;
 
 namespace SocketDaemon.Listeners.Internal;
 

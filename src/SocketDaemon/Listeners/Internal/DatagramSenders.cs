@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Runtime.InteropServices;
+using SocketDaemon.Pipeline;
 
 namespace SocketDaemon.Listeners.Internal;
 

@@ -3,11 +3,11 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Client;
 using System.Net.Sockets;
-using SocketDaemon.Configuration;
-using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Pipeline;
-using SocketDaemon.Status;
 using SocketDaemon.Connections;
+using SocketDaemon.Systemd;
+using SocketDaemon.Diagnostics;
+using SocketDaemon.Configuration;
 
 namespace SocketDaemon.Listeners.Internal;
 
@@ -17,7 +17,8 @@ namespace SocketDaemon.Listeners.Internal;
 /// </summary>
 internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, IDisposable
 {
-    private readonly SocketDaemonOptions _options;
+    private readonly ListenerSet _options;
+    private readonly TimeSpan _shutdownTimeout;
     private readonly MessagePipeline _pipeline;
     private readonly ListenerRegistry _registry;
     private readonly IServiceProvider _services;
@@ -29,12 +30,13 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
     private readonly List<ListenerContext> _contexts = [];
 
     public ListenerHostedService(
-        IOptions<SocketDaemonOptions> options,
+        IOptions<ListenerSet> options,
+        IOptions<SharedSettings> common,
         MessagePipeline pipeline,
         ListenerRegistry registry,
         IServiceProvider services,
         ILoggerFactory loggerFactory,
-        SocketDaemonMetrics metrics,
+        ListenerMetrics metrics,
         SocketActivation activation,
         FileDescriptorStore store)
     {
@@ -43,6 +45,7 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         // Created with the service so that its instruments exist from the start; it reads the registry.
         _ = metrics;
         _options = options.Value;
+        _shutdownTimeout = common.Value.ShutdownTimeout;
         _pipeline = pipeline;
         _registry = registry;
         _services = services;
@@ -170,7 +173,7 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
     }
 
     /// <summary>Applies reloaded limits, and each listener's own limits, to every listener.</summary>
-    public void ApplyLimits(SocketDaemonOptions options)
+    public void ApplyLimits(ListenerSet options)
     {
         foreach (var context in _contexts)
         {
@@ -185,7 +188,7 @@ internal sealed class ListenerHostedService : IHostedService, IAsyncDisposable, 
         // The order of a graceful stop: no new connections, then let the open ones finish, then close the rest.
         _registry.Accepting = false;
         await Task.WhenAll(_listeners.Select(l => l.UnbindAsync()));
-        await _connections.DrainAsync(_options.ShutdownTimeout);
+        await _connections.DrainAsync(_shutdownTimeout);
         await DisposeAsync();
     }
 

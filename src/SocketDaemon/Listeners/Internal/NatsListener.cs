@@ -6,12 +6,10 @@ using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
-using PeerInfo = SocketDaemon.Listeners.PeerInfo;
+using PeerInfo = SocketDaemon.Pipeline.PeerInfo;
 using SocketDaemon.Client;
-using SocketDaemon.Configuration;
 using SocketDaemon.Diagnostics;
 using SocketDaemon.Framing;
-using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Connections;
 using SocketDaemon.Nats;
@@ -49,7 +47,7 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
     public Task BindAsync(CancellationToken cancellationToken)
     {
         // Nothing to bind: the consumer is read from StartAccepting on, and NATS being down is not a start-up error.
-        _options = context.Services.GetRequiredService<IOptions<SocketDaemonOptions>>().Value.Nats;
+        _options = context.Services.GetRequiredService<IOptions<NatsOptions>>().Value;
         var loggerFactory = context.Services.GetRequiredService<ILoggerFactory>();
         _logger = loggerFactory.CreateLogger("SocketDaemon.Nats");
         _connection = NatsConnectionFactory.Create("nats://" + endpoint.ToString()["nats://".Length..], _options, $"socketdaemon {Environment.MachineName} {context.Name}", loggerFactory);

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using SocketDaemon.Internal;
+using SocketDaemon.Pipeline;
 
 namespace SocketDaemon.Listeners.Internal;
 

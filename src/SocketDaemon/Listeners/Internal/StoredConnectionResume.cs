@@ -3,9 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using SocketDaemon.Connections.Unconsumed;
 using SocketDaemon.Framing;
 using SocketDaemon.Internal;
-using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Connections;
 using SocketDaemon.Transport;
+using SocketDaemon.Systemd;
 
 namespace SocketDaemon.Listeners.Internal;
 

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using SocketDaemon.Client;
 using SocketDaemon.Internal;
-using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Connections;
+using SocketDaemon.Systemd;
 
 namespace SocketDaemon.Listeners.Internal;
 

@@ -4,9 +4,10 @@ using Microsoft.Extensions.Logging;
 using SocketDaemon.Client;
 using SocketDaemon.Framing;
 using SocketDaemon.Internal;
-using SocketDaemon.Listeners.Systemd;
 using SocketDaemon.Connections;
 using SocketDaemon.Transport;
+using SocketDaemon.Pipeline;
+using SocketDaemon.Systemd;
 
 namespace SocketDaemon.Listeners.Internal;
 

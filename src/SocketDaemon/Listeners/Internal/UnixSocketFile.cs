@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using SocketDaemon.Internal;
+using SocketDaemon.Connections;
 
 namespace SocketDaemon.Listeners.Internal;
 

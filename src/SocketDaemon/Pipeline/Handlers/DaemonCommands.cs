@@ -2,10 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using SocketDaemon.Configuration;
 using SocketDaemon.Diagnostics;
-using SocketDaemon.Listeners;
-using SocketDaemon.Pipeline.Handlers;
 
 namespace SocketDaemon.Pipeline.Handlers;
 
@@ -19,14 +16,14 @@ public sealed partial class DaemonCommands
     private readonly HashSet<uint> _allowedUids;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger _logger;
-    private readonly ListenerRegistry? _listeners;
+    private readonly IListenerCommands? _listeners;
 
     /// <summary>Creates the commands from <c>SocketDaemon:Commands</c>.</summary>
-    public DaemonCommands(IOptions<SocketDaemonOptions> options, IHostApplicationLifetime lifetime, ILogger<DaemonCommands> logger, ListenerRegistry? listeners = null)
+    public DaemonCommands(IOptions<CommandsOptions> options, IHostApplicationLifetime lifetime, ILogger<DaemonCommands> logger, IListenerCommands? listeners = null)
     {
         _listeners = listeners;
         ArgumentNullException.ThrowIfNull(options);
-        _quit = options.Value.Commands.Quit;
+        _quit = options.Value.Quit;
         _allowedUids = [.. CommandsMiddleware.GetAllowedUids(_quit)];
         QuitMessage = Encoding.UTF8.GetBytes(_quit.Message);
         _lifetime = lifetime;
@@ -53,7 +50,7 @@ public sealed partial class DaemonCommands
     }
 
     /// <summary>Whether <paramref name="peer"/> may stop the daemon through <paramref name="listener"/>, which may forbid it (<c>AllowQuit</c>).</summary>
-    public bool MayQuit(string listener, PeerInfo peer) => _listeners?.Find(listener)?.AllowQuit != false && MayQuit(peer);
+    public bool MayQuit(string listener, PeerInfo peer) => _listeners?.AllowsQuit(listener) != false && MayQuit(peer);
 
     /// <summary>Stops the daemon gracefully if <paramref name="peer"/> may; says which in the operational log.</summary>
     public bool TryQuit(string listener, PeerInfo peer)

@@ -16,6 +16,6 @@ public sealed class ForwardHandlers(ILogger<ForwardHandler> logger) : SpooledHan
     protected override ForwardHandler Create(ForwardOptions options) => new(options, logger);
 
     /// <summary>The spool directory of a Forward step: its <c>Spool</c>, else <c>spool/forward</c> under the state directory.</summary>
-    internal static string SpoolDirectory(SocketDaemonOptions options, ForwardStepOptions step) =>
+    internal static string SpoolDirectory(SharedSettings options, ForwardStepOptions step) =>
         Path.GetFullPath(step.Spool ?? Path.Combine("spool", "forward"), DefaultLocations.StateDirectory(options));
 }

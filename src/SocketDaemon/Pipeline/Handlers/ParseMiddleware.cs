@@ -1,4 +1,5 @@
 using SocketDaemon.Syslog;
+using SocketDaemon.Pipeline.Parsing;
 
 namespace SocketDaemon.Pipeline.Handlers;
 

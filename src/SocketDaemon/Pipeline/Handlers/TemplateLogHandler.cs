@@ -65,7 +65,7 @@ public sealed class TemplateLogHandler
             properties.Add(new("OriginReceivedAt", new ScalarValue(origin.ReceivedAt)));
         }
 
-        Syslog.SyslogProperties.AddTo(context, properties);
+        Parsing.SyslogProperties.AddTo(context, properties);
         _log.Write(new LogEvent(context.ReceivedAt, LogEventLevel.Information, null, Template, properties));
         return ValueTask.CompletedTask;
     }

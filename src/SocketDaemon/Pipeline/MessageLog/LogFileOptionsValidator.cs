@@ -1,16 +1,17 @@
 using Microsoft.Extensions.Options;
 using SocketDaemon.Configuration;
+
 namespace SocketDaemon.Pipeline.MessageLog;
 
 /// <summary>Checks <c>SocketDaemon:LogFiles</c> at start and at every reload, naming the key that is wrong.</summary>
-public sealed class LogFileOptionsValidator : IValidateOptions<SocketDaemonOptions>
+public sealed class LogFileOptionsValidator : IValidateOptions<LogFileOptions>
 {
     /// <inheritdoc/>
-    public ValidateOptionsResult Validate(string? name, SocketDaemonOptions options)
+    public ValidateOptionsResult Validate(string? name, LogFileOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        const string Key = $"{SocketDaemonOptions.SectionName}:{LogFileOptions.SectionName}";
-        var files = options.LogFiles;
+        const string Key = $"{SharedSettings.SectionName}:{LogFileOptions.SectionName}";
+        var files = options;
         var failures = new List<string>();
         if (!Enum.IsDefined(files.Naming))
         {

@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using SocketDaemon.Client.Spooling;
+using SocketDaemon.Configuration;
+
 namespace SocketDaemon.Pipeline.MessageLog;
 
 /// <summary>

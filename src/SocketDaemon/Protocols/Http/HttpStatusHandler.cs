@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using SocketDaemon.Client.Status;
 using SocketDaemon.Framing;
-using SocketDaemon.Listeners;
 using SocketDaemon.Status;
 using SocketDaemon.Connections;
 

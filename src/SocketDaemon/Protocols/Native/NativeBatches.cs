@@ -1,10 +1,8 @@
 using System.Buffers;
 using SocketDaemon.Client.Protocol;
 using SocketDaemon.Client.Spooling;
-using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.MessageLog;
-using SocketDaemon.Status;
 using SocketDaemon.Connections;
 
 namespace SocketDaemon.Protocols.Native;

@@ -2,10 +2,10 @@ using SocketDaemon.Client.Protocol;
 using SocketDaemon.Framing;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Status;
-using SocketDaemon.Tail;
 using SocketDaemon.Connections;
-
 using SocketDaemon.Pipeline.Handlers;
+using SocketDaemon.Pipeline.Tail;
+
 namespace SocketDaemon.Protocols.Native;
 
 /// <summary>

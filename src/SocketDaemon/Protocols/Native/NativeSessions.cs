@@ -56,7 +56,7 @@ internal sealed class NativeSessions : ILogClaimJournal, IDisposable
     private bool _disposed;
 
     /// <summary>Opens the journal under the state directory and reads back every session's position.</summary>
-    public NativeSessions(IOptions<SocketDaemonOptions> options, ILogger<NativeSessions> logger)
+    public NativeSessions(IOptions<SharedSettings> options, ILogger<NativeSessions> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);

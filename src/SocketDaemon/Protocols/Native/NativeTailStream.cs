@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using SocketDaemon.Client.Protocol;
-using SocketDaemon.Tail;
 using SocketDaemon.Connections;
+using SocketDaemon.Pipeline.Tail;
 
 namespace SocketDaemon.Protocols.Native;
 

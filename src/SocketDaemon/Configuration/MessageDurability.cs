@@ -1,4 +1,4 @@
-namespace SocketDaemon.Pipeline.MessageLog;
+namespace SocketDaemon.Configuration;
 
 /// <summary>What "written" means before the daemon acknowledges a batch of the native protocol.</summary>
 public enum MessageDurability

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
-using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.Handlers;
+using SocketDaemon.Syslog;
 
-namespace SocketDaemon.Syslog;
+namespace SocketDaemon.Pipeline.Parsing;
 
 /// <summary>Adds the <c>Parse</c> step to a pipeline.</summary>
 public static class ParsePipelineBuilderExtensions

@@ -1,15 +1,15 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
-using SocketDaemon.Listeners;
 
-namespace SocketDaemon.Status;
+namespace SocketDaemon.Diagnostics;
 
 /// <summary>
 /// The daemon's counters as a <see cref="Meter"/> named <c>SocketDaemon</c>, for <c>dotnet-counters</c> and
 /// OpenTelemetry, and the counters of the pipeline's steps (outputs, filter drops) that
-/// <c>/metrics</c> also reports. The listener instruments observe the listeners' own counters, so the hot path
-/// counts once and <c>/metrics</c>, <c>/status</c> and the meter always agree.
+/// <c>/metrics</c> also reports. The listeners add their instruments to <see cref="Meter"/> (<c>ListenerMetrics</c>),
+/// observing the listeners' own counters, so the hot path counts once and <c>/metrics</c>, <c>/status</c> and the
+/// meter always agree.
 /// </summary>
 public sealed class SocketDaemonMetrics : IDisposable
 {
@@ -20,24 +20,19 @@ public sealed class SocketDaemonMetrics : IDisposable
     private readonly ConcurrentDictionary<(string Output, string Name), OutputCounters> _outputs = new();
     private readonly ConcurrentDictionary<string, StrongBox<long>> _filterDrops = new(StringComparer.Ordinal);
 
-    /// <summary>Creates the meter and its instruments.</summary>
-    public SocketDaemonMetrics(IMeterFactory meters, ListenerRegistry listeners)
+    /// <summary>Creates the meter and the instruments of the pipeline's steps.</summary>
+    public SocketDaemonMetrics(IMeterFactory meters)
     {
         ArgumentNullException.ThrowIfNull(meters);
-        ArgumentNullException.ThrowIfNull(listeners);
-        _meter = meters.Create(new MeterOptions(MeterName) { Version = DaemonStatusProvider.Version });
-        _meter.CreateObservableCounter("socketdaemon.messages.received", () => PerListener(listeners, l => l.Messages), "{message}", "Messages read.");
-        _meter.CreateObservableCounter("socketdaemon.bytes.received", () => PerListener(listeners, l => l.Bytes), "By", "Message bytes read, without framing.");
-        _meter.CreateObservableCounter("socketdaemon.connections.accepted", () => PerListener(listeners, l => l.Connections), "{connection}", "Connections accepted.");
-        _meter.CreateObservableUpDownCounter("socketdaemon.connections.open", () => PerListener(listeners, l => l.OpenConnections), "{connection}", "Connections open now.");
-        _meter.CreateObservableCounter("socketdaemon.errors", () => Errors(listeners), "{error}", "Connections closed or messages refused, by reason.");
-        _meter.CreateObservableCounter("socketdaemon.datagrams.dropped", () => listeners.Listeners.Where(l => l.IsDatagram).Select(l => new Measurement<long>(
-            l.DatagramsDropped, new KeyValuePair<string, object?>("listener", l.Name), new KeyValuePair<string, object?>("reason", "receive_buffer"))), "{datagram}", "Datagrams the kernel dropped before the daemon read them.");
+        _meter = meters.Create(new MeterOptions(MeterName) { Version = DaemonVersion.Text });
         _meter.CreateObservableCounter("socketdaemon.output.written", () => PerOutput(o => o.Written), "{message}", "Messages an output step handed to its destination.");
         _meter.CreateObservableCounter("socketdaemon.output.failed", () => PerOutput(o => o.Failed), "{message}", "Messages an output step refused or could not hand on.");
         _meter.CreateObservableCounter("socketdaemon.output.spooled", () => PerOutput(o => o.Spooled), "{message}", "Messages an output step wrote to its spool.");
         _meter.CreateObservableCounter("socketdaemon.filter.dropped", () => PerListener(_filterDrops), "{message}", "Messages a Filter step dropped.");
     }
+
+    /// <summary>The meter, for the instruments of the folders above the pipeline (the listeners').</summary>
+    internal Meter Meter => _meter;
 
     /// <summary>The output steps' counters, ordered by output and name.</summary>
     public IReadOnlyList<OutputCounters> Outputs =>
@@ -79,13 +74,4 @@ public sealed class SocketDaemonMetrics : IDisposable
 
     private static IEnumerable<Measurement<long>> PerListener(ConcurrentDictionary<string, StrongBox<long>> counters) =>
         Snapshot(counters).Select(c => new Measurement<long>(c.Value, new KeyValuePair<string, object?>("listener", c.Key)));
-
-    private static IEnumerable<Measurement<long>> PerListener(ListenerRegistry listeners, Func<BoundListener, long> value) =>
-        listeners.Listeners.Select(l => new Measurement<long>(value(l), new KeyValuePair<string, object?>("listener", l.Name)));
-
-    private static IEnumerable<Measurement<long>> Errors(ListenerRegistry listeners) =>
-        listeners.Listeners.SelectMany(l => l.ErrorsByReason.Select(e => new Measurement<long>(
-            e.Value,
-            new KeyValuePair<string, object?>("listener", l.Name),
-            new KeyValuePair<string, object?>("reason", e.Key))));
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace SocketDaemon.Listeners;
+namespace SocketDaemon.Pipeline;
 
 /// <summary>
 /// Who is on the other end of a connection: the process credentials of a local peer (<c>SO_PEERCRED</c>),

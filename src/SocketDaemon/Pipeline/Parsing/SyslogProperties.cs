@@ -1,8 +1,8 @@
 using System.Text;
 using Serilog.Events;
-using SocketDaemon.Pipeline;
+using SocketDaemon.Syslog;
 
-namespace SocketDaemon.Syslog;
+namespace SocketDaemon.Pipeline.Parsing;
 
 /// <summary>
 /// The fields a <c>Parse</c> step found, as Serilog properties of a <c>Log</c> step with its own <c>OutputTemplate</c>:

@@ -1,8 +1,8 @@
 using SocketDaemon.Configuration;
-using SocketDaemon.Connections;
 using SocketDaemon.Framing;
 using SocketDaemon.Transport;
-namespace SocketDaemon.Listeners;
+
+namespace SocketDaemon.Connections;
 
 /// <summary>One listener: an endpoint and how its connections are read.</summary>
 public sealed class ListenerOptions

@@ -1,5 +1,6 @@
 using SocketDaemon.Configuration;
-namespace SocketDaemon.Listeners.Systemd;
+
+namespace SocketDaemon.Systemd;
 
 /// <summary>The <c>Systemd</c> section: how the daemon works with its service manager.</summary>
 public sealed class SystemdOptions

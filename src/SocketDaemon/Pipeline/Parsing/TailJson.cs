@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Text;
-using SocketDaemon.Pipeline;
 using SocketDaemon.Pipeline.MessageLog;
+using SocketDaemon.Syslog;
 
-namespace SocketDaemon.Syslog;
+namespace SocketDaemon.Pipeline.Parsing;
 
 /// <summary>
 /// A message as <c>socketctl tail --json</c> shows it: the JSON line of <see cref="MessageJsonFormatter"/>, with the

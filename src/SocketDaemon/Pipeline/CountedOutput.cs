@@ -1,6 +1,6 @@
-using SocketDaemon.Pipeline;
+using SocketDaemon.Diagnostics;
 
-namespace SocketDaemon.Status;
+namespace SocketDaemon.Pipeline;
 
 /// <summary>Wraps an output step's handler so that each message it takes or refuses is counted in its <see cref="OutputCounters"/>.</summary>
 public static class CountedOutput

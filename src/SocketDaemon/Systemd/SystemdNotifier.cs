@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using SocketDaemon.Internal;
 
-namespace SocketDaemon.Listeners.Systemd;
+namespace SocketDaemon.Systemd;
 
 /// <summary>
 /// Sends sd_notify(3) messages to <c>NOTIFY_SOCKET</c>, whoever set it: systemd, <c>systemd-socket-activate</c>, or

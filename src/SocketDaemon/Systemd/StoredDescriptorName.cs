@@ -1,7 +1,7 @@
 using System.Globalization;
 using SocketDaemon.Framing;
 
-namespace SocketDaemon.Listeners.Systemd;
+namespace SocketDaemon.Systemd;
 
 /// <summary>What a descriptor in systemd's store is, read from its <c>FDNAME=</c>.</summary>
 internal enum StoredDescriptorKind

@@ -1,4 +1,4 @@
-namespace SocketDaemon.Listeners.Systemd;
+namespace SocketDaemon.Systemd;
 
 /// <summary>A client connection an earlier run of the daemon left in systemd's store, as this run takes it back.</summary>
 /// <param name="FileDescriptor">The connected socket, inherited through <c>LISTEN_FDS</c>.</param>

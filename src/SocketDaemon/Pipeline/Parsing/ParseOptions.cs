@@ -1,6 +1,7 @@
 using SocketDaemon.Configuration;
+using SocketDaemon.Syslog;
 
-namespace SocketDaemon.Syslog;
+namespace SocketDaemon.Pipeline.Parsing;
 
 /// <summary>The settings of a <c>Parse</c> pipeline step.</summary>
 public sealed class ParseOptions

@@ -1,4 +1,4 @@
-namespace SocketDaemon.Status;
+namespace SocketDaemon.Diagnostics;
 
 /// <summary>
 /// What one output step (<c>Forward</c>, <c>Nats</c>, <c>Exec</c>, <c>Serilog</c>) did with the messages it was given:

@@ -3,12 +3,10 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Win32.SafeHandles;
-using SocketDaemon.Configuration;
 using SocketDaemon.Diagnostics;
 using SocketDaemon.Internal;
-using SocketDaemon.Listeners.Systemd;
 
-namespace SocketDaemon.Listeners.Systemd;
+namespace SocketDaemon.Systemd;
 
 /// <summary>
 /// systemd's file-descriptor store (<c>FileDescriptorStoreMax=</c>, sd_pid_notify_with_fds(3)): listening sockets are
@@ -25,7 +23,7 @@ internal sealed partial class FileDescriptorStore
     private readonly Dictionary<string, int> _passed = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    public FileDescriptorStore(IOptions<SocketDaemonOptions> options, SocketActivation activation, SystemdNotifier notifier, ILogger<FileDescriptorStore> logger)
+    public FileDescriptorStore(IOptions<SystemdOptions> options, SocketActivation activation, SystemdNotifier notifier, ILogger<FileDescriptorStore> logger)
     {
         _notifier = notifier;
         _logger = logger;
@@ -37,7 +35,7 @@ internal sealed partial class FileDescriptorStore
             }
         }
 
-        var mode = options.Value.Systemd.FileDescriptorStore.ToLowerInvariant();
+        var mode = options.Value.FileDescriptorStore.ToLowerInvariant();
         var fdStore = Environment.GetEnvironmentVariable("FDSTORE");
         IsEnabled = notifier.IsEnabled && mode switch
         {
@@ -45,7 +43,7 @@ internal sealed partial class FileDescriptorStore
             "auto" => (int.TryParse(fdStore, NumberStyles.None, CultureInfo.InvariantCulture, out var max) && max > 0) || _passed.Count > 0,
             _ => false,
         };
-        ConsumesWhenLogged = IsEnabled && options.Value.Systemd.ConsumeWhenLogged;
+        ConsumesWhenLogged = IsEnabled && options.Value.ConsumeWhenLogged;
         if (IsEnabled)
         {
             Enabled(_logger, string.IsNullOrEmpty(fdStore) ? "not set" : fdStore, _passed.Count);

@@ -1,6 +1,4 @@
-using SocketDaemon.Pipeline;
-
-namespace SocketDaemon.Tail;
+namespace SocketDaemon.Pipeline.Tail;
 
 /// <summary>
 /// The live followers of the message stream (<c>socketctl tail</c>). Each message is offered to every follower

@@ -1,17 +1,18 @@
 using SocketDaemon.Connections;
-using SocketDaemon.Listeners.Systemd;
-using SocketDaemon.Listeners;
 using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Pipeline;
+using SocketDaemon.Systemd;
+using SocketDaemon.Configuration;
+using SocketDaemon.Listeners;
 
-namespace SocketDaemon.Configuration;
+namespace SocketDaemon.Hosting;
 
 /// <summary>The <c>SocketDaemon</c> configuration section.</summary>
 public sealed class SocketDaemonOptions
 {
     /// <summary>The configuration section these options are bound from.</summary>
-    public const string SectionName = "SocketDaemon";
+    public const string SectionName = SharedSettings.SectionName;
 
     /// <summary>The listeners, by name.</summary>
     /// <remarks>Defaults to none configured, which means the built-in Unix socket and TCP on 127.0.0.1:7777.</remarks>
@@ -51,6 +52,21 @@ public sealed class SocketDaemonOptions
     /// <summary>How long a stop may spend finishing the frames that connections are still sending.</summary>
     /// <remarks>Defaults to 10 seconds. Connections still busy after it are closed.</remarks>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The root settings many folders share (directories, durability, shutdown timeout).</summary>
+    internal SharedSettings SharedPart() => new()
+    {
+        LogDirectory = LogDirectory,
+        StateDirectory = StateDirectory,
+        Durability = Durability,
+        ShutdownTimeout = ShutdownTimeout,
+    };
+
+    /// <summary>The listeners and the limits they share.</summary>
+    internal ListenerSet ListenerPart() => new() { Listeners = Listeners, Limits = Limits };
+
+    /// <summary>The pipeline's steps.</summary>
+    internal PipelineSteps PipelinePart() => new() { Steps = Pipeline };
 
     /// <summary>The keys of this section, and the form of their values; a pipeline step's keys are its handler's <paramref name="stepShape"/>.</summary>
     internal static ConfigurationShape Shape(Func<string, ConfigurationShape?> stepShape) => ConfigurationShape.Object(

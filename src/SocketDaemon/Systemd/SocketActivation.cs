@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using SocketDaemon.Client;
 
-namespace SocketDaemon.Listeners.Systemd;
+namespace SocketDaemon.Systemd;
 
 /// <summary>
 /// The sockets systemd passed to this process: <c>LISTEN_PID</c>, <c>LISTEN_FDS</c> and <c>LISTEN_FDNAMES</c>, the

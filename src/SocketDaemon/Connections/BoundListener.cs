@@ -3,7 +3,7 @@ using SocketDaemon.Client;
 using SocketDaemon.Framing;
 using SocketDaemon.Transport;
 
-namespace SocketDaemon.Listeners;
+namespace SocketDaemon.Connections;
 
 /// <summary>A listener the daemon has bound, and what it has seen.</summary>
 public sealed class BoundListener

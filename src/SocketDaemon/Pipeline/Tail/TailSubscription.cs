@@ -1,9 +1,8 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using SocketDaemon.Client.Tail;
-using SocketDaemon.Pipeline;
 
-namespace SocketDaemon.Tail;
+namespace SocketDaemon.Pipeline.Tail;
 
 /// <summary>One follower: its filter, a bounded queue of serialized messages, and the count of those it missed.</summary>
 internal sealed class TailSubscription(string listener, string grep)
@@ -26,7 +25,7 @@ internal sealed class TailSubscription(string listener, string grep)
             return;
         }
 
-        var message = new TailEvent { Time = context.ReceivedAt, Listener = context.Listener, Peer = context.Peer.ToString(), Text = context.Text, Json = Syslog.TailJson.Format(context) };
+        var message = new TailEvent { Time = context.ReceivedAt, Listener = context.Listener, Peer = context.Peer.ToString(), Text = context.Text, Json = Parsing.TailJson.Format(context) };
         if (!_queue.Writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes(message, TailJsonContext.Default.TailEvent)))
         {
             Interlocked.Increment(ref _skipped);

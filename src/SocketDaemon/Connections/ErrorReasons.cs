@@ -1,6 +1,6 @@
 using SocketDaemon.Framing;
 
-namespace SocketDaemon.Listeners;
+namespace SocketDaemon.Connections;
 
 /// <summary>The reasons errors are counted under in status and metrics: short, stable, snake_case.</summary>
 public static class ErrorReasons

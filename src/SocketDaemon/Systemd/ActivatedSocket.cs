@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using SocketDaemon.Client;
 
-namespace SocketDaemon.Listeners.Systemd;
+namespace SocketDaemon.Systemd;
 
 /// <summary>A listening socket systemd passed to the daemon (socket activation).</summary>
 /// <param name="FileDescriptor">The descriptor, from 3 on.</param>
