@@ -78,7 +78,7 @@ public sealed partial class PostgresHandler : SpooledOutputHandler
     {
         status.Upstreams = [_describe];
         status.UpstreamsConnected = _writer.Connected ? 1 : 0;
-        status.Forwarded = _writer.Written;
+        status.Forwarded = _writer.Sent;
         status.Failed = _writer.Failed;
         status.Problem = Problem;
     }
