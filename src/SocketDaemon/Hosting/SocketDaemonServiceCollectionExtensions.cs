@@ -219,18 +219,10 @@ public static class SocketDaemonServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(step);
         var services = builder.ApplicationServices;
         var daemon = services.GetRequiredService<IOptions<SharedSettings>>().Value;
-        var options = new ForwardOptions(
-            [.. step.Upstreams.Select(SocketDaemon.Client.SocketEndpoint.Parse)],
-            step.Balance == ForwardBalance.RoundRobin,
-            step.Acknowledge == ForwardAcknowledge.Downstream,
-            step.BatchSize,
-            step.BatchDelay,
+        var options = step.Spooled(
+            new ForwardOptions([.. step.Upstreams.Select(SocketDaemon.Client.SocketEndpoint.Parse)], step.Balance == ForwardBalance.RoundRobin, step.BatchDelay, step.Tls()),
             ForwardHandlers.SpoolDirectory(daemon, step),
-            step.SpoolMaxBytes,
-            daemon.Durability == MessageDurability.Fsync,
-            step.TlsCaFile is null && step.TlsCertificateFile is null && step.TlsServerName is null
-                ? null
-                : new ForwardTlsOptions(step.TlsCaFile, step.TlsCertificateFile, step.TlsKeyFile, step.TlsServerName));
+            daemon.Durability);
         var counters = services.GetRequiredService<SocketDaemonMetrics>().Output("forward", options.Spool);
         return builder.UseEnd(step, step.Final, CountedOutput.Wrap(counters, spools: true, services.GetRequiredService<ForwardHandlers>().Get(options).InvokeAsync));
     }
@@ -239,17 +231,6 @@ public static class SocketDaemonServiceCollectionExtensions
     // on), unless Final is false.
     // The bound, post-configured and validated section.
     private static SocketDaemonOptions Root(IServiceProvider services) => services.GetRequiredService<IOptions<SocketDaemonOptions>>().Value;
-
-    private static IMessagePipelineBuilder UseEnd(this IMessagePipelineBuilder builder, StepConditions step, bool? final, MessageDelegate handler)
-    {
-        var matcher = MessageMatcher.Create(step);
-        if (!matcher.HasConditions)
-        {
-            return builder.Run(handler);
-        }
-
-        return builder.UseMatching(matcher, final ?? true, handler);
-    }
 
     /// <summary>Adds a <see cref="FilterMiddleware"/> with the conditions and <c>Action</c> of <paramref name="step"/>.</summary>
     public static IMessagePipelineBuilder UseFilter(this IMessagePipelineBuilder builder, FilterStepOptions step)

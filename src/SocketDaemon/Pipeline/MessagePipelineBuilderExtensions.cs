@@ -43,4 +43,16 @@ public static class MessagePipelineBuilderExtensions
             }
         });
     }
+
+    /// <summary>
+    /// Adds <paramref name="handler"/> as a step that ends the pipeline: of every message, or with the match conditions
+    /// of <paramref name="step"/> of those that match (the others go on), unless <paramref name="final"/> is false.
+    /// </summary>
+    public static IMessagePipelineBuilder UseEnd(this IMessagePipelineBuilder builder, StepConditions step, bool? final, MessageDelegate handler)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(step);
+        var matcher = MessageMatcher.Create(step);
+        return matcher.HasConditions ? builder.UseMatching(matcher, final ?? true, handler) : builder.Run(handler);
+    }
 }

@@ -4,6 +4,7 @@ using SocketDaemon.Client.Spooling;
 using SocketDaemon.Client.Status;
 using SocketDaemon.Diagnostics;
 using SocketDaemon.Pipeline;
+using SocketDaemon.Pipeline.Handlers;
 
 namespace SocketDaemon.PostgresOutput;
 
@@ -16,40 +17,22 @@ namespace SocketDaemon.PostgresOutput;
 /// With <c>Acknowledge: downstream</c> the message's commitment is the commit of its batch (or, for a row the
 /// database refuses, its drop); with <c>local</c>, its place in the spool.
 /// </remarks>
-public sealed partial class PostgresHandler : IAsyncDisposable
+public sealed partial class PostgresHandler : SpooledOutputHandler
 {
     private const string SpoolIdFile = "postgres.id";
 
-    private readonly DiskSpool _spool;
     private readonly PostgresWriter _writer;
     private readonly PostgresOutputOptions _options;
     private readonly string _describe;
-    private long _spooled;
 
     /// <summary>Opens the spool (recovering what a crash left) and starts writing it; a row the database refuses counts as failed in <paramref name="counters"/>.</summary>
     public PostgresHandler(PostgresOutputOptions options, ILogger<PostgresHandler> logger, OutputCounters? counters = null)
+        : base(options, logger, SpoolRecovered, SpoolPending)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(logger);
         _options = options;
         _describe = options.Describe();
-        _spool = DiskSpool.Open(options.Spool, new DiskSpoolOptions
-        {
-            MaxBytes = options.SpoolMaxBytes,
-            Durability = options.Fsync ? SpoolDurability.Fsync : SpoolDurability.Flush,
-        });
-        if (_spool.RecoveredTornBytes > 0)
-        {
-            SpoolRecovered(logger, options.Spool, _spool.RecoveredTornBytes);
-        }
-
-        if (_spool.Pending > 0)
-        {
-            SpoolPending(logger, options.Spool, _spool.Pending);
-        }
-
         var table = options.Table.ToString();
-        _writer = new PostgresWriter(_spool, options, SpoolId(options.Spool), new PostgresWriterEvents(
+        _writer = new PostgresWriter(Spool, options, SpoolId(options.Spool), new PostgresWriterEvents(
             reason => DatabaseFailed(logger, _describe, reason),
             (sequence, received, listener, reason) =>
             {
@@ -66,21 +49,7 @@ public sealed partial class PostgresHandler : IAsyncDisposable
     public long Refused => _writer.Failed;
 
     /// <summary>Why the database cannot be written now, or <see langword="null"/> while it can.</summary>
-    public string? Problem => _writer.Connected ? null : _writer.Problem is { } problem ? $"{_describe}: {problem}; {_spool.Pending} messages wait in {_options.Spool}" : null;
-
-    /// <summary>The step's counters, for <c>/status</c>, as a forward-like entry whose upstream reads <c>postgres://</c>.</summary>
-    public ForwardStatus GetStatus() => new()
-    {
-        Spool = _options.Spool,
-        Upstreams = [_describe],
-        UpstreamsConnected = _writer.Connected ? 1 : 0,
-        Spooled = Interlocked.Read(ref _spooled),
-        Forwarded = _writer.Written,
-        Failed = _writer.Failed,
-        Problem = Problem,
-        Pending = _spool.Pending,
-        SpoolBytes = _spool.Bytes,
-    };
+    public string? Problem => _writer.Connected ? null : _writer.Problem is { } problem ? $"{_describe}: {problem}; {Spool.Pending} messages wait in {_options.Spool}" : null;
 
     /// <summary>Spools the message's row and adds its commitment: the commit of its batch, or the spool write.</summary>
     /// <exception cref="SpoolFullException">The spool is full: the message is refused (the native protocol answers Busy).</exception>
@@ -91,16 +60,7 @@ public sealed partial class PostgresHandler : IAsyncDisposable
         try
         {
             var length = PostgresRecord.Write(context, buffer);
-            var sequence = _spool.Append(buffer.AsSpan(0, length));
-            Interlocked.Increment(ref _spooled);
-            if (_options.Downstream)
-            {
-                context.AddCommitment(_writer.WaitForAcknowledgedAsync(sequence));
-            }
-            else if (_options.Fsync)
-            {
-                context.AddCommitment(Task.Run(_spool.Commit));
-            }
+            Append(context, buffer.AsSpan(0, length));
         }
         finally
         {
@@ -110,12 +70,20 @@ public sealed partial class PostgresHandler : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Stops writing; what is not committed stays in the spool for the next start.</summary>
-    public async ValueTask DisposeAsync()
+    private protected override Task WaitForAcknowledgedAsync(ulong sequence) => _writer.WaitForAcknowledgedAsync(sequence);
+
+    // A forward-like entry whose upstream reads postgres://.
+    private protected override void Describe(ForwardStatus status)
     {
-        await _writer.DisposeAsync();
-        _spool.Dispose();
+        status.Upstreams = [_describe];
+        status.UpstreamsConnected = _writer.Connected ? 1 : 0;
+        status.Forwarded = _writer.Sent;
+        status.Failed = _writer.Failed;
+        status.Problem = Problem;
     }
+
+    // What is not committed stays in the spool for the next start.
+    private protected override ValueTask StopAsync() => _writer.DisposeAsync();
 
     // The spool's identity in the progress table: a new spool directory (emptied, moved) starts a new progress row.
     private static Guid SpoolId(string spool)

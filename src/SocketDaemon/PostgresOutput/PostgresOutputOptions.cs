@@ -1,23 +1,15 @@
+using SocketDaemon.Pipeline.Handlers;
+
 namespace SocketDaemon.PostgresOutput;
 
-/// <summary>Where a <c>Postgres</c> step writes, how, and when it counts a message as committed.</summary>
+/// <summary>Where a <c>Postgres</c> step writes, how, and when it counts a message as committed (<see cref="SpooledOutputOptions"/>: downstream is committed in the database; a batch is one <c>COPY</c> and transaction).</summary>
 /// <param name="ConnectionString">The Npgsql connection string.</param>
 /// <param name="Table">The table rows go to.</param>
 /// <param name="CreateTable">Whether the table is created when missing.</param>
-/// <param name="Downstream"><see langword="true"/> for <c>Acknowledge: downstream</c>: committed in the database.</param>
-/// <param name="BatchSize">The most rows in one <c>COPY</c> and transaction.</param>
-/// <param name="Spool">The spool directory.</param>
-/// <param name="SpoolMaxBytes">The most the spool may hold.</param>
-/// <param name="Fsync">Whether a spooled message is on disk before it counts (<c>Durability: fsync</c>).</param>
 public sealed record PostgresOutputOptions(
     string ConnectionString,
     PostgresTableName Table,
-    bool CreateTable,
-    bool Downstream,
-    int BatchSize,
-    string Spool,
-    long SpoolMaxBytes,
-    bool Fsync)
+    bool CreateTable) : SpooledOutputOptions
 {
     /// <summary>The database and table, without the credentials: what <c>/status</c> shows.</summary>
     public string Describe()

@@ -47,19 +47,9 @@ public static class PostgresPipelineBuilderExtensions
             throw new ArgumentException(problem, nameof(step));
         }
 
-        var options = new PostgresOutputOptions(
-            step.ConnectionString,
-            table,
-            step.CreateTable,
-            step.Acknowledge == ForwardAcknowledge.Downstream,
-            step.BatchSize,
-            SpoolDirectory(daemon, step),
-            step.SpoolMaxBytes,
-            daemon.Durability == MessageDurability.Fsync);
+        var options = step.Spooled(new PostgresOutputOptions(step.ConnectionString, table, step.CreateTable), SpoolDirectory(daemon, step), daemon.Durability);
         var counters = services.GetRequiredService<SocketDaemonMetrics>().Output("postgres", options.Spool);
-        MessageDelegate handler = CountedOutput.Wrap(counters, spools: true, services.GetRequiredService<PostgresOutputs>().Get(options).InvokeAsync);
-        var matcher = MessageMatcher.Create(step);
-        return matcher.HasConditions ? builder.UseMatching(matcher, step.Final ?? true, handler) : builder.Run(handler);
+        return builder.UseEnd(step, step.Final, CountedOutput.Wrap(counters, spools: true, services.GetRequiredService<PostgresOutputs>().Get(options).InvokeAsync));
     }
 
     /// <summary>The spool directory of a Postgres step: its <c>Spool</c>, else <c>spool/postgres</c> under the state directory.</summary>

@@ -24,21 +24,9 @@ internal sealed class PostgresStepValidator : IPipelineStepValidator<PostgresSte
             validation.Fail(nameof(options.Table), tableProblem);
         }
 
-        if (options.BatchSize is < 1 or > 100_000)
-        {
-            validation.Fail(nameof(options.BatchSize), $"{options.BatchSize} is not between 1 and 100000");
-        }
-
-        if (options.SpoolMaxBytes <= 0)
-        {
-            validation.Fail(nameof(options.SpoolMaxBytes), $"{options.SpoolMaxBytes} is not a positive size");
-        }
-
+        options.ValidateBatchSize(validation, 100_000);
         var spool = PostgresPipelineBuilderExtensions.SpoolDirectory(validation.Options, options);
-        if (!validation.TryClaim(spool, out _))
-        {
-            validation.Fail(nameof(options.Spool), $"another step uses the spool {spool}; give each step its own Spool directory");
-        }
+        options.ValidateSpool(validation, spool, $"another step uses the spool {spool}; give each step its own Spool directory");
     }
 
     private static bool TryRead(string connectionString, out string problem)

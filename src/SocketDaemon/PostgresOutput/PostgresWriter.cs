@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using SocketDaemon.Client.Spooling;
+using SocketDaemon.Pipeline.Handlers;
 
 namespace SocketDaemon.PostgresOutput;
 
@@ -15,25 +16,18 @@ namespace SocketDaemon.PostgresOutput;
 /// batch the database refuses for its data (SQLSTATE class 22 or 23: a value, a constraint) is split in halves until
 /// the rows it refuses are alone: those are dropped, logged and counted, and the rest are written in order.
 /// </remarks>
-internal sealed class PostgresWriter : IAsyncDisposable
+internal sealed class PostgresWriter : SpooledOutputSender
 {
-    private readonly DiskSpool _spool;
     private readonly PostgresOutputOptions _options;
     private readonly Guid _spoolId;
     private readonly PostgresWriterEvents _events;
-    private readonly Lock _lock = new();
-    private readonly AcknowledgementWaiters _waiters = new();
-    private readonly CancellationTokenSource _stopping = new();
     private readonly NpgsqlDataSource _dataSource;
-    private Task _running = Task.CompletedTask;
-    private long _written;
     private long _failed;
-    private volatile bool _connected;
     private volatile string? _problem;
 
     public PostgresWriter(DiskSpool spool, PostgresOutputOptions options, Guid spoolId, PostgresWriterEvents events)
+        : base(spool)
     {
-        _spool = spool;
         _options = options;
         _spoolId = spoolId;
         _events = events;
@@ -44,94 +38,44 @@ internal sealed class PostgresWriter : IAsyncDisposable
         _dataSource = builder.Build();
     }
 
-    /// <summary>Whether a connection to the database is open now.</summary>
-    public bool Connected => _connected;
-
     /// <summary>Why the last attempt to write failed, until a batch is written again.</summary>
     public string? Problem => _problem;
-
-    /// <summary>Rows committed since start.</summary>
-    public long Written => Interlocked.Read(ref _written);
 
     /// <summary>Rows the database refused (dropped) since start.</summary>
     public long Failed => Interlocked.Read(ref _failed);
 
-    public void Start() => _running = Task.Run(RunAsync);
-
-    /// <summary>Completes when every record up to <paramref name="sequence"/> is committed (or refused and dropped).</summary>
-    public Task WaitForAcknowledgedAsync(ulong sequence)
+    protected override async Task SendAsync(CancellationToken token)
     {
-        lock (_lock)
+        await using var connection = await _dataSource.OpenConnectionAsync(token);
+        if (_options.CreateTable)
         {
-            return _waiters.WaitFor(sequence, _spool.Acknowledged);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stopping.CancelAsync();
-        await _running.ContinueWith(static _ => { }, TaskScheduler.Default);
-        lock (_lock)
-        {
-            _waiters.CancelAll();
+            await using var create = new NpgsqlCommand(PostgresTable.Create(_options.Table), connection);
+            await create.ExecuteNonQueryAsync(token);
         }
 
-        await _dataSource.DisposeAsync();
-        _stopping.Dispose();
+        await SkipCommittedAsync(connection, token);
+        OnConnected();
+        await WriteAsync(connection, token);
     }
 
-    private async Task RunAsync()
+    protected override bool OnFailed(Exception exception)
     {
-        var token = _stopping.Token;
-        var backoff = TimeSpan.FromMilliseconds(100);
-        while (!token.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = await _dataSource.OpenConnectionAsync(token);
-                if (_options.CreateTable)
-                {
-                    await using var create = new NpgsqlCommand(PostgresTable.Create(_options.Table), connection);
-                    await create.ExecuteNonQueryAsync(token);
-                }
-
-                await SkipCommittedAsync(connection, token);
-                _connected = true;
-                backoff = TimeSpan.FromMilliseconds(100);
-                await WriteAsync(connection, token);
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                _connected = false;
-                _problem = ex.Message;
-                _events.DatabaseFailed(ex.Message);
-                try
-                {
-                    await Task.Delay(backoff, token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
-            }
-        }
+        _problem = exception.Message;
+        _events.DatabaseFailed(exception.Message);
+        return true;
     }
+
+    protected override ValueTask OnStoppedAsync() => _dataSource.DisposeAsync();
 
     // What the progress table says is committed, the spool may not know yet: a lost COMMIT answer, or a crash.
     private async Task SkipCommittedAsync(NpgsqlConnection connection, CancellationToken token)
     {
         await using var load = new NpgsqlCommand(PostgresTable.LoadProgress(_options.Table), connection);
         load.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = _spoolId, NpgsqlDbType = NpgsqlDbType.Uuid });
-        if (await load.ExecuteScalarAsync(token) is long committed && (ulong)committed > _spool.Acknowledged)
+        if (await load.ExecuteScalarAsync(token) is long committed && (ulong)committed > Spool.Acknowledged)
         {
-            var through = Math.Min((ulong)committed, _spool.NextSequence - 1);
-            Acknowledge(through, count: (int)(through - _spool.Acknowledged));
+            var through = Math.Min((ulong)committed, Spool.NextSequence - 1);
+            Acknowledge(through, count: (int)(through - Spool.Acknowledged));
         }
     }
 
@@ -139,11 +83,11 @@ internal sealed class PostgresWriter : IAsyncDisposable
     {
         while (true)
         {
-            var next = _spool.Acknowledged + 1;
-            var records = _spool.Read(next, _options.BatchSize, 16 << 20);
+            var next = Spool.Acknowledged + 1;
+            var records = Spool.Read(next, _options.BatchSize, 16 << 20);
             if (records.Count == 0)
             {
-                await _spool.WaitForAsync(next, token);
+                await Spool.WaitForAsync(next, token);
                 continue;
             }
 
@@ -272,15 +216,5 @@ internal sealed class PostgresWriter : IAsyncDisposable
         Interlocked.Increment(ref _failed);
         _events.RowRefused(sequence, row?.Received, row?.Listener, reason);
         Acknowledge(sequence, count: 0);
-    }
-
-    private void Acknowledge(ulong through, int count)
-    {
-        _spool.Acknowledge(through);
-        Interlocked.Add(ref _written, count);
-        lock (_lock)
-        {
-            _waiters.Release(through);
-        }
     }
 }

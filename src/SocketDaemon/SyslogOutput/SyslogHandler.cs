@@ -6,6 +6,7 @@ using SocketDaemon.Client.Spooling;
 using SocketDaemon.Diagnostics;
 using SocketDaemon.Client.Status;
 using SocketDaemon.Pipeline;
+using SocketDaemon.Pipeline.Handlers;
 using SocketDaemon.Syslog;
 
 namespace SocketDaemon.SyslogOutput;
@@ -19,41 +20,23 @@ namespace SocketDaemon.SyslogOutput;
 /// With <c>Acknowledge: downstream</c> the message's commitment is its write to the collector's connection (written
 /// and flushed to the socket); with <c>local</c>, its place in the spool.
 /// </remarks>
-public sealed partial class SyslogHandler : IAsyncDisposable
+public sealed partial class SyslogHandler : SpooledOutputHandler
 {
-    private readonly DiskSpool _spool;
     private readonly SyslogSender _sender;
     private readonly SyslogOutputOptions _options;
     private readonly byte[] _hostname = Encoding.ASCII.GetBytes(Environment.MachineName);
     private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _clientCertificate;
-    private long _spooled;
 
     /// <summary>
     /// Opens the spool (recovering what a crash left) and starts sending it; a collector that cannot be connected to,
     /// or whose connection breaks, counts as failed in <paramref name="counters"/>.
     /// </summary>
     public SyslogHandler(SyslogOutputOptions options, ILogger<SyslogHandler> logger, OutputCounters? counters = null)
+        : base(options, logger, SpoolRecovered, SpoolPending)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(logger);
         _options = options;
-        _spool = DiskSpool.Open(options.Spool, new DiskSpoolOptions
-        {
-            MaxBytes = options.SpoolMaxBytes,
-            Durability = options.Fsync ? SpoolDurability.Fsync : SpoolDurability.Flush,
-        });
-        if (_spool.RecoveredTornBytes > 0)
-        {
-            SpoolRecovered(logger, options.Spool, _spool.RecoveredTornBytes);
-        }
-
-        if (_spool.Pending > 0)
-        {
-            SpoolPending(logger, options.Spool, _spool.Pending);
-        }
-
         _clientCertificate = options.Tls?.LoadClientCertificate();
-        _sender = new SyslogSender(_spool, options, _clientCertificate, (upstream, ex) =>
+        _sender = new SyslogSender(Spool, options, _clientCertificate, (upstream, ex) =>
         {
             counters?.OnFailed();
             CollectorFailed(logger, upstream.ToString(), ex.Message);
@@ -66,18 +49,6 @@ public sealed partial class SyslogHandler : IAsyncDisposable
 
     /// <summary>UDP messages cut to <c>MaxDatagramBytes</c> since start.</summary>
     public long Truncated => _sender.Truncated;
-
-    /// <summary>The step's counters, for <c>/status</c>, as a forward-like entry.</summary>
-    public ForwardStatus GetStatus() => new()
-    {
-        Spool = _options.Spool,
-        Upstreams = [.. _options.Upstreams.Select(u => "syslog+" + u)],
-        UpstreamsConnected = _sender.Connected ? 1 : 0,
-        Spooled = Interlocked.Read(ref _spooled),
-        Forwarded = _sender.Sent,
-        Pending = _spool.Pending,
-        SpoolBytes = _spool.Bytes,
-    };
 
     /// <summary>Formats and spools the message and adds its commitment: the write to the collector, or the spool write.</summary>
     /// <exception cref="SpoolFullException">The spool is full: the message is refused (the native protocol answers Busy).</exception>
@@ -109,16 +80,7 @@ public sealed partial class SyslogHandler : IAsyncDisposable
                 : Unparsed(context, message, procId, comm);
             formatted = ArrayPool<byte>.Shared.Rent(record.MaxLength);
             var length = SyslogFormatter.Format(record, _options.Format, formatted);
-            var sequence = _spool.Append(formatted.AsSpan(0, length));
-            Interlocked.Increment(ref _spooled);
-            if (_options.Downstream)
-            {
-                context.AddCommitment(_sender.WaitForAcknowledgedAsync(sequence));
-            }
-            else if (_options.Fsync)
-            {
-                context.AddCommitment(Task.Run(_spool.Commit));
-            }
+            Append(context, formatted.AsSpan(0, length));
         }
         finally
         {
@@ -136,11 +98,20 @@ public sealed partial class SyslogHandler : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Stops sending; what is not written to a collector stays in the spool for the next start.</summary>
-    public async ValueTask DisposeAsync()
+    private protected override Task WaitForAcknowledgedAsync(ulong sequence) => _sender.WaitForAcknowledgedAsync(sequence);
+
+    // A forward-like entry.
+    private protected override void Describe(ForwardStatus status)
+    {
+        status.Upstreams = [.. _options.Upstreams.Select(u => "syslog+" + u)];
+        status.UpstreamsConnected = _sender.Connected ? 1 : 0;
+        status.Forwarded = _sender.Sent;
+    }
+
+    // What is not written to a collector stays in the spool for the next start.
+    private protected override async ValueTask StopAsync()
     {
         await _sender.DisposeAsync();
-        _spool.Dispose();
         _clientCertificate?.Dispose();
     }
 

@@ -3,18 +3,13 @@ using SocketDaemon.Pipeline.Handlers;
 
 namespace SocketDaemon.SyslogOutput;
 
-/// <summary>Where a <c>Syslog</c> step sends, how, and when it counts a message as committed.</summary>
+/// <summary>Where a <c>Syslog</c> step sends, how, and when it counts a message as committed (<see cref="SpooledOutputOptions"/>).</summary>
 /// <param name="Upstreams">The collectors, in failover order.</param>
 /// <param name="Format">The syslog format.</param>
 /// <param name="Framing">The framing on stream connections.</param>
 /// <param name="DefaultFacility">The facility of an unparsed message.</param>
 /// <param name="DefaultSeverity">The severity of an unparsed message.</param>
 /// <param name="MaxDatagramBytes">The longest UDP datagram.</param>
-/// <param name="Downstream"><see langword="true"/> for <c>Acknowledge: downstream</c>.</param>
-/// <param name="BatchSize">The most messages written before one flush.</param>
-/// <param name="Spool">The spool directory.</param>
-/// <param name="SpoolMaxBytes">The most the spool may hold.</param>
-/// <param name="Fsync">Whether a spooled message is on disk before it counts (<c>Durability: fsync</c>).</param>
 /// <param name="Tls">For <c>tls://</c> collectors; <see langword="null"/> for the system's roots and no client certificate.</param>
 public sealed record SyslogOutputOptions(
     IReadOnlyList<SocketEndpoint> Upstreams,
@@ -23,12 +18,7 @@ public sealed record SyslogOutputOptions(
     int DefaultFacility,
     int DefaultSeverity,
     int MaxDatagramBytes,
-    bool Downstream,
-    int BatchSize,
-    string Spool,
-    long SpoolMaxBytes,
-    bool Fsync,
-    ForwardTlsOptions? Tls = null)
+    ForwardTlsOptions? Tls = null) : SpooledOutputOptions
 {
     /// <summary>Whether <paramref name="other"/> configures the same output, collector for collector.</summary>
     public bool SameAs(SyslogOutputOptions other) =>

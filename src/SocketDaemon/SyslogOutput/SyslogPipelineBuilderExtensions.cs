@@ -42,25 +42,19 @@ public static class SyslogPipelineBuilderExtensions
         ArgumentNullException.ThrowIfNull(step);
         var services = builder.ApplicationServices;
         var daemon = services.GetRequiredService<IOptions<SharedSettings>>().Value;
-        var options = new SyslogOutputOptions(
-            [.. step.Upstreams.Select(SocketDaemon.Client.SocketEndpoint.Parse)],
-            step.Format,
-            step.Framing,
-            SyslogCodes.Facility(step.DefaultFacility) ?? 1,
-            SyslogCodes.Severity(step.DefaultSeverity) ?? 5,
-            step.MaxDatagramBytes,
-            step.Acknowledge == ForwardAcknowledge.Downstream,
-            step.BatchSize,
+        var options = step.Spooled(
+            new SyslogOutputOptions(
+                [.. step.Upstreams.Select(SocketDaemon.Client.SocketEndpoint.Parse)],
+                step.Format,
+                step.Framing,
+                SyslogCodes.Facility(step.DefaultFacility) ?? 1,
+                SyslogCodes.Severity(step.DefaultSeverity) ?? 5,
+                step.MaxDatagramBytes,
+                step.Tls()),
             SpoolDirectory(daemon, step),
-            step.SpoolMaxBytes,
-            daemon.Durability == MessageDurability.Fsync,
-            step.TlsCaFile is null && step.TlsCertificateFile is null && step.TlsServerName is null
-                ? null
-                : new ForwardTlsOptions(step.TlsCaFile, step.TlsCertificateFile, step.TlsKeyFile, step.TlsServerName));
+            daemon.Durability);
         var counters = services.GetRequiredService<SocketDaemonMetrics>().Output("syslog", options.Spool);
-        MessageDelegate handler = CountedOutput.Wrap(counters, spools: true, services.GetRequiredService<SyslogOutputs>().Get(options).InvokeAsync);
-        var matcher = MessageMatcher.Create(step);
-        return matcher.HasConditions ? builder.UseMatching(matcher, step.Final ?? true, handler) : builder.Run(handler);
+        return builder.UseEnd(step, step.Final, CountedOutput.Wrap(counters, spools: true, services.GetRequiredService<SyslogOutputs>().Get(options).InvokeAsync));
     }
 
     /// <summary>The spool directory of a Syslog step: its <c>Spool</c>, else <c>spool/syslog</c> under the state directory.</summary>

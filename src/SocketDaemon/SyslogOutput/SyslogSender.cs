@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using SocketDaemon.Client;
 using SocketDaemon.Client.Sending;
 using SocketDaemon.Client.Spooling;
+using SocketDaemon.Pipeline.Handlers;
 
 namespace SocketDaemon.SyslogOutput;
 
@@ -15,23 +16,17 @@ namespace SocketDaemon.SyslogOutput;
 /// partly written when the connection broke may arrive twice. While idle it reads the connection, so that a collector
 /// that closed it (a restart) is noticed before the next message is written into a dead connection.
 /// </remarks>
-internal sealed class SyslogSender : IAsyncDisposable
+internal sealed class SyslogSender : SpooledOutputSender
 {
-    private readonly DiskSpool _spool;
     private readonly SyslogOutputOptions _options;
     private readonly SocketDaemonClientOptions _connect;
     private readonly Action<SocketEndpoint, Exception> _onError;
-    private readonly Lock _lock = new();
-    private readonly AcknowledgementWaiters _waiters = new();
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _running = Task.CompletedTask;
-    private long _sent;
     private long _truncated;
-    private volatile bool _connected;
+    private int _upstream;
 
     public SyslogSender(DiskSpool spool, SyslogOutputOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2? clientCertificate, Action<SocketEndpoint, Exception> onError)
+        : base(spool)
     {
-        _spool = spool;
         _options = options;
         _onError = onError;
         _connect = new SocketDaemonClientOptions
@@ -42,88 +37,34 @@ internal sealed class SyslogSender : IAsyncDisposable
         };
     }
 
-    /// <summary>Whether a collector is connected now.</summary>
-    public bool Connected => _connected;
-
-    /// <summary>Messages written to collectors since start.</summary>
-    public long Sent => Interlocked.Read(ref _sent);
-
     /// <summary>UDP messages cut to <c>MaxDatagramBytes</c>.</summary>
     public long Truncated => Interlocked.Read(ref _truncated);
 
-    public void Start() => _running = Task.Run(RunAsync);
-
-    /// <summary>Completes when every record up to <paramref name="sequence"/> is written to a collector.</summary>
-    public Task WaitForAcknowledgedAsync(ulong sequence)
+    // To the current collector; the next one after a failure.
+    protected override async Task SendAsync(CancellationToken token)
     {
-        lock (_lock)
+        var endpoint = _options.Upstreams[_upstream];
+        if (endpoint.IsDatagram)
         {
-            return _waiters.WaitFor(sequence, _spool.Acknowledged);
+            await SendDatagramsAsync(endpoint, token);
+            return;
+        }
+
+        var (socket, stream) = await ClientConnector.ConnectRawAsync(endpoint, _connect, token);
+        using (socket)
+        await using (stream)
+        {
+            OnConnected();
+            await SendStreamAsync(stream, token);
         }
     }
 
-    public async ValueTask DisposeAsync()
+    // The backoff comes once every collector failed in turn.
+    protected override bool OnFailed(Exception exception)
     {
-        await _stopping.CancelAsync();
-        await _running.ContinueWith(static _ => { }, TaskScheduler.Default);
-        lock (_lock)
-        {
-            _waiters.CancelAll();
-        }
-
-        _stopping.Dispose();
-    }
-
-    private async Task RunAsync()
-    {
-        var token = _stopping.Token;
-        var backoff = TimeSpan.FromMilliseconds(100);
-        var upstream = 0;
-        while (!token.IsCancellationRequested)
-        {
-            var endpoint = _options.Upstreams[upstream];
-            try
-            {
-                if (endpoint.IsDatagram)
-                {
-                    await SendDatagramsAsync(endpoint, token);
-                }
-                else
-                {
-                    var (socket, stream) = await ClientConnector.ConnectRawAsync(endpoint, _connect, token);
-                    using (socket)
-                    await using (stream)
-                    {
-                        _connected = true;
-                        backoff = TimeSpan.FromMilliseconds(100);
-                        await SendStreamAsync(stream, token);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                _connected = false;
-                _onError(endpoint, ex);
-                upstream = (upstream + 1) % _options.Upstreams.Count;
-                if (upstream == 0 || _options.Upstreams.Count == 1)
-                {
-                    try
-                    {
-                        await Task.Delay(backoff, token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return;
-                    }
-
-                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
-                }
-            }
-        }
+        _onError(_options.Upstreams[_upstream], exception);
+        _upstream = (_upstream + 1) % _options.Upstreams.Count;
+        return _upstream == 0 || _options.Upstreams.Count == 1;
     }
 
     private async Task SendStreamAsync(Stream stream, CancellationToken token)
@@ -135,11 +76,11 @@ internal sealed class SyslogSender : IAsyncDisposable
         var prefix = new byte[12];
         while (true)
         {
-            var next = _spool.Acknowledged + 1;
-            var records = _spool.Read(next, _options.BatchSize, 1 << 20);
+            var next = Spool.Acknowledged + 1;
+            var records = Spool.Read(next, _options.BatchSize, 1 << 20);
             if (records.Count == 0)
             {
-                var appended = _spool.WaitForAsync(next, token);
+                var appended = Spool.WaitForAsync(next, token);
                 await Task.WhenAny(appended, closed);
                 token.ThrowIfCancellationRequested();
                 if (closed.IsCompleted)
@@ -185,14 +126,16 @@ internal sealed class SyslogSender : IAsyncDisposable
     {
         using var socket = new Socket(endpoint.EndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         await socket.ConnectAsync(endpoint.EndPoint, token);
-        _connected = true;
+
+        // The backoff stays: connecting a datagram socket says nothing of the collector.
+        OnConnected(resetBackoff: false);
         while (true)
         {
-            var next = _spool.Acknowledged + 1;
-            var records = _spool.Read(next, _options.BatchSize, 1 << 20);
+            var next = Spool.Acknowledged + 1;
+            var records = Spool.Read(next, _options.BatchSize, 1 << 20);
             if (records.Count == 0)
             {
-                await _spool.WaitForAsync(next, token);
+                await Spool.WaitForAsync(next, token);
                 continue;
             }
 
@@ -209,16 +152,6 @@ internal sealed class SyslogSender : IAsyncDisposable
             }
 
             Acknowledge(records[^1].Sequence, records.Count);
-        }
-    }
-
-    private void Acknowledge(ulong through, int count)
-    {
-        _spool.Acknowledge(through);
-        Interlocked.Add(ref _sent, count);
-        lock (_lock)
-        {
-            _waiters.Release(through);
         }
     }
 }

@@ -1,6 +1,5 @@
 using SocketDaemon.Client;
 using SocketDaemon.Pipeline;
-using SocketDaemon.Pipeline.Handlers;
 
 namespace SocketDaemon.SyslogOutput;
 
@@ -10,19 +9,7 @@ internal sealed class SyslogStepValidator : IPipelineStepValidator<SyslogStepOpt
     public void Validate(PipelineStepValidation validation, SyslogStepOptions options)
     {
         options.Validate(validation);
-        if (options.Upstreams.Count == 0)
-        {
-            validation.Fail(nameof(options.Upstreams), "a Syslog step needs at least one collector, such as tcp://collector:514");
-        }
-
-        for (var u = 0; u < options.Upstreams.Count; u++)
-        {
-            if (!SocketEndpoint.TryParse(options.Upstreams[u], out var endpoint, out _) || endpoint!.Kind is not (SocketEndpointKind.Tcp or SocketEndpointKind.Udp))
-            {
-                validation.Fail($"{nameof(options.Upstreams)}:{u}", $"'{options.Upstreams[u]}' is not a tcp://, tls:// or udp:// endpoint");
-            }
-        }
-
+        options.ValidateUpstreams(validation, "a Syslog step needs at least one collector, such as tcp://collector:514", static endpoint => endpoint.Kind is SocketEndpointKind.Tcp or SocketEndpointKind.Udp, "tcp://, tls:// or udp://");
         if (SyslogCodes.Facility(options.DefaultFacility) is null)
         {
             validation.Fail(nameof(options.DefaultFacility), $"'{options.DefaultFacility}' is not a facility keyword (kern, user, ..., local7)");
@@ -38,23 +25,10 @@ internal sealed class SyslogStepValidator : IPipelineStepValidator<SyslogStepOpt
             validation.Fail(nameof(options.MaxDatagramBytes), $"{options.MaxDatagramBytes} is not between 480 and 65507");
         }
 
-        if (options.BatchSize is < 1 or > 65536)
-        {
-            validation.Fail(nameof(options.BatchSize), $"{options.BatchSize} is not between 1 and 65536");
-        }
-
-        if (options.SpoolMaxBytes <= 0)
-        {
-            validation.Fail(nameof(options.SpoolMaxBytes), $"{options.SpoolMaxBytes} is not a positive size");
-        }
-
-        ForwardTlsOptions.Validate(validation, options.TlsCaFile, options.TlsCertificateFile, options.TlsKeyFile);
+        options.ValidateBatchSize(validation, 65536);
 
         // A spool has one writer, shared with Forward steps' claims.
         var spool = SyslogPipelineBuilderExtensions.SpoolDirectory(validation.Options, options);
-        if (!validation.TryClaim(spool, out _))
-        {
-            validation.Fail(nameof(options.Spool), $"another step uses the spool {spool}; give each step its own Spool directory");
-        }
+        options.ValidateSpool(validation, spool, $"another step uses the spool {spool}; give each step its own Spool directory");
     }
 }

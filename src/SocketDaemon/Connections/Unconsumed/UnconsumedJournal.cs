@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Diagnostics;
@@ -29,101 +27,40 @@ namespace SocketDaemon.Connections.Unconsumed;
 /// are dropped before the connection reads on (<see cref="SettleResumed"/>). Anything else means they left.
 /// </para>
 /// <para>
-/// Records: <c>'C'</c>, the file's path, the write's start and end, and per claim the connection id, marker, bytes,
-/// and the chunk's start and end; <c>'O'</c> and a path when a writer opened that file anew; <c>'S'</c>, a connection
-/// id, marker and bytes for a claim known to hold (a snapshot).
+/// Records (<see cref="LogClaimJournalFile"/>): a claim's key is the connection id, marker and bytes; the journal's own
+/// records are <c>'S'</c>, a connection id, marker and bytes for a claim known to hold (a snapshot).
 /// </para>
 /// </remarks>
-internal sealed partial class UnconsumedJournal : ILogClaimJournal, IDisposable
+internal sealed partial class UnconsumedJournal : LogClaimJournalFile
 {
-    private const byte ClaimsTag = (byte)'C';
-    private const byte OpenedTag = (byte)'O';
     private const byte SettledTag = (byte)'S';
-    private const int ClaimSize = sizeof(long) + (2 * sizeof(int)) + (2 * sizeof(long));
-    private const int SettledSize = 1 + sizeof(long) + (2 * sizeof(int));
-
-    private readonly Lock _lock = new();
-    private readonly ILogger _logger;
-    private readonly DiskSpool _journal;
+    private const int KeySize = sizeof(long) + (2 * sizeof(int));
+    private const int SettledSize = 1 + KeySize;
 
     // The claims of each connection's last read (one marker; a read whose lines fill several chunks has several):
     // read back at start, then those made since. Claims of earlier reads are settled: their bytes left the socket.
     private readonly Dictionary<long, List<Recovered>> _recovered = [];
     private readonly Dictionary<long, List<UnconsumedClaim>> _live = [];
-    private readonly Dictionary<string, LastWrite> _lastWrites = new(StringComparer.Ordinal);
     private bool _settled;
-    private bool _disposed;
 
     public UnconsumedJournal(IOptions<SharedSettings> options, ILogger<UnconsumedJournal> logger)
+        : base(
+            Path.Combine(DefaultLocations.StateDirectory((options ?? throw new ArgumentNullException(nameof(options))).Value), "unconsumed"),
+            options.Value.Durability,
+            KeySize,
+            SettledSize,
+            logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(logger);
-        _logger = logger;
-        _journal = DiskSpool.Open(Path.Combine(DefaultLocations.StateDirectory(options.Value), "unconsumed"), new DiskSpoolOptions
-        {
-            SegmentBytes = 4L << 20,
-            Durability = options.Value.Durability == MessageDurability.Fsync ? SpoolDurability.Fsync : SpoolDurability.Flush,
-        });
-        for (var from = 1UL; _journal.Read(from, 4096, long.MaxValue) is { Count: > 0 } records; from = records[^1].Sequence + 1)
-        {
-            foreach (var record in records)
-            {
-                Load(record.Payload);
-            }
-        }
+        ReadBack();
     }
 
     /// <inheritdoc/>
-    public void Record(string path, long writeStart, long writeEnd, IReadOnlyList<LogClaim> claims)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        ArgumentNullException.ThrowIfNull(claims);
-        lock (_lock)
-        {
-            AppendClaims(path, writeStart, writeEnd, claims);
-            foreach (var claim in claims)
-            {
-                var unconsumed = (UnconsumedClaim)claim;
-                if (!_live.TryGetValue(unconsumed.ConnectionId, out var read))
-                {
-                    _live[unconsumed.ConnectionId] = read = [];
-                }
-                else if (read.Count > 0 && read[^1].Marker != unconsumed.Marker)
-                {
-                    read.Clear();
-                }
-
-                read.Add(unconsumed);
-            }
-
-            Compact();
-        }
-
-        // With Durability: fsync the intent is on disk before the lines can be.
-        _journal.Commit();
-    }
+    protected override int SnapshotEntries => _live.Count + _recovered.Count;
 
     /// <inheritdoc/>
-    public void FileOpened(string path)
+    public override void RecoverFiles()
     {
-        ArgumentNullException.ThrowIfNull(path);
-        var length = 1 + Encoding.UTF8.GetByteCount(path);
-        // A NUL pads it when it would have a snapshot record's length, which is told apart by length and tag.
-        var record = new byte[length == SettledSize ? length + 1 : length];
-        record[0] = OpenedTag;
-        Encoding.UTF8.GetBytes(path, record.AsSpan(1));
-        lock (_lock)
-        {
-            _journal.Append(record);
-        }
-
-        _journal.Commit();
-    }
-
-    /// <inheritdoc/>
-    public void RecoverFiles()
-    {
-        lock (_lock)
+        lock (Lock)
         {
             if (_settled)
             {
@@ -131,13 +68,7 @@ internal sealed partial class UnconsumedJournal : ILogClaimJournal, IDisposable
             }
 
             _settled = true;
-            var lengths = new Dictionary<string, long>(StringComparer.Ordinal);
-            foreach (var path in _recovered.Values.SelectMany(static r => r).Where(static r => r.Path is not null).Select(static r => r.Path!).Concat(_lastWrites.Keys).Distinct(StringComparer.Ordinal))
-            {
-                var last = _lastWrites.GetValueOrDefault(path);
-                lengths[path] = TornWriteRepair.Repair(path, last is null ? null : (last.Start, last.End), last?.Chunks ?? [], _logger);
-            }
-
+            var lengths = RepairFiles(_recovered.Values.SelectMany(static r => r).Where(static r => r.Path is not null).Select(static r => r.Path!));
             foreach (var (id, read) in _recovered.ToList())
             {
                 // The last claim of the read whose lines are in the file; without one, no byte of the read left the socket.
@@ -152,7 +83,6 @@ internal sealed partial class UnconsumedJournal : ILogClaimJournal, IDisposable
                 }
             }
 
-            _lastWrites.Clear();
             Snapshot();
         }
     }
@@ -165,7 +95,7 @@ internal sealed partial class UnconsumedJournal : ILogClaimJournal, IDisposable
     {
         ArgumentNullException.ThrowIfNull(socket);
         Recovered claim;
-        lock (_lock)
+        lock (Lock)
         {
             if (!_recovered.Remove(connectionId, out var read) || read.Count == 0)
             {
@@ -188,145 +118,65 @@ internal sealed partial class UnconsumedJournal : ILogClaimJournal, IDisposable
             throw new IOException($"Unable to drop logged bytes of a stored connection: {new SocketException(-dropped).Message}");
         }
 
-        LoggedBytesDropped(_logger, connectionId, dropped);
+        LoggedBytesDropped(Logger, connectionId, dropped);
         return dropped;
     }
 
     /// <summary>The connection closed for good: its claims need not be kept.</summary>
     public void Forget(long connectionId)
     {
-        lock (_lock)
+        lock (Lock)
         {
             _live.Remove(connectionId);
             _recovered.Remove(connectionId);
         }
     }
 
-    public void Dispose()
+    /// <inheritdoc/>
+    protected override void OnRecorded(IReadOnlyList<LogClaim> claims)
     {
-        lock (_lock)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-        }
-
-        _journal.Dispose();
-    }
-
-    private void Load(byte[] record)
-    {
-        if (record.Length == SettledSize && record[0] == SettledTag)
-        {
-            var id = BinaryPrimitives.ReadInt64BigEndian(record.AsSpan(1));
-            AddRecovered(id, new Recovered(null, BinaryPrimitives.ReadInt32BigEndian(record.AsSpan(9)), BinaryPrimitives.ReadInt32BigEndian(record.AsSpan(13)), 0));
-            return;
-        }
-
-        if (record.Length > 1 && record[0] == OpenedTag)
-        {
-            // The file of that name was opened anew: the writes recorded before were to another file.
-            _lastWrites.Remove(Encoding.UTF8.GetString(record, 1, record.Length - 1).TrimEnd('\0'));
-            return;
-        }
-
-        if (record.Length < 3 || record[0] != ClaimsTag)
-        {
-            return;
-        }
-
-        var pathBytes = BinaryPrimitives.ReadUInt16BigEndian(record.AsSpan(1));
-        var path = Encoding.UTF8.GetString(record, 3, pathBytes);
-        var at = record.AsSpan(3 + pathBytes);
-        var write = new LastWrite(BinaryPrimitives.ReadInt64BigEndian(at), BinaryPrimitives.ReadInt64BigEndian(at[8..]), []);
-        _lastWrites[path] = write;
-        var count = BinaryPrimitives.ReadUInt16BigEndian(at[16..]);
-        at = at[18..];
-        for (var i = 0; i < count; i++, at = at[ClaimSize..])
-        {
-            var id = BinaryPrimitives.ReadInt64BigEndian(at);
-            var start = BinaryPrimitives.ReadInt64BigEndian(at[16..]);
-            var end = BinaryPrimitives.ReadInt64BigEndian(at[24..]);
-            AddRecovered(id, new Recovered(path, BinaryPrimitives.ReadInt32BigEndian(at[8..]), BinaryPrimitives.ReadInt32BigEndian(at[12..]), end));
-            write.Chunks.Add((start, end));
-        }
-    }
-
-    private void AddRecovered(long id, Recovered claim)
-    {
-        if (!_recovered.TryGetValue(id, out var read))
-        {
-            _recovered[id] = read = [];
-        }
-        else if (read.Count > 0 && read[^1].Marker != claim.Marker)
-        {
-            read.Clear();
-        }
-
-        read.Add(claim);
-    }
-
-    private void AppendClaims(string path, long writeStart, long writeEnd, IReadOnlyList<LogClaim> claims)
-    {
-        var pathBytes = Encoding.UTF8.GetByteCount(path);
-        var size = 1 + sizeof(ushort) + pathBytes + (2 * sizeof(long)) + sizeof(ushort) + (claims.Count * ClaimSize);
-        var record = ArrayPool<byte>.Shared.Rent(size);
-        var span = record.AsSpan(0, size);
-        span[0] = ClaimsTag;
-        BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)pathBytes);
-        Encoding.UTF8.GetBytes(path, span.Slice(3, pathBytes));
-        var at = span[(3 + pathBytes)..];
-        BinaryPrimitives.WriteInt64BigEndian(at, writeStart);
-        BinaryPrimitives.WriteInt64BigEndian(at[8..], writeEnd);
-        BinaryPrimitives.WriteUInt16BigEndian(at[16..], (ushort)claims.Count);
-        at = at[18..];
         foreach (var claim in claims)
         {
             var unconsumed = (UnconsumedClaim)claim;
-            BinaryPrimitives.WriteInt64BigEndian(at, unconsumed.ConnectionId);
-            BinaryPrimitives.WriteInt32BigEndian(at[8..], unconsumed.Marker);
-            BinaryPrimitives.WriteInt32BigEndian(at[12..], unconsumed.Bytes);
-            BinaryPrimitives.WriteInt64BigEndian(at[16..], claim.Start);
-            BinaryPrimitives.WriteInt64BigEndian(at[24..], claim.End);
-            at = at[ClaimSize..];
-        }
+            if (!_live.TryGetValue(unconsumed.ConnectionId, out var read))
+            {
+                _live[unconsumed.ConnectionId] = read = [];
+            }
+            else if (read.Count > 0 && read[^1].Marker != unconsumed.Marker)
+            {
+                read.Clear();
+            }
 
-        try
-        {
-            _journal.Append(span);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(record);
+            read.Add(unconsumed);
         }
     }
 
-    private void AppendSettled(long id, int marker, int bytes)
+    /// <inheritdoc/>
+    protected override void WriteKey(LogClaim claim, Span<byte> key)
     {
-        Span<byte> record = stackalloc byte[SettledSize];
-        record[0] = SettledTag;
-        BinaryPrimitives.WriteInt64BigEndian(record[1..], id);
-        BinaryPrimitives.WriteInt32BigEndian(record[9..], marker);
-        BinaryPrimitives.WriteInt32BigEndian(record[13..], bytes);
-        _journal.Append(record);
+        var unconsumed = (UnconsumedClaim)claim;
+        BinaryPrimitives.WriteInt64BigEndian(key, unconsumed.ConnectionId);
+        BinaryPrimitives.WriteInt32BigEndian(key[8..], unconsumed.Marker);
+        BinaryPrimitives.WriteInt32BigEndian(key[12..], unconsumed.Bytes);
     }
 
-    // Rewritten as one record per connection once it holds many more.
-    private void Compact()
+    /// <inheritdoc/>
+    protected override void LoadClaim(string path, ReadOnlySpan<byte> key, long start, long end) =>
+        AddRecovered(BinaryPrimitives.ReadInt64BigEndian(key), new Recovered(path, BinaryPrimitives.ReadInt32BigEndian(key[8..]), BinaryPrimitives.ReadInt32BigEndian(key[12..]), end));
+
+    /// <inheritdoc/>
+    protected override void LoadOwnRecord(ReadOnlySpan<byte> record)
     {
-        if (_journal.Pending >= (2L * (_live.Count + _recovered.Count)) + 4096)
+        if (record[0] == SettledTag)
         {
-            Snapshot();
+            var id = BinaryPrimitives.ReadInt64BigEndian(record[1..]);
+            AddRecovered(id, new Recovered(null, BinaryPrimitives.ReadInt32BigEndian(record[9..]), BinaryPrimitives.ReadInt32BigEndian(record[13..]), 0));
         }
     }
 
-    // The snapshot is appended, then everything before it acknowledged: a crash in between leaves both, which read back the same.
-    private void Snapshot()
+    /// <inheritdoc/>
+    protected override void WriteSnapshot()
     {
-        var before = _journal.NextSequence - 1;
         foreach (var (id, read) in _recovered)
         {
             // Settled at start: one holding claim each, or claims read back by a run that has not settled them yet.
@@ -347,20 +197,35 @@ internal sealed partial class UnconsumedJournal : ILogClaimJournal, IDisposable
             pending.AddRange(read.Where(static c => !c.Written && !c.Missed && c.Path is not null));
         }
 
-        // Claims whose write has not returned yet keep their file and place, one record per file spanning them all.
-        foreach (var byPath in pending.GroupBy(static c => c.Path!, StringComparer.Ordinal))
+        AppendClaimsByFile(pending);
+    }
+
+    private void AddRecovered(long id, Recovered claim)
+    {
+        if (!_recovered.TryGetValue(id, out var read))
         {
-            AppendClaims(byPath.Key, byPath.Min(static c => c.Start), byPath.Max(static c => c.End), [.. byPath]);
+            _recovered[id] = read = [];
+        }
+        else if (read.Count > 0 && read[^1].Marker != claim.Marker)
+        {
+            read.Clear();
         }
 
-        _journal.Commit();
-        _journal.Acknowledge(before);
+        read.Add(claim);
+    }
+
+    private void AppendSettled(long id, int marker, int bytes)
+    {
+        Span<byte> record = stackalloc byte[SettledSize];
+        record[0] = SettledTag;
+        BinaryPrimitives.WriteInt64BigEndian(record[1..], id);
+        BinaryPrimitives.WriteInt32BigEndian(record[9..], marker);
+        BinaryPrimitives.WriteInt32BigEndian(record[13..], bytes);
+        Append(record);
     }
 
     [LoggerMessage(EventIds.LoggedBytesDropped, LogLevel.Information, "Stored connection #{ConnectionId}: dropped {Bytes} bytes still in the socket whose lines the killed run had logged")]
     private static partial void LoggedBytesDropped(ILogger logger, long connectionId, int bytes);
 
     private readonly record struct Recovered(string? Path, int Marker, int Bytes, long End);
-
-    private sealed record LastWrite(long Start, long End, List<(long Start, long End)> Chunks);
 }

@@ -18,41 +18,23 @@ namespace SocketDaemon.Pipeline.Handlers;
 /// With <c>Acknowledge: downstream</c> the message's commitment is the upstream's acknowledgement, so a
 /// native-protocol client hears back only once the next hop has logged it; with <c>local</c>, once it is in the spool.
 /// </remarks>
-public sealed partial class ForwardHandler : IAsyncDisposable
+public sealed partial class ForwardHandler : SpooledOutputHandler
 {
-    private readonly DiskSpool _spool;
     private readonly SpoolSender _sender;
     private readonly ForwardOptions _options;
     private readonly string _host = Environment.MachineName;
     private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _clientCertificate;
     private readonly ulong _acknowledgedAtStart;
-    private long _spooled;
 
     /// <summary>Opens the spool (recovering what a crash left) and starts forwarding it.</summary>
     public ForwardHandler(ForwardOptions options, ILogger<ForwardHandler> logger)
+        : base(options, logger, SpoolRecovered, SpoolPending)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(logger);
         _options = options;
-        _spool = DiskSpool.Open(options.Spool, new DiskSpoolOptions
-        {
-            MaxBytes = options.SpoolMaxBytes,
-            Durability = options.Fsync ? SpoolDurability.Fsync : SpoolDurability.Flush,
-        });
-        if (_spool.RecoveredTornBytes > 0)
-        {
-            SpoolRecovered(logger, options.Spool, _spool.RecoveredTornBytes);
-        }
-
-        _acknowledgedAtStart = _spool.Acknowledged;
-        if (_spool.Pending > 0)
-        {
-            SpoolPending(logger, options.Spool, _spool.Pending);
-        }
-
+        _acknowledgedAtStart = Spool.Acknowledged;
         _clientCertificate = options.Tls?.LoadClientCertificate();
         _sender = new SpoolSender(
-            _spool,
+            Spool,
             options.Upstreams,
             new SpoolSenderOptions
             {
@@ -71,19 +53,7 @@ public sealed partial class ForwardHandler : IAsyncDisposable
     public ForwardOptions Options => _options;
 
     /// <summary>How many messages wait in the spool for an upstream's acknowledgement.</summary>
-    public long Pending => _spool.Pending;
-
-    /// <summary>The step's counters, for <c>/status</c> and <c>/metrics</c>.</summary>
-    public ForwardStatus GetStatus() => new()
-    {
-        Spool = _options.Spool,
-        Upstreams = [.. _options.Upstreams.Select(u => u.ToString())],
-        UpstreamsConnected = _sender.ConnectedUpstreams,
-        Spooled = Interlocked.Read(ref _spooled),
-        Forwarded = (long)(_spool.Acknowledged - _acknowledgedAtStart),
-        Pending = _spool.Pending,
-        SpoolBytes = _spool.Bytes,
-    };
+    public long Pending => Spool.Pending;
 
     /// <summary>Spools the message and adds its commitment: the upstream's acknowledgement, or the spool write.</summary>
     /// <exception cref="SpoolFullException">The spool is full: the message is refused (the native protocol answers Busy).</exception>
@@ -95,25 +65,22 @@ public sealed partial class ForwardHandler : IAsyncDisposable
         var origin = context.FirstOrigin(_host);
         var entry = new ArrayBufferWriter<byte>(256 + (int)context.Payload.Length);
         NativeFrameWriter.WriteOriginEntry(entry, origin, context.Payload);
-        var sequence = _spool.Append(entry.WrittenSpan);
-        Interlocked.Increment(ref _spooled);
-        if (_options.Downstream)
-        {
-            context.AddCommitment(_sender.WaitForAcknowledgedAsync(sequence));
-        }
-        else if (_options.Fsync)
-        {
-            context.AddCommitment(Task.Run(_spool.Commit));
-        }
-
+        Append(context, entry.WrittenSpan);
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Stops forwarding; what is not acknowledged stays in the spool for the next start.</summary>
-    public async ValueTask DisposeAsync()
+    private protected override Task WaitForAcknowledgedAsync(ulong sequence) => _sender.WaitForAcknowledgedAsync(sequence);
+
+    private protected override void Describe(ForwardStatus status)
+    {
+        status.Upstreams = [.. _options.Upstreams.Select(u => u.ToString())];
+        status.UpstreamsConnected = _sender.ConnectedUpstreams;
+        status.Forwarded = (long)(Spool.Acknowledged - _acknowledgedAtStart);
+    }
+
+    private protected override async ValueTask StopAsync()
     {
         await _sender.DisposeAsync();
-        _spool.Dispose();
         _clientCertificate?.Dispose();
     }
 

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Buffers.Binary;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Client.Spooling;
@@ -29,58 +27,42 @@ namespace SocketDaemon.Protocols.Native;
 /// log's spool, several log files) gets a position record after the commit.
 /// </para>
 /// <para>
-/// Records: 24 bytes (session id, position) for a position; <c>'C'</c>, the file's path, the write's start and end,
-/// and per claim the session id, position, and the chunk's start and end, for the claims of one write; <c>'O'</c> and
-/// a path when a writer opened that file anew (after logrotate), so the writes recorded before do not cut the new one.
+/// Records (<see cref="LogClaimJournalFile"/>): a claim's key is the session id and position; the journal's own
+/// records are 24 bytes (session id, position) for a position.
 /// </para>
 /// </remarks>
-internal sealed class NativeSessions : ILogClaimJournal, IDisposable
+internal sealed class NativeSessions : LogClaimJournalFile
 {
     /// <summary>The most sessions remembered.</summary>
     public const int MaxSessions = 65536;
 
     private const int PositionSize = 16 + sizeof(ulong);
-    private const byte ClaimsTag = (byte)'C';
-    private const byte OpenedTag = (byte)'O';
-    private const int ClaimSize = 16 + (3 * sizeof(long));
 
-    private readonly Lock _lock = new();
     private readonly Dictionary<Guid, NativeSession> _sessions = [];
-    private readonly DiskSpool _journal;
-    private readonly ILogger _logger;
 
-    // What the journal held at start: claims not settled by a later position record, and the writes they were in.
+    // What the journal held at start: claims not settled by a later position record.
     private List<(Guid Session, RecoveredClaim Claim)>? _recovered = [];
-    private readonly Dictionary<string, LastWrite> _lastWrites = new(StringComparer.Ordinal);
-    private bool _hadClaims;
-    private bool _disposed;
 
     /// <summary>Opens the journal under the state directory and reads back every session's position.</summary>
     public NativeSessions(IOptions<SharedSettings> options, ILogger<NativeSessions> logger)
+        : base(
+            Path.Combine(DefaultLocations.StateDirectory((options ?? throw new ArgumentNullException(nameof(options))).Value), "sessions"),
+            options.Value.Durability,
+            PositionSize,
+            PositionSize,
+            logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(logger);
-        _logger = logger;
-        var state = DefaultLocations.StateDirectory(options.Value);
-        _journal = DiskSpool.Open(Path.Combine(state, "sessions"), new DiskSpoolOptions
-        {
-            SegmentBytes = 4L << 20,
-            Durability = options.Value.Durability == MessageDurability.Fsync ? SpoolDurability.Fsync : SpoolDurability.Flush,
-        });
-        for (var from = 1UL; _journal.Read(from, 4096, long.MaxValue) is { Count: > 0 } records; from = records[^1].Sequence + 1)
-        {
-            foreach (var record in records)
-            {
-                Load(record.Payload);
-            }
-        }
+        ReadBack();
     }
+
+    /// <inheritdoc/>
+    protected override int SnapshotEntries => _sessions.Count;
 
     /// <summary>The session <paramref name="id"/>, created if it is new.</summary>
     public NativeSession Get(Guid id)
     {
         RecoverFiles();
-        lock (_lock)
+        lock (Lock)
         {
             return GetOrAdd(id);
         }
@@ -97,7 +79,7 @@ internal sealed class NativeSessions : ILogClaimJournal, IDisposable
     public void Advance(NativeSession session, ulong logged)
     {
         ArgumentNullException.ThrowIfNull(session);
-        lock (_lock)
+        lock (Lock)
         {
             // The claims of this batch and those before it; a later batch of the session may have claims here already.
             var claims = session.Claims;
@@ -122,51 +104,13 @@ internal sealed class NativeSessions : ILogClaimJournal, IDisposable
             Compact();
         }
 
-        _journal.Commit();
+        Commit();
     }
 
     /// <inheritdoc/>
-    public void Record(string path, long writeStart, long writeEnd, IReadOnlyList<LogClaim> claims)
+    public override void RecoverFiles()
     {
-        ArgumentNullException.ThrowIfNull(path);
-        ArgumentNullException.ThrowIfNull(claims);
-        lock (_lock)
-        {
-            AppendClaims(path, writeStart, writeEnd, claims);
-            foreach (var claim in claims)
-            {
-                var sessionClaim = (NativeSessionClaim)claim;
-                sessionClaim.Session.Claims.Add(sessionClaim);
-            }
-
-            Compact();
-        }
-
-        // With Durability: fsync the intent is on disk before the lines can be.
-        _journal.Commit();
-    }
-
-    /// <inheritdoc/>
-    public void FileOpened(string path)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        // A NUL pads it when it would have a position record's length, which is told apart by length alone.
-        var length = 1 + Encoding.UTF8.GetByteCount(path);
-        var record = new byte[length == PositionSize ? length + 1 : length];
-        record[0] = OpenedTag;
-        Encoding.UTF8.GetBytes(path, record.AsSpan(1));
-        lock (_lock)
-        {
-            _journal.Append(record);
-        }
-
-        _journal.Commit();
-    }
-
-    /// <inheritdoc/>
-    public void RecoverFiles()
-    {
-        lock (_lock)
+        lock (Lock)
         {
             if (_recovered is not { } recovered)
             {
@@ -174,12 +118,7 @@ internal sealed class NativeSessions : ILogClaimJournal, IDisposable
             }
 
             _recovered = null;
-            var lengths = new Dictionary<string, long>(StringComparer.Ordinal);
-            foreach (var path in recovered.Select(static r => r.Claim.Path).Concat(_lastWrites.Keys).Distinct(StringComparer.Ordinal))
-            {
-                lengths[path] = Settle(path, _lastWrites.GetValueOrDefault(path));
-            }
-
+            var lengths = RepairFiles(recovered.Select(static r => r.Claim.Path));
             foreach (var (id, claim) in recovered)
             {
                 if (lengths[claim.Path] >= claim.End)
@@ -189,8 +128,7 @@ internal sealed class NativeSessions : ILogClaimJournal, IDisposable
                 }
             }
 
-            _lastWrites.Clear();
-            if (_hadClaims)
+            if (HadClaims)
             {
                 // Settled: from now on the files grow past the claims that did not hold, so they must not be read again.
                 Snapshot();
@@ -198,78 +136,62 @@ internal sealed class NativeSessions : ILogClaimJournal, IDisposable
         }
     }
 
-    /// <summary>Records every session's position, so that the next run need not read claims back, and closes the journal.</summary>
-    /// <remarks>Registered twice (itself, and as a claim journal), so disposed twice.</remarks>
-    public void Dispose()
+    /// <inheritdoc/>
+    protected override void OnRecorded(IReadOnlyList<LogClaim> claims)
     {
-        lock (_lock)
+        foreach (var claim in claims)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            try
-            {
-                Snapshot();
-            }
-            catch (IOException)
-            {
-                // The claims stay in the journal and are read back as after a kill.
-            }
+            var sessionClaim = (NativeSessionClaim)claim;
+            sessionClaim.Session.Claims.Add(sessionClaim);
         }
-
-        _journal.Dispose();
     }
 
-    private void Load(byte[] record)
+    /// <summary>Records every session's position, so that the next run need not read claims back.</summary>
+    /// <remarks>Registered twice (itself, and as a claim journal), so disposed twice: this runs once.</remarks>
+    protected override void OnDisposing()
     {
-        if (record.Length == PositionSize)
+        try
         {
-            var id = new Guid(record.AsSpan(0, 16), bigEndian: true);
-            var session = GetOrAdd(id);
-            session.Logged = Math.Max(session.Logged, BinaryPrimitives.ReadUInt64BigEndian(record.AsSpan(16)));
-
-            // A position recorded after the commit settles the claims made before it.
-            _recovered!.RemoveAll(r => r.Session == id);
-            return;
+            Snapshot();
         }
-
-        if (record.Length > 1 && record[0] == OpenedTag)
+        catch (IOException)
         {
-            // The file of that name was opened anew: the writes recorded before were to another file.
-            _lastWrites.Remove(Encoding.UTF8.GetString(record, 1, record.Length - 1).TrimEnd('\0'));
-            return;
+            // The claims stay in the journal and are read back as after a kill.
         }
-
-        if (record.Length < 3 || record[0] != ClaimsTag)
-        {
-            return;
-        }
-
-        var pathBytes = BinaryPrimitives.ReadUInt16BigEndian(record.AsSpan(1));
-        var path = Encoding.UTF8.GetString(record, 3, pathBytes);
-        var at = record.AsSpan(3 + pathBytes);
-        // Only the last write to a file can have been torn by a kill: the writer records the next one once it returned.
-        var write = new LastWrite(BinaryPrimitives.ReadInt64BigEndian(at), BinaryPrimitives.ReadInt64BigEndian(at[8..]), []);
-        _lastWrites[path] = write;
-        var count = BinaryPrimitives.ReadUInt16BigEndian(at[16..]);
-        at = at[18..];
-        for (var i = 0; i < count; i++, at = at[ClaimSize..])
-        {
-            var id = new Guid(at[..16], bigEndian: true);
-            var claim = new RecoveredClaim(path, BinaryPrimitives.ReadUInt64BigEndian(at[16..]), BinaryPrimitives.ReadInt64BigEndian(at[24..]), BinaryPrimitives.ReadInt64BigEndian(at[32..]));
-            _recovered!.Add((id, claim));
-            write.Chunks.Add(claim);
-        }
-
-        _hadClaims = true;
     }
 
-    // The file's last recorded write is the only one a kill can have torn.
-    private long Settle(string path, LastWrite? last) =>
-        TornWriteRepair.Repair(path, last is null ? null : (last.Start, last.End), last?.Chunks.Select(static c => (c.Start, c.End)) ?? [], _logger);
+    /// <inheritdoc/>
+    protected override void WriteKey(LogClaim claim, Span<byte> key)
+    {
+        ((NativeSessionClaim)claim).Session.Id.TryWriteBytes(key, bigEndian: true, out _);
+        BinaryPrimitives.WriteUInt64BigEndian(key[16..], claim.Position);
+    }
+
+    /// <inheritdoc/>
+    protected override void LoadClaim(string path, ReadOnlySpan<byte> key, long start, long end) =>
+        _recovered!.Add((new Guid(key[..16], bigEndian: true), new RecoveredClaim(path, BinaryPrimitives.ReadUInt64BigEndian(key[16..]), end)));
+
+    /// <inheritdoc/>
+    protected override void LoadOwnRecord(ReadOnlySpan<byte> record)
+    {
+        var id = new Guid(record[..16], bigEndian: true);
+        var session = GetOrAdd(id);
+        session.Logged = Math.Max(session.Logged, BinaryPrimitives.ReadUInt64BigEndian(record[16..]));
+
+        // A position recorded after the commit settles the claims made before it.
+        _recovered!.RemoveAll(r => r.Session == id);
+    }
+
+    // Claims not settled yet (their batch has not committed) go after their session's position, as they came.
+    protected override void WriteSnapshot()
+    {
+        foreach (var session in _sessions.Values)
+        {
+            AppendPosition(session.Id, session.Logged);
+        }
+
+        AppendClaimsByFile(_sessions.Values.SelectMany(static s => s.Claims));
+    }
 
     private NativeSession GetOrAdd(Guid id)
     {
@@ -287,77 +209,13 @@ internal sealed class NativeSessions : ILogClaimJournal, IDisposable
         return session;
     }
 
-    private void AppendClaims(string path, long writeStart, long writeEnd, IReadOnlyList<LogClaim> claims)
-    {
-        var pathBytes = Encoding.UTF8.GetByteCount(path);
-        var size = 1 + sizeof(ushort) + pathBytes + (2 * sizeof(long)) + sizeof(ushort) + (claims.Count * ClaimSize);
-        var record = ArrayPool<byte>.Shared.Rent(size);
-        var span = record.AsSpan(0, size);
-        span[0] = ClaimsTag;
-        BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)pathBytes);
-        Encoding.UTF8.GetBytes(path, span.Slice(3, pathBytes));
-        var at = span[(3 + pathBytes)..];
-        BinaryPrimitives.WriteInt64BigEndian(at, writeStart);
-        BinaryPrimitives.WriteInt64BigEndian(at[8..], writeEnd);
-        BinaryPrimitives.WriteUInt16BigEndian(at[16..], (ushort)claims.Count);
-        at = at[18..];
-        foreach (var claim in claims)
-        {
-            ((NativeSessionClaim)claim).Session.Id.TryWriteBytes(at, bigEndian: true, out _);
-            BinaryPrimitives.WriteUInt64BigEndian(at[16..], claim.Position);
-            BinaryPrimitives.WriteInt64BigEndian(at[24..], claim.Start);
-            BinaryPrimitives.WriteInt64BigEndian(at[32..], claim.End);
-            at = at[ClaimSize..];
-        }
-
-        try
-        {
-            _journal.Append(span);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(record);
-        }
-    }
-
     private void AppendPosition(Guid id, ulong logged)
     {
         Span<byte> record = stackalloc byte[PositionSize];
         id.TryWriteBytes(record, bigEndian: true, out _);
         BinaryPrimitives.WriteUInt64BigEndian(record[16..], logged);
-        _journal.Append(record);
+        Append(record);
     }
 
-    // The journal is rewritten as one record per session once it holds many more: the snapshot is appended, then
-    // everything before it acknowledged, so a crash in between leaves both, which read back the same.
-    private void Compact()
-    {
-        if (_journal.Pending >= (2 * _sessions.Count) + 4096)
-        {
-            Snapshot();
-        }
-    }
-
-    // Claims not settled yet (their batch has not committed) go after their session's position, as they came.
-    private void Snapshot()
-    {
-        var before = _journal.NextSequence - 1;
-        foreach (var session in _sessions.Values)
-        {
-            AppendPosition(session.Id, session.Logged);
-        }
-
-        // One record per file, spanning them all, so that it is the last write read back for that file.
-        foreach (var byPath in _sessions.Values.SelectMany(static s => s.Claims).GroupBy(static c => c.Path!, StringComparer.Ordinal))
-        {
-            AppendClaims(byPath.Key, byPath.Min(static c => c.Start), byPath.Max(static c => c.End), [.. byPath]);
-        }
-
-        _journal.Commit();
-        _journal.Acknowledge(before);
-    }
-
-    private readonly record struct RecoveredClaim(string Path, ulong Position, long Start, long End);
-
-    private sealed record LastWrite(long Start, long End, List<RecoveredClaim> Chunks);
+    private readonly record struct RecoveredClaim(string Path, ulong Position, long End);
 }
