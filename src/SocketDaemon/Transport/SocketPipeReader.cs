@@ -150,7 +150,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
                 throw new InvalidOperationException("A read is already pending.");
             }
 
-            if (_read.CancelRequested || (_buffer.HasUnexamined) || _ended || _wait.Error != SocketError.Success || _wait.IsReadable
+            if (_read.CancelRequested || _buffer.HasUnexamined || _ended || _wait.Error != SocketError.Success || _wait.IsReadable
                 || (!_wait.IsUnderWay && _wait.Start(_peek)))
             {
                 return false;
