@@ -1,30 +1,20 @@
-using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
-using SocketDaemon.Internal;
 
 namespace SocketDaemon.Transport;
 
 /// <summary>
 /// A <see cref="PipeReader"/> straight on a stream socket, with as few objects as work: the reader is its own
-/// awaitable, one <see cref="SocketAsyncEventArgs"/> waits for the socket, and the unconsumed bytes sit in one buffer.
-/// It takes bytes from the kernel only when the connection asks for more and the socket has some: it waits with a
-/// zero-byte receive (which takes nothing), and only then receives into a buffer. So an idle connection holds no
-/// buffer, nothing is read ahead, and what the process holds is exactly what the connection has not consumed: a
-/// connection in systemd's store can be handed over whole.
+/// awaitable (<see cref="PendingRead"/>), one <see cref="ReadinessWait"/> waits for the socket, and the unconsumed bytes
+/// sit in one <see cref="ReceiveBuffer"/>. It takes bytes from the kernel only when the connection asks for more and
+/// the socket has some: it waits with a zero-byte receive (which takes nothing), and only then receives into a buffer.
+/// So an idle connection holds no buffer, nothing is read ahead, and what the process holds is exactly what the
+/// connection has not consumed: a connection in systemd's store can be handed over whole. While bytes flow it
+/// receives into the buffer it holds without waiting first.
 /// </summary>
 /// <remarks>
-/// <para>
-/// Receive buffers come from the listener's <see cref="ReceiveBufferPool"/>. Receives start at
-/// <see cref="MinimumReceiveBytes"/> and double each time one fills its room, up to the listener's maximum, and halve
-/// again when they come back less than half full: a bulk sender gets few large receives (fewer syscalls and wakeups per
-/// byte). A receive that wakes an idle reader goes through a per-thread scratch buffer into one just large enough, so a
-/// connection that sends a line now and then holds a few bytes for it. While bytes flow the reader receives into the
-/// buffer it holds without waiting first. A frame larger than the buffer moves to one twice its size; the start of a
-/// frame left at the end of a buffer moves to its front.
-/// </para>
 /// <para>
 /// A cancelled read (<see cref="CancelPendingRead"/>: a timeout, a stop, a reload) returns at once and leaves the wait
 /// under way; the next read takes it over. Completions of the wait run the reader's continuation on the socket's
@@ -36,54 +26,18 @@ namespace SocketDaemon.Transport;
 [SuppressMessage("Design", "CA1001", Justification = "A PipeReader ends with Complete, which disposes the wait.")]
 internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult>
 {
-    /// <summary>
-    /// The first receive buffer of every connection. A receive goes on into the room a buffer has left down to a
-    /// quarter of this: a connection inside a frame holds the one buffer the frame is in, not a second one.
-    /// </summary>
-    internal const int MinimumReceiveBytes = 4096;
-
-    private const int MinimumRoom = MinimumReceiveBytes / 4;
-
-    [ThreadStatic]
-    private static byte[]? t_scratch;
-
     private readonly Socket _socket;
-    private readonly ReceiveBufferPool _pool;
-    private readonly int _maxReceiveBytes;
 
-    // Also the lock: the reader, the socket's completion and CancelPendingRead (any thread) meet under it. It never
-    // leaves this class (the socket does not lock it).
+    // Also the lock (see ReadinessWait).
     private readonly ReadinessWait _wait;
-    private ManualResetValueTaskSourceCore<ReadResult> _source;
-    private CancellationTokenRegistration _tokenRegistration;
-    private CancellationToken _readToken;
+    private PendingRead _read;
+    private ReceiveBuffer _buffer;
 
-    // The unconsumed bytes are _buffer[_start.._end]; no buffer while there are none and the socket has nothing.
-    private byte[]? _buffer;
-    private int _start;
-    private int _end;
-    private int _nextReceiveBytes = MinimumReceiveBytes;
-
-    // The reader examined every byte there is: the next read waits for more.
-    private bool _examinedAll;
     private bool _ended;
-    private SocketError _error;
-
-    // A zero-byte receive is under way / has completed since the last receive (the socket has bytes, its end or an error).
-    private bool _waiting;
-    private bool _readable;
-
-    // A read waits for _source; a cancellation came while none did, for the next one.
-    private bool _awaiting;
-    private bool _cancelRequested;
-
-    // Runs when the socket has something or a read is cancelled, instead of a read that waits (TryPark).
-    private IThreadPoolWorkItem? _parked;
     private bool _completed;
 
-    // Reads that leave the bytes in the socket until their lines are logged; the wait is set up for them or not.
+    // Reads that leave the bytes in the socket until their lines are logged.
     private SocketPeek? _peek;
-    private bool _waitPeeks;
 
     /// <summary>
     /// Reads <paramref name="socket"/>, whose first bytes are <paramref name="pending"/> (bytes an earlier run had read,
@@ -95,20 +49,13 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         // Non-blocking, so that a receive takes what the socket has and never waits: waiting is the zero-byte receive's.
         socket.Blocking = false;
         _socket = socket;
-        _pool = pool;
-        _maxReceiveBytes = Math.Max(maxReceiveBytes, MinimumReceiveBytes);
-        _wait = new ReadinessWait(this);
+        _wait = new ReadinessWait(this, socket);
         if (peek)
         {
             _peek = SocketPeek.TryStart(socket);
         }
 
-        if (!pending.IsEmpty)
-        {
-            _buffer = pool.Rent(Math.Max(pending.Length, MinimumReceiveBytes));
-            pending.CopyTo(_buffer);
-            _end = pending.Length;
-        }
+        _buffer = new ReceiveBuffer(pool, maxReceiveBytes, pending);
     }
 
     /// <summary>
@@ -154,8 +101,8 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         }
     }
 
-    /// <summary>How large the next receive buffer is: as large as the last receives say the data flows.</summary>
-    internal int NextReceiveBytes => _nextReceiveBytes;
+    /// <summary>How large the next receive buffer is: see <see cref="ReceiveBuffer.NextReceiveBytes"/>.</summary>
+    internal int NextReceiveBytes => _buffer.NextReceiveBytes;
 
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
@@ -167,7 +114,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         lock (_wait)
         {
             ThrowIfCompleted();
-            if (_awaiting)
+            if (_read.IsPending)
             {
                 throw new InvalidOperationException("A read is already pending.");
             }
@@ -175,19 +122,11 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
             ReadResult result;
             while (!TryTake(out result))
             {
-                if (_waiting || !StartWait())
+                if (_wait.IsUnderWay || !_wait.Start(_peek))
                 {
                     // Nothing to hand over and the socket has nothing yet: wait for it holding no buffer.
-                    ReleaseIfEmpty();
-                    _source.Reset();
-                    _awaiting = true;
-                    _readToken = cancellationToken;
-                    if (cancellationToken.CanBeCanceled)
-                    {
-                        _tokenRegistration = cancellationToken.UnsafeRegister(static state => ((SocketPipeReader)state!).CancelForToken(), this);
-                    }
-
-                    return new ValueTask<ReadResult>(this, _source.Version);
+                    _buffer.ReleaseIfEmpty();
+                    return _read.Begin(this, cancellationToken);
                 }
             }
 
@@ -206,19 +145,19 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         lock (_wait)
         {
             ThrowIfCompleted();
-            if (_awaiting || _parked is not null)
+            if (_read.IsWaiting)
             {
                 throw new InvalidOperationException("A read is already pending.");
             }
 
-            if (_cancelRequested || (_end > _start && !_examinedAll) || _ended || _error != SocketError.Success || _readable
-                || (!_waiting && StartWait()))
+            if (_read.CancelRequested || _buffer.HasUnexamined || _ended || _wait.Error != SocketError.Success || _wait.IsReadable
+                || (!_wait.IsUnderWay && _wait.Start(_peek)))
             {
                 return false;
             }
 
-            ReleaseIfEmpty();
-            _parked = resume;
+            _buffer.ReleaseIfEmpty();
+            _read.Park(resume);
             return true;
         }
     }
@@ -229,10 +168,10 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         lock (_wait)
         {
             ThrowIfCompleted();
-            if (_cancelRequested || _end > _start || _ended)
+            if (_read.CancelRequested || _buffer.HasUnconsumed || _ended)
             {
-                result = Result(canceled: _cancelRequested);
-                _cancelRequested = false;
+                result = Result(canceled: _read.CancelRequested);
+                _read.CancelRequested = false;
                 return true;
             }
 
@@ -248,20 +187,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         lock (_wait)
         {
             ThrowIfCompleted();
-            var from = IndexOf(consumed);
-            var to = IndexOf(examined);
-            if (from > to)
-            {
-                throw new ArgumentOutOfRangeException(nameof(consumed), "The consumed position is past the examined one.");
-            }
-
-            _start = from;
-            _examinedAll = to == _end;
-            if (_start == _end)
-            {
-                // All consumed: the whole buffer is room for the next receive.
-                _start = _end = 0;
-            }
+            _buffer.AdvanceTo(consumed, examined);
         }
     }
 
@@ -271,28 +197,25 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         CancellationTokenRegistration registration;
         lock (_wait)
         {
-            if (_parked is { } parked)
+            if (_read.Unpark() is { } parked)
             {
                 // Not on the caller's thread: it is the deadline tick or a stop, which wake many connections.
-                _parked = null;
-                _cancelRequested = true;
+                _read.CancelRequested = true;
                 ThreadPool.UnsafeQueueUserWorkItem(parked, preferLocal: false);
                 return;
             }
 
-            if (!_awaiting)
+            if (!_read.IsPending)
             {
-                _cancelRequested = true;
+                _read.CancelRequested = true;
                 return;
             }
 
             result = Result(canceled: true);
-            registration = EndAwaiting();
+            registration = _read.End();
         }
 
-        registration.Unregister();
-        _source.RunContinuationsAsynchronously = true;
-        _source.SetResult(result);
+        _read.Complete(registration, result, failure: null, queue: true);
     }
 
     public override void Complete(Exception? exception = null)
@@ -305,176 +228,37 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
             }
 
             _completed = true;
-            _parked = null;
-            _start = _end = 0;
-            ReleaseIfEmpty();
+            _ = _read.Unpark();
+            _buffer.Clear();
         }
 
         // A wait still under way ends when the socket closes; the arguments are let go of then.
         _wait.Dispose();
     }
 
-    ReadResult IValueTaskSource<ReadResult>.GetResult(short token) => _source.GetResult(token);
+    ReadResult IValueTaskSource<ReadResult>.GetResult(short token) => _read.GetResult(token);
 
-    ValueTaskSourceStatus IValueTaskSource<ReadResult>.GetStatus(short token) => _source.GetStatus(token);
+    ValueTaskSourceStatus IValueTaskSource<ReadResult>.GetStatus(short token) => _read.GetStatus(token);
 
     void IValueTaskSource<ReadResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _source.OnCompleted(continuation, state, token, flags);
+        _read.OnCompleted(continuation, state, token, flags);
 
-    /// <summary>
-    /// Whether there is something to hand over now (a cancellation, bytes not examined yet, the end), receiving from
-    /// the socket when the last wait said it has something.
-    /// </summary>
-    /// <exception cref="IOException">The socket failed (a reset).</exception>
-    private bool TryTake(out ReadResult result)
-    {
-        if (_cancelRequested)
-        {
-            _cancelRequested = false;
-            result = Result(canceled: true);
-            return true;
-        }
-
-        if ((_end > _start && !_examinedAll) || _ended)
-        {
-            result = Result(canceled: false);
-            return true;
-        }
-
-        if (_error != SocketError.Success)
-        {
-            throw ReadFailed(_error);
-        }
-
-        // An idle connection waits before it takes a buffer; one that holds a buffer (bytes flow, or a frame is under
-        // way) tries the socket first, which saves the wait's syscall while bytes keep coming.
-        if (_buffer is null && !_readable)
-        {
-            result = default;
-            return false;
-        }
-
-        _readable = false;
-        var fromIdle = _buffer is null;
-        var room = fromIdle ? Scratch(_nextReceiveBytes) : Room();
-        SocketError error;
-        var received = _peek is null ? _socket.Receive(room, SocketFlags.None, out error) : _peek.Receive(room, out error);
-        if (error == SocketError.WouldBlock)
-        {
-            result = default;
-            return false;
-        }
-
-        if (error != SocketError.Success)
-        {
-            _error = error;
-            ReleaseIfEmpty();
-            throw ReadFailed(error);
-        }
-
-        if (received == 0)
-        {
-            _ended = true;
-            ReleaseIfEmpty();
-        }
-        else
-        {
-            if (fromIdle)
-            {
-                // Woken from idle, the bytes went to this thread's scratch buffer and move to one just large enough:
-                // a connection that sends a line now and then holds a few bytes for it, not a receive buffer, and a
-                // burst of such connections leaves no buffers between their long-lived objects on the heap.
-                _buffer = _pool.Rent(received);
-                room[..received].CopyTo(_buffer);
-                _start = 0;
-            }
-
-            _end += received;
-            _examinedAll = false;
-            Note(received, room.Length);
-        }
-
-        result = Result(canceled: false);
-        return true;
-    }
-
-    /// <summary>Starts a zero-byte receive; returns whether it completed at once (the socket has something).</summary>
-    private bool StartWait()
-    {
-        if (_waitPeeks != _peek is not null)
-        {
-            // A zero-byte peek returns at once while the socket holds bytes already peeked: peek for one more instead.
-            _waitPeeks = _peek is not null;
-            _wait.SetBuffer(_waitPeeks ? new byte[1] : null, 0, _waitPeeks ? 1 : 0);
-        }
-
-        // A receive leaves the flags it got back here: set them for every wait.
-        _wait.SocketFlags = _waitPeeks ? SocketFlags.Peek : SocketFlags.None;
-
-        _waiting = true;
-        bool pending;
-        try
-        {
-            pending = _socket.ReceiveAsync(_wait);
-        }
-        catch
-        {
-            _waiting = false;
-            throw;
-        }
-
-        if (pending)
-        {
-            return false;
-        }
-
-        _waiting = false;
-        NoteWait(_wait.SocketError);
-        return true;
-    }
-
-    private void NoteWait(SocketError waited)
-    {
-        if (waited == SocketError.Success)
-        {
-            if (_waitPeeks && _wait.BytesTransferred > 0)
-            {
-                // The wait's peek moved the offset past a byte the next receive must peek into the buffer.
-                if (_peek is { } peek)
-                {
-                    peek.Rewind();
-                }
-                else
-                {
-                    Libc.SetPeekOffset(_socket, -1);
-                }
-            }
-
-            _readable = true;
-        }
-        else
-        {
-            _error = waited;
-        }
-    }
-
-    private void OnWaitCompleted(SocketError waited)
+    /// <summary>The wait completed (on the socket's thread-pool thread): the read that waits, or the parked connection, goes on.</summary>
+    internal void OnWaitCompleted()
     {
         ReadResult result = default;
         Exception? failure = null;
         CancellationTokenRegistration registration;
-        IThreadPoolWorkItem? parked = null;
+        IThreadPoolWorkItem? parked;
         lock (_wait)
         {
-            _waiting = false;
-            NoteWait(waited);
-            if (_parked is not null)
+            _wait.Ended(_peek);
+            parked = _read.Unpark();
+            if (parked is not null)
             {
-                parked = _parked;
-                _parked = null;
                 registration = default;
             }
-            else if (!_awaiting || _completed)
+            else if (!_read.IsPending || _completed)
             {
                 // A cancelled read left the wait under way: the next read takes what it found.
                 return;
@@ -485,10 +269,10 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
                 {
                     while (!TryTake(out result))
                     {
-                        if (!StartWait())
+                        if (!_wait.Start(_peek))
                         {
                             // Nothing after all: the read waits on, holding no buffer.
-                            ReleaseIfEmpty();
+                            _buffer.ReleaseIfEmpty();
                             return;
                         }
                     }
@@ -499,7 +283,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
                     failure = ex;
                 }
 
-                registration = EndAwaiting();
+                registration = _read.End();
             }
         }
 
@@ -510,45 +294,79 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
             return;
         }
 
-        registration.Unregister();
-        _source.RunContinuationsAsynchronously = false;
-        if (failure is null)
-        {
-            _source.SetResult(result);
-        }
-        else
-        {
-            _source.SetException(failure);
-        }
+        _read.Complete(registration, result, failure, queue: false);
     }
 
-    private void CancelForToken()
+    /// <summary>The token of the read that waits was cancelled: the read ends with it, its continuation queued.</summary>
+    internal void CancelForToken()
     {
         CancellationToken token;
         lock (_wait)
         {
-            // A registration of an earlier read may fire late: only the waiting read's own token ends it.
-            if (!_awaiting || !_readToken.IsCancellationRequested)
+            if (!_read.IsCanceledByItsToken)
             {
                 return;
             }
 
-            token = _readToken;
-            _ = EndAwaiting();
+            token = _read.Token;
+            _ = _read.End();
         }
 
-        _source.RunContinuationsAsynchronously = true;
-        _source.SetException(new OperationCanceledException(token));
+        // Inside the registration's own callback: nothing to undo.
+        _read.Complete(registration: default, result: default, new OperationCanceledException(token), queue: true);
     }
 
-    /// <summary>Takes the waiting read's turn to complete it; returns its token's registration, to undo outside the lock.</summary>
-    private CancellationTokenRegistration EndAwaiting()
+    /// <summary>
+    /// Whether there is something to hand over now (a cancellation, bytes not examined yet, the end), receiving from
+    /// the socket when the last wait said it has something.
+    /// </summary>
+    /// <exception cref="IOException">The socket failed (a reset).</exception>
+    private bool TryTake(out ReadResult result)
     {
-        _awaiting = false;
-        var registration = _tokenRegistration;
-        _tokenRegistration = default;
-        _readToken = default;
-        return registration;
+        if (_read.CancelRequested)
+        {
+            _read.CancelRequested = false;
+            result = Result(canceled: true);
+            return true;
+        }
+
+        if (_buffer.HasUnexamined || _ended)
+        {
+            result = Result(canceled: false);
+            return true;
+        }
+
+        if (_wait.Error != SocketError.Success)
+        {
+            throw ReadFailed(_wait.Error);
+        }
+
+        // An idle connection waits before it takes a buffer; one that holds a buffer (bytes flow, or a frame is under
+        // way) tries the socket first, which saves the wait's syscall while bytes keep coming.
+        if (!_buffer.IsHeld && !_wait.IsReadable)
+        {
+            result = default;
+            return false;
+        }
+
+        _wait.IsReadable = false;
+        var received = _buffer.Receive(_socket, _peek, out var error);
+        if (error == SocketError.WouldBlock)
+        {
+            result = default;
+            return false;
+        }
+
+        if (error != SocketError.Success)
+        {
+            _wait.Error = error;
+            throw ReadFailed(error);
+        }
+
+        _ended = received == 0;
+
+        result = Result(canceled: false);
+        return true;
     }
 
     private void ThrowIfCompleted()
@@ -559,99 +377,11 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         }
     }
 
-    private ReadResult Result(bool canceled) =>
-        new(_buffer is null ? default : new ReadOnlySequence<byte>(_buffer, _start, _end - _start), canceled, _ended);
-
-    private int IndexOf(SequencePosition position)
-    {
-        var index = position.GetInteger();
-        if (!ReferenceEquals(position.GetObject(), _buffer) || index < _start || index > _end)
-        {
-            throw new InvalidOperationException("The position is not in the buffer of the last read.");
-        }
-
-        return index;
-    }
-
-    /// <summary>This thread's buffer for a receive that wakes an idle connection, of at least <paramref name="length"/> bytes.</summary>
-    private static Span<byte> Scratch(int length)
-    {
-        if (t_scratch is not { } scratch || scratch.Length < length)
-        {
-            t_scratch = scratch = GC.AllocateUninitializedArray<byte>(length);
-        }
-
-        return scratch.AsSpan(0, length);
-    }
-
-    /// <summary>Room for the next receive: the rest of the buffer, after moving its unconsumed bytes to the front of it or of a larger one.</summary>
-    private Span<byte> Room()
-    {
-        if (_buffer is null || (_start == _end && _buffer.Length < _nextReceiveBytes))
-        {
-            if (_buffer is not null)
-            {
-                _pool.Return(_buffer);
-            }
-
-            _buffer = _pool.Rent(_nextReceiveBytes);
-            _start = _end = 0;
-        }
-        else if (_buffer.Length - _end < MinimumRoom)
-        {
-            var unconsumed = _end - _start;
-            var size = (int)Math.Min(Math.Max(_nextReceiveBytes, 2L * unconsumed), Array.MaxLength);
-            var target = _buffer;
-            if (size > _buffer.Length)
-            {
-                target = _pool.Rent(size);
-            }
-
-            _buffer.AsSpan(_start, unconsumed).CopyTo(target);
-            if (target != _buffer)
-            {
-                _pool.Return(_buffer);
-                _buffer = target;
-            }
-
-            _start = 0;
-            _end = unconsumed;
-        }
-
-        return _buffer.AsSpan(_end);
-    }
-
-    private void Note(int received, int room)
-    {
-        if (received == room && room >= _nextReceiveBytes)
-        {
-            _nextReceiveBytes = Math.Min(_nextReceiveBytes * 2, _maxReceiveBytes);
-        }
-        else if (received < _nextReceiveBytes / 2)
-        {
-            _nextReceiveBytes = Math.Max(_nextReceiveBytes / 2, MinimumReceiveBytes);
-        }
-    }
-
-    private void ReleaseIfEmpty()
-    {
-        if (_buffer is not null && _start == _end)
-        {
-            _pool.Return(_buffer);
-            _buffer = null;
-            _start = _end = 0;
-        }
-    }
+    private ReadResult Result(bool canceled) => new(_buffer.Unconsumed, canceled, _ended);
 
     private static IOException ReadFailed(SocketError error)
     {
         var socketError = new SocketException((int)error);
         return new IOException($"Unable to read data from the transport connection: {socketError.Message}", socketError);
-    }
-
-    /// <summary>The zero-byte receive an idle connection waits in.</summary>
-    private sealed class ReadinessWait(SocketPipeReader reader) : SocketAsyncEventArgs(unsafeSuppressExecutionContextFlow: true)
-    {
-        protected override void OnCompleted(SocketAsyncEventArgs e) => reader.OnWaitCompleted(e.SocketError);
     }
 }

@@ -242,7 +242,7 @@ public sealed class SocketPipeReaderTests : IDisposable
         var result = await idle.AsTask().WaitAsync(Wait.Timeout);
 
         Assert.True(MemoryMarshal.TryGetArray(result.Buffer.First, out var segment));
-        Assert.True(segment.Array!.Length < SocketPipeReader.MinimumReceiveBytes, $"a {segment.Array.Length}-byte buffer for 5 bytes");
+        Assert.True(segment.Array!.Length < ReceiveBuffer.MinimumReceiveBytes, $"a {segment.Array.Length}-byte buffer for 5 bytes");
         reader.AdvanceTo(result.Buffer.End);
         reader.Complete();
     }
@@ -285,7 +285,7 @@ public sealed class SocketPipeReaderTests : IDisposable
     public async Task Receives_grow_while_they_come_back_full_and_shrink_when_the_flow_slows()
     {
         var reader = CreateReader(maxReceiveBytes: 64 * 1024);
-        Assert.Equal(SocketPipeReader.MinimumReceiveBytes, reader.NextReceiveBytes);
+        Assert.Equal(ReceiveBuffer.MinimumReceiveBytes, reader.NextReceiveBytes);
 
         // Far more than the socket buffer holds, queued before the first read: receives fill their buffers.
         _peer.SendBufferSize = 1024 * 1024;
@@ -311,7 +311,7 @@ public sealed class SocketPipeReaderTests : IDisposable
             await ConsumeAsync(reader);
         }
 
-        Assert.Equal(SocketPipeReader.MinimumReceiveBytes, reader.NextReceiveBytes);
+        Assert.Equal(ReceiveBuffer.MinimumReceiveBytes, reader.NextReceiveBytes);
         reader.Complete();
     }
 

@@ -5,8 +5,8 @@ namespace SocketDaemon.Pipeline.Handlers;
 /// <summary>
 /// The end of the pipeline: formats each message as one escaped line of UTF-8 (<see cref="MessageLineFormatter"/>)
 /// into its connection's pooled chunk, which goes to the file's <see cref="MessageLogWriter"/> when the connection
-/// has read all it had (or at once, unless <see cref="MessageContext.BatchWrites"/>). No string, no allocation
-/// and no lock per message.
+/// has read all it had (or at once, unless <see cref="MessageContext.BatchWrites"/>): see <see cref="StagedLogLines"/>.
+/// No string, no allocation and no lock per message.
 /// </summary>
 public sealed class LogHandler
 {
@@ -26,29 +26,5 @@ public sealed class LogHandler
     }
 
     /// <summary>Writes the message.</summary>
-    public ValueTask InvokeAsync(MessageContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var state = MessageLogState.Of(context);
-        var staged = state.GetStaged(_writer);
-        var length = MessageLineFormatter.MaxLength(context, state);
-        if (!staged.HasRoom(length))
-        {
-            return HandOverFirstAsync(context, state, staged, length);
-        }
-
-        staged.Advance(MessageLineFormatter.Format(context, state, staged.GetSpan(length)));
-        return context.BatchWrites ? ValueTask.CompletedTask : staged.HandOverAsync();
-    }
-
-    private static async ValueTask HandOverFirstAsync(MessageContext context, MessageLogState state, StagedLogChunk staged, int length)
-    {
-        // The chunk holds the lines of the messages before this one, which are done: their claim goes with it.
-        await staged.HandOverAsync(state.Claim(context));
-        staged.Advance(MessageLineFormatter.Format(context, state, staged.GetSpan(length)));
-        if (!context.BatchWrites)
-        {
-            await staged.HandOverAsync();
-        }
-    }
+    public ValueTask InvokeAsync(MessageContext context) => StagedLogLines.WriteAsync<TextLineFormat>(_writer, context);
 }
