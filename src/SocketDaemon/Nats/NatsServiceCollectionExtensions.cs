@@ -3,7 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SocketDaemon.Configuration;
+using SocketDaemon.Nats.Logged;
 using SocketDaemon.Pipeline;
+using SocketDaemon.Pipeline.MessageLog;
 
 namespace SocketDaemon.Nats;
 
@@ -21,6 +23,8 @@ public static class NatsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<NatsPublishers>();
+        services.TryAddSingleton<NatsLoggedJournal>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogClaimJournal, NatsLoggedJournal>(static sp => sp.GetRequiredService<NatsLoggedJournal>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SocketDaemonOptions>, NatsOptionsValidator>());
         services.AddSingleton(MessageHandlerRegistration.Create(
             "Nats",
