@@ -2,8 +2,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SocketDaemon.Configuration;
 using SocketDaemon.Diagnostics;
+using SocketDaemon.Nats.Logged;
 using SocketDaemon.Pipeline;
+using SocketDaemon.Pipeline.MessageLog;
 
 namespace SocketDaemon.Nats;
 
@@ -21,6 +24,8 @@ public static class NatsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<NatsPublishers>();
+        services.TryAddSingleton<NatsLoggedJournal>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILogClaimJournal, NatsLoggedJournal>(static sp => sp.GetRequiredService<NatsLoggedJournal>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NatsOptions>, NatsOptionsValidator>());
         services.AddSingleton(MessageHandlerRegistration.Create(
             "Nats",

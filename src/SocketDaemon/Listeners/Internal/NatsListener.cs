@@ -13,6 +13,7 @@ using SocketDaemon.Framing;
 using SocketDaemon.Pipeline;
 using SocketDaemon.Connections;
 using SocketDaemon.Nats;
+using SocketDaemon.Nats.Logged;
 
 namespace SocketDaemon.Listeners.Internal;
 
@@ -30,12 +31,10 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
     // Pull requests die with a NATS restart; short-lived ones (heartbeats at half) are noticed and renewed quickly.
     private static readonly TimeSpan PullExpires = TimeSpan.FromSeconds(5);
 
-    // Stream sequences this daemon has logged, to recognise a redelivery whose acknowledgement was lost.
-    private const int RememberedSequences = 65536;
+    // Batches between two looks at the consumer's acknowledgement floor, below which the journal forgets.
+    private const int ForgetEvery = 64;
 
     private readonly CancellationTokenSource _stopping = new();
-    private readonly HashSet<ulong> _logged = [];
-    private readonly Queue<ulong> _loggedOrder = new();
     private NatsConnection? _connection;
     private Task _running = Task.CompletedTask;
     private NatsOptions _options = new();
@@ -128,18 +127,18 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
 
     /// <summary>
     /// Messages arrive into a small queue as the consumer fetches them; each turn takes what is there (up to a
-    /// batch), logs it and commits it, then acknowledges it: the batch grows with the load, and latency stays low.
+    /// batch) and runs it as one unit (<see cref="RunBatchAsync"/>): the batch grows with the load, and latency stays low.
     /// </summary>
     private async Task ConsumeAsync(INatsJSConsumer consumer)
     {
-        var batch = _options.FetchBatch;
-        var queue = Channel.CreateBounded<INatsJSMsg<byte[]>>(new BoundedChannelOptions(batch) { SingleReader = true, SingleWriter = true });
+        var size = _options.FetchBatch;
+        var queue = Channel.CreateBounded<INatsJSMsg<byte[]>>(new BoundedChannelOptions(size) { SingleReader = true, SingleWriter = true });
         using var fetching = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         var fetch = Task.Run(async () =>
         {
             try
             {
-                await foreach (var message in consumer.ConsumeAsync<byte[]>(opts: new NatsJSConsumeOpts { MaxMsgs = batch, Expires = PullExpires }, cancellationToken: fetching.Token))
+                await foreach (var message in consumer.ConsumeAsync<byte[]>(opts: new NatsJSConsumeOpts { MaxMsgs = size, Expires = PullExpires }, cancellationToken: fetching.Token))
                 {
                     await queue.Writer.WriteAsync(message, fetching.Token);
                 }
@@ -152,46 +151,29 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
             }
         });
 
-        var messageContext = new MessageContext(context.Name, 0, PeerInfo.Unknown, context.Services) { Framing = FramingKind.Native };
+        var journal = context.Services.GetRequiredService<NatsLoggedJournal>();
+        var stream = journal.Get(context.Options.Stream!, context.Options.Consumer!);
+        var batch = new NatsBatch(context, journal, stream);
         var logs = context.Services.GetRequiredService<MessageLogFiles>();
-        var taken = new List<INatsJSMsg<byte[]>>(batch);
-        var outcomes = new List<(INatsJSMsg<byte[]> Message, Task? Commitment, bool Ok)>(batch);
+        var taken = new List<INatsJSMsg<byte[]>>(size);
+        var outcomes = new List<Outcome>(size);
+        var batches = 0;
         try
         {
             while (await queue.Reader.WaitToReadAsync())
             {
-                while (taken.Count < batch && queue.Reader.TryRead(out var message))
+                while (taken.Count < size && queue.Reader.TryRead(out var message))
                 {
                     taken.Add(message);
                 }
 
-                foreach (var message in taken)
-                {
-                    outcomes.Add(await DispatchAsync(messageContext, message));
-                }
-
-                await logs.CommitAsync();
-                foreach (var (message, commitment, ok) in outcomes)
-                {
-                    var committed = ok;
-                    if (commitment is not null)
-                    {
-                        try
-                        {
-                            await commitment;
-                        }
-                        catch (Exception)
-                        {
-                            // Not committed (a publish given up at a stop, a failed forward): NATS delivers it again.
-                            committed = false;
-                        }
-                    }
-
-                    await SettleAsync(message, committed);
-                }
-
+                await RunBatchAsync(batch, stream, logs, taken, outcomes);
                 taken.Clear();
                 outcomes.Clear();
+                if (++batches % ForgetEvery == 0)
+                {
+                    await ForgetAcknowledgedAsync(consumer, stream);
+                }
             }
         }
         finally
@@ -201,59 +183,110 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
         }
     }
 
-    private async ValueTask<(INatsJSMsg<byte[]>, Task?, bool)> DispatchAsync(MessageContext messageContext, INatsJSMsg<byte[]> message)
+    /// <summary>
+    /// Runs <paramref name="taken"/> through the pipeline, each sender's lines handed to the log in one go with the
+    /// claim of their stream sequences; commits the log; records the sequences logged without a claim; then acknowledges
+    /// the batch (and asks for the failed messages again). A kill anywhere leaves the journal and the log in agreement.
+    /// </summary>
+    private async Task RunBatchAsync(NatsBatch batch, NatsLoggedStream stream, MessageLogFiles logs, List<INatsJSMsg<byte[]>> taken, List<Outcome> outcomes)
+    {
+        batch.Begin();
+        foreach (var message in taken)
+        {
+            outcomes.Add(await DispatchAsync(batch, message));
+        }
+
+        _intake?.PublishCounts();
+        await batch.FlushAsync();
+        await logs.CommitAsync();
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            var outcome = outcomes[i];
+            if (outcome.Commitment is not null)
+            {
+                try
+                {
+                    await outcome.Commitment;
+                }
+                catch (Exception)
+                {
+                    // Not committed (a publish given up at a stop, a failed forward): NATS delivers it again.
+                    outcomes[i] = outcome with { Ok = false };
+                    continue;
+                }
+            }
+
+            if (outcome.Ok && outcome.Sequence != 0)
+            {
+                batch.Committed.Add(outcome.Sequence);
+            }
+        }
+
+        // Before the acknowledgements: a kill after them must find every logged sequence in the journal.
+        stream.Settle(batch.Committed, batch.Claims);
+        foreach (var outcome in outcomes)
+        {
+            await SettleAsync(outcome.Message, outcome.Ok);
+        }
+    }
+
+    private async ValueTask<Outcome> DispatchAsync(NatsBatch batch, INatsJSMsg<byte[]> message)
     {
         var sequence = message.Metadata?.Sequence.Stream ?? 0;
-        if (sequence != 0 && _logged.Contains(sequence))
+        if (!batch.Take(sequence))
         {
-            // Logged here already; its acknowledgement was lost on the way. Acknowledge it again, log it once.
-            return (message, null, true);
+            // Logged already (its acknowledgement was lost on the way, or the daemon was killed before it went):
+            // acknowledged again, logged once.
+            return new Outcome(message, 0, null, true);
         }
 
         var data = message.Data ?? [];
-        var peer = NatsOriginHeaders.PeerOf(message.Headers);
-        var receivedAt = NatsOriginHeaders.ReceivedOf(message.Headers) ?? DateTimeOffset.UtcNow;
         if (data.Length > context.MaxMessageBytes)
         {
             context.Listener.ErrorSeen(ErrorReasons.TooLarge);
             TooLarge(_logger, context.Name, message.Subject, data.Length);
-            return (message, null, true);
+            return new Outcome(message, sequence, null, true);
         }
 
-        var target = peer == PeerInfo.Unknown ? messageContext : new MessageContext(context.Name, 0, peer, context.Services) { Framing = FramingKind.Native };
-        var intake = _intake ??= new MessageIntake(context, 0, peer, PeerConnections.KeyOf(peer), _stopping.Token);
-        intake.From(peer);
+        var sender = batch.SenderOf(message.Headers);
+        var target = sender.Context;
+        var receivedAt = NatsOriginHeaders.ReceivedOf(message.Headers) ?? DateTimeOffset.UtcNow;
+        var intake = _intake ??= new MessageIntake(context, 0, target.Peer, PeerConnections.KeyOf(target.Peer), _stopping.Token);
+        intake.From(target.Peer);
         if (!await intake.AdmitAsync())
         {
             // Refused by the rate limit: NATS delivers it again later, so that nothing it holds is lost to the limit.
-            return (message, null, false);
+            return new Outcome(message, 0, null, false);
         }
 
         try
         {
             await intake.DispatchAsync(target, new ReadOnlySequence<byte>(data), receivedAt, NatsOriginHeaders.OriginOf(message.Headers));
-            Remember(sequence);
-            return (message, target.TakeCommitment(), true);
+            sender.Sequences.Add(sequence);
+            return new Outcome(message, sequence, target.TakeCommitment(), true);
         }
         catch (Exception ex)
         {
             _ = target.TakeCommitment();
             intake.Failed(ex);
-            return (message, null, false);
+            return new Outcome(message, 0, null, false);
         }
     }
 
-    private void Remember(ulong sequence)
+    /// <summary>
+    /// Forgets the logged sequences JetStream will not deliver again (at or below the consumer's acknowledgement
+    /// floor), which keeps the journal small when aggregators share the consumer.
+    /// </summary>
+    private async Task ForgetAcknowledgedAsync(INatsJSConsumer consumer, NatsLoggedStream stream)
     {
-        if (sequence == 0 || !_logged.Add(sequence))
+        try
         {
-            return;
+            await consumer.RefreshAsync(_stopping.Token);
+            stream.Forget(consumer.Info.AckFloor.StreamSeq);
         }
-
-        _loggedOrder.Enqueue(sequence);
-        if (_loggedOrder.Count > RememberedSequences)
+        catch (Exception ex) when (ex is NatsException or TimeoutException or OperationCanceledException)
         {
-            _logged.Remove(_loggedOrder.Dequeue());
+            // Asked again after the next batches.
         }
     }
 
@@ -277,6 +310,8 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
             AckFailed(_logger, context.Name, ex.Message);
         }
     }
+
+    private readonly record struct Outcome(INatsJSMsg<byte[]> Message, ulong Sequence, Task? Commitment, bool Ok);
 
     [LoggerMessage(EventIds.NatsConsuming, LogLevel.Information, "Listener {Listener}: consuming NATS stream {Stream} with durable consumer {Consumer} at {Endpoint}")]
     private static partial void Consuming(ILogger logger, string listener, string stream, string consumer, string endpoint);
