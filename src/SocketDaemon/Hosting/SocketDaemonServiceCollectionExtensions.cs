@@ -227,8 +227,6 @@ public static class SocketDaemonServiceCollectionExtensions
         return builder.UseEnd(step, step.Final, CountedOutput.Wrap(counters, spools: true, services.GetRequiredService<ForwardHandlers>().Get(options).InvokeAsync));
     }
 
-    // A step that ends the pipeline: of every message, or with match conditions of those that match (the others go
-    // on), unless Final is false.
     // The bound, post-configured and validated section.
     private static SocketDaemonOptions Root(IServiceProvider services) => services.GetRequiredService<IOptions<SocketDaemonOptions>>().Value;
 

@@ -7,7 +7,6 @@ using SocketDaemon.Connections.Unconsumed;
 using SocketDaemon.Pipeline.MessageLog;
 using SocketDaemon.Tests.Infrastructure;
 using SocketDaemon.Transport;
-using SocketDaemon.Hosting;
 using SocketDaemon.Configuration;
 
 namespace SocketDaemon.Tests.Connections;
