@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
 
 namespace SocketDaemon.Transport;
@@ -25,7 +26,11 @@ internal struct PendingRead
     public readonly bool IsPending => _pending;
 
     /// <summary>Whether a read waits or a connection is parked.</summary>
-    public readonly bool IsWaiting => _pending || _parked is not null;
+    public readonly bool IsWaiting
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _pending || _parked is not null;
+    }
 
     /// <summary>Whether a cancellation came while no read waited: the next read returns cancelled.</summary>
     public bool CancelRequested { readonly get; set; }
@@ -40,6 +45,7 @@ internal struct PendingRead
     /// Starts a read of <paramref name="reader"/> that waits; a cancellation of <paramref name="token"/> runs the
     /// reader's <see cref="SocketPipeReader.CancelForToken"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ValueTask<ReadResult> Begin(SocketPipeReader reader, CancellationToken token)
     {
         _source.Reset();

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace SocketDaemon.Transport;
 
@@ -71,7 +72,11 @@ internal struct ReceiveBuffer
     public readonly bool HasUnconsumed => _end > _start;
 
     /// <summary>Whether there are bytes the connection has not examined yet: a read hands them over without waiting.</summary>
-    public readonly bool HasUnexamined => _end > _start && !_examinedAll;
+    public readonly bool HasUnexamined
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _end > _start && !_examinedAll;
+    }
 
     /// <summary>The bytes the connection has not consumed.</summary>
     public readonly ReadOnlySequence<byte> Unconsumed => _array is null ? default : new ReadOnlySequence<byte>(_array, _start, _end - _start);
@@ -99,6 +104,7 @@ internal struct ReceiveBuffer
     /// Receives what <paramref name="socket"/> has (peeks it with <paramref name="peek"/>) after the unconsumed bytes;
     /// returns how many bytes came, 0 at the end. A receive that fails or ends lets go of an empty buffer.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Receive(Socket socket, SocketPeek? peek, out SocketError error)
     {
         var fromIdle = _array is null;
