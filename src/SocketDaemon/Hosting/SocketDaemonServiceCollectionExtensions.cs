@@ -223,8 +223,7 @@ public static class SocketDaemonServiceCollectionExtensions
             new ForwardOptions([.. step.Upstreams.Select(SocketDaemon.Client.SocketEndpoint.Parse)], step.Balance == ForwardBalance.RoundRobin, step.BatchDelay, step.Tls()),
             ForwardHandlers.SpoolDirectory(daemon, step),
             daemon.Durability);
-        var counters = services.GetRequiredService<SocketDaemonMetrics>().Output("forward", options.Spool);
-        return builder.UseEnd(step, step.Final, CountedOutput.Wrap(counters, spools: true, services.GetRequiredService<ForwardHandlers>().Get(options).InvokeAsync));
+        return builder.UseEnd(step, step.Final, CountedOutput.Wrap(services, "forward", options.Spool, spools: true, services.GetRequiredService<ForwardHandlers>().Get(options).InvokeAsync));
     }
 
     // The bound, post-configured and validated section.

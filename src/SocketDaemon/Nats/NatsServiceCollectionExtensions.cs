@@ -30,12 +30,7 @@ public static class NatsServiceCollectionExtensions
         services.AddSingleton(MessageHandlerRegistration.Create(
             "Nats",
             NatsStepOptions.Shape(),
-            static section =>
-            {
-                var options = new NatsStepOptions();
-                section.Bind(options);
-                return options;
-            },
+            static section => section.Get<NatsStepOptions>() ?? new NatsStepOptions(),
             new NatsStepValidator(),
             static (builder, step) => builder.UseNats(step)));
         return services;
@@ -57,7 +52,6 @@ public static class NatsServiceCollectionExtensions
         NatsSubjectTemplate.TryParse(step.Subject ?? DefaultSubject, publishers.Host, out var subject, out _);
         var outbox = publishers.Get(step.Url ?? options.Url, step.Stream ?? DefaultStream, subject!.StreamSubject);
         var handler = new NatsHandler(outbox, subject, publishers, step.Acknowledge == NatsAcknowledge.Nats);
-        var counters = services.GetRequiredService<SocketDaemonMetrics>().Output("nats", step.Stream ?? DefaultStream);
-        return builder.UseMatching(MessageMatcher.Create(step), step.Final ?? true, CountedOutput.Wrap(counters, spools: true, handler.InvokeAsync));
+        return builder.UseMatching(MessageMatcher.Create(step), step.Final ?? true, CountedOutput.Wrap(services, "nats", step.Stream ?? DefaultStream, spools: true, handler.InvokeAsync));
     }
 }

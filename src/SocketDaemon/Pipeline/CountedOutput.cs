@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using SocketDaemon.Diagnostics;
 
 namespace SocketDaemon.Pipeline;
@@ -34,6 +35,13 @@ public static class CountedOutput
 
             return AwaitAsync(pending, counters, spools);
         };
+    }
+
+    /// <summary>The same, counted in the <see cref="OutputCounters"/> of <paramref name="output"/> <paramref name="name"/> among the daemon's <see cref="SocketDaemonMetrics"/>.</summary>
+    public static MessageDelegate Wrap(IServiceProvider services, string output, string name, bool spools, MessageDelegate handler)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return Wrap(services.GetRequiredService<SocketDaemonMetrics>().Output(output, name), spools, handler);
     }
 
     /// <summary>

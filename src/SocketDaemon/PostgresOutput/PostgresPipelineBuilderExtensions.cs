@@ -20,12 +20,7 @@ public static class PostgresPipelineBuilderExtensions
         services.AddSingleton(MessageHandlerRegistration.Create(
             "Postgres",
             PostgresStepOptions.Shape(),
-            static section =>
-            {
-                var options = new PostgresStepOptions();
-                section.Bind(options);
-                return options;
-            },
+            static section => section.Get<PostgresStepOptions>() ?? new PostgresStepOptions(),
             new PostgresStepValidator(),
             static (builder, step) => builder.UsePostgres(step)));
         return services;
@@ -48,11 +43,10 @@ public static class PostgresPipelineBuilderExtensions
         }
 
         var options = step.Spooled(new PostgresOutputOptions(step.ConnectionString, table, step.CreateTable), SpoolDirectory(daemon, step), daemon.Durability);
-        var counters = services.GetRequiredService<SocketDaemonMetrics>().Output("postgres", options.Spool);
-        return builder.UseEnd(step, step.Final, CountedOutput.Wrap(counters, spools: true, services.GetRequiredService<PostgresOutputs>().Get(options).InvokeAsync));
+        return builder.UseEnd(step, step.Final, CountedOutput.Wrap(services, "postgres", options.Spool, spools: true, services.GetRequiredService<PostgresOutputs>().Get(options).InvokeAsync));
     }
 
     /// <summary>The spool directory of a Postgres step: its <c>Spool</c>, else <c>spool/postgres</c> under the state directory.</summary>
     internal static string SpoolDirectory(SharedSettings options, PostgresStepOptions step) =>
-        Path.GetFullPath(step.Spool ?? Path.Combine("spool", "postgres"), DefaultLocations.StateDirectory(options));
+        step.SpoolDirectory(DefaultLocations.StateDirectory(options), "postgres");
 }

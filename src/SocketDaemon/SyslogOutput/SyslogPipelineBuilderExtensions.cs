@@ -20,12 +20,7 @@ public static class SyslogPipelineBuilderExtensions
         services.AddSingleton(MessageHandlerRegistration.Create(
             "Syslog",
             SyslogStepOptions.Shape(),
-            static section =>
-            {
-                var options = new SyslogStepOptions();
-                section.Bind(options);
-                return options;
-            },
+            static section => section.Get<SyslogStepOptions>() ?? new SyslogStepOptions(),
             new SyslogStepValidator(),
             static (builder, step) => builder.UseSyslog(step)));
         return services;
@@ -53,11 +48,10 @@ public static class SyslogPipelineBuilderExtensions
                 step.Tls()),
             SpoolDirectory(daemon, step),
             daemon.Durability);
-        var counters = services.GetRequiredService<SocketDaemonMetrics>().Output("syslog", options.Spool);
-        return builder.UseEnd(step, step.Final, CountedOutput.Wrap(counters, spools: true, services.GetRequiredService<SyslogOutputs>().Get(options).InvokeAsync));
+        return builder.UseEnd(step, step.Final, CountedOutput.Wrap(services, "syslog", options.Spool, spools: true, services.GetRequiredService<SyslogOutputs>().Get(options).InvokeAsync));
     }
 
     /// <summary>The spool directory of a Syslog step: its <c>Spool</c>, else <c>spool/syslog</c> under the state directory.</summary>
     internal static string SpoolDirectory(SharedSettings options, SyslogStepOptions step) =>
-        Path.GetFullPath(step.Spool ?? Path.Combine("spool", "syslog"), DefaultLocations.StateDirectory(options));
+        step.SpoolDirectory(DefaultLocations.StateDirectory(options), "syslog");
 }

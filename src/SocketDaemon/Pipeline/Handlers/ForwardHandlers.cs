@@ -17,5 +17,5 @@ public sealed class ForwardHandlers(ILogger<ForwardHandler> logger) : SpooledHan
 
     /// <summary>The spool directory of a Forward step: its <c>Spool</c>, else <c>spool/forward</c> under the state directory.</summary>
     internal static string SpoolDirectory(SharedSettings options, ForwardStepOptions step) =>
-        Path.GetFullPath(step.Spool ?? Path.Combine("spool", "forward"), DefaultLocations.StateDirectory(options));
+        step.SpoolDirectory(DefaultLocations.StateDirectory(options), "forward");
 }

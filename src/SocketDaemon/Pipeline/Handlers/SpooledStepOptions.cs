@@ -29,6 +29,10 @@ public abstract class SpooledStepOptions(int batchSize) : StepConditions
     /// <remarks>Defaults to 1 GiB.</remarks>
     public long SpoolMaxBytes { get; set; } = 1L << 30;
 
+    /// <summary>The spool directory: <see cref="Spool"/>, else <c>spool/</c><paramref name="name"/>, under <paramref name="stateDirectory"/>.</summary>
+    internal string SpoolDirectory(string stateDirectory, string name) =>
+        Path.GetFullPath(Spool ?? Path.Combine("spool", name), stateDirectory);
+
     /// <summary>
     /// <paramref name="output"/> with this step's acknowledgement, batch size and spool: the directory
     /// <paramref name="spool"/>, made durable as <paramref name="durability"/> asks.
