@@ -79,11 +79,17 @@ js_plain=$(awk '/^jetstream-publish /{print $2}' <<<"$js_lines")
 js_total=$(awk '/^jetstream-publish-msgid /{print $2}' <<<"$js_lines")
 "${daemon[@]}" --log-dir "$work/edge" --listen "unix:$work/edge.sock" --SocketDaemon:Nats:Url="nats://127.0.0.1:$port" \
   --SocketDaemon:Pipeline:0:Handler=Nats --SocketDaemon:Pipeline:0:Stream=BENCH >/dev/null 2>&1 & pids+=($!)
+edge_pid=$!
 "${daemon[@]}" --log-dir "$work/agg" --SocketDaemon:Listeners:local:Endpoint="unix:$work/agg.sock" \
   --SocketDaemon:Listeners:js:Endpoint="nats://127.0.0.1:$port" --SocketDaemon:Listeners:js:Stream=BENCH \
   --SocketDaemon:Listeners:js:Consumer=bench >/dev/null 2>&1 & pids+=($!)
+agg_pid=$!
 wait_for "$work/edge.sock"; wait_for "$work/agg.sock"
+# CPU seconds (user + system) a process has used: on a shared machine, what wall time alone does not tell.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
+edge_cpu0=$(cpu "$edge_pid") agg_cpu0=$(cpu "$agg_pid")
 drive "$work/edge.sock" "$work/agg"
+edge_cpu=$(echo "$(cpu "$edge_pid") - $edge_cpu0" | bc) agg_cpu=$(echo "$(cpu "$agg_pid") - $agg_cpu0" | bc)
 
 printf 'messages: %d of %d bytes; relay logged %d, aggregator logged %d\n' "$messages" "$size" "$rlogged" "$logged"
 printf 'baseline  daemon -> messages.log:                  %6.2f s  %8.0f msg/s\n' "$base" "$(echo "$messages / $base" | bc -l)"
@@ -95,3 +101,4 @@ printf 'ceiling   JetStream publishes (no msg id):        %6.2f s  %8.0f msg/s\n
 printf 'ceiling   JetStream publishes (Nats-Msg-Id):      %6.2f s  %8.0f msg/s\n' "$js_total" "$(echo "$messages / $js_total" | bc -l)"
 printf 'nats      end to end (in the aggregator'"'"'s log):    %6.2f s  %8.0f msg/s  (%.2fx the baseline'"'"'s time)\n' "$total" "$(echo "$messages / $total" | bc -l)" "$(echo "$total / $base" | bc -l)"
 printf 'nats      end to end / JetStream ceiling (Nats-Msg-Id): %.2fx\n' "$(echo "$total / $js_total" | bc -l)"
+printf 'nats      CPU seconds: edge %.2f, aggregator %.2f\n' "$edge_cpu" "$agg_cpu"

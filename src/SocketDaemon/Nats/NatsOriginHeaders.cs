@@ -96,8 +96,13 @@ internal static class NatsOriginHeaders
     }
 
     /// <summary>When the edge daemon received the message, if the headers say.</summary>
-    public static DateTimeOffset? ReceivedOf(NatsHeaders? headers) =>
-        headers is not null && DateTimeOffset.TryParse(Get(headers, Received), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) ? at : null;
+    public static DateTimeOffset? ReceivedOf(NatsHeaders? headers)
+    {
+        var text = headers is null ? null : Get(headers, Received);
+        // The edge writes the round-trip format ("O"), parsed exactly far faster than by the general parser.
+        return DateTimeOffset.TryParseExact(text, "O", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at)
+            || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out at) ? at : null;
+    }
 
     public static string? Get(NatsHeaders headers, string name) =>
         headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;

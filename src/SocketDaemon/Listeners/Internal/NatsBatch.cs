@@ -1,4 +1,5 @@
 using NATS.Client.Core;
+using SocketDaemon.Client.Protocol;
 using SocketDaemon.Connections;
 using SocketDaemon.Framing;
 using SocketDaemon.Nats;
@@ -72,6 +73,8 @@ internal sealed class NatsBatch(ListenerContext listener, NatsLoggedJournal jour
     public Sender SenderOf(NatsHeaders? headers)
     {
         var key = headers is null ? default : new SenderKey(
+            NatsOriginHeaders.Get(headers, NatsOriginHeaders.Host),
+            NatsOriginHeaders.Get(headers, NatsOriginHeaders.Listener),
             NatsOriginHeaders.Get(headers, NatsOriginHeaders.Pid),
             NatsOriginHeaders.Get(headers, NatsOriginHeaders.Uid),
             NatsOriginHeaders.Get(headers, NatsOriginHeaders.Gid),
@@ -80,7 +83,10 @@ internal sealed class NatsBatch(ListenerContext listener, NatsLoggedJournal jour
         if (!_senders.TryGetValue(key, out var sender))
         {
             var peer = NatsOriginHeaders.PeerOf(headers);
-            sender = new Sender(new MessageContext(listener.Name, 0, peer, listener.Services) { Framing = FramingKind.Native, BatchWrites = true });
+            sender = new Sender(new MessageContext(listener.Name, 0, peer, listener.Services) { Framing = FramingKind.Native, BatchWrites = true })
+            {
+                Origin = NatsOriginHeaders.OriginOf(headers),
+            };
             var progress = new LogProgress(position => ClaimOf(sender, (int)position + 1));
             sender.Context.Features.Set(progress);
             sender.Progress = progress;
@@ -143,6 +149,16 @@ internal sealed class NatsBatch(ListenerContext listener, NatsLoggedJournal jour
 
         public LogProgress? Progress { get; set; }
 
+        /// <summary>
+        /// Where the sender's messages first entered SocketDaemon, as the headers of its first one said: the same for
+        /// each of its messages but the time, which <see cref="OriginAt"/> sets.
+        /// </summary>
+        public MessageOrigin? Origin { get; init; }
+
+        /// <summary>The origin of the sender's message received at <paramref name="receivedAt"/>.</summary>
+        public MessageOrigin? OriginAt(DateTimeOffset? receivedAt) =>
+            Origin is null || receivedAt is not { } at ? null : Origin.ReceivedAt == at ? Origin : Origin with { ReceivedAt = at };
+
         /// <summary>The sequences of the sender's messages dispatched in this batch, in order.</summary>
         public List<ulong> Sequences { get; } = [];
 
@@ -152,5 +168,5 @@ internal sealed class NatsBatch(ListenerContext listener, NatsLoggedJournal jour
         public bool InBatch { get; set; }
     }
 
-    private readonly record struct SenderKey(string? Pid, string? Uid, string? Gid, string? Comm, string? Peer);
+    private readonly record struct SenderKey(string? Host, string? Listener, string? Pid, string? Uid, string? Gid, string? Comm, string? Peer);
 }

@@ -224,9 +224,29 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
 
         // Before the acknowledgements: a kill after them must find every logged sequence in the journal.
         stream.Settle(batch.Committed, batch.Claims);
+        await AcknowledgeAllAsync(outcomes);
+    }
+
+    /// <summary>
+    /// Acknowledges the batch's committed messages and asks for the failed ones again, all written to the connection
+    /// at once (pipelined, not one round trip each): a lost acknowledgement only brings a message again, which the
+    /// journal recognises.
+    /// </summary>
+    private async ValueTask AcknowledgeAllAsync(List<Outcome> outcomes)
+    {
+        List<Task>? writing = null;
         foreach (var outcome in outcomes)
         {
-            await SettleAsync(outcome.Message, outcome.Ok);
+            var settle = SettleAsync(outcome.Message, outcome.Ok);
+            if (!settle.IsCompletedSuccessfully)
+            {
+                (writing ??= []).Add(settle.AsTask());
+            }
+        }
+
+        if (writing is not null)
+        {
+            await Task.WhenAll(writing);
         }
     }
 
@@ -250,7 +270,8 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
 
         var sender = batch.SenderOf(message.Headers);
         var target = sender.Context;
-        var receivedAt = NatsOriginHeaders.ReceivedOf(message.Headers) ?? DateTimeOffset.UtcNow;
+        var received = NatsOriginHeaders.ReceivedOf(message.Headers);
+        var receivedAt = received ?? DateTimeOffset.UtcNow;
         var intake = _intake ??= new MessageIntake(context, 0, target.Peer, PeerConnections.KeyOf(target.Peer), _stopping.Token);
         intake.From(target.Peer);
         if (!await intake.AdmitAsync())
@@ -261,7 +282,7 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
 
         try
         {
-            await intake.DispatchAsync(target, new ReadOnlySequence<byte>(data), receivedAt, NatsOriginHeaders.OriginOf(message.Headers));
+            await intake.DispatchAsync(target, new ReadOnlySequence<byte>(data), receivedAt, sender.OriginAt(received));
             sender.Sequences.Add(sequence);
             return new Outcome(message, sequence, target.TakeCommitment(), true);
         }
