@@ -20,8 +20,8 @@ public sealed class ForwardStepOptions : StepConditions
     public ForwardAcknowledge Acknowledge { get; set; } = ForwardAcknowledge.Downstream;
 
     /// <summary>The most messages in one batch to an upstream.</summary>
-    /// <remarks>Defaults to 512.</remarks>
-    public int BatchSize { get; set; } = 512;
+    /// <remarks>Defaults to 1024, the native client's batch, so that an app's batch waits for one upstream acknowledgement.</remarks>
+    public int BatchSize { get; set; } = 1024;
 
     /// <summary>How long a batch may wait to fill before it goes.</summary>
     /// <remarks>Defaults to 0: what is there goes at once; under load batches fill while earlier ones are in flight.</remarks>
