@@ -63,6 +63,12 @@ public sealed class NativeBatchBuilder
         Count++;
     }
 
+    /// <summary>
+    /// Counts <paramref name="count"/> entries that the caller wrote straight into the output (a spool's records, read
+    /// back with one read).
+    /// </summary>
+    internal void AddedEntries(int count) => Count += count;
+
     /// <summary>Fills in the frame length and message count.</summary>
     public void Complete()
     {

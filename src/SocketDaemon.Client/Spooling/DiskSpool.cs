@@ -26,7 +26,7 @@ namespace SocketDaemon.Client.Spooling;
 /// last record disappears and every complete one before it stays.
 /// </para>
 /// </remarks>
-public sealed class DiskSpool : IDisposable
+public sealed partial class DiskSpool : IDisposable
 {
     private const string SegmentExtension = ".spool";
     private const int HeaderSize = SpoolSegment.HeaderSize;
@@ -148,18 +148,7 @@ public sealed class DiskSpool : IDisposable
                 throw new SpoolFullException($"the spool {Directory} is full ({_bytes} of {_options.MaxBytes} bytes)");
             }
 
-            var tail = _segments.Count > 0 ? _segments[^1] : null;
-            if (tail is null || (tail.Offsets.Count > 0 && tail.Length + size > _options.SegmentBytes))
-            {
-                if (tail is not null && _options.Durability == SpoolDurability.Fsync)
-                {
-                    // The next commit syncs only the new tail: the old one must be on disk before it stops being the tail.
-                    RandomAccess.FlushToDisk(tail.Handle);
-                }
-
-                tail = CreateSegment(_next);
-            }
-
+            var tail = TailFor(size);
             RandomAccess.Write(tail.Handle, record, tail.Length);
             tail.Offsets.Add(tail.Length);
             tail.Length += size;
@@ -338,6 +327,24 @@ public sealed class DiskSpool : IDisposable
 
         _next = Math.Max(_acknowledged + 1, _segments.Count > 0 ? _segments[^1].Last + 1 : 1);
         _durable = _next - 1;
+    }
+
+    /// <summary>The segment <paramref name="size"/> more bytes go to: the last one, or a new one once it is full.</summary>
+    private SpoolSegment TailFor(long size)
+    {
+        var tail = _segments.Count > 0 ? _segments[^1] : null;
+        if (tail is null || (tail.Offsets.Count > 0 && tail.Length + size > _options.SegmentBytes))
+        {
+            if (tail is not null && _options.Durability == SpoolDurability.Fsync)
+            {
+                // The next commit syncs only the new tail: the old one must be on disk before it stops being the tail.
+                RandomAccess.FlushToDisk(tail.Handle);
+            }
+
+            tail = CreateSegment(_next);
+        }
+
+        return tail;
     }
 
     private SpoolSegment CreateSegment(ulong first)

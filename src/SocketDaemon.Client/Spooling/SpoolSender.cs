@@ -73,6 +73,15 @@ internal sealed class SpoolSender : IAsyncDisposable
         }
     }
 
+    /// <summary>Completes <paramref name="waiter"/> when the upstreams have acknowledged every record up to <paramref name="sequence"/>: one waiter for a batch of records.</summary>
+    public void WhenAcknowledged(ulong sequence, TaskCompletionSource waiter)
+    {
+        lock (_lock)
+        {
+            _waiters.Add(waiter, sequence, _spool.Acknowledged);
+        }
+    }
+
     /// <summary>Stops the workers; what is not acknowledged stays in the spool for the next start.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -210,7 +219,19 @@ internal sealed class SpoolSender : IAsyncDisposable
                 continue;
             }
 
-            var (sent, reply) = inFlight.Dequeue();
+            var (sent, reply) = inFlight.Peek();
+            if (!reply.IsCompleted && inFlight.Count < _options.MaxInFlightBatches && _options.BatchDelay == TimeSpan.Zero && MayTakeWork(worker))
+            {
+                // Records appended while the window has room go out now, not after the oldest batch's round trip.
+                await Task.WhenAny(reply, _spool.WaitForAsync(_nextToSend, token));
+                token.ThrowIfCancellationRequested();
+                if (!reply.IsCompleted)
+                {
+                    continue;
+                }
+            }
+
+            inFlight.Dequeue();
             var answer = await reply;
             if (answer.Errors?.FirstOrDefault(static e => e.Code != NativeErrorCode.TooLarge) is { Code: not NativeErrorCode.None } refused)
             {
@@ -248,11 +269,7 @@ internal sealed class SpoolSender : IAsyncDisposable
     {
         var frame = new ArrayBufferWriter<byte>();
         var batch = NativeFrameWriter.BeginOriginBatch(frame, range.First);
-        foreach (var record in _spool.Read(range.First, (int)(range.Last - range.First + 1), long.MaxValue))
-        {
-            batch.AddEntry(record.Payload);
-        }
-
+        batch.AddedEntries(_spool.CopyPayloads(range, frame));
         batch.Complete();
         return connection.RequestAsync(range.First, frame.WrittenMemory, token);
     }
@@ -273,20 +290,11 @@ internal sealed class SpoolSender : IAsyncDisposable
                 return _returned.Dequeue();
             }
 
-            var records = _spool.Read(_nextToSend, _options.BatchMessages, _options.BatchBytes);
-            if (records.Count == 0)
+            if (_spool.NextRange(_nextToSend, _options.BatchMessages, _options.BatchBytes) is not { } range)
             {
                 return null;
             }
 
-            // Numbers are consecutive within a batch; a gap (records cut by recovery) ends it.
-            var count = 1;
-            while (count < records.Count && records[count].Sequence == records[0].Sequence + (ulong)count)
-            {
-                count++;
-            }
-
-            var range = new SpoolRange(records[0].Sequence, records[count - 1].Sequence);
             _nextToSend = range.Last + 1;
             return range;
         }

@@ -13,7 +13,7 @@ internal sealed class SpoolSenderOptions
     public TimeSpan BatchDelay { get; init; }
 
     /// <summary>How many batches may await their acknowledgement at once on one connection.</summary>
-    public int MaxInFlightBatches { get; init; } = 8;
+    public int MaxInFlightBatches { get; init; } = 32;
 
     /// <summary>Whether batches go to every upstream in turn, rather than to the first one that answers.</summary>
     public bool RoundRobin { get; init; }

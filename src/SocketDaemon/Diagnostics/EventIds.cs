@@ -72,6 +72,7 @@ internal static class EventIds
     public const int ForwardUpstreamFailed = 420;
     public const int ForwardSpoolRecovered = 421;
     public const int ForwardSpoolPending = 422;
+    public const int ForwardStagedRefused = 423;
     public const int SyslogCollectorFailed = 440;
     public const int SyslogSpoolRecovered = 441;
     public const int SyslogSpoolPending = 442;

@@ -134,14 +134,16 @@ public sealed class MessageContext
     /// <summary>The commitments the pipeline added for the current message, which the context then forgets.</summary>
     public Task? TakeCommitment()
     {
+        // The list is kept for the next message: a batch whose every message has a commitment allocates it once.
         var commitments = _commitments;
-        _commitments = null;
-        return commitments switch
+        if (commitments is null or [])
         {
-            null or [] => null,
-            [var one] => one,
-            _ => Task.WhenAll(commitments),
-        };
+            return null;
+        }
+
+        var commitment = commitments.Count == 1 ? commitments[0] : Task.WhenAll([.. commitments]);
+        commitments.Clear();
+        return commitment;
     }
 
     /// <summary>Points the context at the next message of its connection.</summary>
@@ -154,7 +156,7 @@ public sealed class MessageContext
         ReceivedAt = receivedAt;
         Origin = origin;
         _text = null;
-        _commitments = null;
+        _commitments?.Clear();
         _fields?.Reset();
     }
 }

@@ -151,6 +151,78 @@ public class DiskSpoolTests
             }
         }, iter: 150);
 
+    [Fact]
+    public void Records_appended_a_batch_at_a_time_come_back_one_by_one_and_in_ranges_as_appended() =>
+        Gen.Select(Gen.Byte.Array[0, 40].List[1, 8], Gen.Int[1, 6], Gen.Int[0, 90]).List[1, 20].Sample(steps =>
+        {
+            using var directory = new TempDirectory();
+            var options = new DiskSpoolOptions { SegmentBytes = 100 };
+            var expected = new List<byte[]>();
+            using (var spool = DiskSpool.Open(directory.Path, options))
+            {
+                var batch = new SpoolRecordBuffer();
+                foreach (var (payloads, _, _) in steps)
+                {
+                    foreach (var payload in payloads)
+                    {
+                        Stage(batch, payload);
+                    }
+
+                    Assert.Equal(spool.NextSequence + (ulong)payloads.Count - 1, spool.AppendRecords(batch));
+                    batch.Reset();
+                    expected.AddRange(payloads);
+                }
+            }
+
+            using var reopened = DiskSpool.Open(directory.Path, options);
+            Assert.Equal(expected.Select(Convert.ToHexString), reopened.Read(1, int.MaxValue, long.MaxValue).Select(r => Convert.ToHexString(r.Payload)));
+            ulong next = 1;
+            var step = 0;
+            while (reopened.NextRange(next, steps[step % steps.Count].Item2, steps[step % steps.Count].Item3) is { } range)
+            {
+                var (_, maxRecords, maxBytes) = steps[step++ % steps.Count];
+                var wanted = expected.Skip((int)range.First - 1).Take((int)(range.Last - range.First + 1)).ToList();
+                Assert.Equal(next, range.First);
+                Assert.InRange(wanted.Count, 1, maxRecords);
+                Assert.True(wanted.Count == 1 || wanted.Sum(p => p.Length) <= maxBytes);
+                var output = new System.Buffers.ArrayBufferWriter<byte>();
+                Assert.Equal(wanted.Count, reopened.CopyPayloads(range, output));
+                Assert.Equal(Convert.ToHexString([.. wanted.SelectMany(p => p)]), Convert.ToHexString(output.WrittenSpan));
+                next = range.Last + 1;
+            }
+
+            Assert.Equal((ulong)expected.Count + 1, next);
+        }, iter: 150);
+
+    [Fact]
+    public void A_batch_that_does_not_fit_is_refused_whole_and_the_spool_keeps_what_it_held()
+    {
+        using var directory = new TempDirectory();
+        using var spool = DiskSpool.Open(directory.Path, new DiskSpoolOptions { MaxBytes = 100 });
+        spool.Append(new byte[40]);
+        var batch = new SpoolRecordBuffer();
+        for (var i = 0; i < 2; i++)
+        {
+            Stage(batch, new byte[20]);
+        }
+
+        Assert.Throws<SpoolFullException>(() => spool.EnsureRoomFor(batch.Bytes));
+        Assert.Throws<SpoolFullException>(() => spool.AppendRecords(batch));
+        Assert.Equal(2UL, spool.NextSequence);
+        Assert.Equal(48, spool.Bytes);
+        spool.Acknowledge(1);
+        Assert.Equal(3UL, spool.AppendRecords(batch));
+        Assert.Equal(2, spool.Read(1, 100, long.MaxValue).Count);
+    }
+
+    private static void Stage(SpoolRecordBuffer batch, byte[] payload)
+    {
+        batch.BeginRecord();
+        payload.CopyTo(batch.GetSpan(payload.Length));
+        batch.Advance(payload.Length);
+        batch.EndRecord(int.MaxValue);
+    }
+
     private static string? LastSegment(string directory) => Directory.GetFiles(directory, "*.spool").Order(StringComparer.Ordinal).LastOrDefault();
 
     private static void Truncate(string? path, int bytes)

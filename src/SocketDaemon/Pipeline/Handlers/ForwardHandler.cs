@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.Extensions.Logging;
 using SocketDaemon.Client;
 using SocketDaemon.Client.Protocol;
@@ -22,6 +21,7 @@ public sealed partial class ForwardHandler : SpooledOutputHandler
 {
     private readonly SpoolSender _sender;
     private readonly ForwardOptions _options;
+    private readonly ILogger _logger;
     private readonly string _host = Environment.MachineName;
     private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _clientCertificate;
     private readonly ulong _acknowledgedAtStart;
@@ -31,6 +31,7 @@ public sealed partial class ForwardHandler : SpooledOutputHandler
         : base(options, logger, SpoolRecovered, SpoolPending)
     {
         _options = options;
+        _logger = logger;
         _acknowledgedAtStart = Spool.Acknowledged;
         _clientCertificate = options.Tls?.LoadClientCertificate();
         _sender = new SpoolSender(
@@ -56,17 +57,92 @@ public sealed partial class ForwardHandler : SpooledOutputHandler
     public long Pending => Spool.Pending;
 
     /// <summary>Spools the message and adds its commitment: the upstream's acknowledgement, or the spool write.</summary>
+    /// <remarks>
+    /// A message read in a batch (<see cref="MessageContext.BatchWrites"/>) is staged on its connection and the batch's
+    /// records go to the spool with one write when it ends (<see cref="ForwardStaging"/>), its messages sharing one
+    /// commitment; any other is appended at once.
+    /// </remarks>
     /// <exception cref="SpoolFullException">The spool is full: the message is refused (the native protocol answers Busy).</exception>
     public ValueTask InvokeAsync(MessageContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
 
         // A message that came from another daemon keeps where it first entered; one from a client starts here.
-        var origin = context.FirstOrigin(_host);
-        var entry = new ArrayBufferWriter<byte>(256 + (int)context.Payload.Length);
-        NativeFrameWriter.WriteOriginEntry(entry, origin, context.Payload);
-        Append(context, entry.WrittenSpan);
+        var staging = ForwardStaging.Of(context, this);
+        var commitment = staging.Stage(context, _host, Spool);
+        if (!context.BatchWrites)
+        {
+            Append(staging);
+        }
+
+        context.AddCommitment(commitment);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Appends the records staged on a connection with one write. Their shared commitment is kept once the upstream
+    /// acknowledged them (<c>downstream</c>), once they are on disk (<c>local</c> with <c>Fsync</c>), or now.
+    /// </summary>
+    /// <exception cref="SpoolFullException">They do not fit: none was appended, and their commitment fails.</exception>
+    internal void Append(ForwardStaging staging)
+    {
+        var commitment = staging.TakeCommitment();
+        try
+        {
+            var last = Spool.AppendRecords(staging.Records);
+            CountSpooled(staging.Records.Count);
+            if (_options.Downstream)
+            {
+                _sender.WhenAcknowledged(last, commitment);
+            }
+            else if (_options.Fsync)
+            {
+                _ = Task.Run(() => CommitSpool(commitment));
+            }
+            else
+            {
+                commitment.TrySetResult();
+            }
+        }
+        catch (Exception ex)
+        {
+            commitment.TrySetException(ex);
+            _ = commitment.Task.Exception;
+            throw;
+        }
+        finally
+        {
+            staging.Records.Reset();
+        }
+    }
+
+    /// <summary>Appends a batch's staged records when it ends; a failure fails the messages' shared commitment.</summary>
+    internal void AppendStaged(ForwardStaging staging)
+    {
+        var count = staging.Records.Count;
+        try
+        {
+            Append(staging);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The native protocol refuses the batch's messages through their commitment; a framing without
+            // acknowledgements learns of it only here.
+            StagedRefused(_logger, _options.Spool, count, ex.Message);
+        }
+    }
+
+    private void CommitSpool(TaskCompletionSource commitment)
+    {
+        try
+        {
+            Spool.Commit();
+            commitment.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            commitment.TrySetException(ex);
+        }
     }
 
     private protected override Task WaitForAcknowledgedAsync(ulong sequence) => _sender.WaitForAcknowledgedAsync(sequence);
@@ -89,6 +165,9 @@ public sealed partial class ForwardHandler : SpooledOutputHandler
 
     [LoggerMessage(EventIds.ForwardSpoolRecovered, LogLevel.Warning, "Forward: spool {Spool}: cut {Bytes} bytes of a record torn by a crash")]
     private static partial void SpoolRecovered(ILogger logger, string spool, long bytes);
+
+    [LoggerMessage(EventIds.ForwardStagedRefused, LogLevel.Warning, "Forward: spool {Spool}: {Count} messages of a batch were not spooled: {Reason}")]
+    private static partial void StagedRefused(ILogger logger, string spool, int count, string reason);
 
     [LoggerMessage(EventIds.ForwardSpoolPending, LogLevel.Information, "Forward: spool {Spool} holds {Count} messages not yet acknowledged; sending them")]
     private static partial void SpoolPending(ILogger logger, string spool, long count);

@@ -7,7 +7,7 @@ namespace SocketDaemon.Pipeline.Handlers;
 /// spool keys are those of every spooled step (<see cref="SpooledUpstreamStepOptions"/>); the spool defaults to
 /// <c>spool/forward</c> under <c>StateDirectory</c>.
 /// </remarks>
-public sealed class ForwardStepOptions() : SpooledUpstreamStepOptions(batchSize: 512)
+public sealed class ForwardStepOptions() : SpooledUpstreamStepOptions(batchSize: 1024)
 {
     /// <summary>The first upstream that is up, or all in turn.</summary>
     /// <remarks>Defaults to <see cref="ForwardBalance.Failover"/>.</remarks>

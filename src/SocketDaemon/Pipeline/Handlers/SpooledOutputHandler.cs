@@ -81,6 +81,9 @@ public abstract class SpooledOutputHandler : IAsyncDisposable
         }
     }
 
+    /// <summary>Counts <paramref name="count"/> records appended by the handler itself, in one write.</summary>
+    private protected void CountSpooled(int count) => Interlocked.Add(ref _spooled, count);
+
     /// <summary>Completes when the sender has acknowledged every record up to <paramref name="sequence"/>.</summary>
     private protected abstract Task WaitForAcknowledgedAsync(ulong sequence);
 

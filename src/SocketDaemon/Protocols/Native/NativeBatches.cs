@@ -147,7 +147,7 @@ internal sealed class NativeBatches(MessageLogFiles logs, NativeSessions session
 
             try
             {
-                var origin = originBytes.IsEmpty ? null : MessageOrigin.Read(originBytes);
+                var origin = originBytes.IsEmpty ? null : state.ReadOrigin(originBytes);
                 // With a rate limit the message may have waited (Action: delay): it is read when the wait ends.
                 await intake.DispatchAsync(state.Context, message, intake.Stamp(receivedAt), origin);
                 if (state.Context.TakeCommitment() is { } commitment)
