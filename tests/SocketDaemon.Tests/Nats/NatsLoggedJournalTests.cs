@@ -19,7 +19,8 @@ public class NatsLoggedJournalTests
     [Fact]
     public void A_sequence_set_holds_exactly_what_was_added_and_not_forgotten()
     {
-        Gen.Select(Gen.Select(Gen.ULong[1, 200], Gen.ULong[0, 6]).Array[0, 40], Gen.ULong[0, 220]).Sample((adds, floor) =>
+        var ranges = Gen.Select(Gen.ULong[1, 200], Gen.ULong[0, 6]).Array[0, 40];
+        Gen.Select(ranges, ranges, Gen.ULong[0, 220]).Sample((adds, removes, floor) =>
         {
             var set = new SequenceSet();
             var expected = new HashSet<ulong>();
@@ -32,6 +33,14 @@ public class NatsLoggedJournalTests
                 }
             }
 
+            var removed = new SequenceSet();
+            foreach (var (first, length) in removes)
+            {
+                removed.Add(first, first + length);
+                expected.RemoveWhere(s => s >= first && s <= first + length);
+            }
+
+            set.RemoveAll(removed);
             set.RemoveThrough(floor);
             expected.RemoveWhere(s => s <= floor);
             for (var s = 0UL; s <= 220; s++)
@@ -94,6 +103,41 @@ public class NatsLoggedJournalTests
 
         // A torn chunk goes whole: JetStream delivers all its messages again, and their lines are logged once.
         Assert.Equal(linesLost ? string.Empty : "five\nsix\nseven\nnine\n", File.ReadAllText(file));
+    }
+
+    [Fact]
+    public async Task A_claimed_message_whose_other_commitment_failed_does_not_count_as_logged_after_a_kill()
+    {
+        using var directory = new TempDirectory();
+        var options = Options.Create(new SocketDaemonOptions { LogDirectory = directory.Combine("logs"), StateDirectory = directory.Combine("state") });
+        Directory.CreateDirectory(directory.Combine("logs"));
+        var journal = new NatsLoggedJournal(options, NullLogger<NatsLoggedJournal>.Instance);
+        journal.RecoverFiles();
+        var stream = journal.Get("LOGS", "aggregators");
+        var claimed = new SequenceSet();
+        claimed.Add(1, 3);
+        var claim = new NatsLoggedClaim(journal, stream, claimed);
+        using (var writer = new MessageLogWriter(directory.Combine("logs/messages.log"), MessageDurability.Flush, NullLogger.Instance))
+        {
+            var lines = Encoding.UTF8.GetBytes("one\ntwo\nthree\n");
+            var chunk = ArrayPool<byte>.Shared.Rent(lines.Length);
+            lines.CopyTo(chunk, 0);
+            await writer.EnqueueAsync(chunk, lines.Length, claim);
+            await writer.CommitAsync();
+        }
+
+        // The lines are in the file, but message 2's forward failed: NATS is asked for it again.
+        var committed = new SequenceSet();
+        committed.Add(1);
+        committed.Add(3);
+        stream.Settle(committed, [claim]);
+        Assert.False(stream.Contains(2));
+
+        // Killed now: the journal is not closed (which would rewrite it), the next run reads its records as they are.
+
+        using var next = new NatsLoggedJournal(options, NullLogger<NatsLoggedJournal>.Instance);
+        next.RecoverFiles();
+        Assert.Equal([true, false, true], new ulong[] { 1, 2, 3 }.Select(next.Get("LOGS", "aggregators").Contains));
     }
 
     [Fact]

@@ -23,7 +23,8 @@ namespace SocketDaemon.Nats.Logged;
 /// <para>
 /// Records: <c>'C'</c>, the file's path, the write's start and end, and per claim the chunk's start and end and its
 /// ranges of sequences; <c>'O'</c> and a path when a writer opened that file anew; <c>'L'</c> and ranges of sequences
-/// known logged. The journal is rewritten (<see cref="Snapshot"/>) when it holds many records, without the sequences
+/// known logged; <c>'U'</c> and ranges claimed and then not committed (another step's commitment failed). The
+/// journal is rewritten (<see cref="Snapshot"/>) when it holds many records, without the sequences
 /// JetStream will not deliver again (at or below the consumer's acknowledgement floor, <see cref="Forget"/>).
 /// </para>
 /// </remarks>
@@ -32,7 +33,7 @@ internal sealed class NatsLoggedStream : IDisposable
     private const byte ClaimsTag = (byte)'C';
     private const byte OpenedTag = (byte)'O';
     private const byte LoggedTag = (byte)'L';
-    private const int RangeSize = 2 * sizeof(ulong);
+    private const byte UnloggedTag = (byte)'U';
 
     // Ranges per 'L' record of a snapshot: records stay far below the spool's limit.
     private const int RangesPerRecord = 4096;
@@ -166,18 +167,11 @@ internal sealed class NatsLoggedStream : IDisposable
             }
         }
 
-        var uncovered = new SequenceSet();
-        foreach (var (first, last) in committed.Ranges)
-        {
-            for (var sequence = first; sequence <= last; sequence++)
-            {
-                if (!covered.Contains(sequence))
-                {
-                    uncovered.Add(sequence);
-                }
-            }
-        }
+        var uncovered = committed.Except(covered);
 
+        // Claimed, and yet not committed (another step's commitment failed): JetStream delivers them again, and the
+        // claims must not count them as logged after a kill.
+        var failed = covered.Except(committed);
         lock (_lock)
         {
             _logged.AddAll(committed);
@@ -186,12 +180,21 @@ internal sealed class NatsLoggedStream : IDisposable
                 _live.RemoveAll(c => c.Written || c.Missed);
             }
 
-            if (uncovered.IsEmpty)
+            if (uncovered.IsEmpty && failed.IsEmpty)
             {
                 return;
             }
 
-            AppendLogged(uncovered.Ranges, 0, uncovered.Ranges.Count);
+            if (!uncovered.IsEmpty)
+            {
+                AppendRanges(LoggedTag, uncovered.Ranges, 0, uncovered.Ranges.Count);
+            }
+
+            if (!failed.IsEmpty)
+            {
+                AppendRanges(UnloggedTag, failed.Ranges, 0, failed.Ranges.Count);
+            }
+
             Compact();
         }
 
@@ -243,7 +246,17 @@ internal sealed class NatsLoggedStream : IDisposable
         switch (record[0])
         {
             case LoggedTag:
-                ReadRanges(record.AsSpan(1), _logged);
+                _logged.Read(record.AsSpan(1));
+                break;
+            case UnloggedTag:
+                // Claimed before, and not committed after all: those claims do not count them.
+                var failed = new SequenceSet();
+                failed.Read(record.AsSpan(1));
+                foreach (var claim in _recovered!)
+                {
+                    claim.Sequences.RemoveAll(failed);
+                }
+
                 break;
             case OpenedTag:
                 // The file of that name was opened anew: the writes recorded before were to another file.
@@ -269,36 +282,10 @@ internal sealed class NatsLoggedStream : IDisposable
             var start = BinaryPrimitives.ReadInt64BigEndian(at);
             var end = BinaryPrimitives.ReadInt64BigEndian(at[8..]);
             var sequences = new SequenceSet();
-            at = at[(16 + ReadRanges(at[16..], sequences))..];
+            at = at[(16 + sequences.Read(at[16..]))..];
             _recovered!.Add(new RecoveredClaim(path, end, sequences));
             write.Chunks.Add((start, end));
         }
-    }
-
-    // Reads a count and that many ranges into sequences; returns the bytes read.
-    private static int ReadRanges(ReadOnlySpan<byte> at, SequenceSet sequences)
-    {
-        var count = BinaryPrimitives.ReadInt32BigEndian(at);
-        for (var i = 0; i < count; i++)
-        {
-            var range = at.Slice(sizeof(int) + (i * RangeSize));
-            sequences.Add(BinaryPrimitives.ReadUInt64BigEndian(range), BinaryPrimitives.ReadUInt64BigEndian(range[8..]));
-        }
-
-        return sizeof(int) + (count * RangeSize);
-    }
-
-    private static int WriteRanges(Span<byte> at, IReadOnlyList<(ulong First, ulong Last)> ranges, int from, int count)
-    {
-        BinaryPrimitives.WriteInt32BigEndian(at, count);
-        for (var i = 0; i < count; i++)
-        {
-            var range = at.Slice(sizeof(int) + (i * RangeSize));
-            BinaryPrimitives.WriteUInt64BigEndian(range, ranges[from + i].First);
-            BinaryPrimitives.WriteUInt64BigEndian(range[8..], ranges[from + i].Last);
-        }
-
-        return sizeof(int) + (count * RangeSize);
     }
 
     private void AppendClaims(string path, long writeStart, long writeEnd, IReadOnlyList<LogClaim> claims)
@@ -307,7 +294,7 @@ internal sealed class NatsLoggedStream : IDisposable
         var size = 1 + sizeof(ushort) + pathBytes + (2 * sizeof(long)) + sizeof(ushort);
         foreach (var claim in claims)
         {
-            size += (2 * sizeof(long)) + sizeof(int) + (((NatsLoggedClaim)claim).Sequences.Ranges.Count * RangeSize);
+            size += (2 * sizeof(long)) + sizeof(int) + (((NatsLoggedClaim)claim).Sequences.Ranges.Count * SequenceSet.RangeSize);
         }
 
         var record = ArrayPool<byte>.Shared.Rent(size);
@@ -325,7 +312,7 @@ internal sealed class NatsLoggedStream : IDisposable
             BinaryPrimitives.WriteInt64BigEndian(at, claim.Start);
             BinaryPrimitives.WriteInt64BigEndian(at[8..], claim.End);
             var ranges = ((NatsLoggedClaim)claim).Sequences.Ranges;
-            at = at[(16 + WriteRanges(at[16..], ranges, 0, ranges.Count))..];
+            at = at[(16 + SequenceSet.Write(at[16..], ranges, 0, ranges.Count))..];
         }
 
         try
@@ -338,12 +325,12 @@ internal sealed class NatsLoggedStream : IDisposable
         }
     }
 
-    private void AppendLogged(IReadOnlyList<(ulong First, ulong Last)> ranges, int from, int count)
+    private void AppendRanges(byte tag, IReadOnlyList<(ulong First, ulong Last)> ranges, int from, int count)
     {
-        var size = 1 + sizeof(int) + (count * RangeSize);
+        var size = 1 + sizeof(int) + (count * SequenceSet.RangeSize);
         var record = ArrayPool<byte>.Shared.Rent(size);
-        record[0] = LoggedTag;
-        WriteRanges(record.AsSpan(1, size - 1), ranges, from, count);
+        record[0] = tag;
+        SequenceSet.Write(record.AsSpan(1, size - 1), ranges, from, count);
         try
         {
             _journal.Append(record.AsSpan(0, size));
@@ -371,7 +358,7 @@ internal sealed class NatsLoggedStream : IDisposable
         var ranges = _logged.Ranges;
         for (var from = 0; from < ranges.Count; from += RangesPerRecord)
         {
-            AppendLogged(ranges, from, Math.Min(RangesPerRecord, ranges.Count - from));
+            AppendRanges(LoggedTag, ranges, from, Math.Min(RangesPerRecord, ranges.Count - from));
         }
 
         foreach (var byPath in _live.Where(static c => c.Path is not null && !c.Missed).GroupBy(static c => c.Path!, StringComparer.Ordinal))

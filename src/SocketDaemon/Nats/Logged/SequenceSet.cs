@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace SocketDaemon.Nats.Logged;
 
 /// <summary>
@@ -6,6 +8,9 @@ namespace SocketDaemon.Nats.Logged;
 /// </summary>
 internal sealed class SequenceSet
 {
+    /// <summary>The bytes of one range in a record: first and last, big-endian.</summary>
+    public const int RangeSize = 2 * sizeof(ulong);
+
     private readonly List<(ulong First, ulong Last)> _ranges = [];
 
     /// <summary>The ranges, in order; no two touch.</summary>
@@ -80,7 +85,97 @@ internal sealed class SequenceSet
         _ranges.RemoveRange(0, i);
     }
 
+    /// <summary>Removes every sequence of <paramref name="other"/> (rare: a claim whose messages failed after all).</summary>
+    public void RemoveAll(SequenceSet other)
+    {
+        if (other.IsEmpty || IsEmpty)
+        {
+            return;
+        }
+
+        var kept = new List<(ulong First, ulong Last)>();
+        foreach (var (first, last) in _ranges)
+        {
+            var from = first;
+            var left = true;
+            foreach (var (removeFirst, removeLast) in other._ranges)
+            {
+                if (removeLast < from || removeFirst > last)
+                {
+                    continue;
+                }
+
+                if (removeFirst > from)
+                {
+                    kept.Add((from, removeFirst - 1));
+                }
+
+                if (removeLast >= last)
+                {
+                    left = false;
+                    break;
+                }
+
+                from = removeLast + 1;
+            }
+
+            if (left)
+            {
+                kept.Add((from, last));
+            }
+        }
+
+        _ranges.Clear();
+        _ranges.AddRange(kept);
+    }
+
     public void Clear() => _ranges.Clear();
+
+    /// <summary>The sequences of this set that <paramref name="other"/> does not hold.</summary>
+    public SequenceSet Except(SequenceSet other)
+    {
+        var rest = new SequenceSet();
+        foreach (var (first, last) in _ranges)
+        {
+            for (var sequence = first; sequence <= last; sequence++)
+            {
+                if (!other.Contains(sequence))
+                {
+                    rest.Add(sequence);
+                }
+            }
+        }
+
+        return rest;
+    }
+
+    /// <summary>Adds the ranges of a record (a count, then each range); returns the bytes read.</summary>
+    public int Read(ReadOnlySpan<byte> at)
+    {
+        var count = BinaryPrimitives.ReadInt32BigEndian(at);
+        for (var i = 0; i < count; i++)
+        {
+            var range = at.Slice(sizeof(int) + (i * RangeSize));
+            Add(BinaryPrimitives.ReadUInt64BigEndian(range), BinaryPrimitives.ReadUInt64BigEndian(range[8..]));
+        }
+
+        return sizeof(int) + (count * RangeSize);
+    }
+
+    /// <summary>Writes <paramref name="count"/> of <paramref name="ranges"/> from <paramref name="from"/> as <see cref="Read"/> reads them; returns the bytes written.</summary>
+    public static int Write(Span<byte> at, IReadOnlyList<(ulong First, ulong Last)> ranges, int from, int count)
+    {
+        ArgumentNullException.ThrowIfNull(ranges);
+        BinaryPrimitives.WriteInt32BigEndian(at, count);
+        for (var i = 0; i < count; i++)
+        {
+            var range = at.Slice(sizeof(int) + (i * RangeSize));
+            BinaryPrimitives.WriteUInt64BigEndian(range, ranges[from + i].First);
+            BinaryPrimitives.WriteUInt64BigEndian(range[8..], ranges[from + i].Last);
+        }
+
+        return sizeof(int) + (count * RangeSize);
+    }
 
     // The index of the first range whose last sequence is at least sequence (Count when none is).
     private int FirstEndingAtOrAfter(ulong sequence)
