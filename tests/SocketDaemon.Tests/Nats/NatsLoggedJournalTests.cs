@@ -109,7 +109,7 @@ public class NatsLoggedJournalTests
     public async Task A_claimed_message_whose_other_commitment_failed_does_not_count_as_logged_after_a_kill()
     {
         using var directory = new TempDirectory();
-        var options = Options.Create(new SocketDaemonOptions { LogDirectory = directory.Combine("logs"), StateDirectory = directory.Combine("state") });
+        var options = Options.Create(new SharedSettings { LogDirectory = directory.Combine("logs"), StateDirectory = directory.Combine("state") });
         Directory.CreateDirectory(directory.Combine("logs"));
         var journal = new NatsLoggedJournal(options, NullLogger<NatsLoggedJournal>.Instance);
         journal.RecoverFiles();
