@@ -16,7 +16,7 @@ internal sealed class NatsLoggedJournal : ILogClaimJournal, IDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<string, NatsLoggedStream> _streams = new(StringComparer.Ordinal);
     private readonly string _root;
-    private readonly SpoolDurability _durability;
+    private readonly MessageDurability _durability;
     private readonly ILogger _logger;
     private bool _recovered;
 
@@ -26,7 +26,7 @@ internal sealed class NatsLoggedJournal : ILogClaimJournal, IDisposable
         ArgumentNullException.ThrowIfNull(logger);
         _logger = logger;
         _root = Path.GetFullPath(Path.Combine(DefaultLocations.StateDirectory(options.Value), "nats-logged"));
-        _durability = options.Value.Durability == MessageDurability.Fsync ? SpoolDurability.Fsync : SpoolDurability.Flush;
+        _durability = options.Value.Durability;
     }
 
     /// <summary>The journal of <paramref name="stream"/> read by the durable <paramref name="consumer"/>, opened on first use.</summary>
@@ -91,7 +91,7 @@ internal sealed class NatsLoggedJournal : ILogClaimJournal, IDisposable
             {
                 foreach (var directory in Directory.GetDirectories(_root).SelectMany(Directory.GetDirectories))
                 {
-                    Open(directory, recover: false).Recover();
+                    Open(directory, recover: false).RecoverFiles();
                 }
             }
         }
@@ -118,7 +118,7 @@ internal sealed class NatsLoggedJournal : ILogClaimJournal, IDisposable
             if (recover)
             {
                 // New since the start: nothing of a killed run is in it.
-                stream.Recover();
+                stream.RecoverFiles();
             }
         }
 

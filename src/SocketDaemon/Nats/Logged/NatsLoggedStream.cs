@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using SocketDaemon.Client.Spooling;
+using SocketDaemon.Configuration;
 using SocketDaemon.Pipeline.MessageLog;
 
 namespace SocketDaemon.Nats.Logged;
@@ -21,53 +21,39 @@ namespace SocketDaemon.Nats.Logged;
 /// recorded after the commit, before their acknowledgements.
 /// </para>
 /// <para>
-/// Records: <c>'C'</c>, the file's path, the write's start and end, and per claim the chunk's start and end and its
-/// ranges of sequences; <c>'O'</c> and a path when a writer opened that file anew; <c>'L'</c> and ranges of sequences
+/// Records (<see cref="LogClaimJournalFile"/>): <c>'C'</c>, the file's path, the write's start and end, and per claim its
+/// ranges of sequences and the chunk's start and end; <c>'O'</c> and a path when a writer opened that file anew; <c>'L'</c> and ranges of sequences
 /// known logged; <c>'U'</c> and ranges claimed and then not committed (another step's commitment failed). The
-/// journal is rewritten (<see cref="Snapshot"/>) when it holds many records, without the sequences
+/// journal is rewritten (<see cref="LogClaimJournalFile.Snapshot"/>) when it holds many records, without the sequences
 /// JetStream will not deliver again (at or below the consumer's acknowledgement floor, <see cref="Forget"/>).
 /// </para>
 /// </remarks>
-internal sealed class NatsLoggedStream : IDisposable
+internal sealed class NatsLoggedStream : LogClaimJournalFile
 {
-    private const byte ClaimsTag = (byte)'C';
-    private const byte OpenedTag = (byte)'O';
     private const byte LoggedTag = (byte)'L';
     private const byte UnloggedTag = (byte)'U';
 
     // Ranges per 'L' record of a snapshot: records stay far below the spool's limit.
     private const int RangesPerRecord = 4096;
 
-    private readonly Lock _lock = new();
-    private readonly DiskSpool _journal;
-    private readonly ILogger _logger;
     private readonly SequenceSet _logged = new();
 
     // Recorded claims whose batch has not committed yet: a snapshot keeps them with their file and place.
     private readonly List<NatsLoggedClaim> _live = [];
 
-    // What the journal held at start: claims, and each file's last recorded write (the only one a kill can have torn).
+    // What the journal held at start: claims not yet settled against their files.
     private List<RecoveredClaim>? _recovered = [];
-    private readonly Dictionary<string, LastWrite> _lastWrites = new(StringComparer.Ordinal);
-    private bool _disposed;
 
-    public NatsLoggedStream(string directory, SpoolDurability durability, ILogger logger)
+    public NatsLoggedStream(string directory, MessageDurability durability, ILogger logger)
+        : base(directory, durability, keySize: 0, ownRecordLength: -1, logger)
     {
-        _logger = logger;
-        _journal = DiskSpool.Open(directory, new DiskSpoolOptions { SegmentBytes = 4L << 20, Durability = durability });
-        for (var from = 1UL; _journal.Read(from, 4096, long.MaxValue) is { Count: > 0 } records; from = records[^1].Sequence + 1)
-        {
-            foreach (var record in records)
-            {
-                Load(record.Payload);
-            }
-        }
+        ReadBack();
     }
 
     /// <summary>Whether the message of <paramref name="sequence"/> was logged.</summary>
     public bool Contains(ulong sequence)
     {
-        lock (_lock)
+        lock (Lock)
         {
             return _logged.Contains(sequence);
         }
@@ -78,20 +64,23 @@ internal sealed class NatsLoggedStream : IDisposable
     {
         get
         {
-            lock (_lock)
+            lock (Lock)
             {
                 return _logged.Ranges.Count;
             }
         }
     }
 
+    /// <inheritdoc/>
+    protected override int SnapshotEntries => (_logged.Ranges.Count / RangesPerRecord) + _live.Count;
+
     /// <summary>
     /// Settles what a killed run left, before any writer opens a file: claims whose file is long enough hold, and a
     /// torn write is cut back. Then the journal is rewritten without the claims, which must not be read again.
     /// </summary>
-    public void Recover()
+    public override void RecoverFiles()
     {
-        lock (_lock)
+        lock (Lock)
         {
             if (_recovered is not { } recovered)
             {
@@ -99,13 +88,7 @@ internal sealed class NatsLoggedStream : IDisposable
             }
 
             _recovered = null;
-            var lengths = new Dictionary<string, long>(StringComparer.Ordinal);
-            foreach (var path in recovered.Select(static c => c.Path).Concat(_lastWrites.Keys).Distinct(StringComparer.Ordinal))
-            {
-                var last = _lastWrites.GetValueOrDefault(path);
-                lengths[path] = TornWriteRepair.Repair(path, last is null ? null : (last.Start, last.End), last?.Chunks ?? [], _logger);
-            }
-
+            var lengths = RepairFiles(recovered.Select(static c => c.Path));
             foreach (var claim in recovered)
             {
                 if (lengths[claim.Path] >= claim.End)
@@ -114,42 +97,11 @@ internal sealed class NatsLoggedStream : IDisposable
                 }
             }
 
-            _lastWrites.Clear();
             if (recovered.Count > 0)
             {
                 Snapshot();
             }
         }
-    }
-
-    /// <summary>Records the claims of one write before it begins; durable (with <c>Durability: fsync</c>) on return.</summary>
-    public void Record(string path, long writeStart, long writeEnd, IReadOnlyList<LogClaim> claims)
-    {
-        lock (_lock)
-        {
-            AppendClaims(path, writeStart, writeEnd, claims);
-            foreach (var claim in claims)
-            {
-                _live.Add((NatsLoggedClaim)claim);
-            }
-
-            Compact();
-        }
-
-        _journal.Commit();
-    }
-
-    public void FileOpened(string path)
-    {
-        var record = new byte[1 + Encoding.UTF8.GetByteCount(path)];
-        record[0] = OpenedTag;
-        Encoding.UTF8.GetBytes(path, record.AsSpan(1));
-        lock (_lock)
-        {
-            _journal.Append(record);
-        }
-
-        _journal.Commit();
     }
 
     /// <summary>
@@ -172,7 +124,7 @@ internal sealed class NatsLoggedStream : IDisposable
         // Claimed, and yet not committed (another step's commitment failed): JetStream delivers them again, and the
         // claims must not count them as logged after a kill.
         var failed = covered.Except(committed);
-        lock (_lock)
+        lock (Lock)
         {
             _logged.AddAll(committed);
             if (claims.Count > 0)
@@ -198,7 +150,7 @@ internal sealed class NatsLoggedStream : IDisposable
             Compact();
         }
 
-        _journal.Commit();
+        Commit();
     }
 
     /// <summary>
@@ -207,121 +159,89 @@ internal sealed class NatsLoggedStream : IDisposable
     /// </summary>
     public void Forget(ulong ackFloor)
     {
-        lock (_lock)
+        lock (Lock)
         {
             _logged.RemoveThrough(ackFloor);
         }
     }
 
-    public void Dispose()
+    /// <inheritdoc/>
+    protected override int ClaimKeySize(LogClaim claim) => sizeof(int) + (((NatsLoggedClaim)claim).Sequences.Ranges.Count * SequenceSet.RangeSize);
+
+    /// <inheritdoc/>
+    protected override int ReadClaimKeySize(ReadOnlySpan<byte> record) => sizeof(int) + (BinaryPrimitives.ReadInt32BigEndian(record) * SequenceSet.RangeSize);
+
+    /// <inheritdoc/>
+    protected override void WriteKey(LogClaim claim, Span<byte> key)
     {
-        lock (_lock)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            try
-            {
-                Snapshot();
-            }
-            catch (IOException)
-            {
-                // The records stay and are read back as after a kill.
-            }
-        }
-
-        _journal.Dispose();
+        var ranges = ((NatsLoggedClaim)claim).Sequences.Ranges;
+        SequenceSet.Write(key, ranges, 0, ranges.Count);
     }
 
-    private void Load(byte[] record)
+    /// <inheritdoc/>
+    protected override void OnRecorded(IReadOnlyList<LogClaim> claims)
     {
-        if (record.Length == 0)
+        foreach (var claim in claims)
         {
+            _live.Add((NatsLoggedClaim)claim);
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void LoadClaim(string path, ReadOnlySpan<byte> key, long start, long end)
+    {
+        var sequences = new SequenceSet();
+        sequences.Read(key);
+        _recovered!.Add(new RecoveredClaim(path, end, sequences));
+    }
+
+    /// <inheritdoc/>
+    protected override bool IsOwnRecord(byte[] record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return record.Length > 0 && record[0] is LoggedTag or UnloggedTag;
+    }
+
+    /// <inheritdoc/>
+    protected override void LoadOwnRecord(ReadOnlySpan<byte> record)
+    {
+        if (record[0] == LoggedTag)
+        {
+            _logged.Read(record[1..]);
             return;
         }
 
-        switch (record[0])
+        // Claimed before, and not committed after all: those claims do not count them.
+        var failed = new SequenceSet();
+        failed.Read(record[1..]);
+        foreach (var claim in _recovered!)
         {
-            case LoggedTag:
-                _logged.Read(record.AsSpan(1));
-                break;
-            case UnloggedTag:
-                // Claimed before, and not committed after all: those claims do not count them.
-                var failed = new SequenceSet();
-                failed.Read(record.AsSpan(1));
-                foreach (var claim in _recovered!)
-                {
-                    claim.Sequences.RemoveAll(failed);
-                }
-
-                break;
-            case OpenedTag:
-                // The file of that name was opened anew: the writes recorded before were to another file.
-                _lastWrites.Remove(Encoding.UTF8.GetString(record, 1, record.Length - 1));
-                break;
-            case ClaimsTag:
-                LoadClaims(record);
-                break;
+            claim.Sequences.RemoveAll(failed);
         }
     }
 
-    private void LoadClaims(byte[] record)
+    /// <inheritdoc/>
+    protected override void WriteSnapshot()
     {
-        var pathBytes = BinaryPrimitives.ReadUInt16BigEndian(record.AsSpan(1));
-        var path = Encoding.UTF8.GetString(record, 3, pathBytes);
-        var at = record.AsSpan(3 + pathBytes);
-        var write = new LastWrite(BinaryPrimitives.ReadInt64BigEndian(at), BinaryPrimitives.ReadInt64BigEndian(at[8..]), []);
-        _lastWrites[path] = write;
-        var count = BinaryPrimitives.ReadUInt16BigEndian(at[16..]);
-        at = at[18..];
-        for (var i = 0; i < count; i++)
+        var ranges = _logged.Ranges;
+        for (var from = 0; from < ranges.Count; from += RangesPerRecord)
         {
-            var start = BinaryPrimitives.ReadInt64BigEndian(at);
-            var end = BinaryPrimitives.ReadInt64BigEndian(at[8..]);
-            var sequences = new SequenceSet();
-            at = at[(16 + sequences.Read(at[16..]))..];
-            _recovered!.Add(new RecoveredClaim(path, end, sequences));
-            write.Chunks.Add((start, end));
+            AppendRanges(LoggedTag, ranges, from, Math.Min(RangesPerRecord, ranges.Count - from));
         }
+
+        AppendClaimsByFile(_live.Where(static c => c.Path is not null && !c.Missed));
     }
 
-    private void AppendClaims(string path, long writeStart, long writeEnd, IReadOnlyList<LogClaim> claims)
+    /// <inheritdoc/>
+    protected override void OnDisposing()
     {
-        var pathBytes = Encoding.UTF8.GetByteCount(path);
-        var size = 1 + sizeof(ushort) + pathBytes + (2 * sizeof(long)) + sizeof(ushort);
-        foreach (var claim in claims)
-        {
-            size += (2 * sizeof(long)) + sizeof(int) + (((NatsLoggedClaim)claim).Sequences.Ranges.Count * SequenceSet.RangeSize);
-        }
-
-        var record = ArrayPool<byte>.Shared.Rent(size);
-        var span = record.AsSpan(0, size);
-        span[0] = ClaimsTag;
-        BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)pathBytes);
-        Encoding.UTF8.GetBytes(path, span.Slice(3, pathBytes));
-        var at = span[(3 + pathBytes)..];
-        BinaryPrimitives.WriteInt64BigEndian(at, writeStart);
-        BinaryPrimitives.WriteInt64BigEndian(at[8..], writeEnd);
-        BinaryPrimitives.WriteUInt16BigEndian(at[16..], (ushort)claims.Count);
-        at = at[18..];
-        foreach (var claim in claims)
-        {
-            BinaryPrimitives.WriteInt64BigEndian(at, claim.Start);
-            BinaryPrimitives.WriteInt64BigEndian(at[8..], claim.End);
-            var ranges = ((NatsLoggedClaim)claim).Sequences.Ranges;
-            at = at[(16 + SequenceSet.Write(at[16..], ranges, 0, ranges.Count))..];
-        }
-
         try
         {
-            _journal.Append(span);
+            Snapshot();
         }
-        finally
+        catch (IOException)
         {
-            ArrayPool<byte>.Shared.Return(record);
+            // The records stay and are read back as after a kill.
         }
     }
 
@@ -333,7 +253,7 @@ internal sealed class NatsLoggedStream : IDisposable
         SequenceSet.Write(record.AsSpan(1, size - 1), ranges, from, count);
         try
         {
-            _journal.Append(record.AsSpan(0, size));
+            Append(record.AsSpan(0, size));
         }
         finally
         {
@@ -341,36 +261,5 @@ internal sealed class NatsLoggedStream : IDisposable
         }
     }
 
-    // Rewritten once it holds many more records than a snapshot would.
-    private void Compact()
-    {
-        if (_journal.Pending >= (_logged.Ranges.Count / RangesPerRecord) + _live.Count + 4096)
-        {
-            Snapshot();
-        }
-    }
-
-    // The snapshot is appended, then everything before it acknowledged: a crash in between leaves both, which read
-    // back the same. Claims whose batch has not committed keep their file and place, one record per file.
-    private void Snapshot()
-    {
-        var before = _journal.NextSequence - 1;
-        var ranges = _logged.Ranges;
-        for (var from = 0; from < ranges.Count; from += RangesPerRecord)
-        {
-            AppendRanges(LoggedTag, ranges, from, Math.Min(RangesPerRecord, ranges.Count - from));
-        }
-
-        foreach (var byPath in _live.Where(static c => c.Path is not null && !c.Missed).GroupBy(static c => c.Path!, StringComparer.Ordinal))
-        {
-            AppendClaims(byPath.Key, byPath.Min(static c => c.Start), byPath.Max(static c => c.End), [.. byPath]);
-        }
-
-        _journal.Commit();
-        _journal.Acknowledge(before);
-    }
-
     private sealed record RecoveredClaim(string Path, long End, SequenceSet Sequences);
-
-    private sealed record LastWrite(long Start, long End, List<(long Start, long End)> Chunks);
 }

@@ -196,6 +196,19 @@ internal abstract class LogClaimJournalFile : ILogClaimJournal, IDisposable
         }
     }
 
+    /// <summary>The bytes of <paramref name="claim"/>'s key: the size the owner gave, unless its keys vary.</summary>
+    protected virtual int ClaimKeySize(LogClaim claim) => _keySize;
+
+    /// <summary>The bytes of the key that <paramref name="record"/> (the rest of a claims record) begins with.</summary>
+    protected virtual int ReadClaimKeySize(ReadOnlySpan<byte> record) => _keySize;
+
+    /// <summary>Whether <paramref name="record"/> is one of the owner's records: by default, one of the length it gave.</summary>
+    protected virtual bool IsOwnRecord(byte[] record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return record.Length == _ownRecordLength;
+    }
+
     /// <summary>Writes <paramref name="claim"/>'s key (its owner's id and position) into <paramref name="key"/>.</summary>
     protected abstract void WriteKey(LogClaim claim, Span<byte> key);
 
@@ -218,7 +231,7 @@ internal abstract class LogClaimJournalFile : ILogClaimJournal, IDisposable
 
     private void Load(byte[] record)
     {
-        if (record.Length == _ownRecordLength)
+        if (IsOwnRecord(record))
         {
             LoadOwnRecord(record);
             return;
@@ -243,12 +256,14 @@ internal abstract class LogClaimJournalFile : ILogClaimJournal, IDisposable
         _lastWrites[path] = write;
         var count = BinaryPrimitives.ReadUInt16BigEndian(at[16..]);
         at = at[18..];
-        for (var i = 0; i < count; i++, at = at[(_keySize + 16)..])
+        for (var i = 0; i < count; i++)
         {
-            var start = BinaryPrimitives.ReadInt64BigEndian(at[_keySize..]);
-            var end = BinaryPrimitives.ReadInt64BigEndian(at[(_keySize + 8)..]);
-            LoadClaim(path, at[.._keySize], start, end);
+            var keySize = ReadClaimKeySize(at);
+            var start = BinaryPrimitives.ReadInt64BigEndian(at[keySize..]);
+            var end = BinaryPrimitives.ReadInt64BigEndian(at[(keySize + 8)..]);
+            LoadClaim(path, at[..keySize], start, end);
             write.Chunks.Add((start, end));
+            at = at[(keySize + 16)..];
         }
 
         HadClaims = true;
@@ -256,9 +271,13 @@ internal abstract class LogClaimJournalFile : ILogClaimJournal, IDisposable
 
     private void AppendClaims(string path, long writeStart, long writeEnd, IReadOnlyList<LogClaim> claims)
     {
-        var claimSize = _keySize + (2 * sizeof(long));
         var pathBytes = Encoding.UTF8.GetByteCount(path);
-        var size = 1 + sizeof(ushort) + pathBytes + (2 * sizeof(long)) + sizeof(ushort) + (claims.Count * claimSize);
+        var size = 1 + sizeof(ushort) + pathBytes + (2 * sizeof(long)) + sizeof(ushort);
+        foreach (var claim in claims)
+        {
+            size += ClaimKeySize(claim) + (2 * sizeof(long));
+        }
+
         var record = ArrayPool<byte>.Shared.Rent(size);
         var span = record.AsSpan(0, size);
         span[0] = ClaimsTag;
@@ -271,10 +290,11 @@ internal abstract class LogClaimJournalFile : ILogClaimJournal, IDisposable
         at = at[18..];
         foreach (var claim in claims)
         {
-            WriteKey(claim, at[.._keySize]);
-            BinaryPrimitives.WriteInt64BigEndian(at[_keySize..], claim.Start);
-            BinaryPrimitives.WriteInt64BigEndian(at[(_keySize + 8)..], claim.End);
-            at = at[claimSize..];
+            var keySize = ClaimKeySize(claim);
+            WriteKey(claim, at[..keySize]);
+            BinaryPrimitives.WriteInt64BigEndian(at[keySize..], claim.Start);
+            BinaryPrimitives.WriteInt64BigEndian(at[(keySize + 8)..], claim.End);
+            at = at[(keySize + (2 * sizeof(long)))..];
         }
 
         try
