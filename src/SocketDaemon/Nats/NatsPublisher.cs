@@ -237,6 +237,7 @@ internal sealed partial class NatsPublisher : INatsOutbox
                 foreach (var message in done)
                 {
                     message.Completion?.TrySetResult();
+                    message.Stored?.Invoke(message.Sequence);
                 }
 
                 Interlocked.Add(ref _pending, -done.Count);

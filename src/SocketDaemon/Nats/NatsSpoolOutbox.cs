@@ -23,7 +23,10 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
     private readonly string _id;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private readonly Dictionary<ulong, TaskCompletionSource> _waiting = [];
+    // The completions waiting for JetStream, each with the last record it covers, in the order of their records.
+    private readonly Queue<(ulong Last, TaskCompletionSource Completion)> _waiting = [];
+    private readonly Action<ulong> _stored;
+    private readonly long _maxBytes;
     private readonly SortedSet<ulong> _published = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _pump;
@@ -46,6 +49,8 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
         _id = SpoolSender.LoadId(directory, IdFileName).ToString("N");
         _acknowledged = _spool.Acknowledged;
         _fsync = fsync;
+        _maxBytes = maxBytes;
+        _stored = Published;
         _publisher = publisher;
         _pump = PumpAsync();
     }
@@ -58,6 +63,68 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
 
     /// <inheritdoc/>
     public long SpoolBytes => _spool.Bytes;
+
+    /// <summary>The most bytes one record may have.</summary>
+    public int MaxRecordBytes => _spool.MaxRecordBytes;
+
+    /// <summary>
+    /// Appends the staged <paramref name="records"/> with one write (waiting while the spool is full) and empties them.
+    /// <paramref name="commitment"/> completes once JetStream has stored every one of them (<paramref name="awaitNats"/>),
+    /// or once they are in the spool.
+    /// </summary>
+    /// <exception cref="SpoolFullException">They are more than the whole spool holds; none was appended, and the commitment fails.</exception>
+    public async ValueTask AppendAsync(SpoolRecordBuffer records, TaskCompletionSource commitment, bool awaitNats, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (records.Bytes > _maxBytes)
+            {
+                throw new SpoolFullException($"{records.Count} messages of {records.Bytes} bytes are more than the spool {_spool.Directory} holds ({_maxBytes} bytes)");
+            }
+
+            while (true)
+            {
+                try
+                {
+                    lock (_gate)
+                    {
+                        var last = _spool.AppendRecords(records);
+                        if (awaitNats)
+                        {
+                            _waiting.Enqueue((last, commitment));
+                        }
+                    }
+
+                    break;
+                }
+                catch (SpoolFullException)
+                {
+                    // Full: the step waits, and so the connections that feed it, until JetStream takes some.
+                    await Task.Delay(FullRetryDelay, cancellationToken);
+                }
+            }
+
+            if (_fsync)
+            {
+                _spool.Commit();
+            }
+
+            if (!awaitNats)
+            {
+                commitment.TrySetResult();
+            }
+        }
+        catch (Exception ex)
+        {
+            commitment.TrySetException(ex);
+            _ = commitment.Task.Exception;
+            throw;
+        }
+        finally
+        {
+            records.Reset();
+        }
+    }
 
     /// <summary>Spools the message (waiting while the spool is full); its completion follows JetStream's acknowledgement.</summary>
     public async ValueTask EnqueueAsync(NatsOutgoing message, CancellationToken cancellationToken)
@@ -72,7 +139,7 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
                     var sequence = _spool.Append(record);
                     if (message.Completion is { } completion)
                     {
-                        _waiting[sequence] = completion;
+                        _waiting.Enqueue((sequence, completion));
                     }
                 }
 
@@ -121,7 +188,7 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
         await _publisher.DisposeAsync();
         lock (_gate)
         {
-            foreach (var completion in _waiting.Values)
+            foreach (var (_, completion) in _waiting)
             {
                 completion.TrySetCanceled();
             }
@@ -150,12 +217,11 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
                 foreach (var record in records)
                 {
                     var sequence = record.Sequence;
-                    var published = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     var messageId = string.Create(CultureInfo.InvariantCulture, $"{_id}-{sequence}");
                     NatsOutgoing message;
                     try
                     {
-                        message = NatsSpoolRecord.Read(record.Payload, messageId, published);
+                        message = NatsSpoolRecord.Read(record.Payload, messageId, null, _stored, sequence);
                     }
                     catch (InvalidDataException ex)
                     {
@@ -166,7 +232,6 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
                     }
 
                     await _publisher.EnqueueAsync(message, _stopping.Token);
-                    _ = published.Task.ContinueWith(t => Published(sequence), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 }
 
                 next = records[^1].Sequence + 1;
@@ -193,10 +258,11 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
             while (_published.Remove(_acknowledged + 1))
             {
                 _acknowledged++;
-                if (_waiting.Remove(_acknowledged, out var completion))
-                {
-                    (done ??= []).Add(completion);
-                }
+            }
+
+            while (_waiting.TryPeek(out var waiting) && waiting.Last <= _acknowledged)
+            {
+                (done ??= []).Add(_waiting.Dequeue().Completion);
             }
 
             if (_acknowledged > before)
