@@ -15,6 +15,8 @@ namespace SocketDaemon.Nats;
 internal sealed partial class NatsSpoolOutbox : INatsOutbox
 {
     private const string IdFileName = "nats-id";
+    private const int PumpBatch = 1024;
+    private const long PumpBatchBytes = 1 << 20;
     private static readonly TimeSpan FullRetryDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly DiskSpool _spool;
@@ -203,38 +205,33 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
     private async Task PumpAsync()
     {
         var next = _spool.Acknowledged + 1;
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
         try
         {
             while (true)
             {
-                var records = _spool.Read(next, 256, 1 << 20);
-                if (records.Count == 0)
+                // A run of records with one read per segment, each keeping its header: the payload says not where it ends.
+                if (_spool.NextRange(next, PumpBatch, PumpBatchBytes) is not { } range)
                 {
                     await _spool.WaitForAsync(next, _stopping.Token);
                     continue;
                 }
 
-                foreach (var record in records)
+                buffer.ResetWrittenCount();
+                _spool.CopyPayloads(range, buffer, keepHeaders: true);
+                var offset = 0;
+                for (var sequence = range.First; sequence <= range.Last; sequence++)
                 {
-                    var sequence = record.Sequence;
-                    var messageId = string.Create(CultureInfo.InvariantCulture, $"{_id}-{sequence}");
-                    NatsOutgoing message;
-                    try
+                    var length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(buffer.WrittenSpan[offset..]);
+                    var message = Read(buffer.WrittenSpan.Slice(offset + SpoolSegment.HeaderSize, length), sequence);
+                    offset += SpoolSegment.HeaderSize + length;
+                    if (message is not null)
                     {
-                        message = NatsSpoolRecord.Read(record.Payload, messageId, null, _stored, sequence);
+                        await _publisher.EnqueueAsync(message, _stopping.Token);
                     }
-                    catch (InvalidDataException ex)
-                    {
-                        // The CRC passed, so only a different writer could have made it: skip it, say so, go on.
-                        BadRecord(_logger, sequence, ex.Message);
-                        Published(sequence);
-                        continue;
-                    }
-
-                    await _publisher.EnqueueAsync(message, _stopping.Token);
                 }
 
-                next = records[^1].Sequence + 1;
+                next = range.Last + 1;
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -244,6 +241,22 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
         catch (ObjectDisposedException)
         {
             // The spool closed under the pump at disposal.
+        }
+    }
+
+    /// <summary>The message of record <paramref name="sequence"/>, or <see langword="null"/> (skipped, said) when it is not one.</summary>
+    private NatsOutgoing? Read(ReadOnlySpan<byte> record, ulong sequence)
+    {
+        try
+        {
+            return NatsSpoolRecord.Read(record, string.Create(CultureInfo.InvariantCulture, $"{_id}-{sequence}"), null, _stored, sequence);
+        }
+        catch (InvalidDataException ex)
+        {
+            // The CRC passed, so only a different writer could have made it: skip it, say so, go on.
+            BadRecord(_logger, sequence, ex.Message);
+            Published(sequence);
+            return null;
         }
     }
 

@@ -69,11 +69,11 @@ internal static class NatsSpoolRecord
 
     /// <summary>Reads a record back; the spool's CRC has already vouched for its bytes.</summary>
     /// <exception cref="InvalidDataException">The record is not one <see cref="Write"/> made.</exception>
-    public static NatsOutgoing Read(byte[] record, string messageId, TaskCompletionSource? completion, Action<ulong>? stored = null, ulong sequence = 0)
+    public static NatsOutgoing Read(ReadOnlySpan<byte> record, string messageId, TaskCompletionSource? completion, Action<ulong>? stored = null, ulong sequence = 0)
     {
         try
         {
-            ReadOnlySpan<byte> span = record;
+            var span = record;
             var subject = ReadString(ref span);
             var count = BinaryPrimitives.ReadUInt16BigEndian(span);
             span = span[2..];
