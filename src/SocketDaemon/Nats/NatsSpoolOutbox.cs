@@ -27,7 +27,6 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
     private readonly Lock _gate = new();
     // The completions waiting for JetStream, each with the last record it covers, in the order of their records.
     private readonly Queue<(ulong Last, TaskCompletionSource Completion)> _waiting = [];
-    private readonly Action<ulong> _stored;
     private readonly long _maxBytes;
     private readonly SortedSet<ulong> _published = [];
     private readonly CancellationTokenSource _stopping = new();
@@ -52,8 +51,8 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
         _acknowledged = _spool.Acknowledged;
         _fsync = fsync;
         _maxBytes = maxBytes;
-        _stored = Published;
         _publisher = publisher;
+        _publisher.Stored = Published;
         _pump = PumpAsync();
     }
 
@@ -249,7 +248,7 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
     {
         try
         {
-            return NatsSpoolRecord.Read(record, string.Create(CultureInfo.InvariantCulture, $"{_id}-{sequence}"), null, _stored, sequence);
+            return NatsSpoolRecord.Read(record, string.Create(CultureInfo.InvariantCulture, $"{_id}-{sequence}"), null, sequence);
         }
         catch (InvalidDataException ex)
         {
@@ -260,13 +259,30 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
         }
     }
 
-    /// <summary>JetStream stored <paramref name="sequence"/>: move the spool's position over every record stored in a row.</summary>
-    private void Published(ulong sequence)
+    private void Published(List<NatsOutgoing> messages)
+    {
+        var sequences = new ulong[messages.Count];
+        for (var i = 0; i < sequences.Length; i++)
+        {
+            sequences[i] = messages[i].Sequence;
+        }
+
+        Published(sequences);
+    }
+
+    private void Published(ulong sequence) => Published([sequence]);
+
+    /// <summary>JetStream stored <paramref name="sequences"/>: move the spool's position over every record stored in a row, with one write.</summary>
+    private void Published(ReadOnlySpan<ulong> sequences)
     {
         List<TaskCompletionSource>? done = null;
         lock (_gate)
         {
-            _published.Add(sequence);
+            foreach (var sequence in sequences)
+            {
+                _published.Add(sequence);
+            }
+
             var before = _acknowledged;
             while (_published.Remove(_acknowledged + 1))
             {

@@ -69,7 +69,7 @@ internal static class NatsSpoolRecord
 
     /// <summary>Reads a record back; the spool's CRC has already vouched for its bytes.</summary>
     /// <exception cref="InvalidDataException">The record is not one <see cref="Write"/> made.</exception>
-    public static NatsOutgoing Read(ReadOnlySpan<byte> record, string messageId, TaskCompletionSource? completion, Action<ulong>? stored = null, ulong sequence = 0)
+    public static NatsOutgoing Read(ReadOnlySpan<byte> record, string messageId, TaskCompletionSource? completion, ulong sequence = 0)
     {
         try
         {
@@ -84,7 +84,7 @@ internal static class NatsSpoolRecord
                 headers[name] = ReadString(ref span);
             }
 
-            return new NatsOutgoing(subject, span.ToArray(), headers, messageId, completion, stored, sequence);
+            return new NatsOutgoing(subject, span.ToArray(), headers, messageId, completion, sequence);
         }
         catch (ArgumentOutOfRangeException ex)
         {
