@@ -106,9 +106,10 @@ public sealed partial class DiskSpool
 
     /// <summary>
     /// Writes the payloads of the records in <paramref name="range"/> one after the other to <paramref name="output"/>,
-    /// reading each segment's part with one read, and returns how many there were.
+    /// reading each segment's part with one read, and returns how many there were; with <paramref name="keepHeaders"/>
+    /// each keeps its header (<c>u32 length, u32 CRC</c>), for payloads that do not say where they end.
     /// </summary>
-    internal int CopyPayloads(SpoolRange range, IBufferWriter<byte> output)
+    internal int CopyPayloads(SpoolRange range, IBufferWriter<byte> output, bool keepHeaders = false)
     {
         var count = 0;
         lock (_lock)
@@ -121,7 +122,7 @@ public sealed partial class DiskSpool
                     continue;
                 }
 
-                count += segment.CopyPayloads((int)(Math.Max(range.First, segment.First) - segment.First), (int)(Math.Min(range.Last, segment.Last) - segment.First), output);
+                count += segment.CopyPayloads((int)(Math.Max(range.First, segment.First) - segment.First), (int)(Math.Min(range.Last, segment.Last) - segment.First), output, keepHeaders);
             }
         }
 

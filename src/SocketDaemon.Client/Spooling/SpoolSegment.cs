@@ -31,7 +31,7 @@ internal sealed class SpoolSegment(string path, ulong first, SafeFileHandle hand
     /// after the other to <paramref name="output"/>: one read of the whole run, then the headers squeezed out in place.
     /// </summary>
     /// <returns>How many records were written.</returns>
-    public int CopyPayloads(int from, int to, System.Buffers.IBufferWriter<byte> output)
+    public int CopyPayloads(int from, int to, System.Buffers.IBufferWriter<byte> output, bool keepHeaders = false)
     {
         var start = Offsets[from];
         var size = (int)((to + 1 < Offsets.Count ? Offsets[to + 1] : Length) - start);
@@ -39,6 +39,12 @@ internal sealed class SpoolSegment(string path, ulong first, SafeFileHandle hand
         if (RandomAccess.Read(Handle, span, start) != size)
         {
             throw new IOException($"the spool segment {Path} is shorter than its records");
+        }
+
+        if (keepHeaders)
+        {
+            output.Advance(size);
+            return to - from + 1;
         }
 
         var written = 0;

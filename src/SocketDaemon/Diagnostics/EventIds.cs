@@ -98,6 +98,7 @@ internal static class EventIds
     public const int NatsSpoolRecovered = 610;
     public const int NatsSpoolPending = 611;
     public const int NatsSpoolBadRecord = 612;
+    public const int NatsStagedRefused = 613;
 
     // Hosting (700-799): commands (700-709), reload (710-719), systemd notify (720-729) and fd store (730-749).
     public const int QuitAccepted = 700;

@@ -15,7 +15,7 @@ namespace SocketDaemon.Nats;
 /// </summary>
 internal sealed class NatsPublishers(IOptions<SharedSettings> options, IOptions<NatsOptions> nats, ILoggerFactory loggerFactory) : IAsyncDisposable, IDisposable
 {
-    private readonly ConcurrentDictionary<(string Url, string Stream), INatsOutbox> _outboxes = new();
+    private readonly ConcurrentDictionary<(string Url, string Stream), NatsSpoolOutbox> _outboxes = new();
     private long _sequence;
 
     /// <summary>The host name messages are published as, and the <c>{Host}</c> of subjects.</summary>
@@ -33,7 +33,7 @@ internal sealed class NatsPublishers(IOptions<SharedSettings> options, IOptions<
         string.Create(CultureInfo.InvariantCulture, $"{Host}-{BootId}-{Interlocked.Increment(ref _sequence)}");
 
     /// <summary>The outbox publishing to <paramref name="stream"/> at <paramref name="url"/>.</summary>
-    public INatsOutbox Get(string url, string stream, string streamSubject) =>
+    public NatsSpoolOutbox Get(string url, string stream, string streamSubject) =>
         _outboxes.GetOrAdd((url, stream), key => new NatsSpoolOutbox(
             SpoolDirectory(options.Value, key.Url, key.Stream),
             nats.Value.SpoolMaxBytes,

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -51,7 +52,8 @@ public static class NatsServiceCollectionExtensions
         // Checked by NatsStepValidator.
         NatsSubjectTemplate.TryParse(step.Subject ?? DefaultSubject, publishers.Host, out var subject, out _);
         var outbox = publishers.Get(step.Url ?? options.Url, step.Stream ?? DefaultStream, subject!.StreamSubject);
-        var handler = new NatsHandler(outbox, subject, publishers, step.Acknowledge == NatsAcknowledge.Nats);
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("SocketDaemon.Nats");
+        var handler = new NatsHandler(outbox, subject, publishers, step.Acknowledge == NatsAcknowledge.Nats, logger);
         return builder.UseMatching(MessageMatcher.Create(step), step.Final ?? true, CountedOutput.Wrap(services, "nats", step.Stream ?? DefaultStream, spools: true, handler.InvokeAsync));
     }
 }

@@ -15,6 +15,8 @@ namespace SocketDaemon.Nats;
 internal sealed partial class NatsSpoolOutbox : INatsOutbox
 {
     private const string IdFileName = "nats-id";
+    private const int PumpBatch = 1024;
+    private const long PumpBatchBytes = 1 << 20;
     private static readonly TimeSpan FullRetryDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly DiskSpool _spool;
@@ -23,7 +25,9 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
     private readonly string _id;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private readonly Dictionary<ulong, TaskCompletionSource> _waiting = [];
+    // The completions waiting for JetStream, each with the last record it covers, in the order of their records.
+    private readonly Queue<(ulong Last, TaskCompletionSource Completion)> _waiting = [];
+    private readonly long _maxBytes;
     private readonly SortedSet<ulong> _published = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _pump;
@@ -46,7 +50,9 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
         _id = SpoolSender.LoadId(directory, IdFileName).ToString("N");
         _acknowledged = _spool.Acknowledged;
         _fsync = fsync;
+        _maxBytes = maxBytes;
         _publisher = publisher;
+        _publisher.Stored = Published;
         _pump = PumpAsync();
     }
 
@@ -58,6 +64,68 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
 
     /// <inheritdoc/>
     public long SpoolBytes => _spool.Bytes;
+
+    /// <summary>The most bytes one record may have.</summary>
+    public int MaxRecordBytes => _spool.MaxRecordBytes;
+
+    /// <summary>
+    /// Appends the staged <paramref name="records"/> with one write (waiting while the spool is full) and empties them.
+    /// <paramref name="commitment"/> completes once JetStream has stored every one of them (<paramref name="awaitNats"/>),
+    /// or once they are in the spool.
+    /// </summary>
+    /// <exception cref="SpoolFullException">They are more than the whole spool holds; none was appended, and the commitment fails.</exception>
+    public async ValueTask AppendAsync(SpoolRecordBuffer records, TaskCompletionSource commitment, bool awaitNats, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (records.Bytes > _maxBytes)
+            {
+                throw new SpoolFullException($"{records.Count} messages of {records.Bytes} bytes are more than the spool {_spool.Directory} holds ({_maxBytes} bytes)");
+            }
+
+            while (true)
+            {
+                try
+                {
+                    lock (_gate)
+                    {
+                        var last = _spool.AppendRecords(records);
+                        if (awaitNats)
+                        {
+                            _waiting.Enqueue((last, commitment));
+                        }
+                    }
+
+                    break;
+                }
+                catch (SpoolFullException)
+                {
+                    // Full: the step waits, and so the connections that feed it, until JetStream takes some.
+                    await Task.Delay(FullRetryDelay, cancellationToken);
+                }
+            }
+
+            if (_fsync)
+            {
+                _spool.Commit();
+            }
+
+            if (!awaitNats)
+            {
+                commitment.TrySetResult();
+            }
+        }
+        catch (Exception ex)
+        {
+            commitment.TrySetException(ex);
+            _ = commitment.Task.Exception;
+            throw;
+        }
+        finally
+        {
+            records.Reset();
+        }
+    }
 
     /// <summary>Spools the message (waiting while the spool is full); its completion follows JetStream's acknowledgement.</summary>
     public async ValueTask EnqueueAsync(NatsOutgoing message, CancellationToken cancellationToken)
@@ -72,7 +140,7 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
                     var sequence = _spool.Append(record);
                     if (message.Completion is { } completion)
                     {
-                        _waiting[sequence] = completion;
+                        _waiting.Enqueue((sequence, completion));
                     }
                 }
 
@@ -121,7 +189,7 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
         await _publisher.DisposeAsync();
         lock (_gate)
         {
-            foreach (var completion in _waiting.Values)
+            foreach (var (_, completion) in _waiting)
             {
                 completion.TrySetCanceled();
             }
@@ -136,40 +204,33 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
     private async Task PumpAsync()
     {
         var next = _spool.Acknowledged + 1;
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
         try
         {
             while (true)
             {
-                var records = _spool.Read(next, 256, 1 << 20);
-                if (records.Count == 0)
+                // A run of records with one read per segment, each keeping its header: the payload says not where it ends.
+                if (_spool.NextRange(next, PumpBatch, PumpBatchBytes) is not { } range)
                 {
                     await _spool.WaitForAsync(next, _stopping.Token);
                     continue;
                 }
 
-                foreach (var record in records)
+                buffer.ResetWrittenCount();
+                _spool.CopyPayloads(range, buffer, keepHeaders: true);
+                var offset = 0;
+                for (var sequence = range.First; sequence <= range.Last; sequence++)
                 {
-                    var sequence = record.Sequence;
-                    var published = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    var messageId = string.Create(CultureInfo.InvariantCulture, $"{_id}-{sequence}");
-                    NatsOutgoing message;
-                    try
+                    var length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(buffer.WrittenSpan[offset..]);
+                    var message = Read(buffer.WrittenSpan.Slice(offset + SpoolSegment.HeaderSize, length), sequence);
+                    offset += SpoolSegment.HeaderSize + length;
+                    if (message is not null)
                     {
-                        message = NatsSpoolRecord.Read(record.Payload, messageId, published);
+                        await _publisher.EnqueueAsync(message, _stopping.Token);
                     }
-                    catch (InvalidDataException ex)
-                    {
-                        // The CRC passed, so only a different writer could have made it: skip it, say so, go on.
-                        BadRecord(_logger, sequence, ex.Message);
-                        Published(sequence);
-                        continue;
-                    }
-
-                    await _publisher.EnqueueAsync(message, _stopping.Token);
-                    _ = published.Task.ContinueWith(t => Published(sequence), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 }
 
-                next = records[^1].Sequence + 1;
+                next = range.Last + 1;
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -182,21 +243,55 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
         }
     }
 
-    /// <summary>JetStream stored <paramref name="sequence"/>: move the spool's position over every record stored in a row.</summary>
-    private void Published(ulong sequence)
+    /// <summary>The message of record <paramref name="sequence"/>, or <see langword="null"/> (skipped, said) when it is not one.</summary>
+    private NatsOutgoing? Read(ReadOnlySpan<byte> record, ulong sequence)
+    {
+        try
+        {
+            return NatsSpoolRecord.Read(record, string.Create(CultureInfo.InvariantCulture, $"{_id}-{sequence}"), null, sequence);
+        }
+        catch (InvalidDataException ex)
+        {
+            // The CRC passed, so only a different writer could have made it: skip it, say so, go on.
+            BadRecord(_logger, sequence, ex.Message);
+            Published(sequence);
+            return null;
+        }
+    }
+
+    private void Published(List<NatsOutgoing> messages)
+    {
+        var sequences = new ulong[messages.Count];
+        for (var i = 0; i < sequences.Length; i++)
+        {
+            sequences[i] = messages[i].Sequence;
+        }
+
+        Published(sequences);
+    }
+
+    private void Published(ulong sequence) => Published([sequence]);
+
+    /// <summary>JetStream stored <paramref name="sequences"/>: move the spool's position over every record stored in a row, with one write.</summary>
+    private void Published(ReadOnlySpan<ulong> sequences)
     {
         List<TaskCompletionSource>? done = null;
         lock (_gate)
         {
-            _published.Add(sequence);
+            foreach (var sequence in sequences)
+            {
+                _published.Add(sequence);
+            }
+
             var before = _acknowledged;
             while (_published.Remove(_acknowledged + 1))
             {
                 _acknowledged++;
-                if (_waiting.Remove(_acknowledged, out var completion))
-                {
-                    (done ??= []).Add(completion);
-                }
+            }
+
+            while (_waiting.TryPeek(out var waiting) && waiting.Last <= _acknowledged)
+            {
+                (done ??= []).Add(_waiting.Dequeue().Completion);
             }
 
             if (_acknowledged > before)

@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using NATS.Client.Core;
+using SocketDaemon.Client.Spooling;
 
 namespace SocketDaemon.Nats;
 
@@ -31,13 +33,47 @@ internal static class NatsSpoolRecord
         return record;
     }
 
+    /// <summary>
+    /// The record's header part (<c>u16 count</c>, then each name and value) for <paramref name="headers"/>: encoded
+    /// once for the messages of one origin and copied into each record by <see cref="Stage"/>.
+    /// </summary>
+    public static byte[] EncodeHeaders(NatsHeaders headers)
+    {
+        var pairs = headers.Select(h => (Name: h.Key, Value: h.Value.Count > 0 ? h.Value[0] ?? string.Empty : string.Empty)).ToList();
+        var block = new byte[2 + pairs.Sum(h => 4 + Encoding.UTF8.GetByteCount(h.Name) + Encoding.UTF8.GetByteCount(h.Value))];
+        var span = block.AsSpan();
+        BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)pairs.Count);
+        span = span[2..];
+        foreach (var (name, value) in pairs)
+        {
+            WriteString(ref span, name);
+            WriteString(ref span, value);
+        }
+
+        return block;
+    }
+
+    /// <summary>Writes one record, as <see cref="Write"/> makes it, straight into <paramref name="records"/>.</summary>
+    /// <exception cref="ArgumentException">The record is over <paramref name="maxRecordBytes"/>; nothing was staged.</exception>
+    public static void Stage(SpoolRecordBuffer records, string subject, byte[] headers, in ReadOnlySequence<byte> payload, int maxRecordBytes)
+    {
+        var length = 2 + Encoding.UTF8.GetByteCount(subject) + headers.Length + (int)payload.Length;
+        records.BeginRecord();
+        var span = records.GetSpan(length)[..length];
+        WriteString(ref span, subject);
+        headers.CopyTo(span);
+        payload.CopyTo(span[headers.Length..]);
+        records.Advance(length);
+        records.EndRecord(maxRecordBytes);
+    }
+
     /// <summary>Reads a record back; the spool's CRC has already vouched for its bytes.</summary>
     /// <exception cref="InvalidDataException">The record is not one <see cref="Write"/> made.</exception>
-    public static NatsOutgoing Read(byte[] record, string messageId, TaskCompletionSource completion)
+    public static NatsOutgoing Read(ReadOnlySpan<byte> record, string messageId, TaskCompletionSource? completion, ulong sequence = 0)
     {
         try
         {
-            ReadOnlySpan<byte> span = record;
+            var span = record;
             var subject = ReadString(ref span);
             var count = BinaryPrimitives.ReadUInt16BigEndian(span);
             span = span[2..];
@@ -48,7 +84,7 @@ internal static class NatsSpoolRecord
                 headers[name] = ReadString(ref span);
             }
 
-            return new NatsOutgoing(subject, span.ToArray(), headers, messageId, completion);
+            return new NatsOutgoing(subject, span.ToArray(), headers, messageId, completion, sequence);
         }
         catch (ArgumentOutOfRangeException ex)
         {
