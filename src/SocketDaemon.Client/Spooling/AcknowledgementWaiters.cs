@@ -21,18 +21,6 @@ internal sealed class AcknowledgementWaiters
         return waiter.Task;
     }
 
-    /// <summary>Completes <paramref name="waiter"/> once <paramref name="sequence"/> is acknowledged: at once if <paramref name="acknowledged"/> already covers it.</summary>
-    public void Add(TaskCompletionSource waiter, ulong sequence, ulong acknowledged)
-    {
-        if (acknowledged >= sequence)
-        {
-            waiter.TrySetResult();
-            return;
-        }
-
-        _waiters.Enqueue(waiter, sequence);
-    }
-
     /// <summary>Completes the waiters of every sequence up to <paramref name="through"/>.</summary>
     public void Release(ulong through)
     {

@@ -73,15 +73,6 @@ internal sealed class SpoolSender : IAsyncDisposable
         }
     }
 
-    /// <summary>Completes <paramref name="waiter"/> when the upstreams have acknowledged every record up to <paramref name="sequence"/>: one waiter for a batch of records.</summary>
-    public void WhenAcknowledged(ulong sequence, TaskCompletionSource waiter)
-    {
-        lock (_lock)
-        {
-            _waiters.Add(waiter, sequence, _spool.Acknowledged);
-        }
-    }
-
     /// <summary>Stops the workers; what is not acknowledged stays in the spool for the next start.</summary>
     public async ValueTask DisposeAsync()
     {

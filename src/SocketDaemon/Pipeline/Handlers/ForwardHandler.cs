@@ -79,42 +79,9 @@ public sealed partial class ForwardHandler : SpooledOutputHandler
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>
-    /// Appends the records staged on a connection with one write. Their shared commitment is kept once the upstream
-    /// acknowledged them (<c>downstream</c>), once they are on disk (<c>local</c> with <c>Fsync</c>), or now.
-    /// </summary>
+    /// <summary>Appends the records staged on a connection with one write, their shared commitment with them.</summary>
     /// <exception cref="SpoolFullException">They do not fit: none was appended, and their commitment fails.</exception>
-    internal void Append(ForwardStaging staging)
-    {
-        var commitment = staging.TakeCommitment();
-        try
-        {
-            var last = Spool.AppendRecords(staging.Records);
-            CountSpooled(staging.Records.Count);
-            if (_options.Downstream)
-            {
-                _sender.WhenAcknowledged(last, commitment);
-            }
-            else if (_options.Fsync)
-            {
-                _ = Task.Run(() => CommitSpool(commitment));
-            }
-            else
-            {
-                commitment.TrySetResult();
-            }
-        }
-        catch (Exception ex)
-        {
-            commitment.TrySetException(ex);
-            _ = commitment.Task.Exception;
-            throw;
-        }
-        finally
-        {
-            staging.Records.Reset();
-        }
-    }
+    internal void Append(ForwardStaging staging) => Append(staging.Records, staging.TakeCommitment());
 
     /// <summary>Appends a batch's staged records when it ends; a failure fails the messages' shared commitment.</summary>
     internal void AppendStaged(ForwardStaging staging)
@@ -129,19 +96,6 @@ public sealed partial class ForwardHandler : SpooledOutputHandler
             // The native protocol refuses the batch's messages through their commitment; a framing without
             // acknowledgements learns of it only here.
             StagedRefused(_logger, _options.Spool, count, ex.Message);
-        }
-    }
-
-    private void CommitSpool(TaskCompletionSource commitment)
-    {
-        try
-        {
-            Spool.Commit();
-            commitment.TrySetResult();
-        }
-        catch (Exception ex)
-        {
-            commitment.TrySetException(ex);
         }
     }
 

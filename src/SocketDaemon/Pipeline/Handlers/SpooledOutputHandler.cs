@@ -81,8 +81,43 @@ public abstract class SpooledOutputHandler : IAsyncDisposable
         }
     }
 
-    /// <summary>Counts <paramref name="count"/> records appended by the handler itself, in one write.</summary>
-    private protected void CountSpooled(int count) => Interlocked.Add(ref _spooled, count);
+    /// <summary>
+    /// Appends staged <paramref name="records"/> with one write; <paramref name="commitment"/>, which their messages
+    /// share, is kept as <see cref="Append(MessageContext, ReadOnlySpan{byte})"/> keeps one message's.
+    /// </summary>
+    /// <exception cref="SpoolFullException">They do not fit: none was appended, and the commitment fails.</exception>
+    private protected void Append(SpoolRecordBuffer records, TaskCompletionSource commitment)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(commitment);
+        try
+        {
+            var last = Spool.AppendRecords(records);
+            Interlocked.Add(ref _spooled, records.Count);
+            if (_options.Downstream)
+            {
+                KeepWhen(WaitForAcknowledgedAsync(last), commitment);
+            }
+            else if (_options.Fsync)
+            {
+                KeepWhen(Task.Run(Spool.Commit), commitment);
+            }
+            else
+            {
+                commitment.TrySetResult();
+            }
+        }
+        catch (Exception ex)
+        {
+            commitment.TrySetException(ex);
+            _ = commitment.Task.Exception;
+            throw;
+        }
+        finally
+        {
+            records.Reset();
+        }
+    }
 
     /// <summary>Completes when the sender has acknowledged every record up to <paramref name="sequence"/>.</summary>
     private protected abstract Task WaitForAcknowledgedAsync(ulong sequence);
@@ -92,4 +127,36 @@ public abstract class SpooledOutputHandler : IAsyncDisposable
 
     /// <summary>Stops the sender (and frees what it holds) before the spool closes.</summary>
     private protected abstract ValueTask StopAsync();
+
+    // The shared commitment ends as what it waits for ends.
+    private static void KeepWhen(Task task, TaskCompletionSource commitment)
+    {
+        if (task.IsCompletedSuccessfully)
+        {
+            commitment.TrySetResult();
+            return;
+        }
+
+        _ = task.ContinueWith(
+            static (done, state) =>
+            {
+                var kept = (TaskCompletionSource)state!;
+                if (done.IsCanceled)
+                {
+                    kept.TrySetCanceled();
+                }
+                else if (done.Exception is { } failed)
+                {
+                    kept.TrySetException(failed.InnerExceptions);
+                }
+                else
+                {
+                    kept.TrySetResult();
+                }
+            },
+            commitment,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
 }
