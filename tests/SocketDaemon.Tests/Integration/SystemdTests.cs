@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -99,22 +100,45 @@ public class SystemdTests
         await log.WaitForTextAsync("opens the file");
 
         // The file becomes a FIFO nobody reads and the daemon opens it again by name (SIGHUP, as after logrotate): its
-        // next write blocks in open(2) for good, as on a hung NFS server.
+        // next write blocks in open(2) for good, as on a hung NFS server. The FIFO takes the file's name in one
+        // rename(2): deleted first, the name is free for the writer to make a plain file again should it write (a
+        // connection's commit, say) before mkfifo runs.
         var file = Directory.EnumerateFiles(logs, "messages*.log").Single();
-        File.Delete(file);
-        using (var mkfifo = Process.Start("mkfifo", [file]))
+        var fifo = directory.Combine("hung.fifo");
+        using (var mkfifo = Process.Start("mkfifo", [fifo]))
         {
             await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
         }
 
+        File.Move(fifo, file, overwrite: true);
+
+        var signalledAt = Environment.TickCount64;
         process.Signal(ChildProcess.SIGHUP);
         await Wait.UntilAsync(() => notify.Received.Count(m => m.Text.Split('\n').Contains("READY=1")) >= 2, "the reload to finish");
+
+        // RELOADING=1 carries when, on CLOCK_MONOTONIC (as Environment.TickCount64 reads it here), for systemd to match.
+        var reloading = notify.Received.Single(m => m.Text.StartsWith("RELOADING=1\n", StringComparison.Ordinal)).Text.Split('\n');
+        var monotonicMs = long.Parse(reloading.Single(l => l.StartsWith("MONOTONIC_USEC=", StringComparison.Ordinal))["MONOTONIC_USEC=".Length..], CultureInfo.InvariantCulture) / 1000;
+        Assert.InRange(monotonicMs, signalledAt - 100, Environment.TickCount64 + 100);
         using (var raw = await RawClient.ConnectAsync(endpoint))
         {
             await raw.SendAsync("hangs the writer\n");
         }
 
-        await Wait.UntilAsync(() => notify.Received.Any(m => m.Text.Contains("STATUS=Not responding: ", StringComparison.Ordinal)), "STATUS= to report the hung write");
+        try
+        {
+            await Wait.UntilAsync(() => notify.Received.Any(m => m.Text.Contains("STATUS=Not responding: ", StringComparison.Ordinal)), "STATUS= to report the hung write");
+        }
+        catch (TimeoutException ex)
+        {
+            // A failure here has been seen once on a loaded CI machine and never again: say all there is to know.
+            var files = string.Join(", ", new DirectoryInfo(logs).EnumerateFileSystemInfos().Select(f => $"{f.Name} ({f.Attributes})"));
+            throw new TimeoutException(
+                $"{ex.Message}\nnotify: {string.Join(" | ", notify.Received.Select(m => m.Text.ReplaceLineEndings(";")))}\nlogs: {files}\ndaemon: {process.StandardOutput}{process.StandardError}",
+                ex);
+        }
+
         var hungAt = DateTime.UtcNow;
         await Task.Delay(TimeSpan.FromSeconds(1.5));
 
