@@ -8,9 +8,10 @@ using SocketDaemon.Tests.Infrastructure;
 namespace SocketDaemon.Tests.Nats;
 
 /// <summary>
-/// Messages an aggregator refuses (its <c>nats://</c> listener's rate limit, <c>Action: reject</c>) are asked for again
-/// (a NAK) while later ones are logged and recorded in its journal: each comes again and is logged exactly once. A real
-/// nats-server, a real edge publishing to it, the real aggregator host and its real log file.
+/// Messages an aggregator refuses (its <c>nats://</c> listener's rate limit, <c>Action: reject</c>) or whose pipeline
+/// fails are asked for again (a NAK) while later ones are logged and recorded in its journal: each comes again, and
+/// none is lost or taken as logged when it was not. A real nats-server, a real edge publishing to it, the real
+/// aggregator host and its real log file.
 /// </summary>
 public class NatsAggregatorRefusalTests
 {
@@ -79,6 +80,36 @@ public class NatsAggregatorRefusalTests
         AssertEachOnce(["held", .. messages], aggregator.Log.Texts());
     }
 
+    [Fact]
+    public async Task A_message_whose_step_failed_comes_again_and_that_step_takes_it_once()
+    {
+        await using var nats = await NatsServer.StartAsync();
+        using var directory = new TempDirectory();
+        var messages = Enumerable.Range(0, 1000).Select(i => $"failed {i:D4}").ToList();
+        await PublishAsync(nats, messages);
+
+        // The child ends the pipeline (as Log, Forward and the other outputs do): it refuses each message ending in 7
+        // the first time it sees it, so that the step fails, takes it the next time, and writes down what it took.
+        var taken = directory.Combine("taken.txt");
+        await using var aggregator = await StartAggregatorAsync(nats, new Dictionary<string, string?>
+        {
+            ["SocketDaemon:Pipeline:0:Handler"] = "Exec",
+            ["SocketDaemon:Pipeline:0:Mode"] = "consume",
+            ["SocketDaemon:Pipeline:0:ConfirmWithOk"] = "true",
+            ["SocketDaemon:Pipeline:0:Command"] = "/bin/bash",
+            ["SocketDaemon:Pipeline:0:Args:0"] = "-c",
+            ["SocketDaemon:Pipeline:0:Args:1"] = "declare -A seen; while IFS= read -r line; do if [[ $line == *7 && -z ${seen[$line]} ]]; then seen[\"$line\"]=1; echo NO; else printf '%s\\n' \"$line\" >> \"$0\"; echo OK; fi; done",
+            ["SocketDaemon:Pipeline:0:Args:2"] = taken,
+        }, rateLimit: false);
+
+        await WaitUntilAllAcknowledgedAsync(nats, messages.Count);
+        var failed = aggregator.Listeners["jetstream"].ErrorsByReason.GetValueOrDefault(ErrorReasons.HandlerFailed);
+        await aggregator.StopAsync();
+
+        Assert.Equal(100, failed);
+        AssertEachOnce(messages, await File.ReadAllLinesAsync(taken));
+    }
+
     private static void AssertEachOnce(IReadOnlyList<string> expected, IReadOnlyList<string> logged)
     {
         var counts = logged.CountBy(static t => t).ToDictionary(StringComparer.Ordinal);
@@ -102,14 +133,18 @@ public class NatsAggregatorRefusalTests
         Assert.Equal(messages.Count, await client.SendManyAsync(messages));
     }
 
-    private static Task<TestDaemon> StartAggregatorAsync(NatsServer nats, Dictionary<string, string?> settings)
+    private static Task<TestDaemon> StartAggregatorAsync(NatsServer nats, Dictionary<string, string?> settings, bool rateLimit = true)
     {
         settings["SocketDaemon:Listeners:jetstream:Endpoint"] = nats.Url;
         settings["SocketDaemon:Listeners:jetstream:Stream"] = "LOGS";
         settings["SocketDaemon:Listeners:jetstream:Consumer"] = "aggregators";
         settings["SocketDaemon:Listeners:jetstream:FilterSubject"] = "logs.>";
-        settings["SocketDaemon:Listeners:jetstream:RateLimit:Action"] = "reject";
-        settings["SocketDaemon:Listeners:jetstream:RateLimit:Per"] = "listener";
+        if (rateLimit)
+        {
+            settings["SocketDaemon:Listeners:jetstream:RateLimit:Action"] = "reject";
+            settings["SocketDaemon:Listeners:jetstream:RateLimit:Per"] = "listener";
+        }
+
         return TestDaemon.StartAsync(settings);
     }
 
