@@ -35,7 +35,7 @@ public class NatsAggregatorRefusalTests
 
         // Stopped gracefully: every delivery it had received is settled, so nothing can be logged after the reading.
         await aggregator.StopAsync();
-        Assert.True(refused >= 1000, $"only {refused} deliveries were refused: the limit did not bite");
+        Assert.True(refused >= 100, $"only {refused} deliveries were refused: the limit did not bite");
         AssertEachOnce(messages, aggregator.Log.Texts());
         Assert.Equal(messages.Count, dispatched);
     }
