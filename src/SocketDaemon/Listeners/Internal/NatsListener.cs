@@ -193,7 +193,7 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
         batch.Begin();
         foreach (var message in taken)
         {
-            outcomes.Add(await DispatchAsync(batch, message));
+            outcomes.Add(await DispatchAsync(batch, stream, message));
         }
 
         _intake?.PublishCounts();
@@ -250,14 +250,16 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
         }
     }
 
-    private async ValueTask<Outcome> DispatchAsync(NatsBatch batch, INatsJSMsg<byte[]> message)
+    private async ValueTask<Outcome> DispatchAsync(NatsBatch batch, NatsLoggedStream stream, INatsJSMsg<byte[]> message)
     {
         var sequence = message.Metadata?.Sequence.Stream ?? 0;
         if (!batch.Take(sequence))
         {
             // Logged already (its acknowledgement was lost on the way, or the daemon was killed before it went):
-            // acknowledged again, logged once.
-            return new Outcome(message, 0, null, true);
+            // acknowledged again, logged once. A second copy of a message this batch runs (delivered again after
+            // AckWait while it waited) is asked for again instead: the first may yet be refused or fail, and an
+            // acknowledgement would lose it.
+            return new Outcome(message, 0, null, stream.Contains(sequence));
         }
 
         var data = message.Data ?? [];

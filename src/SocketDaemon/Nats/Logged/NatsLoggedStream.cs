@@ -38,6 +38,9 @@ internal sealed class NatsLoggedStream : LogClaimJournalFile
 
     private readonly SequenceSet _logged = new();
 
+    // The acknowledgement floor of the last Forget, forgotten at the next one (or at a stop, when nothing waits).
+    private ulong _forgetThrough;
+
     // Recorded claims whose batch has not committed yet: a snapshot keeps them with their file and place.
     private readonly List<NatsLoggedClaim> _live = [];
 
@@ -155,13 +158,19 @@ internal sealed class NatsLoggedStream : LogClaimJournalFile
 
     /// <summary>
     /// JetStream will deliver nothing at or below <paramref name="ackFloor"/> again (the consumer's acknowledgement
-    /// floor): those sequences need not be kept.
+    /// floor): those sequences need not be kept once the copies already fetched have run.
     /// </summary>
+    /// <remarks>
+    /// Forgets through the floor of the call before: a copy JetStream delivered again after <c>AckWait</c>, before the
+    /// first copy's acknowledgement moved the floor, may still wait in the listener's queue, and must still be found
+    /// logged. Between two calls the listener runs many batches, which take every copy fetched before the first.
+    /// </remarks>
     public void Forget(ulong ackFloor)
     {
         lock (Lock)
         {
-            _logged.RemoveThrough(ackFloor);
+            _logged.RemoveThrough(_forgetThrough);
+            _forgetThrough = Math.Max(_forgetThrough, ackFloor);
         }
     }
 
@@ -237,6 +246,8 @@ internal sealed class NatsLoggedStream : LogClaimJournalFile
     {
         try
         {
+            // The listeners have stopped: no copy of a message waits any more.
+            _logged.RemoveThrough(_forgetThrough);
             Snapshot();
         }
         catch (IOException)
