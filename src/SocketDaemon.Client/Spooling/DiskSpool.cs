@@ -281,13 +281,23 @@ public sealed partial class DiskSpool : IDisposable
             }
 
             _ackFile.Write(sequence);
+            List<SpoolSegment>? done = null;
             lock (_lock)
             {
                 _acknowledged = sequence;
                 while (_segments.Count > 0 && _segments[0].Last <= sequence)
                 {
-                    DeleteSegment(_segments[0]);
+                    (done ??= []).Add(_segments[0]);
+                    _segments.RemoveAt(0);
+                    _bytes -= done[^1].Length;
                 }
+            }
+
+            // Closing and unlinking a full segment frees its pages, which takes a while: appends go on meanwhile.
+            foreach (var segment in done ?? [])
+            {
+                segment.Handle.Dispose();
+                File.Delete(segment.Path);
             }
         }
     }
@@ -365,7 +375,8 @@ public sealed partial class DiskSpool : IDisposable
     private SpoolSegment CreateSegment(ulong first)
     {
         var path = Path.Combine(Directory, first.ToString("x16", CultureInfo.InvariantCulture) + SegmentExtension);
-        var segment = new SpoolSegment(path, first, File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read));
+        var previous = _segments.Count > 0 ? _segments[^1].Offsets.Count : 0;
+        var segment = new SpoolSegment(path, first, File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read), previous);
         _segments.Add(segment);
         return segment;
     }

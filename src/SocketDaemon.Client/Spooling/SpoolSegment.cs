@@ -5,7 +5,11 @@ using Microsoft.Win32.SafeHandles;
 namespace SocketDaemon.Client.Spooling;
 
 /// <summary>One segment file of a <see cref="DiskSpool"/>: its records' offsets, and the recovery scan that finds them.</summary>
-internal sealed class SpoolSegment(string path, ulong first, SafeFileHandle handle)
+/// <remarks>
+/// A segment after the first makes room for as many records as its predecessor held (<c>capacity</c>), so that its
+/// offsets do not grow by doubling, record by record, to the same size again.
+/// </remarks>
+internal sealed class SpoolSegment(string path, ulong first, SafeFileHandle handle, int capacity = 0)
 {
     /// <summary>A record's header: <c>u32 length</c>, <c>u32 CRC-32 of the payload</c>, big-endian.</summary>
     public const int HeaderSize = 8;
@@ -16,7 +20,7 @@ internal sealed class SpoolSegment(string path, ulong first, SafeFileHandle hand
 
     public SafeFileHandle Handle { get; } = handle;
 
-    public List<long> Offsets { get; } = [];
+    public List<long> Offsets { get; } = new(capacity);
 
     public long Length { get; set; }
 
