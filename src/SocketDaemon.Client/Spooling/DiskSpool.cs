@@ -375,8 +375,7 @@ public sealed partial class DiskSpool : IDisposable
     private SpoolSegment CreateSegment(ulong first)
     {
         var path = Path.Combine(Directory, first.ToString("x16", CultureInfo.InvariantCulture) + SegmentExtension);
-        var previous = _segments.Count > 0 ? _segments[^1].Offsets.Count : 0;
-        var segment = new SpoolSegment(path, first, File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read), previous);
+        var segment = SpoolSegment.Create(path, first, _segments.Count > 0 ? _segments[^1].Offsets.Count : 0);
         _segments.Add(segment);
         return segment;
     }

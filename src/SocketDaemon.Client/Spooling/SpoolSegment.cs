@@ -26,6 +26,20 @@ internal sealed class SpoolSegment(string path, ulong first, SafeFileHandle hand
 
     public ulong Last => First + (ulong)Offsets.Count - 1;
 
+    /// <summary>A new, empty segment file, with room for <paramref name="capacity"/> records' offsets.</summary>
+    public static SpoolSegment Create(string path, ulong first, int capacity)
+    {
+        // Not FileMode.Create: its truncation (even of a new, empty file) makes ext4 write the whole segment back when
+        // it is closed, just before it is deleted. A leftover of the same name (there should be none) is cut here.
+        var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        if (RandomAccess.GetLength(handle) > 0)
+        {
+            RandomAccess.SetLength(handle, 0);
+        }
+
+        return new SpoolSegment(path, first, handle, capacity);
+    }
+
     /// <summary>The payload length of the record at <paramref name="index"/>, from the offsets.</summary>
     public int PayloadLength(int index) =>
         (int)((index + 1 < Offsets.Count ? Offsets[index + 1] : Length) - Offsets[index] - HeaderSize);
