@@ -9,7 +9,7 @@
 #   jetstream: JetStream publishes to the same nats-server (file store), async with many in flight, with Nats-Msg-Id
 # Usage: bench/nats-bench.sh [MESSAGES] [SIZE]   (defaults 200000 messages of 64 bytes). Needs nats-server (apt).
 # Uses the build that ships: socketdaemon and socketctl published as Native AOT (linux-x64); set DAEMON and SOCKETCTL
-# to already published binaries to skip the publish.
+# to already published binaries to skip the publish. PATHS=relay runs only the baseline and the relay (no NATS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 messages=${1:-200000}
@@ -27,7 +27,7 @@ if [[ -z ${SOCKETCTL:-} ]]; then
   dotnet publish -c Release -r linux-x64 -p:PublishAot=true -v q -nologo src/SocketDaemon.Cli -o "$work/publish/cli" >/dev/null
   SOCKETCTL=$work/publish/cli/socketctl
 fi
-dotnet build -c Release -v q -nologo bench/SocketDaemon.Ceilings >/dev/null
+[[ ${PATHS:-all} == relay ]] || dotnet build -c Release -v q -nologo bench/SocketDaemon.Ceilings >/dev/null
 daemon=("$DAEMON")
 socketctl=("$SOCKETCTL")
 ceilings=(dotnet bench/SocketDaemon.Ceilings/bin/Release/net10.0/SocketDaemon.Ceilings.dll)
@@ -60,11 +60,25 @@ base=$total
 rport=$(free_port)
 "${daemon[@]}" --log-dir "$work/relay" --SocketDaemon:Listeners:local:Endpoint="unix:$work/relay.sock" \
   --SocketDaemon:Listeners:net:Endpoint="tcp://127.0.0.1:$rport" >/dev/null 2>&1 & pids+=($!)
+relay_pid=$!
 "${daemon[@]}" --log-dir "$work/redge" --listen "unix:$work/redge.sock" --SocketDaemon:Pipeline:0:Handler=Forward \
   --SocketDaemon:Pipeline:0:Upstreams:0="tcp://127.0.0.1:$rport" >/dev/null 2>&1 & pids+=($!)
+redge_pid=$!
 wait_for "$work/relay.sock"; wait_for "$work/redge.sock"
+# CPU seconds (user + system) a process has used: on a shared machine, what wall time alone does not tell.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
+redge_cpu0=$(cpu "$redge_pid") relay_cpu0=$(cpu "$relay_pid")
 drive "$work/redge.sock" "$work/relay"
 racked=$acked rtotal=$total rlogged=$logged
+redge_cpu=$(echo "$(cpu "$redge_pid") - $redge_cpu0" | bc) relay_cpu=$(echo "$(cpu "$relay_pid") - $relay_cpu0" | bc)
+if [[ ${PATHS:-all} == relay ]]; then
+  printf 'messages: %d of %d bytes; relay logged %d\n' "$messages" "$size" "$rlogged"
+  printf 'baseline  daemon -> messages.log:                  %6.2f s  %8.0f msg/s\n' "$base" "$(echo "$messages / $base" | bc -l)"
+  printf 'relay     edge acked (relay logged):               %6.2f s  %8.0f msg/s\n' "$racked" "$(echo "$messages / $racked" | bc -l)"
+  printf 'relay     end to end (in the relay'"'"'s log):         %6.2f s  %8.0f msg/s  (%.2fx the baseline'"'"'s time)\n' "$rtotal" "$(echo "$messages / $rtotal" | bc -l)" "$(echo "$rtotal / $base" | bc -l)"
+  printf 'relay     CPU seconds: edge %.2f, relay %.2f\n' "$redge_cpu" "$relay_cpu"
+  exit 0
+fi
 
 # NATS: edge -> JetStream -> aggregator.
 port=$(free_port)
@@ -86,8 +100,6 @@ edge_pid=$!
   --SocketDaemon:Listeners:js:Consumer=bench >/dev/null 2>&1 & pids+=($!)
 agg_pid=$!
 wait_for "$work/edge.sock"; wait_for "$work/agg.sock"
-# CPU seconds (user + system) a process has used: on a shared machine, what wall time alone does not tell.
-cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
 edge_cpu0=$(cpu "$edge_pid") agg_cpu0=$(cpu "$agg_pid")
 drive "$work/edge.sock" "$work/agg"
 edge_cpu=$(echo "$(cpu "$edge_pid") - $edge_cpu0" | bc) agg_cpu=$(echo "$(cpu "$agg_pid") - $agg_cpu0" | bc)
@@ -96,6 +108,7 @@ printf 'messages: %d of %d bytes; relay logged %d, aggregator logged %d\n' "$mes
 printf 'baseline  daemon -> messages.log:                  %6.2f s  %8.0f msg/s\n' "$base" "$(echo "$messages / $base" | bc -l)"
 printf 'relay     edge acked (relay logged):               %6.2f s  %8.0f msg/s\n' "$racked" "$(echo "$messages / $racked" | bc -l)"
 printf 'relay     end to end (in the relay'"'"'s log):         %6.2f s  %8.0f msg/s  (%.2fx the baseline'"'"'s time)\n' "$rtotal" "$(echo "$messages / $rtotal" | bc -l)" "$(echo "$rtotal / $base" | bc -l)"
+printf 'relay     CPU seconds: edge %.2f, relay %.2f\n' "$redge_cpu" "$relay_cpu"
 printf 'nats      edge acked (JetStream stored):           %6.2f s  %8.0f msg/s\n' "$acked" "$(echo "$messages / $acked" | bc -l)"
 printf 'ceiling   tcp, the relay'"'"'s bytes:                  %6.2f s  %8.0f msg/s\n' "$tcp_total" "$(echo "$messages / $tcp_total" | bc -l)"
 printf 'ceiling   JetStream publishes (no msg id):        %6.2f s  %8.0f msg/s\n' "$js_plain" "$(echo "$messages / $js_plain" | bc -l)"

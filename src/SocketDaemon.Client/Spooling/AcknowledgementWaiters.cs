@@ -21,6 +21,21 @@ internal sealed class AcknowledgementWaiters
         return waiter.Task;
     }
 
+    /// <summary>
+    /// Completes <paramref name="waiter"/> once <paramref name="sequence"/> is acknowledged (at once if
+    /// <paramref name="acknowledged"/> covers it): a caller's own task, with no second task and hand-off between.
+    /// </summary>
+    public void Add(ulong sequence, TaskCompletionSource waiter, ulong acknowledged)
+    {
+        if (acknowledged >= sequence)
+        {
+            waiter.TrySetResult();
+            return;
+        }
+
+        _waiters.Enqueue(waiter, sequence);
+    }
+
     /// <summary>Completes the waiters of every sequence up to <paramref name="through"/>.</summary>
     public void Release(ulong through)
     {

@@ -17,8 +17,8 @@ namespace SocketDaemon.Client.Spooling;
 /// </para>
 /// <para>
 /// <see cref="Acknowledge"/> moves a cumulative position (every record up to it is done), stored in the file
-/// <c>ack</c> by writing a temporary file and renaming it over the old one, so a crash leaves the old or the new
-/// position and never half of one. Segments whose records are all acknowledged are deleted.
+/// <c>ack</c> (<see cref="SpoolAckFile"/>), so that a crash leaves the old or the new position, or one its CRC
+/// refuses (then everything still spooled is sent again). Segments whose records are all acknowledged are deleted.
 /// </para>
 /// <para>
 /// Opening recovers from a crash at any byte: each segment is read from the start, and at the first record that is
@@ -33,8 +33,10 @@ public sealed partial class DiskSpool : IDisposable
 
     private readonly Lock _lock = new();
     private readonly Lock _commitLock = new();
+    private readonly Lock _ackLock = new();
     private readonly List<SpoolSegment> _segments = [];
     private readonly DiskSpoolOptions _options;
+    private readonly SpoolAckFile _ackFile;
     private TaskCompletionSource _appended = NewSignal();
     private ulong _next;
     private ulong _acknowledged;
@@ -46,6 +48,7 @@ public sealed partial class DiskSpool : IDisposable
     {
         Directory = directory;
         _options = options;
+        _ackFile = new SpoolAckFile(directory, options.Durability == SpoolDurability.Fsync);
     }
 
     /// <summary>The directory holding the segment files and the acknowledged position.</summary>
@@ -263,20 +266,38 @@ public sealed partial class DiskSpool : IDisposable
     /// </summary>
     public void Acknowledge(ulong sequence)
     {
-        lock (_lock)
+        // The position is stored outside the spool's lock, so that appends go on meanwhile; the acknowledgement lock
+        // keeps the positions stored in order.
+        lock (_ackLock)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            sequence = Math.Min(sequence, _next - 1);
-            if (sequence <= _acknowledged)
+            lock (_lock)
             {
-                return;
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                sequence = Math.Min(sequence, _next - 1);
+                if (sequence <= _acknowledged)
+                {
+                    return;
+                }
             }
 
-            SpoolAckFile.Write(Directory, sequence, _options.Durability == SpoolDurability.Fsync);
-            _acknowledged = sequence;
-            while (_segments.Count > 0 && _segments[0].Last <= sequence)
+            _ackFile.Write(sequence);
+            List<SpoolSegment>? done = null;
+            lock (_lock)
             {
-                DeleteSegment(_segments[0]);
+                _acknowledged = sequence;
+                while (_segments.Count > 0 && _segments[0].Last <= sequence)
+                {
+                    (done ??= []).Add(_segments[0]);
+                    _segments.RemoveAt(0);
+                    _bytes -= done[^1].Length;
+                }
+            }
+
+            // Closing and unlinking a full segment frees its pages, which takes a while: appends go on meanwhile.
+            foreach (var segment in done ?? [])
+            {
+                segment.Handle.Dispose();
+                File.Delete(segment.Path);
             }
         }
     }
@@ -284,20 +305,24 @@ public sealed partial class DiskSpool : IDisposable
     /// <summary>Closes the segment files.</summary>
     public void Dispose()
     {
-        lock (_lock)
+        lock (_ackLock)
         {
-            if (_disposed)
+            lock (_lock)
             {
-                return;
-            }
+                if (_disposed)
+                {
+                    return;
+                }
 
-            _disposed = true;
-            foreach (var segment in _segments)
-            {
-                segment.Handle.Dispose();
-            }
+                _disposed = true;
+                foreach (var segment in _segments)
+                {
+                    segment.Handle.Dispose();
+                }
 
-            _segments.Clear();
+                _segments.Clear();
+                _ackFile.Dispose();
+            }
         }
 
         _appended.TrySetCanceled();
@@ -350,7 +375,7 @@ public sealed partial class DiskSpool : IDisposable
     private SpoolSegment CreateSegment(ulong first)
     {
         var path = Path.Combine(Directory, first.ToString("x16", CultureInfo.InvariantCulture) + SegmentExtension);
-        var segment = new SpoolSegment(path, first, File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read));
+        var segment = SpoolSegment.Create(path, first, _segments.Count > 0 ? _segments[^1].Offsets.Count : 0);
         _segments.Add(segment);
         return segment;
     }

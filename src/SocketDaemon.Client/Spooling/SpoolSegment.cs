@@ -5,7 +5,11 @@ using Microsoft.Win32.SafeHandles;
 namespace SocketDaemon.Client.Spooling;
 
 /// <summary>One segment file of a <see cref="DiskSpool"/>: its records' offsets, and the recovery scan that finds them.</summary>
-internal sealed class SpoolSegment(string path, ulong first, SafeFileHandle handle)
+/// <remarks>
+/// A segment after the first makes room for as many records as its predecessor held (<c>capacity</c>), so that its
+/// offsets do not grow by doubling, record by record, to the same size again.
+/// </remarks>
+internal sealed class SpoolSegment(string path, ulong first, SafeFileHandle handle, int capacity = 0)
 {
     /// <summary>A record's header: <c>u32 length</c>, <c>u32 CRC-32 of the payload</c>, big-endian.</summary>
     public const int HeaderSize = 8;
@@ -16,11 +20,25 @@ internal sealed class SpoolSegment(string path, ulong first, SafeFileHandle hand
 
     public SafeFileHandle Handle { get; } = handle;
 
-    public List<long> Offsets { get; } = [];
+    public List<long> Offsets { get; } = new(capacity);
 
     public long Length { get; set; }
 
     public ulong Last => First + (ulong)Offsets.Count - 1;
+
+    /// <summary>A new, empty segment file, with room for <paramref name="capacity"/> records' offsets.</summary>
+    public static SpoolSegment Create(string path, ulong first, int capacity)
+    {
+        // Not FileMode.Create: its truncation (even of a new, empty file) makes ext4 write the whole segment back when
+        // it is closed, just before it is deleted. A leftover of the same name (there should be none) is cut here.
+        var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        if (RandomAccess.GetLength(handle) > 0)
+        {
+            RandomAccess.SetLength(handle, 0);
+        }
+
+        return new SpoolSegment(path, first, handle, capacity);
+    }
 
     /// <summary>The payload length of the record at <paramref name="index"/>, from the offsets.</summary>
     public int PayloadLength(int index) =>

@@ -25,6 +25,7 @@ namespace SocketDaemon.Client.Spooling;
 internal sealed class SpoolSender : IAsyncDisposable
 {
     private const string SessionFileName = "session";
+    private const int FrameBytes = 64 * 1024;
 
     private readonly DiskSpool _spool;
     private readonly SpoolSenderOptions _options;
@@ -70,6 +71,15 @@ internal sealed class SpoolSender : IAsyncDisposable
         lock (_lock)
         {
             return _waiters.WaitFor(sequence, _spool.Acknowledged);
+        }
+    }
+
+    /// <summary>Completes <paramref name="waiter"/> when the upstreams have acknowledged every record up to <paramref name="sequence"/>.</summary>
+    public void WhenAcknowledged(ulong sequence, TaskCompletionSource waiter)
+    {
+        lock (_lock)
+        {
+            _waiters.Add(sequence, waiter, _spool.Acknowledged);
         }
     }
 
@@ -167,10 +177,11 @@ internal sealed class SpoolSender : IAsyncDisposable
     private async Task SendAsync(SpoolWorker worker, NativeConnection connection, CancellationToken token)
     {
         await StartSessionAsync(worker, connection, token);
-        var inFlight = new Queue<(SpoolRange Range, Task<NativeReply> Reply)>();
+        var inFlight = new Queue<(SpoolRange Range, ArrayBufferWriter<byte> Frame, Task<NativeReply> Reply)>();
         foreach (var range in worker.Pending)
         {
-            inFlight.Enqueue((range, SendRangeAsync(connection, range, token)));
+            var frame = FrameOf(worker, range);
+            inFlight.Enqueue((range, frame, connection.RequestAsync(range.First, frame.WrittenMemory, token)));
         }
 
         while (true)
@@ -189,7 +200,8 @@ internal sealed class SpoolSender : IAsyncDisposable
 
                 worker.LastSent = Math.Max(worker.LastSent, range.Last);
                 worker.Pending.Add(range);
-                inFlight.Enqueue((range, SendRangeAsync(connection, range, token)));
+                var frame = FrameOf(worker, range);
+                inFlight.Enqueue((range, frame, connection.RequestAsync(range.First, frame.WrittenMemory, token)));
                 continue;
             }
 
@@ -210,7 +222,7 @@ internal sealed class SpoolSender : IAsyncDisposable
                 continue;
             }
 
-            var (sent, reply) = inFlight.Peek();
+            var (sent, sentFrame, reply) = inFlight.Peek();
             if (!reply.IsCompleted && inFlight.Count < _options.MaxInFlightBatches && _options.BatchDelay == TimeSpan.Zero && MayTakeWork(worker))
             {
                 // Records appended while the window has room go out now, not after the oldest batch's round trip.
@@ -224,6 +236,7 @@ internal sealed class SpoolSender : IAsyncDisposable
 
             inFlight.Dequeue();
             var answer = await reply;
+            Recycle(worker, sentFrame);
             if (answer.Errors?.FirstOrDefault(static e => e.Code != NativeErrorCode.TooLarge) is { Code: not NativeErrorCode.None } refused)
             {
                 // Busy, or a handler failed: the batch goes again after a pause; the receiver skips what it took.
@@ -256,13 +269,25 @@ internal sealed class SpoolSender : IAsyncDisposable
         }
     }
 
-    private Task<NativeReply> SendRangeAsync(NativeConnection connection, SpoolRange range, CancellationToken token)
+    /// <summary>The origin-batch frame of <paramref name="range"/>, in one of the worker's frame buffers.</summary>
+    private ArrayBufferWriter<byte> FrameOf(SpoolWorker worker, SpoolRange range)
     {
-        var frame = new ArrayBufferWriter<byte>();
+        var frame = worker.Frames.TryPop(out var recycled) ? recycled : new ArrayBufferWriter<byte>(FrameBytes);
         var batch = NativeFrameWriter.BeginOriginBatch(frame, range.First);
         batch.AddedEntries(_spool.CopyPayloads(range, frame));
         batch.Complete();
-        return connection.RequestAsync(range.First, frame.WrittenMemory, token);
+        return frame;
+    }
+
+    // Only once the upstream has answered is a frame's buffer no longer needed (it was written): the next batch reuses
+    // it, rather than grow a new one of a hundred kilobytes or more for every batch.
+    private void Recycle(SpoolWorker worker, ArrayBufferWriter<byte> frame)
+    {
+        if (worker.Frames.Count < _options.MaxInFlightBatches)
+        {
+            frame.ResetWrittenCount();
+            worker.Frames.Push(frame);
+        }
     }
 
     // Failover: a standby takes work only once every upstream before it has been tried and is down.

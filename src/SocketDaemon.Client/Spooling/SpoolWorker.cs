@@ -19,4 +19,7 @@ internal sealed class SpoolWorker(SocketEndpoint endpoint, int index)
     public ulong LastSent { get; set; }
 
     public List<SpoolRange> Pending { get; } = [];
+
+    /// <summary>Frame buffers of batches answered, for the next batches (used by the worker's own loop only).</summary>
+    public Stack<System.Buffers.ArrayBufferWriter<byte>> Frames { get; } = new();
 }

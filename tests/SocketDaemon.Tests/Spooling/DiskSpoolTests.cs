@@ -27,6 +27,49 @@ public class DiskSpoolTests
         Assert.Equal(2, reopened.Pending);
     }
 
+    [Theory]
+    [InlineData(SpoolDurability.Flush)]
+    [InlineData(SpoolDurability.Fsync)]
+    public void The_acknowledged_position_moves_forward_across_reopens_in_either_durability(SpoolDurability durability)
+    {
+        using var directory = new TempDirectory();
+        var options = new DiskSpoolOptions { Durability = durability };
+        for (var round = 1UL; round <= 3; round++)
+        {
+            using var spool = DiskSpool.Open(directory.Path, options);
+            Assert.Equal(round - 1, spool.Acknowledged);
+            spool.Append("record"u8);
+            spool.Acknowledge(round);
+        }
+
+        using var reopened = DiskSpool.Open(directory.Path, options);
+        Assert.Equal(3UL, reopened.Acknowledged);
+        Assert.Equal(0, reopened.Pending);
+        Assert.Equal(["ack"], Directory.GetFiles(directory.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void An_acknowledged_position_torn_by_a_power_loss_counts_as_none_and_everything_spooled_comes_back()
+    {
+        using var directory = new TempDirectory();
+        using (var spool = DiskSpool.Open(directory.Path))
+        {
+            spool.Append("one"u8);
+            spool.Append("two"u8);
+            spool.Acknowledge(1);
+        }
+
+        // The position is written in place: half of the new bytes over the old ones fails its CRC.
+        var ack = Path.Combine(directory.Path, "ack");
+        var bytes = File.ReadAllBytes(ack);
+        bytes[7] ^= 0xFF;
+        File.WriteAllBytes(ack, bytes);
+
+        using var reopened = DiskSpool.Open(directory.Path);
+        Assert.Equal(0UL, reopened.Acknowledged);
+        Assert.Equal(["one", "two"], Texts(reopened.Read(1, 100, long.MaxValue)));
+    }
+
     [Fact]
     public void A_torn_last_record_is_cut_off_and_the_ones_before_it_stay()
     {

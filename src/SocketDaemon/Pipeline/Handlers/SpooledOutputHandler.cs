@@ -96,7 +96,7 @@ public abstract class SpooledOutputHandler : IAsyncDisposable
             Interlocked.Add(ref _spooled, records.Count);
             if (_options.Downstream)
             {
-                KeepWhen(WaitForAcknowledgedAsync(last), commitment);
+                KeepWhenAcknowledged(last, commitment);
             }
             else if (_options.Fsync)
             {
@@ -121,6 +121,10 @@ public abstract class SpooledOutputHandler : IAsyncDisposable
 
     /// <summary>Completes when the sender has acknowledged every record up to <paramref name="sequence"/>.</summary>
     private protected abstract Task WaitForAcknowledgedAsync(ulong sequence);
+
+    /// <summary>Keeps <paramref name="commitment"/> once the sender has acknowledged every record up to <paramref name="sequence"/>.</summary>
+    private protected virtual void KeepWhenAcknowledged(ulong sequence, TaskCompletionSource commitment) =>
+        KeepWhen(WaitForAcknowledgedAsync(sequence), commitment);
 
     /// <summary>Fills in the step's upstreams and what its sender did.</summary>
     private protected abstract void Describe(ForwardStatus status);

@@ -152,7 +152,7 @@ internal sealed class NativeBatches(MessageLogFiles logs, NativeSessions session
                 await intake.DispatchAsync(state.Context, message, intake.Stamp(receivedAt), origin);
                 if (state.Context.TakeCommitment() is { } commitment)
                 {
-                    reply.Commitments.Add((i, commitment));
+                    reply.AddCommitment(i, commitment);
                 }
 
                 accepted++;
@@ -201,7 +201,7 @@ internal sealed class NativeBatches(MessageLogFiles logs, NativeSessions session
         }
 
         var failed = 0;
-        foreach (var (index, commitment) in reply.Commitments)
+        foreach (var (first, last, commitment) in reply.Commitments)
         {
             try
             {
@@ -209,10 +209,13 @@ internal sealed class NativeBatches(MessageLogFiles logs, NativeSessions session
             }
             catch (Exception ex)
             {
-                failed++;
                 // Given up at a stop, or refused by the next hop for now (NATS, an upstream): either way, send it again.
-                reply.Errors.Add((index, ex is OperationCanceledException ? NativeErrorCode.ShuttingDown : NativeErrorCode.Busy));
-                connection.Intake.Failed(ex, index);
+                for (var index = first; index <= last; index++)
+                {
+                    failed++;
+                    reply.Errors.Add((index, ex is OperationCanceledException ? NativeErrorCode.ShuttingDown : NativeErrorCode.Busy));
+                    connection.Intake.Failed(ex, index);
+                }
             }
         }
 
