@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using SocketDaemon.Client.Spooling;
 using SocketDaemon.Diagnostics;
+using SocketDaemon.Nats.Logged;
 
 namespace SocketDaemon.Nats;
 
@@ -16,7 +17,9 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
 {
     private const string IdFileName = "nats-id";
     private const int PumpBatch = 1024;
-    private const long PumpBatchBytes = 1 << 20;
+    // Each run is read into its own array, which its publishes share until JetStream stores them: under the large
+    // object heap's threshold, so that the collector frees it young.
+    private const long PumpBatchBytes = 64 << 10;
     private static readonly TimeSpan FullRetryDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly DiskSpool _spool;
@@ -28,7 +31,8 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
     // The completions waiting for JetStream, each with the last record it covers, in the order of their records.
     private readonly Queue<(ulong Last, TaskCompletionSource Completion)> _waiting = [];
     private readonly long _maxBytes;
-    private readonly SortedSet<ulong> _published = [];
+    // The stored records past the acknowledged position: JetStream mostly answers in order, so a few ranges.
+    private readonly SequenceSet _published = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _pump;
     private ulong _acknowledged;
@@ -204,7 +208,7 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
     private async Task PumpAsync()
     {
         var next = _spool.Acknowledged + 1;
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
+        var reader = new NatsRecordReader(_id);
         try
         {
             while (true)
@@ -216,13 +220,15 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
                     continue;
                 }
 
-                buffer.ResetWrittenCount();
+                // Not reused: the publishes of the run keep slices of it until JetStream has stored them.
+                var buffer = new System.Buffers.ArrayBufferWriter<byte>((int)PumpBatchBytes + 4096);
                 _spool.CopyPayloads(range, buffer, keepHeaders: true);
+                var run = buffer.WrittenMemory;
                 var offset = 0;
                 for (var sequence = range.First; sequence <= range.Last; sequence++)
                 {
-                    var length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(buffer.WrittenSpan[offset..]);
-                    var message = Read(buffer.WrittenSpan.Slice(offset + SpoolSegment.HeaderSize, length), sequence);
+                    var length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(run.Span[offset..]);
+                    var message = Read(reader, run.Slice(offset + SpoolSegment.HeaderSize, length), sequence);
                     offset += SpoolSegment.HeaderSize + length;
                     if (message is not null)
                     {
@@ -244,11 +250,11 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
     }
 
     /// <summary>The message of record <paramref name="sequence"/>, or <see langword="null"/> (skipped, said) when it is not one.</summary>
-    private NatsOutgoing? Read(ReadOnlySpan<byte> record, ulong sequence)
+    private NatsPublish? Read(NatsRecordReader reader, ReadOnlyMemory<byte> record, ulong sequence)
     {
         try
         {
-            return NatsSpoolRecord.Read(record, string.Create(CultureInfo.InvariantCulture, $"{_id}-{sequence}"), null, sequence);
+            return reader.Read(record, sequence);
         }
         catch (InvalidDataException ex)
         {
@@ -259,34 +265,40 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
         }
     }
 
-    private void Published(List<NatsOutgoing> messages)
+    /// <summary>JetStream stored <paramref name="messages"/>: move the spool's position over every record stored in a row, with one write.</summary>
+    private void Published(List<NatsPublish> messages)
     {
-        var sequences = new ulong[messages.Count];
-        for (var i = 0; i < sequences.Length; i++)
+        lock (_gate)
         {
-            sequences[i] = messages[i].Sequence;
+            foreach (var message in messages)
+            {
+                _published.Add(message.Sequence);
+            }
         }
 
-        Published(sequences);
+        Advance();
     }
 
-    private void Published(ulong sequence) => Published([sequence]);
+    private void Published(ulong sequence)
+    {
+        lock (_gate)
+        {
+            _published.Add(sequence);
+        }
 
-    /// <summary>JetStream stored <paramref name="sequences"/>: move the spool's position over every record stored in a row, with one write.</summary>
-    private void Published(ReadOnlySpan<ulong> sequences)
+        Advance();
+    }
+
+    private void Advance()
     {
         List<TaskCompletionSource>? done = null;
         lock (_gate)
         {
-            foreach (var sequence in sequences)
-            {
-                _published.Add(sequence);
-            }
-
             var before = _acknowledged;
-            while (_published.Remove(_acknowledged + 1))
+            if (_published.Ranges is [var (first, last), ..] && first <= _acknowledged + 1)
             {
-                _acknowledged++;
+                _acknowledged = Math.Max(_acknowledged, last);
+                _published.RemoveThrough(_acknowledged);
             }
 
             while (_waiting.TryPeek(out var waiting) && waiting.Last <= _acknowledged)
