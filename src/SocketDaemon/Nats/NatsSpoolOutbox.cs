@@ -20,7 +20,9 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
     // Each run is read into its own array, which its publishes share until JetStream stores them: under the large
     // object heap's threshold, so that the collector frees it young.
     private const long PumpBatchBytes = 64 << 10;
+    private const int AckWriteEvery = 4096;
     private static readonly TimeSpan FullRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan AckWriteDelay = TimeSpan.FromMilliseconds(10);
 
     private readonly DiskSpool _spool;
     private readonly NatsPublisher _publisher;
@@ -36,6 +38,9 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _pump;
     private ulong _acknowledged;
+    private ulong _written;
+    private long _writtenAt;
+    private bool _writeScheduled;
 
     public NatsSpoolOutbox(string directory, long maxBytes, bool fsync, NatsPublisher publisher, ILoggerFactory loggerFactory)
     {
@@ -52,7 +57,7 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
         }
 
         _id = SpoolSender.LoadId(directory, IdFileName).ToString("N");
-        _acknowledged = _spool.Acknowledged;
+        _acknowledged = _written = _spool.Acknowledged;
         _fsync = fsync;
         _maxBytes = maxBytes;
         _publisher = publisher;
@@ -201,6 +206,14 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
             _waiting.Clear();
         }
 
+        lock (_gate)
+        {
+            if (_acknowledged > _written)
+            {
+                WriteAcknowledged();
+            }
+        }
+
         _spool.Dispose();
         _stopping.Dispose();
     }
@@ -294,7 +307,6 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
         List<TaskCompletionSource>? done = null;
         lock (_gate)
         {
-            var before = _acknowledged;
             if (_published.Ranges is [var (first, last), ..] && first <= _acknowledged + 1)
             {
                 _acknowledged = Math.Max(_acknowledged, last);
@@ -306,15 +318,18 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
                 (done ??= []).Add(_waiting.Dequeue().Completion);
             }
 
-            if (_acknowledged > before)
+            // The position on disk only spares a restart publishing again (the same ids, stored once): written at
+            // most once per AckWriteDelay or AckWriteEvery records, not for each batch of answers.
+            if (_acknowledged > _written)
             {
-                try
+                if (_acknowledged - _written >= AckWriteEvery || Environment.TickCount64 - _writtenAt >= (long)AckWriteDelay.TotalMilliseconds)
                 {
-                    _spool.Acknowledge(_acknowledged);
+                    WriteAcknowledged();
                 }
-                catch (ObjectDisposedException)
+                else if (!_writeScheduled)
                 {
-                    // Stopping: the position written last stands, and the rest is published again (same ids).
+                    _writeScheduled = true;
+                    _ = WriteLaterAsync();
                 }
             }
         }
@@ -322,6 +337,35 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
         foreach (var completion in done ?? [])
         {
             completion.TrySetResult();
+        }
+    }
+
+    /// <summary>Writes the acknowledged position, which frees the spool's segments below it; under the gate.</summary>
+    private void WriteAcknowledged()
+    {
+        try
+        {
+            _spool.Acknowledge(_acknowledged);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopping: the position written last stands, and the rest is published again (same ids).
+        }
+
+        _written = _acknowledged;
+        _writtenAt = Environment.TickCount64;
+    }
+
+    private async Task WriteLaterAsync()
+    {
+        await Task.Delay(AckWriteDelay);
+        lock (_gate)
+        {
+            _writeScheduled = false;
+            if (_acknowledged > _written)
+            {
+                WriteAcknowledged();
+            }
         }
     }
 

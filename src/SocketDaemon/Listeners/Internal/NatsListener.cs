@@ -268,9 +268,10 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
             return new Outcome(message, sequence, null, true);
         }
 
-        var sender = batch.SenderOf(message.Headers);
+        var origin = NatsOriginHeaders.Read(message.Headers, out var receivedText);
+        var sender = batch.SenderOf(origin, receivedText);
         var target = sender.Context;
-        var received = NatsOriginHeaders.ReceivedOf(message.Headers);
+        var received = sender.ReceivedOf(receivedText);
         var receivedAt = received ?? DateTimeOffset.UtcNow;
         var intake = _intake ??= new MessageIntake(context, 0, target.Peer, PeerConnections.KeyOf(target.Peer), _stopping.Token);
         intake.From(target.Peer);
