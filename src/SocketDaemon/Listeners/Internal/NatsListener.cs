@@ -252,7 +252,7 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
 
     private async ValueTask<Outcome> DispatchAsync(NatsBatch batch, INatsJSMsg<byte[]> message)
     {
-        var sequence = message.Metadata?.Sequence.Stream ?? 0;
+        var sequence = StreamSequenceOf(message);
         if (!batch.Take(sequence))
         {
             // Logged already (its acknowledgement was lost on the way, or the daemon was killed before it went):
@@ -293,6 +293,37 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
             intake.Failed(ex);
             return new Outcome(message, 0, null, false);
         }
+    }
+
+    /// <summary>
+    /// The message's stream sequence, read from its reply subject (<c>$JS.ACK.stream.consumer.delivered.sequence...</c>,
+    /// two tokens more with a domain and account) without the client's parse of every token into an object.
+    /// </summary>
+    private static ulong StreamSequenceOf(INatsJSMsg<byte[]> message)
+    {
+        var reply = message.ReplyTo.AsSpan();
+        if (reply.StartsWith("$JS.ACK."))
+        {
+            var tokens = reply.Count('.') + 1;
+            var index = tokens == 9 ? 5 : tokens >= 11 ? 7 : -1;
+            if (index > 0)
+            {
+                foreach (var range in reply.Split('.'))
+                {
+                    if (index-- == 0)
+                    {
+                        if (ulong.TryParse(reply[range], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence))
+                        {
+                            return sequence;
+                        }
+
+                        break;
+                    }
+                }
+            }
+        }
+
+        return message.Metadata?.Sequence.Stream ?? 0;
     }
 
     /// <summary>
