@@ -295,35 +295,35 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
         }
     }
 
-    /// <summary>
-    /// The message's stream sequence, read from its reply subject (<c>$JS.ACK.stream.consumer.delivered.sequence...</c>,
-    /// two tokens more with a domain and account) without the client's parse of every token into an object.
-    /// </summary>
-    private static ulong StreamSequenceOf(INatsJSMsg<byte[]> message)
-    {
-        var reply = message.ReplyTo.AsSpan();
-        if (reply.StartsWith("$JS.ACK."))
-        {
-            var tokens = reply.Count('.') + 1;
-            var index = tokens == 9 ? 5 : tokens >= 11 ? 7 : -1;
-            if (index > 0)
-            {
-                foreach (var range in reply.Split('.'))
-                {
-                    if (index-- == 0)
-                    {
-                        if (ulong.TryParse(reply[range], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence))
-                        {
-                            return sequence;
-                        }
+    /// <summary>The message's stream sequence: from its reply subject, or else the client's metadata.</summary>
+    private static ulong StreamSequenceOf(INatsJSMsg<byte[]> message) =>
+        TryStreamSequence(message.ReplyTo, out var sequence) ? sequence : message.Metadata?.Sequence.Stream ?? 0;
 
-                        break;
-                    }
-                }
+    /// <summary>
+    /// The stream sequence a JetStream reply subject names (<c>$JS.ACK.stream.consumer.delivered.sequence...</c>, two
+    /// tokens more with a domain and account hash), read in place: the client's metadata splits every token into
+    /// strings and an object, for every message.
+    /// </summary>
+    internal static bool TryStreamSequence(string? replyTo, out ulong sequence)
+    {
+        sequence = 0;
+        var reply = replyTo.AsSpan();
+        if (!reply.StartsWith("$JS.ACK."))
+        {
+            return false;
+        }
+
+        var tokens = reply.Count('.') + 1;
+        var index = tokens == 9 ? 5 : tokens >= 11 ? 7 : -1;
+        foreach (var range in reply.Split('.'))
+        {
+            if (index-- == 0)
+            {
+                return ulong.TryParse(reply[range], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out sequence);
             }
         }
 
-        return message.Metadata?.Sequence.Stream ?? 0;
+        return false;
     }
 
     /// <summary>
