@@ -17,8 +17,7 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
 {
     private const string IdFileName = "nats-id";
     private const int PumpBatch = 1024;
-    // Each run is read into its own array, which its publishes share until JetStream stores them: under the large
-    // object heap's threshold, so that the collector frees it young.
+    // A run's array stays under the large object heap's threshold, so that the collector frees it young.
     private const long PumpBatchBytes = 64 << 10;
     private const int AckWriteEvery = 4096;
     private static readonly TimeSpan FullRetryDelay = TimeSpan.FromMilliseconds(100);
@@ -222,6 +221,7 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
     {
         var next = _spool.Acknowledged + 1;
         var reader = new NatsRecordReader(_id);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
         try
         {
             while (true)
@@ -233,10 +233,11 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
                     continue;
                 }
 
-                // Not reused: the publishes of the run keep slices of it until JetStream has stored them.
-                var buffer = new System.Buffers.ArrayBufferWriter<byte>((int)PumpBatchBytes + 4096);
+                // Copied out to an array of the run's own size, which its publishes share until JetStream has stored
+                // them: a run of one small record then holds a small array, however long NATS is away.
+                buffer.ResetWrittenCount();
                 _spool.CopyPayloads(range, buffer, keepHeaders: true);
-                var run = buffer.WrittenMemory;
+                ReadOnlyMemory<byte> run = buffer.WrittenSpan.ToArray();
                 var offset = 0;
                 for (var sequence = range.First; sequence <= range.Last; sequence++)
                 {
