@@ -9,11 +9,13 @@
 #   jetstream: JetStream publishes to the same nats-server (file store), async with many in flight, with Nats-Msg-Id
 # Usage: bench/nats-bench.sh [MESSAGES] [SIZE]   (defaults 200000 messages of 64 bytes). Needs nats-server (apt).
 # Uses the build that ships: socketdaemon and socketctl published as Native AOT (linux-x64); set DAEMON and SOCKETCTL
-# to already published binaries to skip the publish. PATHS=relay runs only the baseline and the relay (no NATS).
+# to already published binaries to skip the publish. PATHS=relay runs only the baseline and the relay,
+# PATHS=nats only the NATS path and its ceiling.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 messages=${1:-200000}
 size=${2:-64}
+paths=${PATHS:-all}
 work=$(mktemp -d /tmp/nats-bench.XXXXXX)
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -27,7 +29,7 @@ if [[ -z ${SOCKETCTL:-} ]]; then
   dotnet publish -c Release -r linux-x64 -p:PublishAot=true -v q -nologo src/SocketDaemon.Cli -o "$work/publish/cli" >/dev/null
   SOCKETCTL=$work/publish/cli/socketctl
 fi
-[[ ${PATHS:-all} == relay ]] || dotnet build -c Release -v q -nologo bench/SocketDaemon.Ceilings >/dev/null
+dotnet build -c Release -v q -nologo bench/SocketDaemon.Ceilings >/dev/null
 daemon=("$DAEMON")
 socketctl=("$SOCKETCTL")
 ceilings=(dotnet bench/SocketDaemon.Ceilings/bin/Release/net10.0/SocketDaemon.Ceilings.dll)
@@ -35,6 +37,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 lines() { cat "$1"/messages*.log 2>/dev/null | wc -l; }
 wait_for() { for _ in $(seq 1 600); do [[ -S $1 ]] && return; sleep 0.1; done; echo "no $1" >&2; exit 1; }
 now() { date +%s.%N; }
+# CPU seconds (user + system) a process has used: on a shared machine, what wall time alone does not tell.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
 # drive SOCKET LOGDIR: sends the input to SOCKET, then waits until LOGDIR's log holds every message.
 # Sets acked (seconds until socketctl returned: every message acknowledged), total (seconds until logged) and logged.
 drive() {
@@ -50,6 +54,8 @@ drive() {
 
 python3 -c "import sys; [print(f'{i:08d} ' + 'x' * ($size - 9)) for i in range($messages)]" > "$work/input"
 
+rlogged=0
+if [[ $paths != nats ]]; then
 # Baseline: the daemon logs what it receives.
 "${daemon[@]}" --log-dir "$work/base" --listen "unix:$work/base.sock" >/dev/null 2>&1 & pids+=($!)
 wait_for "$work/base.sock"
@@ -65,18 +71,21 @@ relay_pid=$!
   --SocketDaemon:Pipeline:0:Upstreams:0="tcp://127.0.0.1:$rport" >/dev/null 2>&1 & pids+=($!)
 redge_pid=$!
 wait_for "$work/relay.sock"; wait_for "$work/redge.sock"
-# CPU seconds (user + system) a process has used: on a shared machine, what wall time alone does not tell.
-cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
 redge_cpu0=$(cpu "$redge_pid") relay_cpu0=$(cpu "$relay_pid")
 drive "$work/redge.sock" "$work/relay"
 racked=$acked rtotal=$total rlogged=$logged
 redge_cpu=$(echo "$(cpu "$redge_pid") - $redge_cpu0" | bc) relay_cpu=$(echo "$(cpu "$relay_pid") - $relay_cpu0" | bc)
-if [[ ${PATHS:-all} == relay ]]; then
-  printf 'messages: %d of %d bytes; relay logged %d\n' "$messages" "$size" "$rlogged"
+fi
+
+print_relay() {
   printf 'baseline  daemon -> messages.log:                  %6.2f s  %8.0f msg/s\n' "$base" "$(echo "$messages / $base" | bc -l)"
   printf 'relay     edge acked (relay logged):               %6.2f s  %8.0f msg/s\n' "$racked" "$(echo "$messages / $racked" | bc -l)"
   printf 'relay     end to end (in the relay'"'"'s log):         %6.2f s  %8.0f msg/s  (%.2fx the baseline'"'"'s time)\n' "$rtotal" "$(echo "$messages / $rtotal" | bc -l)" "$(echo "$rtotal / $base" | bc -l)"
   printf 'relay     CPU seconds: edge %.2f, relay %.2f\n' "$redge_cpu" "$relay_cpu"
+}
+if [[ $paths == relay ]]; then
+  printf 'messages: %d of %d bytes; relay logged %d\n' "$messages" "$size" "$rlogged"
+  print_relay
   exit 0
 fi
 
@@ -84,11 +93,14 @@ fi
 port=$(free_port)
 mkdir -p "$work/js"
 nats-server -js -sd "$work/js" -a 127.0.0.1 -p "$port" >"$work/nats.log" 2>&1 & pids+=($!)
+nats_pid=$!
 sleep 1
 
 # The ceilings, between the relay and the NATS runs (the daemons of the relay run are idle by then).
-tcp_line=$("${ceilings[@]}" tcp "$messages" "$size")
-tcp_total=$(awk '/^tcp-relay-bytes /{print $2}' <<<"$tcp_line")
+if [[ $paths != nats ]]; then
+  tcp_line=$("${ceilings[@]}" tcp "$messages" "$size")
+  tcp_total=$(awk '/^tcp-relay-bytes /{print $2}' <<<"$tcp_line")
+fi
 js_lines=$("${ceilings[@]}" nats "nats://127.0.0.1:$port" "$messages" "$size")
 js_plain=$(awk '/^jetstream-publish /{print $2}' <<<"$js_lines")
 js_total=$(awk '/^jetstream-publish-msgid /{print $2}' <<<"$js_lines")
@@ -100,19 +112,20 @@ edge_pid=$!
   --SocketDaemon:Listeners:js:Consumer=bench >/dev/null 2>&1 & pids+=($!)
 agg_pid=$!
 wait_for "$work/edge.sock"; wait_for "$work/agg.sock"
-edge_cpu0=$(cpu "$edge_pid") agg_cpu0=$(cpu "$agg_pid")
+edge_cpu0=$(cpu "$edge_pid") agg_cpu0=$(cpu "$agg_pid") nats_cpu0=$(cpu "$nats_pid")
 drive "$work/edge.sock" "$work/agg"
-edge_cpu=$(echo "$(cpu "$edge_pid") - $edge_cpu0" | bc) agg_cpu=$(echo "$(cpu "$agg_pid") - $agg_cpu0" | bc)
+edge_cpu=$(echo "$(cpu "$edge_pid") - $edge_cpu0" | bc) agg_cpu=$(echo "$(cpu "$agg_pid") - $agg_cpu0" | bc) nats_cpu=$(echo "$(cpu "$nats_pid") - $nats_cpu0" | bc)
 
 printf 'messages: %d of %d bytes; relay logged %d, aggregator logged %d\n' "$messages" "$size" "$rlogged" "$logged"
-printf 'baseline  daemon -> messages.log:                  %6.2f s  %8.0f msg/s\n' "$base" "$(echo "$messages / $base" | bc -l)"
-printf 'relay     edge acked (relay logged):               %6.2f s  %8.0f msg/s\n' "$racked" "$(echo "$messages / $racked" | bc -l)"
-printf 'relay     end to end (in the relay'"'"'s log):         %6.2f s  %8.0f msg/s  (%.2fx the baseline'"'"'s time)\n' "$rtotal" "$(echo "$messages / $rtotal" | bc -l)" "$(echo "$rtotal / $base" | bc -l)"
-printf 'relay     CPU seconds: edge %.2f, relay %.2f\n' "$redge_cpu" "$relay_cpu"
+[[ $paths == nats ]] || print_relay
 printf 'nats      edge acked (JetStream stored):           %6.2f s  %8.0f msg/s\n' "$acked" "$(echo "$messages / $acked" | bc -l)"
-printf 'ceiling   tcp, the relay'"'"'s bytes:                  %6.2f s  %8.0f msg/s\n' "$tcp_total" "$(echo "$messages / $tcp_total" | bc -l)"
+[[ $paths == nats ]] || printf 'ceiling   tcp, the relay'"'"'s bytes:                  %6.2f s  %8.0f msg/s\n' "$tcp_total" "$(echo "$messages / $tcp_total" | bc -l)"
 printf 'ceiling   JetStream publishes (no msg id):        %6.2f s  %8.0f msg/s\n' "$js_plain" "$(echo "$messages / $js_plain" | bc -l)"
 printf 'ceiling   JetStream publishes (Nats-Msg-Id):      %6.2f s  %8.0f msg/s\n' "$js_total" "$(echo "$messages / $js_total" | bc -l)"
-printf 'nats      end to end (in the aggregator'"'"'s log):    %6.2f s  %8.0f msg/s  (%.2fx the baseline'"'"'s time)\n' "$total" "$(echo "$messages / $total" | bc -l)" "$(echo "$total / $base" | bc -l)"
+if [[ $paths != nats ]]; then
+  printf 'nats      end to end (in the aggregator'"'"'s log):    %6.2f s  %8.0f msg/s  (%.2fx the baseline'"'"'s time)\n' "$total" "$(echo "$messages / $total" | bc -l)" "$(echo "$total / $base" | bc -l)"
+else
+  printf 'nats      end to end (in the aggregator'"'"'s log):    %6.2f s  %8.0f msg/s\n' "$total" "$(echo "$messages / $total" | bc -l)"
+fi
 printf 'nats      end to end / JetStream ceiling (Nats-Msg-Id): %.2fx\n' "$(echo "$total / $js_total" | bc -l)"
-printf 'nats      CPU seconds: edge %.2f, aggregator %.2f\n' "$edge_cpu" "$agg_cpu"
+printf 'nats      CPU seconds: edge %.2f, aggregator %.2f, nats-server %.2f\n' "$edge_cpu" "$agg_cpu" "$nats_cpu"

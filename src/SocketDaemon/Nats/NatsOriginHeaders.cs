@@ -12,6 +12,8 @@ namespace SocketDaemon.Nats;
 /// </summary>
 internal static class NatsOriginHeaders
 {
+    private const string Prefix = "SocketDaemon-";
+
     public const string Host = "SocketDaemon-Host";
     public const string Listener = "SocketDaemon-Listener";
     public const string Peer = "SocketDaemon-Peer";
@@ -56,19 +58,22 @@ internal static class NatsOriginHeaders
     /// (<see cref="MessageContext.Origin"/>), so an aggregator logs <c>Origin*</c> as a relay does; <see langword="null"/>
     /// when the headers do not name a host (a message published by something else than a daemon).
     /// </summary>
-    public static MessageOrigin? OriginOf(NatsHeaders? headers)
+    public static MessageOrigin? OriginOf(NatsHeaders? headers) => OriginOf(Read(headers, out var received), received);
+
+    /// <summary>The origin of the sender <paramref name="values"/> name, received as <paramref name="received"/> says.</summary>
+    public static MessageOrigin? OriginOf(in NatsOriginValues values, string? received)
     {
-        if (headers is null || Get(headers, Host) is not { } host || ReceivedOf(headers) is not { } receivedAt)
+        if (values.Host is not { } host || ReceivedOf(received) is not { } receivedAt)
         {
             return null;
         }
 
-        var peer = PeerOf(headers);
+        var peer = PeerOf(values);
         return new MessageOrigin
         {
             Host = host,
-            Listener = Get(headers, Listener) ?? string.Empty,
-            Peer = peer == PeerInfo.Unknown ? Get(headers, Peer) ?? peer.ToString() : peer.ToString(),
+            Listener = values.Listener ?? string.Empty,
+            Peer = peer == PeerInfo.Unknown ? values.Peer ?? peer.ToString() : peer.ToString(),
             ReceivedAt = receivedAt,
             ProcessId = peer.ProcessId,
             UserId = peer.UserId,
@@ -78,30 +83,89 @@ internal static class NatsOriginHeaders
     }
 
     /// <summary>The peer the headers name: the sender's credentials or address, or unknown.</summary>
-    public static PeerInfo PeerOf(NatsHeaders? headers)
+    public static PeerInfo PeerOf(NatsHeaders? headers) => PeerOf(Read(headers, out _));
+
+    /// <summary>The peer <paramref name="values"/> name: the sender's credentials or address, or unknown.</summary>
+    public static PeerInfo PeerOf(in NatsOriginValues values)
     {
-        if (headers is null)
+        if (values.Pid is { } pidText && int.TryParse(pidText, CultureInfo.InvariantCulture, out var pid)
+            && uint.TryParse(values.Uid, CultureInfo.InvariantCulture, out var uid)
+            && uint.TryParse(values.Gid, CultureInfo.InvariantCulture, out var gid))
         {
-            return PeerInfo.Unknown;
+            return PeerInfo.FromCredentials(pid, uid, gid, values.Comm);
         }
 
-        if (Get(headers, Pid) is { } pidText && int.TryParse(pidText, CultureInfo.InvariantCulture, out var pid)
-            && uint.TryParse(Get(headers, Uid), CultureInfo.InvariantCulture, out var uid)
-            && uint.TryParse(Get(headers, Gid), CultureInfo.InvariantCulture, out var gid))
-        {
-            return PeerInfo.FromCredentials(pid, uid, gid, Get(headers, Comm));
-        }
-
-        return Get(headers, Peer) is { } text && IPEndPoint.TryParse(text, out var endPoint) ? PeerInfo.FromEndPoint(endPoint) : PeerInfo.Unknown;
+        return values.Peer is { } text && IPEndPoint.TryParse(text, out var endPoint) ? PeerInfo.FromEndPoint(endPoint) : PeerInfo.Unknown;
     }
 
     /// <summary>When the edge daemon received the message, if the headers say.</summary>
-    public static DateTimeOffset? ReceivedOf(NatsHeaders? headers)
+    public static DateTimeOffset? ReceivedOf(NatsHeaders? headers) => ReceivedOf(headers is null ? null : Get(headers, Received));
+
+    /// <summary>When the edge daemon received the message, from its <see cref="Received"/> header.</summary>
+    public static DateTimeOffset? ReceivedOf(string? text)
     {
-        var text = headers is null ? null : Get(headers, Received);
         // The edge writes the round-trip format ("O"), parsed exactly far faster than by the general parser.
         return DateTimeOffset.TryParseExact(text, "O", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at)
             || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out at) ? at : null;
+    }
+
+    /// <summary>
+    /// The origin headers of a message in one pass over them, the time it was received in <paramref name="received"/>:
+    /// cheaper than a case-insensitive lookup of each, for every message an aggregator takes.
+    /// </summary>
+    public static NatsOriginValues Read(NatsHeaders? headers, out string? received)
+    {
+        received = null;
+        if (headers is null)
+        {
+            return default;
+        }
+
+        string? host = null, listener = null, pid = null, uid = null, gid = null, comm = null, peer = null;
+        foreach (var (key, values) in headers)
+        {
+            if (values.Count == 0 || key.Length <= Prefix.Length || !key.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var value = values[0];
+            var name = key.AsSpan(Prefix.Length);
+            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase))
+            {
+                host = value;
+            }
+            else if (name.Equals("Listener", StringComparison.OrdinalIgnoreCase))
+            {
+                listener = value;
+            }
+            else if (name.Equals("Received", StringComparison.OrdinalIgnoreCase))
+            {
+                received = value;
+            }
+            else if (name.Equals("Peer", StringComparison.OrdinalIgnoreCase))
+            {
+                peer = value;
+            }
+            else if (name.Equals("Pid", StringComparison.OrdinalIgnoreCase))
+            {
+                pid = value;
+            }
+            else if (name.Equals("Uid", StringComparison.OrdinalIgnoreCase))
+            {
+                uid = value;
+            }
+            else if (name.Equals("Gid", StringComparison.OrdinalIgnoreCase))
+            {
+                gid = value;
+            }
+            else if (name.Equals("Comm", StringComparison.OrdinalIgnoreCase))
+            {
+                comm = value;
+            }
+        }
+
+        return new NatsOriginValues(host, listener, pid, uid, gid, comm, peer);
     }
 
     public static string? Get(NatsHeaders headers, string name) =>

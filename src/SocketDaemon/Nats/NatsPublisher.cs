@@ -28,11 +28,11 @@ internal sealed partial class NatsPublisher : INatsOutbox
     private readonly string _streamSubject;
     private readonly NatsOptions _options;
     private readonly ILogger _logger;
-    private readonly Channel<NatsOutgoing> _queue;
+    private readonly Channel<NatsPublish> _queue;
     private readonly SemaphoreSlim _window;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _lock = new();
-    private readonly Dictionary<long, NatsInFlight> _inFlight = [];
+    private readonly Dictionary<long, NatsPublish> _inFlight = [];
     private readonly string _inbox;
     private readonly Task _pump;
     private readonly Task _acknowledgements;
@@ -54,7 +54,7 @@ internal sealed partial class NatsPublisher : INatsOutbox
         // Under _INBOX (which permissions usually allow) but not under the connection's own request inbox, whose
         // subscriptions the client routes by exact subject, so a wildcard there would never see an answer.
         _inbox = "_INBOX." + Guid.NewGuid().ToString("N");
-        _queue = Channel.CreateBounded<NatsOutgoing>(new BoundedChannelOptions(options.MaxPending) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _queue = Channel.CreateBounded<NatsPublish>(new BoundedChannelOptions(options.MaxPending) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _window = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
         Url = url;
         _acknowledgements = ReadAcknowledgementsAsync();
@@ -65,7 +65,7 @@ internal sealed partial class NatsPublisher : INatsOutbox
     public string Url { get; }
 
     /// <summary>Called with each batch of messages JetStream acknowledged: a spool's cheaper completion than one per message.</summary>
-    public Action<List<NatsOutgoing>>? Stored { get; set; }
+    public Action<List<NatsPublish>>? Stored { get; set; }
 
     public long Pending => Interlocked.Read(ref _pending);
 
@@ -75,9 +75,19 @@ internal sealed partial class NatsPublisher : INatsOutbox
     /// <inheritdoc/>
     public long SpoolBytes => 0;
 
-    public async ValueTask EnqueueAsync(NatsOutgoing message, CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    public ValueTask EnqueueAsync(NatsOutgoing message, CancellationToken cancellationToken) =>
+        EnqueueAsync(new NatsPublish(message.Subject, message.Data, NatsHeaderBlock.Of(message.Headers), message.MessageId, 0, message.Completion), cancellationToken);
+
+    /// <summary>Takes <paramref name="message"/>; waits while the queue is full.</summary>
+    public async ValueTask EnqueueAsync(NatsPublish message, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _pending);
+        if (_queue.Writer.TryWrite(message))
+        {
+            return;
+        }
+
         try
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
@@ -114,7 +124,7 @@ internal sealed partial class NatsPublisher : INatsOutbox
         await _pump;
         await _sweep;
         await _acknowledgements;
-        List<NatsInFlight> left;
+        List<NatsPublish> left;
         lock (_lock)
         {
             left = [.. _inFlight.Values];
@@ -124,7 +134,7 @@ internal sealed partial class NatsPublisher : INatsOutbox
         foreach (var entry in left)
         {
             Interlocked.Decrement(ref _pending);
-            entry.Message.Completion?.TrySetCanceled(_stopping.Token);
+            entry.Completion?.TrySetCanceled(_stopping.Token);
         }
     }
 
@@ -143,15 +153,12 @@ internal sealed partial class NatsPublisher : INatsOutbox
             await foreach (var message in _queue.Reader.ReadAllAsync(_stopping.Token))
             {
                 await _window.WaitAsync(_stopping.Token);
-                message.Headers["Nats-Msg-Id"] = message.MessageId;
-                var id = Interlocked.Increment(ref _nextId);
-                var entry = new NatsInFlight(message, string.Create(CultureInfo.InvariantCulture, $"{_inbox}.{id}"))
-                {
-                    Due = Environment.TickCount64 + (long)AckTimeout.TotalMilliseconds,
-                };
+                var id = ++_nextId;
+                message.Id = id;
+                message.Due = Environment.TickCount64 + (long)AckTimeout.TotalMilliseconds;
                 lock (_lock)
                 {
-                    _inFlight[id] = entry;
+                    _inFlight[id] = message;
                 }
 
                 while (!_streamReady && !await TryEnsureStreamAsync())
@@ -159,7 +166,7 @@ internal sealed partial class NatsPublisher : INatsOutbox
                     await Task.Delay(FirstRetryDelay, _stopping.Token);
                 }
 
-                await SendAsync(entry);
+                await SendAsync(message);
             }
         }
         catch (OperationCanceledException)
@@ -173,13 +180,18 @@ internal sealed partial class NatsPublisher : INatsOutbox
         }
     }
 
-    /// <summary>Publishes (again) with the entry's reply subject; a publish that cannot go out now is sent again by the sweep.</summary>
-    private async ValueTask SendAsync(NatsInFlight entry)
+    /// <summary>
+    /// Publishes (again) with the entry's reply subject (the inbox and its number); a publish that cannot go out now
+    /// is sent again by the sweep. The headers are made for each send: NATS.Net freezes them, and a kept set per
+    /// message would be thousands of objects for the collector to walk.
+    /// </summary>
+    private async ValueTask SendAsync(NatsPublish entry)
     {
         entry.Due = Environment.TickCount64 + (long)AckTimeout.TotalMilliseconds;
         try
         {
-            await _connection.PublishAsync(entry.Message.Subject, entry.Message.Data, entry.Message.Headers, entry.ReplyTo, cancellationToken: _stopping.Token);
+            var replyTo = string.Create(CultureInfo.InvariantCulture, $"{_inbox}.{entry.Id}");
+            await _connection.PublishAsync(entry.Subject, entry.Data, entry.Headers.ToHeaders(entry.MessageId()), replyTo, serializer: NatsRawSerializer<ReadOnlyMemory<byte>>.Default, cancellationToken: _stopping.Token);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -216,7 +228,7 @@ internal sealed partial class NatsPublisher : INatsOutbox
                 opts: new NatsSubOpts { ChannelOpts = new NatsSubChannelOpts { Capacity = capacity, FullMode = BoundedChannelFullMode.Wait } },
                 cancellationToken: _stopping.Token);
             _subscribed.TrySetResult();
-            var done = new List<NatsOutgoing>(capacity);
+            var done = new List<NatsPublish>(capacity);
             while (await subscription.Msgs.WaitToReadAsync(_stopping.Token))
             {
                 lock (_lock)
@@ -262,7 +274,7 @@ internal sealed partial class NatsPublisher : INatsOutbox
     }
 
     /// <summary>One answer, under the lock: the message it stores goes to <paramref name="done"/>.</summary>
-    private void Answered(NatsMsg<byte[]> answer, List<NatsOutgoing> done)
+    private void Answered(NatsMsg<byte[]> answer, List<NatsPublish> done)
     {
         var subject = answer.Subject.AsSpan();
         if (!long.TryParse(subject[(subject.LastIndexOf('.') + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
@@ -286,11 +298,11 @@ internal sealed partial class NatsPublisher : INatsOutbox
         }
 
         _inFlight.Remove(id);
-        done.Add(entry.Message);
+        done.Add(entry);
     }
 
     /// <summary>A publish failed: it goes again after a growing delay (the sweep sends it).</summary>
-    private void Failed(NatsInFlight entry, string reason)
+    private void Failed(NatsPublish entry, string reason)
     {
         NoteFailing(reason);
         entry.Due = Environment.TickCount64 + (long)entry.Delay.TotalMilliseconds;
@@ -309,7 +321,7 @@ internal sealed partial class NatsPublisher : INatsOutbox
     /// <summary>Sends again what JetStream did not answer in time, or refused, once its delay is over.</summary>
     private async Task SweepAsync()
     {
-        var due = new List<NatsInFlight>();
+        var due = new List<NatsPublish>();
         try
         {
             while (true)

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using SocketDaemon.Client.Spooling;
 using SocketDaemon.Diagnostics;
+using SocketDaemon.Nats.Logged;
 
 namespace SocketDaemon.Nats;
 
@@ -16,8 +17,11 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
 {
     private const string IdFileName = "nats-id";
     private const int PumpBatch = 1024;
-    private const long PumpBatchBytes = 1 << 20;
+    // A run's array stays under the large object heap's threshold, so that the collector frees it young.
+    private const long PumpBatchBytes = 64 << 10;
+    private const int AckWriteEvery = 4096;
     private static readonly TimeSpan FullRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan AckWriteDelay = TimeSpan.FromMilliseconds(10);
 
     private readonly DiskSpool _spool;
     private readonly NatsPublisher _publisher;
@@ -28,10 +32,14 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
     // The completions waiting for JetStream, each with the last record it covers, in the order of their records.
     private readonly Queue<(ulong Last, TaskCompletionSource Completion)> _waiting = [];
     private readonly long _maxBytes;
-    private readonly SortedSet<ulong> _published = [];
+    // The stored records past the acknowledged position: JetStream mostly answers in order, so a few ranges.
+    private readonly SequenceSet _published = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _pump;
     private ulong _acknowledged;
+    private ulong _written;
+    private long _writtenAt;
+    private bool _writeScheduled;
 
     public NatsSpoolOutbox(string directory, long maxBytes, bool fsync, NatsPublisher publisher, ILoggerFactory loggerFactory)
     {
@@ -48,7 +56,7 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
         }
 
         _id = SpoolSender.LoadId(directory, IdFileName).ToString("N");
-        _acknowledged = _spool.Acknowledged;
+        _acknowledged = _written = _spool.Acknowledged;
         _fsync = fsync;
         _maxBytes = maxBytes;
         _publisher = publisher;
@@ -197,6 +205,14 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
             _waiting.Clear();
         }
 
+        lock (_gate)
+        {
+            if (_acknowledged > _written)
+            {
+                WriteAcknowledged();
+            }
+        }
+
         _spool.Dispose();
         _stopping.Dispose();
     }
@@ -204,6 +220,7 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
     private async Task PumpAsync()
     {
         var next = _spool.Acknowledged + 1;
+        var reader = new NatsRecordReader(_id);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
         try
         {
@@ -216,13 +233,16 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
                     continue;
                 }
 
+                // Copied out to an array of the run's own size, which its publishes share until JetStream has stored
+                // them: a run of one small record then holds a small array, however long NATS is away.
                 buffer.ResetWrittenCount();
                 _spool.CopyPayloads(range, buffer, keepHeaders: true);
+                ReadOnlyMemory<byte> run = buffer.WrittenSpan.ToArray();
                 var offset = 0;
                 for (var sequence = range.First; sequence <= range.Last; sequence++)
                 {
-                    var length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(buffer.WrittenSpan[offset..]);
-                    var message = Read(buffer.WrittenSpan.Slice(offset + SpoolSegment.HeaderSize, length), sequence);
+                    var length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(run.Span[offset..]);
+                    var message = Read(reader, run.Slice(offset + SpoolSegment.HeaderSize, length), sequence);
                     offset += SpoolSegment.HeaderSize + length;
                     if (message is not null)
                     {
@@ -244,11 +264,11 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
     }
 
     /// <summary>The message of record <paramref name="sequence"/>, or <see langword="null"/> (skipped, said) when it is not one.</summary>
-    private NatsOutgoing? Read(ReadOnlySpan<byte> record, ulong sequence)
+    private NatsPublish? Read(NatsRecordReader reader, ReadOnlyMemory<byte> record, ulong sequence)
     {
         try
         {
-            return NatsSpoolRecord.Read(record, string.Create(CultureInfo.InvariantCulture, $"{_id}-{sequence}"), null, sequence);
+            return reader.Read(record, sequence);
         }
         catch (InvalidDataException ex)
         {
@@ -259,34 +279,39 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
         }
     }
 
-    private void Published(List<NatsOutgoing> messages)
+    /// <summary>JetStream stored <paramref name="messages"/>: move the spool's position over every record stored in a row, with one write.</summary>
+    private void Published(List<NatsPublish> messages)
     {
-        var sequences = new ulong[messages.Count];
-        for (var i = 0; i < sequences.Length; i++)
+        lock (_gate)
         {
-            sequences[i] = messages[i].Sequence;
+            foreach (var message in messages)
+            {
+                _published.Add(message.Sequence);
+            }
         }
 
-        Published(sequences);
+        Advance();
     }
 
-    private void Published(ulong sequence) => Published([sequence]);
+    private void Published(ulong sequence)
+    {
+        lock (_gate)
+        {
+            _published.Add(sequence);
+        }
 
-    /// <summary>JetStream stored <paramref name="sequences"/>: move the spool's position over every record stored in a row, with one write.</summary>
-    private void Published(ReadOnlySpan<ulong> sequences)
+        Advance();
+    }
+
+    private void Advance()
     {
         List<TaskCompletionSource>? done = null;
         lock (_gate)
         {
-            foreach (var sequence in sequences)
+            if (_published.Ranges is [var (first, last), ..] && first <= _acknowledged + 1)
             {
-                _published.Add(sequence);
-            }
-
-            var before = _acknowledged;
-            while (_published.Remove(_acknowledged + 1))
-            {
-                _acknowledged++;
+                _acknowledged = Math.Max(_acknowledged, last);
+                _published.RemoveThrough(_acknowledged);
             }
 
             while (_waiting.TryPeek(out var waiting) && waiting.Last <= _acknowledged)
@@ -294,15 +319,18 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
                 (done ??= []).Add(_waiting.Dequeue().Completion);
             }
 
-            if (_acknowledged > before)
+            // The position on disk only spares a restart publishing again (the same ids, stored once): written at
+            // most once per AckWriteDelay or AckWriteEvery records, not for each batch of answers.
+            if (_acknowledged > _written)
             {
-                try
+                if (_acknowledged - _written >= AckWriteEvery || Environment.TickCount64 - _writtenAt >= (long)AckWriteDelay.TotalMilliseconds)
                 {
-                    _spool.Acknowledge(_acknowledged);
+                    WriteAcknowledged();
                 }
-                catch (ObjectDisposedException)
+                else if (!_writeScheduled)
                 {
-                    // Stopping: the position written last stands, and the rest is published again (same ids).
+                    _writeScheduled = true;
+                    _ = WriteLaterAsync();
                 }
             }
         }
@@ -310,6 +338,35 @@ internal sealed partial class NatsSpoolOutbox : INatsOutbox
         foreach (var completion in done ?? [])
         {
             completion.TrySetResult();
+        }
+    }
+
+    /// <summary>Writes the acknowledged position, which frees the spool's segments below it; under the gate.</summary>
+    private void WriteAcknowledged()
+    {
+        try
+        {
+            _spool.Acknowledge(_acknowledged);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopping: the position written last stands, and the rest is published again (same ids).
+        }
+
+        _written = _acknowledged;
+        _writtenAt = Environment.TickCount64;
+    }
+
+    private async Task WriteLaterAsync()
+    {
+        await Task.Delay(AckWriteDelay);
+        lock (_gate)
+        {
+            _writeScheduled = false;
+            if (_acknowledged > _written)
+            {
+                WriteAcknowledged();
+            }
         }
     }
 

@@ -19,10 +19,11 @@ internal sealed class NatsBatch(ListenerContext listener, NatsLoggedJournal jour
     // Senders remembered between batches; past this many they are all forgotten at the next batch.
     private const int MaxSenders = 256;
 
-    private readonly Dictionary<SenderKey, Sender> _senders = [];
+    private readonly Dictionary<NatsOriginValues, Sender> _senders = [];
     private readonly List<Sender> _used = [];
     private readonly List<NatsLoggedClaim> _claims = [];
     private readonly SequenceSet _taken = new();
+    private Sender? _last;
 
     /// <summary>The claims the batch's lines carried to the log.</summary>
     public IReadOnlyList<NatsLoggedClaim> Claims => _claims;
@@ -46,6 +47,7 @@ internal sealed class NatsBatch(ListenerContext listener, NatsLoggedJournal jour
         if (_senders.Count > MaxSenders)
         {
             _senders.Clear();
+            _last = null;
         }
     }
 
@@ -69,23 +71,24 @@ internal sealed class NatsBatch(ListenerContext listener, NatsLoggedJournal jour
         return true;
     }
 
-    /// <summary>The context of the sender <paramref name="headers"/> name, at its next message.</summary>
-    public Sender SenderOf(NatsHeaders? headers)
+    /// <summary>
+    /// The context of the sender <paramref name="key"/> (<see cref="NatsOriginHeaders.Read"/>) names, at its next
+    /// message received as <paramref name="received"/> says.
+    /// </summary>
+    public Sender SenderOf(in NatsOriginValues key, string? received)
     {
-        var key = headers is null ? default : new SenderKey(
-            NatsOriginHeaders.Get(headers, NatsOriginHeaders.Host),
-            NatsOriginHeaders.Get(headers, NatsOriginHeaders.Listener),
-            NatsOriginHeaders.Get(headers, NatsOriginHeaders.Pid),
-            NatsOriginHeaders.Get(headers, NatsOriginHeaders.Uid),
-            NatsOriginHeaders.Get(headers, NatsOriginHeaders.Gid),
-            NatsOriginHeaders.Get(headers, NatsOriginHeaders.Comm),
-            NatsOriginHeaders.Get(headers, NatsOriginHeaders.Peer));
+        // Consecutive messages mostly come from one sender: compared with it before hashing seven strings.
+        if (_last is { } last && last.Key == key)
+        {
+            return Next(last);
+        }
+
         if (!_senders.TryGetValue(key, out var sender))
         {
-            var peer = NatsOriginHeaders.PeerOf(headers);
-            sender = new Sender(new MessageContext(listener.Name, 0, peer, listener.Services) { Framing = FramingKind.Native, BatchWrites = true })
+            var peer = NatsOriginHeaders.PeerOf(key);
+            sender = new Sender(key, new MessageContext(listener.Name, 0, peer, listener.Services) { Framing = FramingKind.Native, BatchWrites = true })
             {
-                Origin = NatsOriginHeaders.OriginOf(headers),
+                Origin = NatsOriginHeaders.OriginOf(key, received),
             };
             var progress = new LogProgress(position => ClaimOf(sender, (int)position + 1));
             sender.Context.Features.Set(progress);
@@ -93,6 +96,12 @@ internal sealed class NatsBatch(ListenerContext listener, NatsLoggedJournal jour
             _senders[key] = sender;
         }
 
+        _last = sender;
+        return Next(sender);
+    }
+
+    private Sender Next(Sender sender)
+    {
         if (!sender.InBatch)
         {
             sender.InBatch = true;
@@ -143,8 +152,13 @@ internal sealed class NatsBatch(ListenerContext listener, NatsLoggedJournal jour
     }
 
     /// <summary>A sender's context in the batches, and the stream sequences of its messages in this one.</summary>
-    internal sealed class Sender(MessageContext context)
+    internal sealed class Sender(NatsOriginValues key, MessageContext context)
     {
+        private string? _receivedText;
+        private DateTimeOffset? _received;
+
+        public NatsOriginValues Key { get; } = key;
+
         public MessageContext Context { get; } = context;
 
         public LogProgress? Progress { get; set; }
@@ -154,6 +168,18 @@ internal sealed class NatsBatch(ListenerContext listener, NatsLoggedJournal jour
         /// each of its messages but the time, which <see cref="OriginAt"/> sets.
         /// </summary>
         public MessageOrigin? Origin { get; init; }
+
+        /// <summary>When the sender's message was received, from its header: parsed again only when it changes.</summary>
+        public DateTimeOffset? ReceivedOf(string? text)
+        {
+            if (!string.Equals(text, _receivedText, StringComparison.Ordinal))
+            {
+                _received = NatsOriginHeaders.ReceivedOf(text);
+                _receivedText = text;
+            }
+
+            return _received;
+        }
 
         /// <summary>The origin of the sender's message received at <paramref name="receivedAt"/>.</summary>
         public MessageOrigin? OriginAt(DateTimeOffset? receivedAt) =>
@@ -167,6 +193,4 @@ internal sealed class NatsBatch(ListenerContext listener, NatsLoggedJournal jour
 
         public bool InBatch { get; set; }
     }
-
-    private readonly record struct SenderKey(string? Host, string? Listener, string? Pid, string? Uid, string? Gid, string? Comm, string? Peer);
 }

@@ -252,7 +252,7 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
 
     private async ValueTask<Outcome> DispatchAsync(NatsBatch batch, NatsLoggedStream stream, INatsJSMsg<byte[]> message)
     {
-        var sequence = message.Metadata?.Sequence.Stream ?? 0;
+        var sequence = StreamSequenceOf(message);
         if (!batch.Take(sequence))
         {
             // Logged already (its acknowledgement was lost on the way, or the daemon was killed before it went):
@@ -270,9 +270,10 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
             return new Outcome(message, sequence, null, true);
         }
 
-        var sender = batch.SenderOf(message.Headers);
+        var origin = NatsOriginHeaders.Read(message.Headers, out var receivedText);
+        var sender = batch.SenderOf(origin, receivedText);
         var target = sender.Context;
-        var received = NatsOriginHeaders.ReceivedOf(message.Headers);
+        var received = sender.ReceivedOf(receivedText);
         var receivedAt = received ?? DateTimeOffset.UtcNow;
         var intake = _intake ??= new MessageIntake(context, 0, target.Peer, PeerConnections.KeyOf(target.Peer), _stopping.Token);
         intake.From(target.Peer);
@@ -294,6 +295,37 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
             intake.Failed(ex);
             return new Outcome(message, 0, null, false);
         }
+    }
+
+    /// <summary>The message's stream sequence: from its reply subject, or else the client's metadata.</summary>
+    private static ulong StreamSequenceOf(INatsJSMsg<byte[]> message) =>
+        TryStreamSequence(message.ReplyTo, out var sequence) ? sequence : message.Metadata?.Sequence.Stream ?? 0;
+
+    /// <summary>
+    /// The stream sequence a JetStream reply subject names (<c>$JS.ACK.stream.consumer.delivered.sequence...</c>, two
+    /// tokens more with a domain and account hash), read in place: the client's metadata splits every token into
+    /// strings and an object, for every message.
+    /// </summary>
+    internal static bool TryStreamSequence(string? replyTo, out ulong sequence)
+    {
+        sequence = 0;
+        var reply = replyTo.AsSpan();
+        if (!reply.StartsWith("$JS.ACK."))
+        {
+            return false;
+        }
+
+        var tokens = reply.Count('.') + 1;
+        var index = tokens == 9 ? 5 : tokens >= 11 ? 7 : -1;
+        foreach (var range in reply.Split('.'))
+        {
+            if (index-- == 0)
+            {
+                return ulong.TryParse(reply[range], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out sequence);
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
