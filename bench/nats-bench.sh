@@ -7,6 +7,7 @@
 # and the ceilings, with nothing of the daemon in the way (bench/SocketDaemon.Ceilings):
 #   tcp:       the relay's bytes (origin batches) over one loopback TCP connection, acknowledged per batch
 #   jetstream: JetStream publishes to the same nats-server (file store), async with many in flight, with Nats-Msg-Id
+#              (and once more with the origin headers the edge adds: the same bytes per message)
 # Usage: bench/nats-bench.sh [MESSAGES] [SIZE]   (defaults 200000 messages of 64 bytes). Needs nats-server (apt).
 # Uses the build that ships: socketdaemon and socketctl published as Native AOT (linux-x64); set DAEMON and SOCKETCTL
 # to already published binaries to skip the publish. PATHS=relay runs only the baseline and the relay,
@@ -104,6 +105,7 @@ fi
 js_lines=$("${ceilings[@]}" nats "nats://127.0.0.1:$port" "$messages" "$size")
 js_plain=$(awk '/^jetstream-publish /{print $2}' <<<"$js_lines")
 js_total=$(awk '/^jetstream-publish-msgid /{print $2}' <<<"$js_lines")
+js_origin=$(awk '/^jetstream-publish-origin /{print $2}' <<<"$js_lines")
 "${daemon[@]}" --log-dir "$work/edge" --listen "unix:$work/edge.sock" --SocketDaemon:Nats:Url="nats://127.0.0.1:$port" \
   --SocketDaemon:Pipeline:0:Handler=Nats --SocketDaemon:Pipeline:0:Stream=BENCH >/dev/null 2>&1 & pids+=($!)
 edge_pid=$!
@@ -122,10 +124,12 @@ printf 'nats      edge acked (JetStream stored):           %6.2f s  %8.0f msg/s\
 [[ $paths == nats ]] || printf 'ceiling   tcp, the relay'"'"'s bytes:                  %6.2f s  %8.0f msg/s\n' "$tcp_total" "$(echo "$messages / $tcp_total" | bc -l)"
 printf 'ceiling   JetStream publishes (no msg id):        %6.2f s  %8.0f msg/s\n' "$js_plain" "$(echo "$messages / $js_plain" | bc -l)"
 printf 'ceiling   JetStream publishes (Nats-Msg-Id):      %6.2f s  %8.0f msg/s\n' "$js_total" "$(echo "$messages / $js_total" | bc -l)"
+printf 'ceiling   JetStream publishes (+ origin headers): %6.2f s  %8.0f msg/s\n' "$js_origin" "$(echo "$messages / $js_origin" | bc -l)"
 if [[ $paths != nats ]]; then
   printf 'nats      end to end (in the aggregator'"'"'s log):    %6.2f s  %8.0f msg/s  (%.2fx the baseline'"'"'s time)\n' "$total" "$(echo "$messages / $total" | bc -l)" "$(echo "$total / $base" | bc -l)"
 else
   printf 'nats      end to end (in the aggregator'"'"'s log):    %6.2f s  %8.0f msg/s\n' "$total" "$(echo "$messages / $total" | bc -l)"
 fi
 printf 'nats      end to end / JetStream ceiling (Nats-Msg-Id): %.2fx\n' "$(echo "$total / $js_total" | bc -l)"
+printf 'nats      end to end / the ceiling with the same headers: %.2fx\n' "$(echo "$total / $js_origin" | bc -l)"
 printf 'nats      CPU seconds: edge %.2f, aggregator %.2f, nats-server %.2f\n' "$edge_cpu" "$agg_cpu" "$nats_cpu"

@@ -11,7 +11,8 @@ using SocketDaemon.Client.Protocol;
 
 // The ceilings of the scale-out paths on this machine, with nothing of the daemon in the way:
 //   nats URL [MESSAGES] [SIZE] [IN_FLIGHT]: JetStream publishes (file store, async, IN_FLIGHT awaiting their acks),
-//       once without and once with a Nats-Msg-Id per message (as the edge publishes).
+//       once without and once with a Nats-Msg-Id per message, then with the origin headers an edge's Nats step adds
+//       as well (the same bytes per message as the edge publishes).
 //   tcp [MESSAGES] [SIZE]: the relay's bytes (origin batches of 512, as an edge's Forward step sends them) over one
 //       loopback TCP connection to a reader that acknowledges each batch, 8 batches in flight.
 // Prints one line per measurement: "name seconds msg/s".
@@ -40,9 +41,10 @@ if (args[0] == "nats" && args.Length >= 2)
     await using var connection = new NatsConnection(NatsOpts.Default with { Url = args[1], Name = "socketdaemon ceilings" });
     await connection.ConnectAsync();
     var js = new NatsJSContext(connection);
-    foreach (var withId in new[] { false, true })
+    foreach (var variant in new[] { "jetstream-publish", "jetstream-publish-msgid", "jetstream-publish-origin" })
     {
-        var stream = withId ? "CEILING_ID" : "CEILING";
+        var withId = variant != "jetstream-publish";
+        var stream = variant.Replace("jetstream-publish", "CEILING", StringComparison.Ordinal).Replace('-', '_').ToUpperInvariant();
         try
         {
             await js.DeleteStreamAsync(stream);
@@ -55,7 +57,23 @@ if (args[0] == "nats" && args.Length >= 2)
         await js.CreateStreamAsync(new StreamConfig(stream, [stream.ToLowerInvariant() + ".>"]) { Storage = StreamConfigStorage.File });
         var subject = stream.ToLowerInvariant() + ".bench";
         var payloads = Enumerable.Range(0, messages).Select(i => Payload(i, size)).ToArray();
-        var ids = withId ? Enumerable.Range(0, messages).Select(i => "ceiling-" + i.ToString(CultureInfo.InvariantCulture)).ToArray() : null;
+        // The edge's ids are its spool's id and the record's number; its headers name the host, listener, receive time
+        // and the peer's credentials. Made before the clock starts, so the client's work is only the publish.
+        var spool = Guid.NewGuid().ToString("N");
+        var ids = withId ? Enumerable.Range(0, messages).Select(i => spool + "-" + i.ToString(CultureInfo.InvariantCulture)).ToArray() : null;
+        var received = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+        var headers = variant == "jetstream-publish-origin"
+            ? Enumerable.Range(0, messages).Select(_ => new NatsHeaders
+            {
+                ["SocketDaemon-Host"] = Environment.MachineName,
+                ["SocketDaemon-Listener"] = "local",
+                ["SocketDaemon-Received"] = received,
+                ["SocketDaemon-Pid"] = "4242",
+                ["SocketDaemon-Uid"] = "1000",
+                ["SocketDaemon-Gid"] = "1000",
+                ["SocketDaemon-Comm"] = "socketctl",
+            }).ToArray()
+            : null;
         var window = new Queue<Task<PubAckResponse>>(inFlight);
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < messages; i++)
@@ -65,7 +83,7 @@ if (args[0] == "nats" && args.Length >= 2)
                 (await window.Dequeue()).EnsureSuccess();
             }
 
-            window.Enqueue(js.PublishAsync(subject, payloads[i], opts: ids is null ? null : new NatsJSPubOpts { MsgId = ids[i] }).AsTask());
+            window.Enqueue(js.PublishAsync(subject, payloads[i], opts: ids is null ? null : new NatsJSPubOpts { MsgId = ids[i] }, headers: headers?[i]).AsTask());
         }
 
         while (window.Count > 0)
@@ -73,7 +91,7 @@ if (args[0] == "nats" && args.Length >= 2)
             (await window.Dequeue()).EnsureSuccess();
         }
 
-        Report(withId ? "jetstream-publish-msgid" : "jetstream-publish", messages, clock.Elapsed);
+        Report(variant, messages, clock.Elapsed);
         await js.DeleteStreamAsync(stream);
     }
 
