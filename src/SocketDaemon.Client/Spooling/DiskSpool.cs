@@ -288,16 +288,14 @@ public sealed partial class DiskSpool : IDisposable
                 while (_segments.Count > 0 && _segments[0].Last <= sequence)
                 {
                     (done ??= []).Add(_segments[0]);
-                    _segments.RemoveAt(0);
-                    _bytes -= done[^1].Length;
+                    Detach(_segments[0]);
                 }
             }
 
             // Closing and unlinking a full segment frees its pages, which takes a while: appends go on meanwhile.
             foreach (var segment in done ?? [])
             {
-                segment.Handle.Dispose();
-                File.Delete(segment.Path);
+                Delete(segment);
             }
         }
     }
@@ -382,8 +380,19 @@ public sealed partial class DiskSpool : IDisposable
 
     private void DeleteSegment(SpoolSegment segment)
     {
+        Detach(segment);
+        Delete(segment);
+    }
+
+    /// <summary>Takes <paramref name="segment"/> out of the spool (under the lock).</summary>
+    private void Detach(SpoolSegment segment)
+    {
         _segments.Remove(segment);
         _bytes -= segment.Length;
+    }
+
+    private static void Delete(SpoolSegment segment)
+    {
         segment.Handle.Dispose();
         File.Delete(segment.Path);
     }

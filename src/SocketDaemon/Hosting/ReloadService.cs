@@ -55,8 +55,8 @@ internal sealed partial class ReloadService(
         try
         {
             // CLOCK_MONOTONIC in µs, as sd_notify(3) wants it; the product in 128 bits, since nanoseconds times a million
-                // overflows a long after a few hours of uptime (and systemd would take the negative number as garbage).
-                var monotonic = (long)((Int128)Stopwatch.GetTimestamp() * 1_000_000 / Stopwatch.Frequency);
+            // overflows a long after a few hours of uptime (and systemd would take the negative number as garbage).
+            var monotonic = (long)((Int128)Stopwatch.GetTimestamp() * 1_000_000 / Stopwatch.Frequency);
             notifier.Notify(string.Create(CultureInfo.InvariantCulture, $"RELOADING=1\nMONOTONIC_USEC={monotonic}\nSTATUS=Reloading"));
 
             // logrotate renames the files and sends SIGHUP whatever the configuration holds: reopen them first.

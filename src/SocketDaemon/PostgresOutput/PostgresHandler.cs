@@ -70,7 +70,8 @@ public sealed partial class PostgresHandler : SpooledOutputHandler
         return ValueTask.CompletedTask;
     }
 
-    private protected override Task WaitForAcknowledgedAsync(ulong sequence) => _writer.WaitForAcknowledgedAsync(sequence);
+    private protected override void KeepWhenAcknowledged(ulong sequence, TaskCompletionSource commitment) =>
+        _writer.WhenAcknowledged(sequence, commitment);
 
     // A forward-like entry whose upstream reads postgres://.
     private protected override void Describe(ForwardStatus status)

@@ -98,7 +98,8 @@ public sealed partial class SyslogHandler : SpooledOutputHandler
         return ValueTask.CompletedTask;
     }
 
-    private protected override Task WaitForAcknowledgedAsync(ulong sequence) => _sender.WaitForAcknowledgedAsync(sequence);
+    private protected override void KeepWhenAcknowledged(ulong sequence, TaskCompletionSource commitment) =>
+        _sender.WhenAcknowledged(sequence, commitment);
 
     // A forward-like entry.
     private protected override void Describe(ForwardStatus status)

@@ -99,10 +99,6 @@ public sealed partial class ForwardHandler : SpooledOutputHandler
         }
     }
 
-    private protected override Task WaitForAcknowledgedAsync(ulong sequence) => _sender.WaitForAcknowledgedAsync(sequence);
-
-    // The staged batch's own commitment is the sender's waiter: its messages' acknowledgement is one hand-off away
-    // from the upstream's, not two.
     private protected override void KeepWhenAcknowledged(ulong sequence, TaskCompletionSource commitment) =>
         _sender.WhenAcknowledged(sequence, commitment);
 

@@ -73,7 +73,9 @@ public abstract class SpooledOutputHandler : IAsyncDisposable
         Interlocked.Increment(ref _spooled);
         if (_options.Downstream)
         {
-            context.AddCommitment(WaitForAcknowledgedAsync(sequence));
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            KeepWhenAcknowledged(sequence, waiter);
+            context.AddCommitment(waiter.Task);
         }
         else if (_options.Fsync)
         {
@@ -119,12 +121,11 @@ public abstract class SpooledOutputHandler : IAsyncDisposable
         }
     }
 
-    /// <summary>Completes when the sender has acknowledged every record up to <paramref name="sequence"/>.</summary>
-    private protected abstract Task WaitForAcknowledgedAsync(ulong sequence);
-
-    /// <summary>Keeps <paramref name="commitment"/> once the sender has acknowledged every record up to <paramref name="sequence"/>.</summary>
-    private protected virtual void KeepWhenAcknowledged(ulong sequence, TaskCompletionSource commitment) =>
-        KeepWhen(WaitForAcknowledgedAsync(sequence), commitment);
+    /// <summary>
+    /// Keeps <paramref name="commitment"/> once the sender has acknowledged every record up to <paramref name="sequence"/>:
+    /// the sender completes it itself, one hand-off from the upstream's answer.
+    /// </summary>
+    private protected abstract void KeepWhenAcknowledged(ulong sequence, TaskCompletionSource commitment);
 
     /// <summary>Fills in the step's upstreams and what its sender did.</summary>
     private protected abstract void Describe(ForwardStatus status);

@@ -36,12 +36,12 @@ internal abstract class SpooledOutputSender : IAsyncDisposable
 
     public void Start() => _running = Task.Run(RunAsync);
 
-    /// <summary>Completes when every record up to <paramref name="sequence"/> is taken by the output.</summary>
-    public Task WaitForAcknowledgedAsync(ulong sequence)
+    /// <summary>Completes <paramref name="waiter"/> when every record up to <paramref name="sequence"/> is taken by the output.</summary>
+    public void WhenAcknowledged(ulong sequence, TaskCompletionSource waiter)
     {
         lock (_lock)
         {
-            return _waiters.WaitFor(sequence, Spool.Acknowledged);
+            _waiters.Add(sequence, waiter, Spool.Acknowledged);
         }
     }
 
