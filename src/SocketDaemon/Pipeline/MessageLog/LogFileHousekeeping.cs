@@ -46,6 +46,15 @@ internal sealed class LogFileHousekeeping(LogFileNames names) : IDisposable
     /// </summary>
     public void Apply(string? current)
     {
+        // Under the lock a compression finishes under: a file deleted here is never renamed into place after.
+        lock (_lock)
+        {
+            ApplyLocked(current);
+        }
+    }
+
+    private void ApplyLocked(string? current)
+    {
         var rolled = names.Existing()
             .Where(f => !string.Equals(f.Path, current, StringComparison.Ordinal))
             .OrderByDescending(f => f.Day)
@@ -71,10 +80,7 @@ internal sealed class LogFileHousekeeping(LogFileNames names) : IDisposable
 
         if (Compression != LogFileCompression.None && keep.Exists(static f => !f.Compressed))
         {
-            lock (_lock)
-            {
-                _compressing = _compressing.ContinueWith(_ => CompressAll(current), _stopping.Token, TaskContinuationOptions.None, TaskScheduler.Default);
-            }
+            _compressing = _compressing.ContinueWith(_ => CompressAll(current), _stopping.Token, TaskContinuationOptions.None, TaskScheduler.Default);
         }
     }
 
@@ -123,8 +129,18 @@ internal sealed class LogFileHousekeeping(LogFileNames names) : IDisposable
             }
 
             File.SetLastWriteTimeUtc(partial, written);
-            File.Move(partial, target, overwrite: false);
-            File.Delete(path);
+            lock (_lock)
+            {
+                // Retention deleted the file while it was being compressed: its compressed copy must not bring it back.
+                if (!File.Exists(path))
+                {
+                    Delete(partial);
+                    return;
+                }
+
+                File.Move(partial, target, overwrite: false);
+                File.Delete(path);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or OperationCanceledException)
         {
