@@ -11,7 +11,8 @@
 # Usage: bench/nats-bench.sh [MESSAGES] [SIZE]   (defaults 200000 messages of 64 bytes). Needs nats-server (apt).
 # Uses the build that ships: socketdaemon and socketctl published as Native AOT (linux-x64); set DAEMON and SOCKETCTL
 # to already published binaries to skip the publish. PATHS=relay runs only the baseline and the relay,
-# PATHS=nats only the NATS path and its ceiling.
+# PATHS=nats only the NATS path and its ceiling. ROUNDS=N measures the NATS path and its ceilings N times, each round on a
+# fresh nats-server, and prints each round and the medians (one round's ratio moves by a quarter between runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 messages=${1:-200000}
@@ -90,34 +91,56 @@ if [[ $paths == relay ]]; then
   exit 0
 fi
 
-# NATS: edge -> JetStream -> aggregator.
-port=$(free_port)
-mkdir -p "$work/js"
-nats-server -js -sd "$work/js" -a 127.0.0.1 -p "$port" >"$work/nats.log" 2>&1 & pids+=($!)
-nats_pid=$!
-sleep 1
-
-# The ceilings, between the relay and the NATS runs (the daemons of the relay run are idle by then).
+# NATS: edge -> JetStream -> aggregator, ROUNDS times (each on a fresh nats-server, its ceilings measured just before).
+# One round's ratio moves a lot: the ceiling alone varied by up to 25% between runs here. The medians are the result.
+# TCP's ceiling once, between the relay and the NATS runs (the daemons of the relay run are idle by then).
 if [[ $paths != nats ]]; then
   tcp_line=$("${ceilings[@]}" tcp "$messages" "$size")
   tcp_total=$(awk '/^tcp-relay-bytes /{print $2}' <<<"$tcp_line")
 fi
-js_lines=$("${ceilings[@]}" nats "nats://127.0.0.1:$port" "$messages" "$size")
-js_plain=$(awk '/^jetstream-publish /{print $2}' <<<"$js_lines")
-js_total=$(awk '/^jetstream-publish-msgid /{print $2}' <<<"$js_lines")
-js_origin=$(awk '/^jetstream-publish-origin /{print $2}' <<<"$js_lines")
-"${daemon[@]}" --log-dir "$work/edge" --listen "unix:$work/edge.sock" --SocketDaemon:Nats:Url="nats://127.0.0.1:$port" \
-  --SocketDaemon:Pipeline:0:Handler=Nats --SocketDaemon:Pipeline:0:Stream=BENCH >/dev/null 2>&1 & pids+=($!)
-edge_pid=$!
-"${daemon[@]}" --log-dir "$work/agg" --SocketDaemon:Listeners:local:Endpoint="unix:$work/agg.sock" \
-  --SocketDaemon:Listeners:js:Endpoint="nats://127.0.0.1:$port" --SocketDaemon:Listeners:js:Stream=BENCH \
-  --SocketDaemon:Listeners:js:Consumer=bench >/dev/null 2>&1 & pids+=($!)
-agg_pid=$!
-wait_for "$work/edge.sock"; wait_for "$work/agg.sock"
-edge_cpu0=$(cpu "$edge_pid") agg_cpu0=$(cpu "$agg_pid") nats_cpu0=$(cpu "$nats_pid")
-drive "$work/edge.sock" "$work/agg"
-edge_cpu=$(echo "$(cpu "$edge_pid") - $edge_cpu0" | bc) agg_cpu=$(echo "$(cpu "$agg_pid") - $agg_cpu0" | bc) nats_cpu=$(echo "$(cpu "$nats_pid") - $nats_cpu0" | bc)
 
+median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
+rounds=${ROUNDS:-1}
+results=()
+for round in $(seq 1 "$rounds"); do
+  rwork=$work/nats-$round
+  port=$(free_port)
+  mkdir -p "$rwork/js"
+  nats-server -js -sd "$rwork/js" -a 127.0.0.1 -p "$port" >"$rwork/nats.log" 2>&1 & pids+=($!)
+  nats_pid=$!
+  sleep 1
+  js_lines=$("${ceilings[@]}" nats "nats://127.0.0.1:$port" "$messages" "$size")
+  js_plain=$(awk '/^jetstream-publish /{print $2}' <<<"$js_lines")
+  js_total=$(awk '/^jetstream-publish-msgid /{print $2}' <<<"$js_lines")
+  js_origin=$(awk '/^jetstream-publish-origin /{print $2}' <<<"$js_lines")
+  "${daemon[@]}" --log-dir "$rwork/edge" --listen "unix:$rwork/edge.sock" --SocketDaemon:Nats:Url="nats://127.0.0.1:$port" \
+    --SocketDaemon:Pipeline:0:Handler=Nats --SocketDaemon:Pipeline:0:Stream=BENCH >/dev/null 2>&1 & pids+=($!)
+  edge_pid=$!
+  "${daemon[@]}" --log-dir "$rwork/agg" --SocketDaemon:Listeners:local:Endpoint="unix:$rwork/agg.sock" \
+    --SocketDaemon:Listeners:js:Endpoint="nats://127.0.0.1:$port" --SocketDaemon:Listeners:js:Stream=BENCH \
+    --SocketDaemon:Listeners:js:Consumer=bench >/dev/null 2>&1 & pids+=($!)
+  agg_pid=$!
+  wait_for "$rwork/edge.sock"; wait_for "$rwork/agg.sock"
+  edge_cpu0=$(cpu "$edge_pid") agg_cpu0=$(cpu "$agg_pid") nats_cpu0=$(cpu "$nats_pid")
+  drive "$rwork/edge.sock" "$rwork/agg"
+  edge_cpu=$(echo "$(cpu "$edge_pid") - $edge_cpu0" | bc) agg_cpu=$(echo "$(cpu "$agg_pid") - $agg_cpu0" | bc) nats_cpu=$(echo "$(cpu "$nats_pid") - $nats_cpu0" | bc)
+  kill "$edge_pid" "$agg_pid" "$nats_pid"; wait "$edge_pid" "$agg_pid" "$nats_pid" 2>/dev/null || true
+  # acked total logged ceiling(plain) ceiling(msgid) ceiling(origin) cpu(edge) cpu(aggregator) cpu(nats-server)
+  results+=("$acked $total $logged $js_plain $js_total $js_origin $edge_cpu $agg_cpu $nats_cpu")
+  if (( rounds > 1 )); then
+    printf 'round %d: nats %.2f s (edge acked %.2f s), ceiling %.2f s (Nats-Msg-Id) %.2f s (+ origin headers): %.2fx, %.2fx; CPU s edge %.2f, aggregator %.2f, nats-server %.2f; logged %d\n' \
+      "$round" "$total" "$acked" "$js_total" "$js_origin" "$(echo "$total / $js_total" | bc -l)" "$(echo "$total / $js_origin" | bc -l)" \
+      "$edge_cpu" "$agg_cpu" "$nats_cpu" "$logged"
+  fi
+done
+# column N of every round, and its median; the ratios are the medians of each round's own ratio.
+column() { printf '%s\n' "${results[@]}" | awk -v c="$1" '{print $c}'; }
+ratio() { printf '%s\n' "${results[@]}" | awk -v c="$1" '{print $2 / $c}' | median; }
+acked=$(column 1 | median) total=$(column 2 | median) logged=$(column 3 | sort -n | head -1)
+js_plain=$(column 4 | median) js_total=$(column 5 | median) js_origin=$(column 6 | median)
+edge_cpu=$(column 7 | median) agg_cpu=$(column 8 | median) nats_cpu=$(column 9 | median)
+
+(( rounds > 1 )) && printf 'medians of %d rounds (the ratios: the median of each round'"'"'s own):\n' "$rounds"
 printf 'messages: %d of %d bytes; relay logged %d, aggregator logged %d\n' "$messages" "$size" "$rlogged" "$logged"
 [[ $paths == nats ]] || print_relay
 printf 'nats      edge acked (JetStream stored):           %6.2f s  %8.0f msg/s\n' "$acked" "$(echo "$messages / $acked" | bc -l)"
@@ -130,6 +153,6 @@ if [[ $paths != nats ]]; then
 else
   printf 'nats      end to end (in the aggregator'"'"'s log):    %6.2f s  %8.0f msg/s\n' "$total" "$(echo "$messages / $total" | bc -l)"
 fi
-printf 'nats      end to end / JetStream ceiling (Nats-Msg-Id): %.2fx\n' "$(echo "$total / $js_total" | bc -l)"
-printf 'nats      end to end / the ceiling with the same headers: %.2fx\n' "$(echo "$total / $js_origin" | bc -l)"
+printf 'nats      end to end / JetStream ceiling (Nats-Msg-Id): %.2fx\n' "$(ratio 5)"
+printf 'nats      end to end / the ceiling with the same headers: %.2fx\n' "$(ratio 6)"
 printf 'nats      CPU seconds: edge %.2f, aggregator %.2f, nats-server %.2f\n' "$edge_cpu" "$agg_cpu" "$nats_cpu"
