@@ -43,6 +43,10 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
     // The consumer's way into the pipeline; each message names its own sender in its headers.
     private MessageIntake? _intake;
 
+    // AckPolicy: All: which delivery to acknowledge, and since when committed ones wait.
+    private NatsAckFloor<INatsJSMsg<byte[]>>? _floor;
+    private long? _holdingSince;
+
     public Task BindAsync(CancellationToken cancellationToken)
     {
         // Nothing to bind: the consumer is read from StartAccepting on, and NATS being down is not a start-up error.
@@ -82,14 +86,14 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
             {
                 var js = new NatsJSContext(_connection!);
                 await NatsConnectionFactory.EnsureStreamAsync(js, options.Stream!, _options, options.FilterSubject ?? "logs.>", _stopping.Token);
-                var consumer = await js.CreateOrUpdateConsumerAsync(options.Stream!, new ConsumerConfig(options.Consumer!)
+                if (await CreateConsumerAsync(js) is not { } consumer)
                 {
-                    DurableName = options.Consumer,
-                    FilterSubject = options.FilterSubject,
-                    AckPolicy = ConsumerConfigAckPolicy.Explicit,
-                    AckWait = _options.AckWait,
-                    MaxAckPending = Math.Max(1000, _options.FetchBatch * 4),
-                }, _stopping.Token);
+                    // Its ack policy is not the listener's (logged): asked again later, the operator may delete it.
+                    context.Listener.ErrorSeen("nats");
+                    await Task.Delay(MaxRetryDelay, _stopping.Token);
+                    continue;
+                }
+
                 Consuming(_logger, context.Name, options.Stream!, options.Consumer!, endpoint.ToString());
                 context.Listener.ConnectionOpened();
                 try
@@ -126,6 +130,49 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
     }
 
     /// <summary>
+    /// The durable consumer, created or updated; <see langword="null"/> (and an error logged) when it exists with
+    /// another ack policy than the listener's <c>AckPolicy</c>, which JetStream does not let a consumer change.
+    /// </summary>
+    private async Task<INatsJSConsumer?> CreateConsumerAsync(NatsJSContext js)
+    {
+        var options = context.Options;
+        var policy = options.AckPolicy == NatsAckPolicy.All ? ConsumerConfigAckPolicy.All : ConsumerConfigAckPolicy.Explicit;
+        try
+        {
+            return await js.CreateOrUpdateConsumerAsync(options.Stream!, new ConsumerConfig(options.Consumer!)
+            {
+                DurableName = options.Consumer,
+                FilterSubject = options.FilterSubject,
+                AckPolicy = policy,
+                AckWait = _options.AckWait,
+                MaxAckPending = Math.Max(1000, _options.FetchBatch * 4),
+            }, _stopping.Token);
+        }
+        catch (NatsJSApiException)
+        {
+            if (await ExistingAckPolicyAsync(js) is not { } has || has == policy)
+            {
+                throw;
+            }
+
+            AckPolicyMismatch(_logger, context.Name, options.Consumer!, options.Stream!, has.ToString().ToLowerInvariant(), options.AckPolicy.ToString());
+            return null;
+        }
+    }
+
+    private async Task<ConsumerConfigAckPolicy?> ExistingAckPolicyAsync(NatsJSContext js)
+    {
+        try
+        {
+            return (await js.GetConsumerAsync(context.Options.Stream!, context.Options.Consumer!, _stopping.Token)).Info.Config.AckPolicy;
+        }
+        catch (NatsJSApiException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// Messages arrive into a small queue as the consumer fetches them; each turn takes what is there (up to a
     /// batch) and runs it as one unit (<see cref="RunBatchAsync"/>): the batch grows with the load, and latency stays low.
     /// </summary>
@@ -151,6 +198,14 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
             }
         });
 
+        // With AckPolicy: All, from the consumer's state before this session asked for messages.
+        if (context.Options.AckPolicy == NatsAckPolicy.All)
+        {
+            var info = consumer.Info;
+            (_floor ??= new()).Start(info.AckFloor.StreamSeq, info.Delivered.StreamSeq, info.Delivered.ConsumerSeq, info.NumAckPending);
+            _holdingSince = null;
+        }
+
         var journal = context.Services.GetRequiredService<NatsLoggedJournal>();
         var stream = journal.Get(context.Options.Stream!, context.Options.Consumer!);
         var batch = new NatsBatch(context, journal, stream);
@@ -170,6 +225,7 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
                 await RunBatchAsync(batch, stream, logs, taken, outcomes);
                 taken.Clear();
                 outcomes.Clear();
+                CheckFloor();
                 if (++batches % ForgetEvery == 0)
                 {
                     await ForgetAcknowledgedAsync(consumer, stream);
@@ -237,16 +293,68 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
         List<Task>? writing = null;
         foreach (var outcome in outcomes)
         {
-            var settle = SettleAsync(outcome.Message, outcome.Ok);
-            if (!settle.IsCompletedSuccessfully)
+            if (_floor is { } floor && context.Options.AckPolicy == NatsAckPolicy.All)
             {
-                (writing ??= []).Add(settle.AsTask());
+                _ = TrySequences(outcome.Message.ReplyTo, out var sequence, out var delivery);
+                floor.Add(sequence, delivery, outcome.Ok, outcome.Message);
+                if (outcome.Ok)
+                {
+                    // Acknowledged with the batch's one acknowledgement, below, or a later one.
+                    continue;
+                }
             }
+
+            Settle(outcome.Message, outcome.Ok, ref writing);
+        }
+
+        if (_floor is { } all && context.Options.AckPolicy == NatsAckPolicy.All && all.TryTake(out var last))
+        {
+            Settle(last, true, ref writing);
         }
 
         if (writing is not null)
         {
             await Task.WhenAll(writing);
+        }
+    }
+
+    private void Settle(INatsJSMsg<byte[]> message, bool committed, ref List<Task>? writing)
+    {
+        var settle = SettleAsync(message, committed);
+        if (!settle.IsCompletedSuccessfully)
+        {
+            (writing ??= []).Add(settle.AsTask());
+        }
+    }
+
+    /// <summary>
+    /// With <c>AckPolicy: All</c>, after a batch: a missed delivery, or acknowledgements held back for long (what they
+    /// wait for was removed from the stream, or an acknowledgement was still on its way when the session read the
+    /// consumer), start a new session, which reads the consumer's state again.
+    /// </summary>
+    private void CheckFloor()
+    {
+        if (_floor is not { } floor || context.Options.AckPolicy != NatsAckPolicy.All)
+        {
+            return;
+        }
+
+        if (floor.Missed)
+        {
+            throw new NatsSessionRestart($"consumer {context.Options.Consumer} delivered consumer sequence {floor.MissedAt.Came} where {floor.MissedAt.Expected} was next: deliveries were lost on the way (a reconnect) or another reader shares the consumer, which AckPolicy: All does not allow; starting over, acknowledging nothing until they come again");
+        }
+
+        if (!floor.Holding)
+        {
+            _holdingSince = null;
+            return;
+        }
+
+        var now = context.Time.GetTimestamp();
+        _holdingSince ??= now;
+        if (context.Time.GetElapsedTime(_holdingSince.Value, now) > _options.AckWait * 3)
+        {
+            throw new NatsSessionRestart($"acknowledgements of consumer {context.Options.Consumer} held back for over 3 x AckWait ({(floor.AwaitingEarlier ? "messages delivered before this session did not come again" : "a message asked for again was not logged")}); starting over");
         }
     }
 
@@ -306,9 +414,13 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
     /// tokens more with a domain and account hash), read in place: the client's metadata splits every token into
     /// strings and an object, for every message.
     /// </summary>
-    internal static bool TryStreamSequence(string? replyTo, out ulong sequence)
+    internal static bool TryStreamSequence(string? replyTo, out ulong sequence) => TrySequences(replyTo, out sequence, out _);
+
+    /// <summary>The stream and consumer sequences a JetStream reply subject names, as <see cref="TryStreamSequence"/> reads them.</summary>
+    internal static bool TrySequences(string? replyTo, out ulong stream, out ulong consumer)
     {
-        sequence = 0;
+        stream = 0;
+        consumer = 0;
         var reply = replyTo.AsSpan();
         if (!reply.StartsWith("$JS.ACK."))
         {
@@ -317,15 +429,28 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
 
         var tokens = reply.Count('.') + 1;
         var index = tokens == 9 ? 5 : tokens >= 11 ? 7 : -1;
+        var found = false;
         foreach (var range in reply.Split('.'))
         {
-            if (index-- == 0)
+            if (index == 0)
             {
-                return ulong.TryParse(reply[range], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out sequence);
+                found = ulong.TryParse(reply[range], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out stream);
+                if (!found)
+                {
+                    return false;
+                }
             }
+            else if (index == -1 && found)
+            {
+                // The consumer sequence follows; a subject cut short leaves it unknown (0).
+                _ = ulong.TryParse(reply[range], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out consumer);
+                return true;
+            }
+
+            index--;
         }
 
-        return false;
+        return found;
     }
 
     /// <summary>
@@ -366,6 +491,9 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
         }
     }
 
+    /// <summary>Ends a consume session of <c>AckPolicy: All</c> so that a new one reads the consumer's state again.</summary>
+    private sealed class NatsSessionRestart(string message) : Exception(message);
+
     private readonly record struct Outcome(INatsJSMsg<byte[]> Message, ulong Sequence, Task? Commitment, bool Ok);
 
     [LoggerMessage(EventIds.NatsConsuming, LogLevel.Information, "Listener {Listener}: consuming NATS stream {Stream} with durable consumer {Consumer} at {Endpoint}")]
@@ -376,6 +504,9 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
 
     [LoggerMessage(EventIds.NatsAckFailed, LogLevel.Warning, "Listener {Listener}: acknowledging to NATS failed ({Reason}); the message will be delivered again and not logged twice")]
     private static partial void AckFailed(ILogger logger, string listener, string reason);
+
+    [LoggerMessage(EventIds.NatsAckPolicyMismatch, LogLevel.Error, "Listener {Listener}: consumer {Consumer} of stream {Stream} exists with ack policy {Existing}; AckPolicy: {Wanted} needs a new consumer (delete it with `nats consumer rm {Stream} {Consumer}`, or name another Consumer); retrying")]
+    private static partial void AckPolicyMismatch(ILogger logger, string listener, string consumer, string stream, string existing, string wanted);
 
     [LoggerMessage(EventIds.NatsMessageTooLarge, LogLevel.Warning, "Listener {Listener}: dropped a message on {Subject} of {Bytes} bytes, over MaxMessageBytes")]
     private static partial void TooLarge(ILogger logger, string listener, string subject, int bytes);

@@ -1,0 +1,174 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace SocketDaemon.Listeners.Internal;
+
+/// <summary>
+/// Which delivery a <c>nats://</c> listener with <c>AckPolicy: All</c> acknowledges after a batch, if any. JetStream
+/// takes an acknowledgement of stream sequence S for every message it holds pending at or below S: those asked for
+/// again (NAK), and those delivered to an earlier run or lost on the way. So S is acknowledged only when each of them
+/// is committed (logged, or found in the journal). Works on stream sequences, consumer (delivery) sequences and a
+/// handle of each delivery, <typeparamref name="T"/>; one instance per consume session (<see cref="Start"/>).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Unresolved: a sequence delivered in this session and not committed (refused, failed, a second copy in one
+/// batch). No acknowledgement covers it until a later delivery of it is committed. Committed deliveries above it
+/// wait, the highest of each stretch kept for later.
+/// </para>
+/// <para>
+/// Before the session: the consumer's info at its start (read before the session asks for messages) says the ack
+/// floor F, the last stream sequence delivered D0 and how many deliveries wait for an acknowledgement, P0. Under
+/// <c>All</c> every delivered sequence above F is pending, so those P0 are sequences in (F, D0] this session has not
+/// seen. A filter subject leaves holes in (F, D0], so they cannot be listed, only counted. A delivery in this session
+/// of a sequence in (F, D0] can only be one of them again (new messages come above D0, and nothing at or below D0
+/// becomes pending anew). So once P0 distinct sequences in (F, D0] were committed in this session, every one of them
+/// is. Until then nothing is acknowledged.
+/// </para>
+/// <para>
+/// Lost on the way: each delivery has the next consumer sequence (redeliveries too). A jump means deliveries this
+/// session never saw (a reconnect lost them, or another reader took them). They are pending, and their sequences are
+/// unknown, so nothing more is acknowledged (<see cref="Missed"/>): the listener starts a new session, whose start
+/// counts them among P0.
+/// </para>
+/// </remarks>
+internal sealed class NatsAckFloor<T>
+    where T : class
+{
+    // Sequences delivered in this session and not committed. Rare: a sorted set is enough.
+    private readonly SortedSet<ulong> _unresolved = [];
+
+    // Committed deliveries above the last acknowledgement, by stream sequence, in order.
+    private readonly List<(ulong Sequence, T Message)> _waiting = [];
+
+    // The sequences in (F, D0] committed in this session, while fewer than P0.
+    private readonly HashSet<ulong> _before = [];
+    private ulong _floor;
+    private ulong _delivered;
+    private long _pendingBefore;
+
+    // The last sequence acknowledged (or the session's starting floor); the consumer sequence the next delivery has.
+    private ulong _acknowledged;
+    private ulong _nextDelivery;
+
+    /// <summary>Whether a delivery was missed: nothing is acknowledged any more; the session must start again.</summary>
+    public bool Missed { get; private set; }
+
+    /// <summary>The consumer sequence expected next and the one that came, when <see cref="Missed"/>.</summary>
+    public (ulong Expected, ulong Came) MissedAt { get; private set; }
+
+    /// <summary>Whether committed deliveries wait for an acknowledgement that is not safe yet.</summary>
+    public bool Holding => _waiting.Count > 0;
+
+    /// <summary>Whether the messages pending before the session are still awaited.</summary>
+    public bool AwaitingEarlier => _pendingBefore > _before.Count;
+
+    /// <summary>
+    /// Starts a session from the consumer's state before it asks for messages: its acknowledgement floor (stream
+    /// sequence), the last stream and consumer sequences delivered, and how many deliveries await acknowledgement.
+    /// </summary>
+    public void Start(ulong ackFloor, ulong deliveredStream, ulong deliveredConsumer, long pending)
+    {
+        _unresolved.Clear();
+        _waiting.Clear();
+        _before.Clear();
+        _floor = ackFloor;
+        _delivered = deliveredStream;
+        _pendingBefore = pending;
+        _acknowledged = ackFloor;
+        _nextDelivery = deliveredConsumer + 1;
+        Missed = false;
+        MissedAt = default;
+    }
+
+    /// <summary>
+    /// One delivery of the batch, in the order they came: its stream sequence, its consumer sequence, whether it was
+    /// committed, and its handle (acknowledged by <see cref="TryTake"/> for it and everything below).
+    /// </summary>
+    public void Add(ulong sequence, ulong delivery, bool committed, T message)
+    {
+        if (delivery != _nextDelivery || sequence == 0)
+        {
+            if (!Missed)
+            {
+                Missed = true;
+                MissedAt = (_nextDelivery, delivery);
+            }
+        }
+
+        _nextDelivery = delivery + 1;
+        if (sequence <= _acknowledged)
+        {
+            // Already acknowledged (a copy fetched before the acknowledgement went): JetStream has settled it.
+            return;
+        }
+
+        if (!committed)
+        {
+            _unresolved.Add(sequence);
+            return;
+        }
+
+        if (_unresolved.Count > 0)
+        {
+            _unresolved.Remove(sequence);
+        }
+
+        if (_pendingBefore > _before.Count && sequence > _floor && sequence <= _delivered)
+        {
+            _before.Add(sequence);
+        }
+
+        if (_waiting.Count == 0 || sequence > _waiting[^1].Sequence)
+        {
+            _waiting.Add((sequence, message));
+            return;
+        }
+
+        // A redelivery: its newer handle replaces an older copy's.
+        var at = _waiting.BinarySearch((sequence, message), ComparerBySequence.Instance);
+        if (at >= 0)
+        {
+            _waiting[at] = (sequence, message);
+        }
+        else
+        {
+            _waiting.Insert(~at, (sequence, message));
+        }
+    }
+
+    /// <summary>
+    /// After a batch: the committed delivery with the highest stream sequence whose acknowledgement covers only
+    /// committed messages, if there is one above the last acknowledged; taken as acknowledged.
+    /// </summary>
+    public bool TryTake([NotNullWhen(true)] out T? message)
+    {
+        message = null;
+        if (Missed || AwaitingEarlier || _waiting.Count == 0)
+        {
+            return false;
+        }
+
+        var limit = _unresolved.Count == 0 ? ulong.MaxValue : _unresolved.Min - 1;
+        var last = _waiting.Count - 1;
+        if (_waiting[last].Sequence > limit)
+        {
+            last = _waiting.BinarySearch((limit, null!), ComparerBySequence.Instance);
+            last = last >= 0 ? last : ~last - 1;
+            if (last < 0)
+            {
+                return false;
+            }
+        }
+
+        (_acknowledged, message) = _waiting[last];
+        _waiting.RemoveRange(0, last + 1);
+        return true;
+    }
+
+    private sealed class ComparerBySequence : IComparer<(ulong Sequence, T Message)>
+    {
+        public static readonly ComparerBySequence Instance = new();
+
+        public int Compare((ulong Sequence, T Message) x, (ulong Sequence, T Message) y) => x.Sequence.CompareTo(y.Sequence);
+    }
+}
