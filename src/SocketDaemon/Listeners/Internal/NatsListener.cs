@@ -43,9 +43,8 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
     // The consumer's way into the pipeline; each message names its own sender in its headers.
     private MessageIntake? _intake;
 
-    // AckPolicy: All: which delivery to acknowledge, and since when committed ones wait.
-    private NatsAckFloor<INatsJSMsg<byte[]>>? _floor;
-    private long? _holdingSince;
+    // With AckPolicy: All, which delivery each batch acknowledges.
+    private NatsAckAll? _ackAll;
 
     public Task BindAsync(CancellationToken cancellationToken)
     {
@@ -86,7 +85,7 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
             {
                 var js = new NatsJSContext(_connection!);
                 await NatsConnectionFactory.EnsureStreamAsync(js, options.Stream!, _options, options.FilterSubject ?? "logs.>", _stopping.Token);
-                if (await CreateConsumerAsync(js) is not { } consumer)
+                if (await NatsDurableConsumer.CreateAsync(js, context, _options, _logger, _stopping.Token) is not { } consumer)
                 {
                     // Its ack policy is not the listener's (logged): asked again later, the operator may delete it.
                     context.Listener.ErrorSeen("nats");
@@ -130,49 +129,6 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
     }
 
     /// <summary>
-    /// The durable consumer, created or updated; <see langword="null"/> (and an error logged) when it exists with
-    /// another ack policy than the listener's <c>AckPolicy</c>, which JetStream does not let a consumer change.
-    /// </summary>
-    private async Task<INatsJSConsumer?> CreateConsumerAsync(NatsJSContext js)
-    {
-        var options = context.Options;
-        var policy = options.AckPolicy == NatsAckPolicy.All ? ConsumerConfigAckPolicy.All : ConsumerConfigAckPolicy.Explicit;
-        try
-        {
-            return await js.CreateOrUpdateConsumerAsync(options.Stream!, new ConsumerConfig(options.Consumer!)
-            {
-                DurableName = options.Consumer,
-                FilterSubject = options.FilterSubject,
-                AckPolicy = policy,
-                AckWait = _options.AckWait,
-                MaxAckPending = Math.Max(1000, _options.FetchBatch * 4),
-            }, _stopping.Token);
-        }
-        catch (NatsJSApiException)
-        {
-            if (await ExistingAckPolicyAsync(js) is not { } has || has == policy)
-            {
-                throw;
-            }
-
-            AckPolicyMismatch(_logger, context.Name, options.Consumer!, options.Stream!, has.ToString().ToLowerInvariant(), options.AckPolicy.ToString());
-            return null;
-        }
-    }
-
-    private async Task<ConsumerConfigAckPolicy?> ExistingAckPolicyAsync(NatsJSContext js)
-    {
-        try
-        {
-            return (await js.GetConsumerAsync(context.Options.Stream!, context.Options.Consumer!, _stopping.Token)).Info.Config.AckPolicy;
-        }
-        catch (NatsJSApiException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>
     /// Messages arrive into a small queue as the consumer fetches them; each turn takes what is there (up to a
     /// batch) and runs it as one unit (<see cref="RunBatchAsync"/>): the batch grows with the load, and latency stays low.
     /// </summary>
@@ -199,12 +155,8 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
         });
 
         // With AckPolicy: All, from the consumer's state before this session asked for messages.
-        if (context.Options.AckPolicy == NatsAckPolicy.All)
-        {
-            var info = consumer.Info;
-            (_floor ??= new()).Start(info.AckFloor.StreamSeq, info.Delivered.StreamSeq, info.Delivered.ConsumerSeq, info.NumAckPending);
-            _holdingSince = null;
-        }
+        _ackAll = context.Options.AckPolicy == NatsAckPolicy.All ? _ackAll ?? new(context.Time, _options.AckWait, context.Options.Consumer!) : null;
+        _ackAll?.Start(consumer.Info);
 
         var journal = context.Services.GetRequiredService<NatsLoggedJournal>();
         var stream = journal.Get(context.Options.Stream!, context.Options.Consumer!);
@@ -225,7 +177,7 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
                 await RunBatchAsync(batch, stream, logs, taken, outcomes);
                 taken.Clear();
                 outcomes.Clear();
-                CheckFloor();
+                _ackAll?.Check();
                 if (++batches % ForgetEvery == 0)
                 {
                     await ForgetAcknowledgedAsync(consumer, stream);
@@ -293,21 +245,14 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
         List<Task>? writing = null;
         foreach (var outcome in outcomes)
         {
-            if (_floor is { } floor && context.Options.AckPolicy == NatsAckPolicy.All)
+            // With AckPolicy: All a committed message is acknowledged by the batch's one acknowledgement, or a later one.
+            if (_ackAll?.Add(outcome.Message, outcome.Ok) != true)
             {
-                _ = TrySequences(outcome.Message.ReplyTo, out var sequence, out var delivery);
-                floor.Add(sequence, delivery, outcome.Ok, outcome.Message);
-                if (outcome.Ok)
-                {
-                    // Acknowledged with the batch's one acknowledgement, below, or a later one.
-                    continue;
-                }
+                Settle(outcome.Message, outcome.Ok, ref writing);
             }
-
-            Settle(outcome.Message, outcome.Ok, ref writing);
         }
 
-        if (_floor is { } all && context.Options.AckPolicy == NatsAckPolicy.All && all.TryTake(out var last))
+        if (_ackAll?.Take() is { } last)
         {
             Settle(last, true, ref writing);
         }
@@ -324,37 +269,6 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
         if (!settle.IsCompletedSuccessfully)
         {
             (writing ??= []).Add(settle.AsTask());
-        }
-    }
-
-    /// <summary>
-    /// With <c>AckPolicy: All</c>, after a batch: a missed delivery, or acknowledgements held back for long (what they
-    /// wait for was removed from the stream, or an acknowledgement was still on its way when the session read the
-    /// consumer), start a new session, which reads the consumer's state again.
-    /// </summary>
-    private void CheckFloor()
-    {
-        if (_floor is not { } floor || context.Options.AckPolicy != NatsAckPolicy.All)
-        {
-            return;
-        }
-
-        if (floor.Missed)
-        {
-            throw new NatsSessionRestart($"consumer {context.Options.Consumer} delivered consumer sequence {floor.MissedAt.Came} where {floor.MissedAt.Expected} was next: deliveries were lost on the way (a reconnect) or another reader shares the consumer, which AckPolicy: All does not allow; starting over, acknowledging nothing until they come again");
-        }
-
-        if (!floor.Holding)
-        {
-            _holdingSince = null;
-            return;
-        }
-
-        var now = context.Time.GetTimestamp();
-        _holdingSince ??= now;
-        if (context.Time.GetElapsedTime(_holdingSince.Value, now) > _options.AckWait * 3)
-        {
-            throw new NatsSessionRestart($"acknowledgements of consumer {context.Options.Consumer} held back for over 3 x AckWait ({(floor.AwaitingEarlier ? "messages delivered before this session did not come again" : "a message asked for again was not logged")}); starting over");
         }
     }
 
@@ -407,51 +321,7 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
 
     /// <summary>The message's stream sequence: from its reply subject, or else the client's metadata.</summary>
     private static ulong StreamSequenceOf(INatsJSMsg<byte[]> message) =>
-        TryStreamSequence(message.ReplyTo, out var sequence) ? sequence : message.Metadata?.Sequence.Stream ?? 0;
-
-    /// <summary>
-    /// The stream sequence a JetStream reply subject names (<c>$JS.ACK.stream.consumer.delivered.sequence...</c>, two
-    /// tokens more with a domain and account hash), read in place: the client's metadata splits every token into
-    /// strings and an object, for every message.
-    /// </summary>
-    internal static bool TryStreamSequence(string? replyTo, out ulong sequence) => TrySequences(replyTo, out sequence, out _);
-
-    /// <summary>The stream and consumer sequences a JetStream reply subject names, as <see cref="TryStreamSequence"/> reads them.</summary>
-    internal static bool TrySequences(string? replyTo, out ulong stream, out ulong consumer)
-    {
-        stream = 0;
-        consumer = 0;
-        var reply = replyTo.AsSpan();
-        if (!reply.StartsWith("$JS.ACK."))
-        {
-            return false;
-        }
-
-        var tokens = reply.Count('.') + 1;
-        var index = tokens == 9 ? 5 : tokens >= 11 ? 7 : -1;
-        var found = false;
-        foreach (var range in reply.Split('.'))
-        {
-            if (index == 0)
-            {
-                found = ulong.TryParse(reply[range], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out stream);
-                if (!found)
-                {
-                    return false;
-                }
-            }
-            else if (index == -1 && found)
-            {
-                // The consumer sequence follows; a subject cut short leaves it unknown (0).
-                _ = ulong.TryParse(reply[range], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out consumer);
-                return true;
-            }
-
-            index--;
-        }
-
-        return found;
-    }
+        NatsReplySubject.TryStreamSequence(message.ReplyTo, out var sequence) ? sequence : message.Metadata?.Sequence.Stream ?? 0;
 
     /// <summary>
     /// Forgets the logged sequences JetStream will not deliver again (at or below the consumer's acknowledgement
@@ -491,9 +361,6 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
         }
     }
 
-    /// <summary>Ends a consume session of <c>AckPolicy: All</c> so that a new one reads the consumer's state again.</summary>
-    private sealed class NatsSessionRestart(string message) : Exception(message);
-
     private readonly record struct Outcome(INatsJSMsg<byte[]> Message, ulong Sequence, Task? Commitment, bool Ok);
 
     [LoggerMessage(EventIds.NatsConsuming, LogLevel.Information, "Listener {Listener}: consuming NATS stream {Stream} with durable consumer {Consumer} at {Endpoint}")]
@@ -504,9 +371,6 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
 
     [LoggerMessage(EventIds.NatsAckFailed, LogLevel.Warning, "Listener {Listener}: acknowledging to NATS failed ({Reason}); the message will be delivered again and not logged twice")]
     private static partial void AckFailed(ILogger logger, string listener, string reason);
-
-    [LoggerMessage(EventIds.NatsAckPolicyMismatch, LogLevel.Error, "Listener {Listener}: consumer {Consumer} of stream {Stream} exists with ack policy {Existing}; AckPolicy: {Wanted} needs a new consumer (delete it with `nats consumer rm {Stream} {Consumer}`, or name another Consumer); retrying")]
-    private static partial void AckPolicyMismatch(ILogger logger, string listener, string consumer, string stream, string existing, string wanted);
 
     [LoggerMessage(EventIds.NatsMessageTooLarge, LogLevel.Warning, "Listener {Listener}: dropped a message on {Subject} of {Bytes} bytes, over MaxMessageBytes")]
     private static partial void TooLarge(ILogger logger, string listener, string subject, int bytes);
