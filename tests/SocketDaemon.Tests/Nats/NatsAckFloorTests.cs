@@ -114,7 +114,7 @@ public class NatsAckFloorTests
         // Floor 100, delivered up to 130 (consumer sequence 40), 3 pending: sequences in (100, 130] the filter
         // subject leaves unknown, say 105, 117 and 130.
         var floor = new NatsAckFloor<string>();
-        floor.Start(100, 130, 40, 3);
+        floor.Start(100, 30, 130, 40, 3);
         floor.Add(131, 41, true, "m131");
         floor.Add(132, 42, true, "m132");
         Assert.False(floor.TryTake(out _));
@@ -138,7 +138,7 @@ public class NatsAckFloorTests
     public void A_message_pending_before_the_session_counts_once_however_often_it_comes()
     {
         var floor = new NatsAckFloor<string>();
-        floor.Start(0, 10, 10, 2);
+        floor.Start(0, 0, 10, 10, 2);
         floor.Add(4, 11, true, "m4");
         floor.Add(4, 12, true, "m4 again");
         floor.Add(11, 13, true, "m11");
@@ -153,7 +153,7 @@ public class NatsAckFloorTests
     public void Messages_above_what_was_delivered_before_the_session_do_not_count_for_it()
     {
         var floor = new NatsAckFloor<string>();
-        floor.Start(0, 10, 10, 1);
+        floor.Start(0, 0, 10, 10, 1);
         for (var sequence = 11UL; sequence <= 20; sequence++)
         {
             floor.Add(sequence, sequence, true, $"m{sequence}");
@@ -179,12 +179,12 @@ public class NatsAckFloorTests
     public void The_first_delivery_of_a_session_must_follow_the_consumers_last()
     {
         var floor = new NatsAckFloor<string>();
-        floor.Start(50, 50, 70, 0);
+        floor.Start(50, 70, 50, 70, 0);
         floor.Add(52, 72, true, "m52");
         Assert.True(floor.Missed);
         Assert.False(floor.TryTake(out _));
 
-        floor.Start(50, 52, 72, 1);
+        floor.Start(50, 70, 52, 72, 1);
         floor.Add(53, 73, true, "m53");
         floor.Add(52, 74, true, "m52");
         Assert.False(floor.Missed);
@@ -207,6 +207,33 @@ public class NatsAckFloorTests
         Assert.Equal("m3", message);
     }
 
+    [Fact]
+    public void A_copy_delivered_before_the_last_acknowledged_one_is_not_the_one_acknowledged_as_JetStream_would_ignore_it()
+    {
+        var floor = Started();
+        floor.Add(1, 1, false, "m1");
+        floor.Add(5, 2, true, "m5");
+        floor.Add(3, 3, false, "m3");
+        Assert.False(floor.TryTake(out _));
+
+        // 1 comes back as delivery 4 and is logged: acknowledged, below the refused 3.
+        floor.Add(1, 4, true, "m1 logged");
+        Assert.True(floor.TryTake(out var message));
+        Assert.Equal("m1 logged", message);
+
+        // 3 is logged as delivery 5: 5 (delivery 2, older than 4) would be ignored, so 3 is acknowledged.
+        floor.Add(3, 5, true, "m3 logged");
+        Assert.True(floor.TryTake(out message));
+        Assert.Equal("m3 logged", message);
+        Assert.True(floor.Holding);
+
+        // 5's next copy, after AckWait, is acknowledged.
+        floor.Add(5, 6, true, "m5 again");
+        Assert.True(floor.TryTake(out message));
+        Assert.Equal("m5 again", message);
+        Assert.False(floor.Holding);
+    }
+
     [Theory]
     [InlineData("$JS.ACK.LOGS.aggregators.1.417.523.1764791234000000000.12", 417UL, 523UL)]
     [InlineData("$JS.ACK.hub.ACCHASH.LOGS.aggregators.2.9.10.1764791234000000000.0.XYZ", 9UL, 10UL)]
@@ -219,7 +246,7 @@ public class NatsAckFloorTests
     private static NatsAckFloor<string> Started()
     {
         var floor = new NatsAckFloor<string>();
-        floor.Start(0, 0, 0, 0);
+        floor.Start(0, 0, 0, 0, 0);
         return floor;
     }
 }

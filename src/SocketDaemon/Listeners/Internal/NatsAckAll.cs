@@ -19,7 +19,7 @@ internal sealed class NatsAckAll(TimeProvider time, TimeSpan ackWait, string con
     public void Start(ConsumerInfo info)
     {
         ArgumentNullException.ThrowIfNull(info);
-        _floor.Start(info.AckFloor.StreamSeq, info.Delivered.StreamSeq, info.Delivered.ConsumerSeq, info.NumAckPending);
+        _floor.Start(info.AckFloor.StreamSeq, info.AckFloor.ConsumerSeq, info.Delivered.StreamSeq, info.Delivered.ConsumerSeq, info.NumAckPending);
         _holdingSince = null;
     }
 

@@ -38,7 +38,7 @@ internal sealed class NatsAckFloor<T>
     private readonly SortedSet<ulong> _unresolved = [];
 
     // Committed deliveries above the last acknowledgement, by stream sequence, in order.
-    private readonly List<(ulong Sequence, T Message)> _waiting = [];
+    private readonly List<(ulong Sequence, ulong Delivery, T Message)> _waiting = [];
 
     // The sequences in (F, D0] committed in this session, while fewer than P0.
     private readonly HashSet<ulong> _before = [];
@@ -46,8 +46,10 @@ internal sealed class NatsAckFloor<T>
     private ulong _delivered;
     private long _pendingBefore;
 
-    // The last sequence acknowledged (or the session's starting floor); the consumer sequence the next delivery has.
+    // The stream and consumer sequences last acknowledged (or the session's starting floor); the consumer sequence the
+    // next delivery has.
     private ulong _acknowledged;
+    private ulong _acknowledgedDelivery;
     private ulong _nextDelivery;
 
     /// <summary>Whether a delivery was missed: nothing is acknowledged any more; the session must start again.</summary>
@@ -63,10 +65,11 @@ internal sealed class NatsAckFloor<T>
     public bool AwaitingEarlier => _pendingBefore > _before.Count;
 
     /// <summary>
-    /// Starts a session from the consumer's state before it asks for messages: its acknowledgement floor (stream
-    /// sequence), the last stream and consumer sequences delivered, and how many deliveries await acknowledgement.
+    /// Starts a session from the consumer's state before it asks for messages: its acknowledgement floor (stream and
+    /// consumer sequences), the last stream and consumer sequences delivered, and how many deliveries await
+    /// acknowledgement.
     /// </summary>
-    public void Start(ulong ackFloor, ulong deliveredStream, ulong deliveredConsumer, long pending)
+    public void Start(ulong ackFloor, ulong ackFloorDelivery, ulong deliveredStream, ulong deliveredConsumer, long pending)
     {
         _unresolved.Clear();
         _waiting.Clear();
@@ -75,6 +78,7 @@ internal sealed class NatsAckFloor<T>
         _delivered = deliveredStream;
         _pendingBefore = pending;
         _acknowledged = ackFloor;
+        _acknowledgedDelivery = ackFloorDelivery;
         _nextDelivery = deliveredConsumer + 1;
         Missed = false;
         MissedAt = default;
@@ -120,19 +124,19 @@ internal sealed class NatsAckFloor<T>
 
         if (_waiting.Count == 0 || sequence > _waiting[^1].Sequence)
         {
-            _waiting.Add((sequence, message));
+            _waiting.Add((sequence, delivery, message));
             return;
         }
 
         // A redelivery: its newer handle replaces an older copy's.
-        var at = _waiting.BinarySearch((sequence, message), ComparerBySequence.Instance);
+        var at = _waiting.BinarySearch((sequence, delivery, message), ComparerBySequence.Instance);
         if (at >= 0)
         {
-            _waiting[at] = (sequence, message);
+            _waiting[at] = (sequence, delivery, message);
         }
         else
         {
-            _waiting.Insert(~at, (sequence, message));
+            _waiting.Insert(~at, (sequence, delivery, message));
         }
     }
 
@@ -152,23 +156,31 @@ internal sealed class NatsAckFloor<T>
         var last = _waiting.Count - 1;
         if (_waiting[last].Sequence > limit)
         {
-            last = _waiting.BinarySearch((limit, null!), ComparerBySequence.Instance);
+            last = _waiting.BinarySearch((limit, 0, null!), ComparerBySequence.Instance);
             last = last >= 0 ? last : ~last - 1;
-            if (last < 0)
-            {
-                return false;
-            }
         }
 
-        (_acknowledged, message) = _waiting[last];
+        // JetStream ignores an acknowledgement of a delivery older than the last one it took (by consumer sequence):
+        // a copy delivered before that waits for a later one, or for its next copy after AckWait.
+        while (last >= 0 && _waiting[last].Delivery <= _acknowledgedDelivery)
+        {
+            last--;
+        }
+
+        if (last < 0)
+        {
+            return false;
+        }
+
+        (_acknowledged, _acknowledgedDelivery, message) = _waiting[last];
         _waiting.RemoveRange(0, last + 1);
         return true;
     }
 
-    private sealed class ComparerBySequence : IComparer<(ulong Sequence, T Message)>
+    private sealed class ComparerBySequence : IComparer<(ulong Sequence, ulong Delivery, T Message)>
     {
         public static readonly ComparerBySequence Instance = new();
 
-        public int Compare((ulong Sequence, T Message) x, (ulong Sequence, T Message) y) => x.Sequence.CompareTo(y.Sequence);
+        public int Compare((ulong Sequence, ulong Delivery, T Message) x, (ulong Sequence, ulong Delivery, T Message) y) => x.Sequence.CompareTo(y.Sequence);
     }
 }
