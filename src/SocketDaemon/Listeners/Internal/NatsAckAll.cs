@@ -19,7 +19,7 @@ internal sealed class NatsAckAll(TimeProvider time, TimeSpan ackWait, string con
     public void Start(ConsumerInfo info)
     {
         ArgumentNullException.ThrowIfNull(info);
-        _floor.Start(info.AckFloor.StreamSeq, info.AckFloor.ConsumerSeq, info.Delivered.StreamSeq, info.Delivered.ConsumerSeq, info.NumAckPending);
+        _floor.Start(info.AckFloor.StreamSeq, info.AckFloor.ConsumerSeq, info.Delivered.ConsumerSeq, info.NumAckPending);
         _holdingSince = null;
     }
 
@@ -30,8 +30,8 @@ internal sealed class NatsAckAll(TimeProvider time, TimeSpan ackWait, string con
     public bool Add(INatsJSMsg<byte[]> message, bool committed)
     {
         ArgumentNullException.ThrowIfNull(message);
-        _ = NatsReplySubject.TrySequences(message.ReplyTo, out var sequence, out var delivery);
-        _floor.Add(sequence, delivery, committed, message);
+        _ = NatsReplySubject.TrySequences(message.ReplyTo, out var sequence, out var delivery, out var deliveries);
+        _floor.Add(sequence, delivery, deliveries > 1, committed, message);
         return committed;
     }
 
@@ -60,8 +60,7 @@ internal sealed class NatsAckAll(TimeProvider time, TimeSpan ackWait, string con
         _holdingSince ??= now;
         if (time.GetElapsedTime(_holdingSince.Value, now) > ackWait * 3)
         {
-            var why = _floor.AwaitingEarlier ? "messages delivered before this session did not come again" : "a message asked for again was not logged";
-            throw new NatsSessionRestartException($"acknowledgements of consumer {consumer} held back for over 3 x AckWait ({why}); starting over");
+            throw new NatsSessionRestartException($"acknowledgements of consumer {consumer} held back for over 3 x AckWait ({_floor.Awaiting}); starting over");
         }
     }
 }

@@ -17,12 +17,13 @@ namespace SocketDaemon.Listeners.Internal;
 /// </para>
 /// <para>
 /// Before the session: the consumer's info at its start (read before the session asks for messages) says the ack
-/// floor F, the last stream sequence delivered D0 and how many deliveries wait for an acknowledgement, P0. Under
-/// <c>All</c> every delivered sequence above F is pending, so those P0 are sequences in (F, D0] this session has not
-/// seen. A filter subject leaves holes in (F, D0], so they cannot be listed, only counted. A delivery in this session
-/// of a sequence in (F, D0] can only be one of them again (new messages come above D0, and nothing at or below D0
-/// becomes pending anew). So once P0 distinct sequences in (F, D0] were committed in this session, every one of them
-/// is. Until then nothing is acknowledged.
+/// floor F and how many deliveries wait for an acknowledgement, P0. Under <c>All</c> every delivered sequence above F
+/// is pending, so those P0 are sequences above F this session has not seen. A filter subject leaves holes between
+/// them, and the info's last delivered stream sequence is no bound (nats-server 2.9 reports it below pending ones when
+/// <c>MaxAckPending</c> stops it), so they cannot be listed, only counted. A redelivery (delivery count above 1) in
+/// this session of a sequence above F that this session did not deliver first can only be one of them: nothing else
+/// is pending to come again. So once P0 such distinct sequences were committed in this session, every one of them is.
+/// Until then nothing is acknowledged.
 /// </para>
 /// <para>
 /// Lost on the way: each delivery has the next consumer sequence (redeliveries too). A jump means deliveries this
@@ -40,10 +41,10 @@ internal sealed class NatsAckFloor<T>
     // Committed deliveries above the last acknowledgement, by stream sequence, in order.
     private readonly List<(ulong Sequence, ulong Delivery, T Message)> _waiting = [];
 
-    // The sequences in (F, D0] committed in this session, while fewer than P0.
+    // While fewer than P0: the sequences pending before the session committed in it, and those it delivered first.
     private readonly HashSet<ulong> _before = [];
+    private readonly HashSet<ulong> _firstHere = [];
     private ulong _floor;
-    private ulong _delivered;
     private long _pendingBefore;
 
     // The stream and consumer sequences last acknowledged (or the session's starting floor); the consumer sequence the
@@ -61,21 +62,25 @@ internal sealed class NatsAckFloor<T>
     /// <summary>Whether committed deliveries wait for an acknowledgement that is not safe yet.</summary>
     public bool Holding => _waiting.Count > 0;
 
+    /// <summary>What the session waits for, in words, for a log line.</summary>
+    public string Awaiting => AwaitingEarlier
+        ? $"{_pendingBefore - _before.Count} of the {_pendingBefore} messages pending above the ack floor {_floor} at its start did not come again"
+        : _unresolved.Count > 0 ? $"{_unresolved.Count} messages asked for again, the first {_unresolved.Min}, were not logged" : "nothing";
+
     /// <summary>Whether the messages pending before the session are still awaited.</summary>
     public bool AwaitingEarlier => _pendingBefore > _before.Count;
 
     /// <summary>
     /// Starts a session from the consumer's state before it asks for messages: its acknowledgement floor (stream and
-    /// consumer sequences), the last stream and consumer sequences delivered, and how many deliveries await
-    /// acknowledgement.
+    /// consumer sequences), the last consumer sequence delivered, and how many deliveries await acknowledgement.
     /// </summary>
-    public void Start(ulong ackFloor, ulong ackFloorDelivery, ulong deliveredStream, ulong deliveredConsumer, long pending)
+    public void Start(ulong ackFloor, ulong ackFloorDelivery, ulong deliveredConsumer, long pending)
     {
         _unresolved.Clear();
         _waiting.Clear();
         _before.Clear();
+        _firstHere.Clear();
         _floor = ackFloor;
-        _delivered = deliveredStream;
         _pendingBefore = pending;
         _acknowledged = ackFloor;
         _acknowledgedDelivery = ackFloorDelivery;
@@ -85,10 +90,11 @@ internal sealed class NatsAckFloor<T>
     }
 
     /// <summary>
-    /// One delivery of the batch, in the order they came: its stream sequence, its consumer sequence, whether it was
-    /// committed, and its handle (acknowledged by <see cref="TryTake"/> for it and everything below).
+    /// One delivery of the batch, in the order they came: its stream sequence, its consumer sequence, whether it is a
+    /// redelivery (delivery count above 1), whether it was committed, and its handle (acknowledged by
+    /// <see cref="TryTake"/> for it and everything below).
     /// </summary>
-    public void Add(ulong sequence, ulong delivery, bool committed, T message)
+    public void Add(ulong sequence, ulong delivery, bool redelivered, bool committed, T message)
     {
         if (delivery != _nextDelivery || sequence == 0)
         {
@@ -100,6 +106,11 @@ internal sealed class NatsAckFloor<T>
         }
 
         _nextDelivery = delivery + 1;
+        if (!redelivered && AwaitingEarlier)
+        {
+            _firstHere.Add(sequence);
+        }
+
         if (sequence <= _acknowledged)
         {
             // Already acknowledged (a copy fetched before the acknowledgement went): JetStream has settled it.
@@ -117,7 +128,7 @@ internal sealed class NatsAckFloor<T>
             _unresolved.Remove(sequence);
         }
 
-        if (_pendingBefore > _before.Count && sequence > _floor && sequence <= _delivered)
+        if (redelivered && AwaitingEarlier && sequence > _floor && !_firstHere.Contains(sequence))
         {
             _before.Add(sequence);
         }

@@ -10,38 +10,53 @@ internal static class NatsReplySubject
     /// </summary>
     public static bool TryStreamSequence(string? replyTo, out ulong sequence) => TrySequences(replyTo, out sequence, out _);
 
-    /// <summary>The stream and consumer sequences a JetStream reply subject names, as <see cref="TryStreamSequence"/> reads them.</summary>
-    public static bool TrySequences(string? replyTo, out ulong stream, out ulong consumer)
+    /// <summary>
+    /// The stream and consumer sequences a JetStream reply subject names, and how many times the message was delivered
+    /// (1 the first time), as <see cref="TryStreamSequence"/> reads them; the last two 0 when the subject is cut short.
+    /// </summary>
+    public static bool TrySequences(string? replyTo, out ulong stream, out ulong consumer) => TrySequences(replyTo, out stream, out consumer, out _);
+
+    /// <inheritdoc cref="TrySequences(string?, out ulong, out ulong)"/>
+    public static bool TrySequences(string? replyTo, out ulong stream, out ulong consumer, out ulong deliveries)
     {
         stream = 0;
         consumer = 0;
+        deliveries = 0;
         var reply = replyTo.AsSpan();
         if (!reply.StartsWith("$JS.ACK."))
         {
             return false;
         }
 
+        // Tokens: $JS ACK [domain hash] stream consumer deliveries stream-sequence consumer-sequence time pending.
         var tokens = reply.Count('.') + 1;
-        var index = tokens == 9 ? 5 : tokens >= 11 ? 7 : -1;
+        var index = tokens == 9 ? 4 : tokens >= 11 ? 6 : -1;
+        if (index < 0)
+        {
+            return false;
+        }
+
         var found = false;
         foreach (var range in reply.Split('.'))
         {
-            if (index == 0)
+            var token = reply[range];
+            switch (index--)
             {
-                found = ulong.TryParse(reply[range], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out stream);
-                if (!found)
-                {
-                    return false;
-                }
-            }
-            else if (index == -1 && found)
-            {
-                // The consumer sequence follows; a subject cut short leaves it unknown (0).
-                _ = ulong.TryParse(reply[range], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out consumer);
-                return true;
-            }
+                case 0:
+                    _ = ulong.TryParse(token, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out deliveries);
+                    break;
+                case -1:
+                    found = ulong.TryParse(token, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out stream);
+                    if (!found)
+                    {
+                        return false;
+                    }
 
-            index--;
+                    break;
+                case -2:
+                    _ = ulong.TryParse(token, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out consumer);
+                    return true;
+            }
         }
 
         return found;
