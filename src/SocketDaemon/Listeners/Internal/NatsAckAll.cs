@@ -35,6 +35,12 @@ internal sealed class NatsAckAll(TimeProvider time, TimeSpan ackWait, string con
         return committed;
     }
 
+    /// <summary>
+    /// Whether the message of stream sequence <paramref name="sequence"/> is covered by an acknowledgement already: a
+    /// copy (nats-server 2.9 may deliver one again and again, its acknowledgement ignored) is not logged again.
+    /// </summary>
+    public bool Covers(ulong sequence) => _floor.Covers(sequence);
+
     /// <summary>After a batch: the delivery to acknowledge, if an acknowledgement is safe and moves the floor.</summary>
     public INatsJSMsg<byte[]>? Take() => _floor.TryTake(out var message) ? message : null;
 

@@ -53,6 +53,12 @@ internal sealed class NatsAckFloor<T>
     private ulong _acknowledgedDelivery;
     private ulong _nextDelivery;
 
+    /// <summary>
+    /// Whether the message of <paramref name="sequence"/> is settled: at or below an acknowledgement sent (or the
+    /// session's starting floor), which covered only committed messages. A copy of it is not to be logged again.
+    /// </summary>
+    public bool Covers(ulong sequence) => sequence != 0 && sequence <= _acknowledged;
+
     /// <summary>Whether a delivery was missed: nothing is acknowledged any more; the session must start again.</summary>
     public bool Missed { get; private set; }
 
@@ -113,7 +119,14 @@ internal sealed class NatsAckFloor<T>
 
         if (sequence <= _acknowledged)
         {
-            // Already acknowledged (a copy fetched before the acknowledgement went): JetStream has settled it.
+            // Already acknowledged (a copy fetched before the acknowledgement went): settled. One pending at the
+            // session's start at or below its floor (nats-server 2.9 can keep such an entry after an acknowledgement
+            // covered it, and delivers it again and again) is one of those the session waits for.
+            if (redelivered && AwaitingEarlier && sequence <= _floor && !_firstHere.Contains(sequence))
+            {
+                _before.Add(sequence);
+            }
+
             return;
         }
 

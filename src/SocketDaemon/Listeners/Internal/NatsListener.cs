@@ -275,6 +275,12 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
     private async ValueTask<Outcome> DispatchAsync(NatsBatch batch, NatsLoggedStream stream, INatsJSMsg<byte[]> message)
     {
         var sequence = StreamSequenceOf(message);
+        if (_ackAll?.Covers(sequence) == true)
+        {
+            // Below an acknowledgement of AckPolicy: All, which covered only committed messages: logged already.
+            return new Outcome(message, 0, null, true);
+        }
+
         if (!batch.Take(sequence))
         {
             // Logged already (its acknowledgement was lost on the way, or the daemon was killed before it went):
