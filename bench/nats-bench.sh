@@ -11,7 +11,8 @@
 # Usage: bench/nats-bench.sh [MESSAGES] [SIZE]   (defaults 200000 messages of 64 bytes). Needs nats-server (apt).
 # Uses the build that ships: socketdaemon and socketctl published as Native AOT (linux-x64); set DAEMON and SOCKETCTL
 # to already published binaries to skip the publish. PATHS=relay runs only the baseline and the relay,
-# PATHS=nats only the NATS path and its ceiling.
+# PATHS=nats only the NATS path and its ceiling. AGG_ACK_POLICY=All gives the aggregator's nats:// listener
+# AckPolicy: All (one acknowledgement per batch; the bench's consumer has one reader), Explicit by default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 messages=${1:-200000}
@@ -111,14 +112,14 @@ js_origin=$(awk '/^jetstream-publish-origin /{print $2}' <<<"$js_lines")
 edge_pid=$!
 "${daemon[@]}" --log-dir "$work/agg" --SocketDaemon:Listeners:local:Endpoint="unix:$work/agg.sock" \
   --SocketDaemon:Listeners:js:Endpoint="nats://127.0.0.1:$port" --SocketDaemon:Listeners:js:Stream=BENCH \
-  --SocketDaemon:Listeners:js:Consumer=bench >/dev/null 2>&1 & pids+=($!)
+  --SocketDaemon:Listeners:js:Consumer=bench --SocketDaemon:Listeners:js:AckPolicy="${AGG_ACK_POLICY:-Explicit}" >/dev/null 2>&1 & pids+=($!)
 agg_pid=$!
 wait_for "$work/edge.sock"; wait_for "$work/agg.sock"
 edge_cpu0=$(cpu "$edge_pid") agg_cpu0=$(cpu "$agg_pid") nats_cpu0=$(cpu "$nats_pid")
 drive "$work/edge.sock" "$work/agg"
 edge_cpu=$(echo "$(cpu "$edge_pid") - $edge_cpu0" | bc) agg_cpu=$(echo "$(cpu "$agg_pid") - $agg_cpu0" | bc) nats_cpu=$(echo "$(cpu "$nats_pid") - $nats_cpu0" | bc)
 
-printf 'messages: %d of %d bytes; relay logged %d, aggregator logged %d\n' "$messages" "$size" "$rlogged" "$logged"
+printf 'messages: %d of %d bytes; relay logged %d, aggregator logged %d (AckPolicy %s)\n' "$messages" "$size" "$rlogged" "$logged" "${AGG_ACK_POLICY:-Explicit}"
 [[ $paths == nats ]] || print_relay
 printf 'nats      edge acked (JetStream stored):           %6.2f s  %8.0f msg/s\n' "$acked" "$(echo "$messages / $acked" | bc -l)"
 [[ $paths == nats ]] || printf 'ceiling   tcp, the relay'"'"'s bytes:                  %6.2f s  %8.0f msg/s\n' "$tcp_total" "$(echo "$messages / $tcp_total" | bc -l)"
