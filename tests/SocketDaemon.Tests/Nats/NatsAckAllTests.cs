@@ -115,6 +115,49 @@ public class NatsAckAllTests
     }
 
     [Fact]
+    public async Task With_AckPolicy_All_a_message_refused_while_a_second_copy_of_it_waits_in_the_same_batch_is_not_lost()
+    {
+        await using var nats = await NatsServer.StartAsync();
+        using var directory = new TempDirectory();
+
+        // The first batch is held in an Exec step until the gate file exists, so that what the aggregator fetched
+        // behind it outlives AckWait and JetStream delivers it again: both copies then run in one batch, and most
+        // first copies are refused.
+        var gate = directory.Combine("open");
+        await using var aggregator = await StartAggregatorAsync(nats, new Dictionary<string, string?>
+        {
+            ["SocketDaemon:Nats:AckWait"] = "00:00:01",
+            ["SocketDaemon:Nats:FetchBatch"] = "2000",
+            ["SocketDaemon:Listeners:jetstream:RateLimit:MessagesPerSecond"] = "200",
+            ["SocketDaemon:Listeners:jetstream:RateLimit:Burst"] = "20",
+            ["SocketDaemon:Listeners:jetstream:RateLimit:Action"] = "reject",
+            ["SocketDaemon:Listeners:jetstream:RateLimit:Per"] = "listener",
+            ["SocketDaemon:Pipeline:0:Handler"] = "Exec",
+            ["SocketDaemon:Pipeline:0:Mode"] = "transform",
+            ["SocketDaemon:Pipeline:0:Command"] = "/bin/bash",
+            ["SocketDaemon:Pipeline:0:Args:0"] = "-c",
+            ["SocketDaemon:Pipeline:0:Args:1"] = "while IFS= read -r line; do while [ ! -e \"$0\" ]; do sleep 0.01; done; printf '%s\\n' \"$line\"; done",
+            ["SocketDaemon:Pipeline:0:Args:2"] = gate,
+            ["SocketDaemon:Pipeline:0:Timeout"] = "00:01:00",
+            ["SocketDaemon:Pipeline:1:Handler"] = "Log",
+        });
+
+        await PublishAsync(nats, ["held"]);
+        await WaitForConsumerAsync(nats, info => info.NumAckPending == 1 && info.NumPending == 0, "the first batch to be delivered");
+        var messages = Enumerable.Range(0, 300).Select(i => $"behind {i:D3}").ToList();
+        await PublishAsync(nats, messages);
+        await WaitForConsumerAsync(nats, info => info.NumPending == 0 && info.NumRedelivered >= messages.Count + 1, "everything to be delivered again after AckWait");
+
+        await File.WriteAllTextAsync(gate, "");
+        await WaitUntilAllAcknowledgedAsync(nats, messages.Count + 1, TimeSpan.FromSeconds(60));
+        var refused = aggregator.Listeners["jetstream"].ErrorsByReason.GetValueOrDefault(ErrorReasons.RateLimited);
+        await aggregator.StopAsync();
+
+        Assert.True(refused >= 100, $"only {refused} deliveries were refused: the limit did not bite");
+        AssertEachOnce(["held", .. messages], aggregator.Log.Texts());
+    }
+
+    [Fact]
     public async Task A_batch_is_acknowledged_with_one_acknowledgement_of_its_highest_sequence()
     {
         await using var nats = await NatsServer.StartAsync();
@@ -221,6 +264,23 @@ public class NatsAckAllTests
 
     private static long LogBytes(MessageLog log) =>
         Directory.Exists(log.Directory) ? Directory.GetFiles(log.Directory, "messages*.log").Sum(f => new FileInfo(f).Length) : 0;
+
+    private static async Task WaitForConsumerAsync(NatsServer nats, Func<ConsumerInfo, bool> condition, string what)
+    {
+        await using var connection = new NatsConnection(new NatsOpts { Url = nats.Url });
+        var js = new NatsJSContext(connection);
+        await Wait.UntilAsync(async () =>
+        {
+            try
+            {
+                return condition((await js.GetConsumerAsync("LOGS", "aggregators")).Info);
+            }
+            catch (NatsJSApiException)
+            {
+                return false;
+            }
+        }, what);
+    }
 
     // JetStream holds nothing for the consumer any more: every message was acknowledged, none waits to be delivered again.
     private static async Task<ConsumerInfo> WaitUntilAllAcknowledgedAsync(NatsServer nats, int count, TimeSpan timeout)

@@ -70,7 +70,7 @@ internal sealed class NatsAckFloor<T>
 
     /// <summary>What the session waits for, in words, for a log line.</summary>
     public string Awaiting => AwaitingEarlier
-        ? $"{_pendingBefore - _before.Count} of the {_pendingBefore} messages pending above the ack floor {_floor} at its start did not come again"
+        ? $"{_pendingBefore - _before.Count} of the {_pendingBefore} messages pending at its start (ack floor {_floor}) did not come again"
         : _unresolved.Count > 0 ? $"{_unresolved.Count} messages asked for again, the first {_unresolved.Min}, were not logged" : "nothing";
 
     /// <summary>Whether the messages pending before the session are still awaited.</summary>
