@@ -13,6 +13,8 @@
 # to already published binaries to skip the publish. PATHS=relay runs only the baseline and the relay,
 # PATHS=nats only the NATS path and its ceiling. ROUNDS=N measures the NATS path and its ceilings N times, each round on a
 # fresh nats-server, and prints each round and the medians (one round's ratio moves by a quarter between runs).
+# AGG_ACK_POLICY=All gives the aggregator's nats:// listener AckPolicy: All (one acknowledgement per batch; the bench's
+# consumer has one reader), Explicit by default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 messages=${1:-200000}
@@ -118,7 +120,7 @@ for round in $(seq 1 "$rounds"); do
   edge_pid=$!
   "${daemon[@]}" --log-dir "$rwork/agg" --SocketDaemon:Listeners:local:Endpoint="unix:$rwork/agg.sock" \
     --SocketDaemon:Listeners:js:Endpoint="nats://127.0.0.1:$port" --SocketDaemon:Listeners:js:Stream=BENCH \
-    --SocketDaemon:Listeners:js:Consumer=bench >/dev/null 2>&1 & pids+=($!)
+    --SocketDaemon:Listeners:js:Consumer=bench --SocketDaemon:Listeners:js:AckPolicy="${AGG_ACK_POLICY:-Explicit}" >/dev/null 2>&1 & pids+=($!)
   agg_pid=$!
   wait_for "$rwork/edge.sock"; wait_for "$rwork/agg.sock"
   edge_cpu0=$(cpu "$edge_pid") agg_cpu0=$(cpu "$agg_pid") nats_cpu0=$(cpu "$nats_pid")
@@ -141,7 +143,7 @@ js_plain=$(column 4 | median) js_total=$(column 5 | median) js_origin=$(column 6
 edge_cpu=$(column 7 | median) agg_cpu=$(column 8 | median) nats_cpu=$(column 9 | median)
 
 (( rounds > 1 )) && printf 'medians of %d rounds (the ratios: the median of each round'"'"'s own):\n' "$rounds"
-printf 'messages: %d of %d bytes; relay logged %d, aggregator logged %d\n' "$messages" "$size" "$rlogged" "$logged"
+printf 'messages: %d of %d bytes; relay logged %d, aggregator logged %d (AckPolicy %s)\n' "$messages" "$size" "$rlogged" "$logged" "${AGG_ACK_POLICY:-Explicit}"
 [[ $paths == nats ]] || print_relay
 printf 'nats      edge acked (JetStream stored):           %6.2f s  %8.0f msg/s\n' "$acked" "$(echo "$messages / $acked" | bc -l)"
 [[ $paths == nats ]] || printf 'ceiling   tcp, the relay'"'"'s bytes:                  %6.2f s  %8.0f msg/s\n' "$tcp_total" "$(echo "$messages / $tcp_total" | bc -l)"

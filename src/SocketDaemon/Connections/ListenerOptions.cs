@@ -126,6 +126,17 @@ public sealed class ListenerOptions
     /// <remarks>Defaults to all of the stream's.</remarks>
     public string? FilterSubject { get; set; }
 
+    /// <summary>
+    /// For a <c>nats://</c> listener: the acknowledgement policy of its durable consumer (JetStream's <c>ack_policy</c>).
+    /// <see cref="NatsAckPolicy.All"/> acknowledges a batch with one message, the highest stream sequence whose every
+    /// pending message at or below it is logged, which saves NATS most of its acknowledgement work. It is only for a
+    /// consumer this one listener reads: JetStream takes the acknowledgement for every message pending below it,
+    /// including those another aggregator sharing the consumer holds and has not logged. A consumer's policy cannot be
+    /// changed: switching needs a new consumer (another name, or <c>nats consumer rm</c> first).
+    /// </summary>
+    /// <remarks>Defaults to <see cref="NatsAckPolicy.Explicit"/>.</remarks>
+    public NatsAckPolicy AckPolicy { get; set; } = NatsAckPolicy.Explicit;
+
     /// <summary>Whether the listener is bound at all.</summary>
     /// <remarks>Defaults to <see langword="true"/>.</remarks>
     public bool Enabled { get; set; } = true;
@@ -158,5 +169,6 @@ public sealed class ListenerOptions
         (nameof(Stream), ConfigurationShape.Value(ValueForm.Text)),
         (nameof(Consumer), ConfigurationShape.Value(ValueForm.Text)),
         (nameof(FilterSubject), ConfigurationShape.Value(ValueForm.Text)),
+        (nameof(AckPolicy), ConfigurationShape.Value(ValueForm.Enum<NatsAckPolicy>())),
         (nameof(Enabled), ConfigurationShape.Value(ValueForm.Boolean)));
 }

@@ -32,6 +32,7 @@ internal static class EventIds
     public const int NatsConsumeFailed = 151;
     public const int NatsAckFailed = 152;
     public const int NatsMessageTooLarge = 153;
+    public const int NatsAckPolicyMismatch = 154;
 
     // Connections (200-299): one connection's life.
     public const int ConnectionOpened = 200;

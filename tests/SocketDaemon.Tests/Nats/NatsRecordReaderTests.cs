@@ -97,7 +97,7 @@ public class NatsRecordReaderTests
     [InlineData(null, false, 0UL)]
     public void A_reply_subject_names_the_stream_sequence_or_is_left_to_the_client(string? replyTo, bool read, ulong sequence)
     {
-        Assert.Equal(read, NatsListener.TryStreamSequence(replyTo, out var parsed));
+        Assert.Equal(read, NatsReplySubject.TryStreamSequence(replyTo, out var parsed));
         Assert.Equal(sequence, parsed);
     }
 
@@ -106,7 +106,7 @@ public class NatsRecordReaderTests
     {
         Gen.String[Gen.OneOfConst('$', 'J', 'S', '.', 'A', 'C', 'K', '1', '-'), 0, 60].Sample(text =>
         {
-            _ = NatsListener.TryStreamSequence("$JS.ACK." + text, out _);
+            _ = NatsReplySubject.TryStreamSequence("$JS.ACK." + text, out _);
         }, iter: 500);
     }
 }

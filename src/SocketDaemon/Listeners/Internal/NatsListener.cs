@@ -43,6 +43,9 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
     // The consumer's way into the pipeline; each message names its own sender in its headers.
     private MessageIntake? _intake;
 
+    // With AckPolicy: All, which delivery each batch acknowledges.
+    private NatsAckAll? _ackAll;
+
     public Task BindAsync(CancellationToken cancellationToken)
     {
         // Nothing to bind: the consumer is read from StartAccepting on, and NATS being down is not a start-up error.
@@ -82,14 +85,14 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
             {
                 var js = new NatsJSContext(_connection!);
                 await NatsConnectionFactory.EnsureStreamAsync(js, options.Stream!, _options, options.FilterSubject ?? "logs.>", _stopping.Token);
-                var consumer = await js.CreateOrUpdateConsumerAsync(options.Stream!, new ConsumerConfig(options.Consumer!)
+                if (await NatsDurableConsumer.CreateAsync(js, context, _options, _logger, _stopping.Token) is not { } consumer)
                 {
-                    DurableName = options.Consumer,
-                    FilterSubject = options.FilterSubject,
-                    AckPolicy = ConsumerConfigAckPolicy.Explicit,
-                    AckWait = _options.AckWait,
-                    MaxAckPending = Math.Max(1000, _options.FetchBatch * 4),
-                }, _stopping.Token);
+                    // Its ack policy is not the listener's (logged): asked again later, the operator may delete it.
+                    context.Listener.ErrorSeen("nats");
+                    await Task.Delay(MaxRetryDelay, _stopping.Token);
+                    continue;
+                }
+
                 Consuming(_logger, context.Name, options.Stream!, options.Consumer!, endpoint.ToString());
                 context.Listener.ConnectionOpened();
                 try
@@ -151,6 +154,10 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
             }
         });
 
+        // With AckPolicy: All, from the consumer's state before this session asked for messages.
+        _ackAll = context.Options.AckPolicy == NatsAckPolicy.All ? _ackAll ?? new(context.Time, _options.AckWait, context.Options.Consumer!) : null;
+        _ackAll?.Start(consumer.Info);
+
         var journal = context.Services.GetRequiredService<NatsLoggedJournal>();
         var stream = journal.Get(context.Options.Stream!, context.Options.Consumer!);
         var batch = new NatsBatch(context, journal, stream);
@@ -170,6 +177,7 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
                 await RunBatchAsync(batch, stream, logs, taken, outcomes);
                 taken.Clear();
                 outcomes.Clear();
+                _ackAll?.Check();
                 if (++batches % ForgetEvery == 0)
                 {
                     await ForgetAcknowledgedAsync(consumer, stream);
@@ -237,11 +245,16 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
         List<Task>? writing = null;
         foreach (var outcome in outcomes)
         {
-            var settle = SettleAsync(outcome.Message, outcome.Ok);
-            if (!settle.IsCompletedSuccessfully)
+            // With AckPolicy: All a committed message is acknowledged by the batch's one acknowledgement, or a later one.
+            if (_ackAll?.Add(outcome.Message, outcome.Ok) != true)
             {
-                (writing ??= []).Add(settle.AsTask());
+                Settle(outcome.Message, outcome.Ok, ref writing);
             }
+        }
+
+        if (_ackAll?.Take() is { } last)
+        {
+            Settle(last, true, ref writing);
         }
 
         if (writing is not null)
@@ -250,9 +263,24 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
         }
     }
 
+    private void Settle(INatsJSMsg<byte[]> message, bool committed, ref List<Task>? writing)
+    {
+        var settle = SettleAsync(message, committed);
+        if (!settle.IsCompletedSuccessfully)
+        {
+            (writing ??= []).Add(settle.AsTask());
+        }
+    }
+
     private async ValueTask<Outcome> DispatchAsync(NatsBatch batch, NatsLoggedStream stream, INatsJSMsg<byte[]> message)
     {
         var sequence = StreamSequenceOf(message);
+        if (_ackAll?.Covers(sequence) == true)
+        {
+            // Below an acknowledgement of AckPolicy: All, which covered only committed messages: logged already.
+            return new Outcome(message, 0, null, true);
+        }
+
         if (!batch.Take(sequence))
         {
             // Logged already (its acknowledgement was lost on the way, or the daemon was killed before it went):
@@ -299,34 +327,7 @@ internal sealed partial class NatsListener(ListenerContext context, SocketEndpoi
 
     /// <summary>The message's stream sequence: from its reply subject, or else the client's metadata.</summary>
     private static ulong StreamSequenceOf(INatsJSMsg<byte[]> message) =>
-        TryStreamSequence(message.ReplyTo, out var sequence) ? sequence : message.Metadata?.Sequence.Stream ?? 0;
-
-    /// <summary>
-    /// The stream sequence a JetStream reply subject names (<c>$JS.ACK.stream.consumer.delivered.sequence...</c>, two
-    /// tokens more with a domain and account hash), read in place: the client's metadata splits every token into
-    /// strings and an object, for every message.
-    /// </summary>
-    internal static bool TryStreamSequence(string? replyTo, out ulong sequence)
-    {
-        sequence = 0;
-        var reply = replyTo.AsSpan();
-        if (!reply.StartsWith("$JS.ACK."))
-        {
-            return false;
-        }
-
-        var tokens = reply.Count('.') + 1;
-        var index = tokens == 9 ? 5 : tokens >= 11 ? 7 : -1;
-        foreach (var range in reply.Split('.'))
-        {
-            if (index-- == 0)
-            {
-                return ulong.TryParse(reply[range], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out sequence);
-            }
-        }
-
-        return false;
-    }
+        NatsReplySubject.TryStreamSequence(message.ReplyTo, out var sequence) ? sequence : message.Metadata?.Sequence.Stream ?? 0;
 
     /// <summary>
     /// Forgets the logged sequences JetStream will not deliver again (at or below the consumer's acknowledgement

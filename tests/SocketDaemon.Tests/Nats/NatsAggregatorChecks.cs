@@ -1,0 +1,118 @@
+using System.Runtime.CompilerServices;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+using SocketDaemon.Client;
+using SocketDaemon.Tests.Infrastructure;
+
+namespace SocketDaemon.Tests.Nats;
+
+/// <summary>What the aggregator tests share: a real edge publishing, the consumer's state, kills while it writes.</summary>
+internal static class NatsAggregatorChecks
+{
+    /// <summary>Each of <paramref name="expected"/> logged exactly once, nothing else.</summary>
+    public static void AssertEachOnce(IReadOnlyList<string> expected, IReadOnlyList<string> logged)
+    {
+        var counts = logged.CountBy(static t => t).ToDictionary(StringComparer.Ordinal);
+        var missing = expected.Where(m => !counts.ContainsKey(m)).ToList();
+        var twice = counts.Where(static c => c.Value > 1).Select(static c => c.Key).ToList();
+        Assert.True(missing.Count == 0 && twice.Count == 0, $"{missing.Count} missing (first: {missing.FirstOrDefault()}), {twice.Count} logged more than once (first: {twice.FirstOrDefault()})");
+        Assert.Equal(expected.Order(StringComparer.Ordinal), logged.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// Publishes through a real edge to stream LOGS, which publishes with the origin headers and is acknowledged once
+    /// JetStream stored each.
+    /// </summary>
+    public static async Task PublishAsync(NatsServer nats, List<string> messages, int batch = 1000)
+    {
+        await using var edge = await TestDaemon.StartAsync(new Dictionary<string, string?>
+        {
+            ["SocketDaemon:Nats:Url"] = nats.Url,
+            ["SocketDaemon:Pipeline:0:Handler"] = "Nats",
+            ["SocketDaemon:Pipeline:0:Subject"] = "logs.{Host}.{Listener}",
+            ["SocketDaemon:Pipeline:0:Stream"] = "LOGS",
+        });
+        await using var client = await SocketDaemonClient.ConnectAsync(edge.Unix, new SocketDaemonClientOptions { BatchMessages = batch, RequestTimeout = TimeSpan.FromSeconds(60) });
+        Assert.Equal(messages.Count, await client.SendManyAsync(messages));
+    }
+
+    /// <summary>Waits until the durable consumer LOGS/aggregators meets <paramref name="condition"/>; its state then.</summary>
+    public static async Task<ConsumerInfo> WaitForConsumerAsync(NatsServer nats, Func<ConsumerInfo, bool> condition, string what, TimeSpan? timeout = null)
+    {
+        await using var connection = new NatsConnection(new NatsOpts { Url = nats.Url });
+        var js = new NatsJSContext(connection);
+        ConsumerInfo? last = null;
+        try
+        {
+            await Wait.UntilAsync(async () =>
+            {
+                try
+                {
+                    last = (await js.GetConsumerAsync("LOGS", "aggregators")).Info;
+                    return condition(last);
+                }
+                catch (NatsJSApiException)
+                {
+                    // The aggregator has not created its consumer yet.
+                    return false;
+                }
+            }, what, timeout);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message} The consumer: pending {last?.NumPending}, unacknowledged {last?.NumAckPending}, redelivered {last?.NumRedelivered}, floor {last?.AckFloor.StreamSeq}.", ex);
+        }
+
+        return last!;
+    }
+
+    /// <summary>
+    /// Kills the aggregator process (SIGKILL) the moment its log grows, while it writes a batch it has not acknowledged,
+    /// and starts it again, up to <paramref name="kills"/> times or until all <paramref name="count"/> are logged; how
+    /// many kills there were. <paramref name="aggregator"/> holds the process running (none while one starts).
+    /// </summary>
+    public static async Task<int> KillWhileWritingAsync(StrongBox<ChildProcess?> aggregator, MessageLog log, string[] arguments, int count, int seed, int kills = 4)
+    {
+        var random = new Random(seed);
+        var killed = 0;
+        while (killed < kills)
+        {
+            var before = LogBytes(log);
+            var deadline = DateTime.UtcNow + Wait.Timeout;
+            while (LogBytes(log) == before && log.Texts().Count < count)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the aggregator did not write");
+                await Task.Delay(1);
+            }
+
+            if (LogBytes(log) == before)
+            {
+                // Everything was logged before the next kill.
+                break;
+            }
+
+            await Task.Delay(random.Next(3));
+            var process = aggregator.Value!;
+            process.Signal(9);
+            await process.WaitForExitAsync();
+            aggregator.Value = null;
+            await process.DisposeAsync();
+            killed++;
+            aggregator.Value = await StartProcessAsync(arguments);
+        }
+
+        return killed;
+    }
+
+    /// <summary>The real daemon with only the listeners configured: --listen would replace the nats:// one.</summary>
+    public static async Task<ChildProcess> StartProcessAsync(string[] arguments)
+    {
+        var process = ChildProcess.StartDaemon(arguments);
+        await process.WaitForOutputAsync("Application started");
+        return process;
+    }
+
+    private static long LogBytes(MessageLog log) =>
+        Directory.Exists(log.Directory) ? Directory.GetFiles(log.Directory, "messages*.log").Sum(f => new FileInfo(f).Length) : 0;
+}
