@@ -17,7 +17,7 @@ internal sealed class AcknowledgementWaiters
         }
 
         var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _waiters.Enqueue(waiter, sequence);
+        Add(sequence, waiter, acknowledged);
         return waiter.Task;
     }
 

@@ -180,8 +180,7 @@ internal sealed class SpoolSender : IAsyncDisposable
         var inFlight = new Queue<(SpoolRange Range, ArrayBufferWriter<byte> Frame, Task<NativeReply> Reply)>();
         foreach (var range in worker.Pending)
         {
-            var frame = FrameOf(worker, range);
-            inFlight.Enqueue((range, frame, connection.RequestAsync(range.First, frame.WrittenMemory, token)));
+            Send(range);
         }
 
         while (true)
@@ -200,8 +199,7 @@ internal sealed class SpoolSender : IAsyncDisposable
 
                 worker.LastSent = Math.Max(worker.LastSent, range.Last);
                 worker.Pending.Add(range);
-                var frame = FrameOf(worker, range);
-                inFlight.Enqueue((range, frame, connection.RequestAsync(range.First, frame.WrittenMemory, token)));
+                Send(range);
                 continue;
             }
 
@@ -250,6 +248,12 @@ internal sealed class SpoolSender : IAsyncDisposable
 
             worker.Pending.Remove(sent);
             MarkDone(sent);
+        }
+
+        void Send(SpoolRange range)
+        {
+            var frame = FrameOf(worker, range);
+            inFlight.Enqueue((range, frame, connection.RequestAsync(range.First, frame.WrittenMemory, token)));
         }
     }
 
