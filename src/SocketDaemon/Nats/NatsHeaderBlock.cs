@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using NATS.Client.Core;
 
 namespace SocketDaemon.Nats;
@@ -41,7 +40,7 @@ internal sealed class NatsHeaderBlock
         var pairs = new (string Name, string Value)[count];
         for (var i = 0; i < count; i++)
         {
-            pairs[i] = (ReadString(ref span), ReadString(ref span));
+            pairs[i] = (NatsSpoolRecord.ReadString(ref span), NatsSpoolRecord.ReadString(ref span));
         }
 
         length = record.Length - span.Length;
@@ -59,13 +58,5 @@ internal sealed class NatsHeaderBlock
 
         headers["Nats-Msg-Id"] = messageId;
         return headers;
-    }
-
-    private static string ReadString(ref ReadOnlySpan<byte> span)
-    {
-        var length = BinaryPrimitives.ReadUInt16BigEndian(span);
-        var value = Encoding.UTF8.GetString(span.Slice(2, length));
-        span = span[(2 + length)..];
-        return value;
     }
 }

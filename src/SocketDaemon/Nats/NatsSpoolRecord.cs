@@ -15,21 +15,12 @@ internal static class NatsSpoolRecord
 {
     public static byte[] Write(NatsOutgoing message)
     {
-        var headers = message.Headers.Select(h => (Name: h.Key, Value: h.Value.Count > 0 ? h.Value[0] ?? string.Empty : string.Empty)).ToList();
-        var length = 2 + Encoding.UTF8.GetByteCount(message.Subject) + 2
-            + headers.Sum(h => 4 + Encoding.UTF8.GetByteCount(h.Name) + Encoding.UTF8.GetByteCount(h.Value)) + message.Data.Length;
-        var record = new byte[length];
+        var headers = EncodeHeaders(message.Headers);
+        var record = new byte[2 + Encoding.UTF8.GetByteCount(message.Subject) + headers.Length + message.Data.Length];
         var span = record.AsSpan();
         WriteString(ref span, message.Subject);
-        BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)headers.Count);
-        span = span[2..];
-        foreach (var (name, value) in headers)
-        {
-            WriteString(ref span, name);
-            WriteString(ref span, value);
-        }
-
-        message.Data.CopyTo(span);
+        headers.CopyTo(span);
+        message.Data.CopyTo(span[headers.Length..]);
         return record;
     }
 
@@ -67,31 +58,6 @@ internal static class NatsSpoolRecord
         records.EndRecord(maxRecordBytes);
     }
 
-    /// <summary>Reads a record back; the spool's CRC has already vouched for its bytes.</summary>
-    /// <exception cref="InvalidDataException">The record is not one <see cref="Write"/> made.</exception>
-    public static NatsOutgoing Read(ReadOnlySpan<byte> record, string messageId, TaskCompletionSource? completion, ulong sequence = 0)
-    {
-        try
-        {
-            var span = record;
-            var subject = ReadString(ref span);
-            var count = BinaryPrimitives.ReadUInt16BigEndian(span);
-            span = span[2..];
-            var headers = new NatsHeaders();
-            for (var i = 0; i < count; i++)
-            {
-                var name = ReadString(ref span);
-                headers[name] = ReadString(ref span);
-            }
-
-            return new NatsOutgoing(subject, span.ToArray(), headers, messageId, completion, sequence);
-        }
-        catch (ArgumentOutOfRangeException ex)
-        {
-            throw new InvalidDataException("a NATS spool record ends early", ex);
-        }
-    }
-
     private static void WriteString(ref Span<byte> span, string value)
     {
         var length = Encoding.UTF8.GetBytes(value, span[2..]);
@@ -99,7 +65,8 @@ internal static class NatsSpoolRecord
         span = span[(2 + length)..];
     }
 
-    private static string ReadString(ref ReadOnlySpan<byte> span)
+    /// <summary>Reads one <c>u16 length</c>-prefixed UTF-8 string of a record, and moves <paramref name="span"/> past it.</summary>
+    public static string ReadString(ref ReadOnlySpan<byte> span)
     {
         var length = BinaryPrimitives.ReadUInt16BigEndian(span);
         var value = Encoding.UTF8.GetString(span.Slice(2, length));

@@ -265,7 +265,7 @@ public class NatsAckFloorTests
     [InlineData("$JS.ACK.hub.ACCHASH.LOGS.aggregators.2.9.10.1764791234000000000.0.XYZ", 9UL, 10UL)]
     public void The_reply_subject_names_the_stream_and_the_consumer_sequence(string replyTo, ulong stream, ulong consumer)
     {
-        Assert.True(NatsReplySubject.TrySequences(replyTo, out var parsedStream, out var parsedConsumer));
+        Assert.True(NatsReplySubject.TrySequences(replyTo, out var parsedStream, out var parsedConsumer, out _));
         Assert.Equal((stream, consumer), (parsedStream, parsedConsumer));
     }
 

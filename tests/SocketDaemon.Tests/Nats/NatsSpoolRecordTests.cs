@@ -44,11 +44,12 @@ public class NatsSpoolRecordTests
                 Assert.Equal((ulong)messages.Length, last);
                 var read = spool.Read(1, int.MaxValue, long.MaxValue);
                 Assert.Equal(written, read.Select(r => r.Payload));
+                var reader = new NatsRecordReader("id");
                 for (var i = 0; i < messages.Length; i++)
                 {
-                    var message = NatsSpoolRecord.Read(read[i].Payload, "id", null);
+                    var message = reader.Read(read[i].Payload, (ulong)i + 1);
                     Assert.Equal(messages[i].Subject, message.Subject);
-                    Assert.Equal(messages[i].Payload, message.Data);
+                    Assert.Equal(messages[i].Payload, message.Data.ToArray());
                 }
             }, iter: 50);
         }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace SocketDaemon.Listeners.Internal;
 
 /// <summary>The sequences a JetStream delivery's reply subject names, read in place.</summary>
@@ -8,15 +10,12 @@ internal static class NatsReplySubject
     /// tokens more with a domain and account hash), read in place: the client's metadata splits every token into
     /// strings and an object, for every message.
     /// </summary>
-    public static bool TryStreamSequence(string? replyTo, out ulong sequence) => TrySequences(replyTo, out sequence, out _);
+    public static bool TryStreamSequence(string? replyTo, out ulong sequence) => TrySequences(replyTo, out sequence, out _, out _);
 
     /// <summary>
     /// The stream and consumer sequences a JetStream reply subject names, and how many times the message was delivered
     /// (1 the first time), as <see cref="TryStreamSequence"/> reads them; the last two 0 when the subject is cut short.
     /// </summary>
-    public static bool TrySequences(string? replyTo, out ulong stream, out ulong consumer) => TrySequences(replyTo, out stream, out consumer, out _);
-
-    /// <inheritdoc cref="TrySequences(string?, out ulong, out ulong)"/>
     public static bool TrySequences(string? replyTo, out ulong stream, out ulong consumer, out ulong deliveries)
     {
         stream = 0;
@@ -43,10 +42,10 @@ internal static class NatsReplySubject
             switch (index--)
             {
                 case 0:
-                    _ = ulong.TryParse(token, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out deliveries);
+                    _ = TryNumber(token, out deliveries);
                     break;
                 case -1:
-                    found = ulong.TryParse(token, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out stream);
+                    found = TryNumber(token, out stream);
                     if (!found)
                     {
                         return false;
@@ -54,11 +53,14 @@ internal static class NatsReplySubject
 
                     break;
                 case -2:
-                    _ = ulong.TryParse(token, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out consumer);
+                    _ = TryNumber(token, out consumer);
                     return true;
             }
         }
 
         return found;
     }
+
+    private static bool TryNumber(ReadOnlySpan<char> token, out ulong value) =>
+        ulong.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out value);
 }
