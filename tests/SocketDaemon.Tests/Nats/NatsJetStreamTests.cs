@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
 using SocketDaemon.Client;
 using SocketDaemon.Nats;
 using SocketDaemon.Tests.Infrastructure;
@@ -46,6 +48,48 @@ public class NatsJetStreamTests
         var line = await aggregator.Log.WaitForTextAsync("from the edge");
         Assert.StartsWith($"{Environment.MachineName} unix [pid={Environment.ProcessId} ", line, StringComparison.Ordinal);
         Assert.Contains($"] {DateTimeOffset.UtcNow:yyyy} via jetstream #", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_message_published_by_something_else_is_logged_once_escaped_whatever_its_origin_headers_say()
+    {
+        // Anything allowed to publish to the stream's subjects reaches the aggregator: `nats pub`, another program,
+        // a hostile one. Its headers are not an edge daemon's, and what they claim must neither stop the consumer nor
+        // get into the log unescaped.
+        await using var nats = await NatsServer.StartAsync();
+        await using var aggregator = await StartAggregatorAsync(nats, "foreign");
+        await using var connection = new NatsConnection(new NatsOpts { Url = nats.Url });
+        var js = new NatsJSContext(connection);
+        var now = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var published = new (string Text, NatsHeaders? Headers)[]
+        {
+            ("no headers at all", null),
+            ("numbers that are not", new NatsHeaders { [NatsOriginHeaders.Host] = "h", [NatsOriginHeaders.Received] = now, [NatsOriginHeaders.Pid] = "twelve", [NatsOriginHeaders.Uid] = "-1", [NatsOriginHeaders.Gid] = "99999999999999999999" }),
+            ("a time that is not", new NatsHeaders { [NatsOriginHeaders.Host] = "h", [NatsOriginHeaders.Received] = "yesterday", [NatsOriginHeaders.Peer] = "not an address" }),
+            ("a terminal escape in comm", new NatsHeaders { [NatsOriginHeaders.Host] = "h", [NatsOriginHeaders.Received] = now, [NatsOriginHeaders.Pid] = "7", [NatsOriginHeaders.Uid] = "0", [NatsOriginHeaders.Gid] = "0", [NatsOriginHeaders.Comm] = "\u001b[31mred\u0007" }),
+            ("a long comm", new NatsHeaders { [NatsOriginHeaders.Host] = new string('h', 4000), [NatsOriginHeaders.Received] = now, [NatsOriginHeaders.Pid] = "7", [NatsOriginHeaders.Uid] = "0", [NatsOriginHeaders.Gid] = "0", [NatsOriginHeaders.Comm] = new string('c', 4000) }),
+            ("a control byte in the text \u001b[2J", null),
+        };
+
+        foreach (var (text, headers) in published)
+        {
+            await PublishWhenTheStreamIsThereAsync(js, "logs.foreign", text, headers);
+        }
+
+        var logged = await aggregator.Log.WaitForAsync(published.Length);
+        Assert.Equal(
+            published.Select(static p => p.Text.Replace("\u001b", "\\x1b", StringComparison.Ordinal)).Order(StringComparer.Ordinal),
+            logged.Order(StringComparer.Ordinal));
+
+        // Without credentials or an address it believes, the aggregator names no peer; with them, it names what they
+        // say, escaped like the text.
+        Assert.Contains(" jetstream [-] #", await aggregator.Log.WaitForTextAsync("no headers at all"), StringComparison.Ordinal);
+        Assert.Contains(" jetstream [-] #", await aggregator.Log.WaitForTextAsync("numbers that are not"), StringComparison.Ordinal);
+        Assert.Contains(" jetstream [-] #", await aggregator.Log.WaitForTextAsync("a time that is not"), StringComparison.Ordinal);
+        Assert.Contains(" [pid=7 uid=0 gid=0 comm=\\x1b[31mred\\x07] #", await aggregator.Log.WaitForTextAsync("a terminal escape in comm"), StringComparison.Ordinal);
+        var bytes = Directory.GetFiles(aggregator.Log.Directory, "messages*.log").SelectMany(File.ReadAllBytes).ToArray();
+        Assert.DoesNotContain(bytes, static b => b < 0x20 && b != (byte)'\n');
+        Assert.Equal(published.Length, aggregator.Listeners["jetstream"].Messages);
     }
 
     [Fact]
@@ -179,6 +223,26 @@ public class NatsJetStreamTests
         Assert.NotEmpty(firstLogged);
         Assert.NotEmpty(secondLogged);
         Assert.Equal(Messages("split", 2000), firstLogged.Concat(secondLogged).Order(StringComparer.Ordinal));
+    }
+
+    private static async Task PublishWhenTheStreamIsThereAsync(NatsJSContext js, string subject, string text, NatsHeaders? headers)
+    {
+        // The aggregator makes the stream when it starts consuming: until then JetStream has no one to answer.
+        await Wait.UntilAsync(
+            async () =>
+            {
+                try
+                {
+                    var ack = await js.PublishAsync(subject, System.Text.Encoding.UTF8.GetBytes(text), headers: headers);
+                    ack.EnsureSuccess();
+                    return true;
+                }
+                catch (NatsJSPublishNoResponseException)
+                {
+                    return false;
+                }
+            },
+            "stream LOGS");
     }
 
     private static IEnumerable<string> Messages(string prefix, int count) =>
