@@ -38,7 +38,7 @@ public class NatsAggregatorCrashTests
         var messages = Enumerable.Range(0, 20000).Select(i => $"kill {i:D5} {padding}").ToList();
         await NatsAggregatorChecks.PublishAsync(nats, messages);
 
-        var aggregator = new StrongBox<ChildProcess?>(await NatsAggregatorChecks.StartProcessAsync(arguments));
+        var aggregator = new StrongBox<ChildProcess?>();
         try
         {
             var kills = await NatsAggregatorChecks.KillWhileWritingAsync(aggregator, log, arguments, messages.Count, seed: 20);
