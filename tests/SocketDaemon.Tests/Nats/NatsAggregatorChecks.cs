@@ -37,6 +37,39 @@ internal static class NatsAggregatorChecks
         Assert.Equal(messages.Count, await client.SendManyAsync(messages));
     }
 
+    /// <summary>
+    /// Waits for <paramref name="count"/> lines in an aggregator's log; on a timeout, the message says where stream LOGS
+    /// and the durable consumer <paramref name="consumer"/> stand (a pull request waiting or not, delivered, acknowledged).
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> WaitForLoggedAsync(NatsServer nats, MessageLog log, int count, string consumer = "aggregators", TimeSpan? timeout = null)
+    {
+        try
+        {
+            return await log.WaitForAsync(count, timeout);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message} {await DescribeAsync(nats, consumer)}", ex);
+        }
+    }
+
+    private static async Task<string> DescribeAsync(NatsServer nats, string consumer)
+    {
+        try
+        {
+            await using var connection = new NatsConnection(new NatsOpts { Url = nats.Url });
+            var js = new NatsJSContext(connection);
+            var stream = (await js.GetStreamAsync("LOGS")).Info.State;
+            var info = (await js.GetConsumerAsync("LOGS", consumer)).Info;
+            return $"Stream LOGS: {stream.Messages} messages, last sequence {stream.LastSeq}. Consumer {consumer}: delivered stream sequence {info.Delivered.StreamSeq}, "
+                + $"floor {info.AckFloor.StreamSeq}, pending {info.NumPending}, unacknowledged {info.NumAckPending}, redelivered {info.NumRedelivered}, pull requests waiting {info.NumWaiting}.";
+        }
+        catch (Exception ex) when (ex is NatsException or TimeoutException)
+        {
+            return $"NATS could not say where the consumer stands: {ex.Message}";
+        }
+    }
+
     /// <summary>Waits until the durable consumer LOGS/aggregators meets <paramref name="condition"/>; its state then.</summary>
     public static async Task<ConsumerInfo> WaitForConsumerAsync(NatsServer nats, Func<ConsumerInfo, bool> condition, string what, TimeSpan? timeout = null)
     {

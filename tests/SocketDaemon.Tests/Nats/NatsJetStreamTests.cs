@@ -193,14 +193,14 @@ public class NatsJetStreamTests
 
         var messages = Messages("restart", 2000).ToList();
         await client.SendManyAsync(messages[..1000]);
-        await aggregator.Log.WaitForAsync(200);
+        await NatsAggregatorChecks.WaitForLoggedAsync(nats, aggregator.Log, 200);
 
         // The second half is on its way through the edge while NATS goes down and comes back.
         var sending = client.SendManyAsync(messages[1000..]);
         await nats.RestartAsync();
         Assert.Equal(1000, await sending);
 
-        await aggregator.Log.WaitForAsync(2000);
+        await NatsAggregatorChecks.WaitForLoggedAsync(nats, aggregator.Log, 2000);
         await Task.Delay(500);
         Assert.Equal(Messages("restart", 2000), aggregator.Log.Texts().Order(StringComparer.Ordinal));
     }
