@@ -9,6 +9,11 @@ namespace SocketDaemon.Tests.Infrastructure;
 /// </summary>
 public sealed class NatsServer : IAsyncDisposable
 {
+    // 10,000 ports from 21,000 on, each test process starting at its own place among them.
+    private const int FirstPort = 21000;
+    private const int PortCount = 10000;
+    private static int _handedOut = Environment.ProcessId * 97 % PortCount;
+
     private readonly TempDirectory _store = new();
     private ChildProcess? _process;
 
@@ -22,9 +27,20 @@ public sealed class NatsServer : IAsyncDisposable
 
     public static async Task<NatsServer> StartAsync()
     {
-        var server = new NatsServer(FreePort());
-        await server.RunAsync();
-        return server;
+        for (var attempt = 1; ; attempt++)
+        {
+            var server = new NatsServer(FreePort());
+            try
+            {
+                await server.RunAsync();
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 5 && server.AddressInUse)
+            {
+                // Taken between the check and nats-server's bind (another test process): another port.
+                await server.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>Stops the server as its service manager would (SIGTERM) and starts it again on the same port and store.</summary>
@@ -73,10 +89,29 @@ public sealed class NatsServer : IAsyncDisposable
         }
     }
 
+    private bool AddressInUse => _process?.StandardError.Contains("address already in use", StringComparison.Ordinal) == true;
+
+    /// <summary>
+    /// A free port below the kernel's ephemeral range (32768 and up), never the same twice in this process. A port
+    /// bound to 0 comes from that range, where listeners bound to 0 and every outgoing connection take theirs too: one
+    /// of them could take a server's port while it is down for a restart, or a later test's server get the port of an
+    /// earlier one whose daemons, still reconnecting, would then read the later test's stream.
+    /// </summary>
     private static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            var port = FirstPort + (Interlocked.Increment(ref _handedOut) % PortCount);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // In use by something else: the next one.
+            }
+        }
     }
 }
