@@ -61,8 +61,7 @@ internal static class NatsAggregatorChecks
             var js = new NatsJSContext(connection);
             var stream = (await js.GetStreamAsync("LOGS")).Info.State;
             var info = (await js.GetConsumerAsync("LOGS", consumer)).Info;
-            return $"Stream LOGS: {stream.Messages} messages, last sequence {stream.LastSeq}. Consumer {consumer}: delivered stream sequence {info.Delivered.StreamSeq}, "
-                + $"floor {info.AckFloor.StreamSeq}, pending {info.NumPending}, unacknowledged {info.NumAckPending}, redelivered {info.NumRedelivered}, pull requests waiting {info.NumWaiting}.";
+            return $"Stream LOGS: {stream.Messages} messages, last sequence {stream.LastSeq}. {StateOf(consumer, info)}";
         }
         catch (Exception ex) when (ex is NatsException or TimeoutException)
         {
@@ -94,11 +93,16 @@ internal static class NatsAggregatorChecks
         }
         catch (TimeoutException ex)
         {
-            throw new TimeoutException($"{ex.Message} The consumer: pending {last?.NumPending}, unacknowledged {last?.NumAckPending}, redelivered {last?.NumRedelivered}, floor {last?.AckFloor.StreamSeq}.", ex);
+            throw new TimeoutException($"{ex.Message} {StateOf("aggregators", last)}", ex);
         }
 
         return last!;
     }
+
+    private static string StateOf(string consumer, ConsumerInfo? info) => info is null
+        ? $"Consumer {consumer}: not created."
+        : $"Consumer {consumer}: delivered stream sequence {info.Delivered.StreamSeq}, floor {info.AckFloor.StreamSeq}, pending {info.NumPending}, "
+            + $"unacknowledged {info.NumAckPending}, redelivered {info.NumRedelivered}, pull requests waiting {info.NumWaiting}.";
 
     /// <summary>
     /// Starts the aggregator process and kills it (SIGKILL) the moment its log grows, while it writes a batch it has
